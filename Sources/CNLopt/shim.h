@@ -1,0 +1,2 @@
+// NLopt's C interface from Debian's libnlopt-dev.
+#include <nlopt.h>

@@ -1,0 +1,11 @@
+import ArgumentParser
+import Marginal
+
+@main
+struct MarginalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "marginal",
+        abstract: "Hierarchical (mixed-effects) models: exact ML/REML fits, EM, VI and NUTS.",
+        subcommands: []
+    )
+}
