@@ -1,0 +1,94 @@
+/// In-place kernels for the small S × S matrices of random-effect blocks (S is the number of
+/// random effects per level, typically 1–4), where a BLAS call would cost more than the work.
+/// All matrices are column-major; "lower" means lower-triangular.
+enum SmallMatrix {
+    /// v ← λᵀ v for each of `columns` vectors of length `size`, where vector j starts at
+    /// `rows + j·columnStride` and its elements are `stride` apart; λ is lower-triangular.
+    /// Ascending order is safe in place because (λᵀv)ᵢ uses only vₖ with k ≥ i.
+    static func multiplyLowerTransposed(
+        _ lambda: [Double], size: Int, rows: UnsafeMutablePointer<Double>, stride: Int,
+        columns: Int, columnStride: Int
+    ) {
+        lambda.withUnsafeBufferPointer { l in
+            for j in 0..<columns {
+                let v = rows + j * columnStride
+                for i in 0..<size {
+                    var sum = 0.0
+                    for k in i..<size { sum += l[k + i * size] * v[k * stride] }
+                    v[i * stride] = sum
+                }
+            }
+        }
+    }
+
+    /// out ← λᵀ A λ for symmetric S × S A and lower-triangular λ; `work` holds at least S² values.
+    static func congruence(
+        lambda: [Double], a: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>,
+        work: inout [Double], size s: Int
+    ) {
+        // work = A λ
+        for j in 0..<s {
+            for i in 0..<s {
+                var sum = 0.0
+                for k in j..<s { sum += a[i + k * s] * lambda[k + j * s] }
+                work[i + j * s] = sum
+            }
+        }
+        // out = λᵀ work
+        for j in 0..<s {
+            for i in 0..<s {
+                var sum = 0.0
+                for k in i..<s { sum += lambda[k + i * s] * work[k + j * s] }
+                out[i + j * s] = sum
+            }
+        }
+    }
+
+    /// Cholesky factorization in place on the lower triangle (the upper triangle is zeroed).
+    /// Returns false if the matrix is not positive definite.
+    static func choleskyLower(_ a: UnsafeMutablePointer<Double>, size s: Int) -> Bool {
+        for j in 0..<s {
+            var diagonal = a[j + j * s]
+            for k in 0..<j { diagonal -= a[j + k * s] * a[j + k * s] }
+            guard diagonal > 0 else { return false }
+            let ljj = diagonal.squareRoot()
+            a[j + j * s] = ljj
+            for i in (j + 1)..<s {
+                var sum = a[i + j * s]
+                for k in 0..<j { sum -= a[i + k * s] * a[j + k * s] }
+                a[i + j * s] = sum / ljj
+            }
+            for i in 0..<j { a[i + j * s] = 0 }
+        }
+        return true
+    }
+
+    /// x ← L⁻¹ x for lower-triangular L (forward substitution).
+    static func solveLower(_ l: UnsafePointer<Double>, _ x: inout [Double], size s: Int) {
+        for i in 0..<s {
+            var sum = x[i]
+            for k in 0..<i { sum -= l[i + k * s] * x[k] }
+            x[i] = sum / l[i + i * s]
+        }
+    }
+
+    /// x ← L⁻ᵀ x for lower-triangular L (back substitution with Lᵀ).
+    static func solveLowerTransposed(_ l: UnsafePointer<Double>, _ x: inout [Double], size s: Int) {
+        for i in stride(from: s - 1, through: 0, by: -1) {
+            var sum = x[i]
+            for k in (i + 1)..<s { sum -= l[k + i * s] * x[k] }
+            x[i] = sum / l[i + i * s]
+        }
+    }
+
+    /// r ← r λ L⁻ᵀ for a row vector r, lower-triangular λ and L: the right-hand side of
+    /// L_T1 = A_T1 λ₁ L₁₁⁻ᵀ one row at a time (as column vectors: r ← L⁻¹ λᵀ r).
+    static func rowTimesLowerThenSolveTransposed(
+        _ r: inout [Double], lambda: [Double], factor: UnsafePointer<Double>, size s: Int
+    ) {
+        r.withUnsafeMutableBufferPointer { v in
+            multiplyLowerTransposed(lambda, size: s, rows: v.baseAddress!, stride: 1, columns: 1, columnStride: s)
+        }
+        solveLower(factor, &r, size: s)
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+extension LinearMixedModel {
+    /// θ elements with lower bound 0 below this are treated as zero, and a fit with one is
+    /// singular (lme4's `isSingular` tolerance).
+    static let singularTolerance = 1e-4
+
+    /// Fits the model: minimizes the profiled objective over θ with BOBYQA from λ = I, then
+    /// computes β̂, σ̂, the variance components and the conditional modes at θ̂.
+    ///
+    /// A diagonal θ element that ends within ``singularTolerance`` of its bound is set to 0 when
+    /// that does not raise the objective by more than the optimizer's tolerance, so singular fits
+    /// report exact zeros as lme4 does.
+    public func fit(criterion: FitCriterion = .reml) throws(MixedModelError) -> LinearMixedModelFit {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let lower = thetaLowerBounds
+        var factor = BlockedCholesky(products: products, factors: factors)
+        var log: [OptimizationRecord.Evaluation] = []
+        var minimizer = BoundedMinimizer(lowerBounds: lower, initialSteps: factors.flatMap(\.initialSteps))
+        minimizer.maximumEvaluations = 100_000
+        let result = minimizer.minimize(start: initialTheta) { theta in
+            let value = Self.objective(&factor, theta: theta, criterion: criterion)
+            log.append(.init(theta: theta, objective: value))
+            return value
+        }
+        guard result.minimum.isFinite, result.minimum < Self.failedFactorizationObjective else {
+            throw .optimizerFailed(message: "no θ gave a positive-definite factor (\(result.message))")
+        }
+        var theta = result.minimizer
+        var best = result.minimum
+        for i in theta.indices where lower[i] == 0 && theta[i] > 0 && theta[i] < Self.singularTolerance {
+            var candidate = theta
+            candidate[i] = 0
+            let value = Self.objective(&factor, theta: candidate, criterion: criterion)
+            if value <= best + minimizer.absoluteObjectiveTolerance {
+                theta = candidate
+                best = min(best, value)
+            }
+        }
+        _ = Self.objective(&factor, theta: theta, criterion: criterion)
+        var warnings: [String] = []
+        if !result.converged {
+            warnings.append("the optimizer stopped without converging (\(result.message) after \(result.evaluations) evaluations); the estimates may be inaccurate")
+        }
+        let singular = zip(theta, lower).contains { $1 == 0 && $0 < Self.singularTolerance }
+        if singular {
+            warnings.append("boundary (singular) fit: some random-effect variances are estimated as zero or correlations as ±1; see lme4's ?isSingular")
+        }
+        let record = OptimizationRecord(
+            optimizer: "BOBYQA (NLopt)", initialTheta: initialTheta, finalTheta: theta,
+            evaluations: result.evaluations, message: result.message, converged: result.converged, log: log)
+        var fit = summarize(
+            factor: factor, theta: theta, objective: best, criterion: criterion,
+            singular: singular, record: record, warnings: design.warnings + warnings)
+        fit.seconds = started.duration(to: clock.now).seconds
+        return fit
+    }
+
+    /// Everything a fit reports, from the factor at θ̂.
+    private func summarize(
+        factor: BlockedCholesky, theta: [Double], objective: Double, criterion: FitCriterion,
+        singular: Bool, record: OptimizationRecord, warnings: [String]
+    ) -> LinearMixedModelFit {
+        let n = design.nobs
+        let p = design.fixedEffects.p
+        let sigma2 = factor.penalizedResidualSumOfSquares / Double(criterion.residualDegreesOfFreedom(n: n, p: p))
+        let sigma = sigma2.squareRoot()
+        let (u, beta) = factor.solve()
+        let covarianceFactor = factor.fixedEffectsCovarianceFactor()
+        var vcov = covarianceFactor
+        for i in vcov.elements.indices { vcov.elements[i] *= sigma2 }
+        let fixed = zip(design.fixedEffects.names, beta).enumerated().map { j, pair in
+            FixedEffectEstimate(name: pair.0, estimate: pair.1, standardError: vcov[j, j].squareRoot())
+        }
+        let conditional = factor.conditionalCovarianceBlocks()
+        var components: [VarianceComponent] = []
+        var modes: [ConditionalModes] = []
+        var fitted = [Double](repeating: 0, count: n)
+        let x = design.fixedEffects.matrix
+        for j in 0..<p {
+            for i in 0..<n { fitted[i] += x[i, j] * beta[j] }
+        }
+        for (k, block) in blocks.enumerated() {
+            let s = block.dimension
+            let lambda = factor.lambdas[k]
+            // Variance components, one per original term: σ² λλᵀ restricted to its columns.
+            for part in block.parts {
+                let columns = Array(part.columns)
+                var covariance = Matrix(rows: columns.count, columns: columns.count)
+                for (a, ca) in columns.enumerated() {
+                    for (b, cb) in columns.enumerated() {
+                        var sum = 0.0
+                        for t in 0..<s { sum += lambda[ca + t * s] * lambda[cb + t * s] }
+                        covariance[a, b] = sigma2 * sum
+                    }
+                }
+                let sds = (0..<columns.count).map { covariance[$0, $0].squareRoot() }
+                var correlations = Matrix.identity(columns.count)
+                for a in columns.indices {
+                    for b in columns.indices where a != b {
+                        let denominator = sds[a] * sds[b]
+                        correlations[a, b] = denominator > 0 ? covariance[a, b] / denominator : 0
+                    }
+                }
+                components.append(VarianceComponent(
+                    group: block.group, names: part.term.columnNames, standardDeviations: sds, correlations: correlations))
+            }
+            // Conditional modes b = λu and their conditional SDs sqrt(diag σ² λ V λᵀ).
+            var b = Matrix(rows: block.levelCount, columns: s)
+            var sd = Matrix(rows: block.levelCount, columns: s)
+            for level in 0..<block.levelCount {
+                for a in 0..<s {
+                    var mode = 0.0
+                    for t in 0...a { mode += lambda[a + t * s] * u[k][level * s + t] }
+                    b[level, a] = mode
+                    var variance = 0.0
+                    for t in 0...a {
+                        for r in 0...a {
+                            variance += lambda[a + t * s] * conditional[k][level * s * s + t + r * s] * lambda[a + r * s]
+                        }
+                    }
+                    sd[level, a] = (sigma2 * max(variance, 0)).squareRoot()
+                }
+            }
+            modes.append(ConditionalModes(
+                group: block.group, levels: block.levels, names: block.parts.flatMap(\.term.columnNames),
+                modes: b, conditionalSD: sd))
+            for i in 0..<n {
+                let level = Int(block.codes[i])
+                for a in 0..<s { fitted[i] += block.z[a, i] * b[level, a] }
+            }
+        }
+        let residuals = zip(design.response, fitted).map { $0 - $1 }
+        let dof = p + theta.count + 1
+        return LinearMixedModelFit(
+            criterion: criterion, formula: design.formula, responseName: design.responseName, nobs: n,
+            objective: objective, logLikelihood: -objective / 2,
+            aic: objective + 2 * Double(dof), bic: objective + Double(dof) * Foundation.log(Double(n)),
+            degreesOfFreedom: dof, fixedEffects: fixed, fixedEffectsCovariance: vcov, sigma: sigma,
+            theta: theta, thetaNames: thetaNames, varianceComponents: components, randomEffects: modes,
+            fitted: fitted, residuals: residuals, isSingular: singular, optimization: record,
+            warnings: warnings, seconds: 0, aliasedColumns: design.fixedEffects.aliased,
+            droppedRows: design.droppedRows)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a Double.
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) * 1e-18
+    }
+}

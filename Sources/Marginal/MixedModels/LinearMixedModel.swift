@@ -1,0 +1,93 @@
+import Foundation
+
+/// A linear mixed model y | b ~ N(Xβ + Zb, σ²I), b = Λ(θ)u, u ~ N(0, σ²I), ready to fit by
+/// maximum likelihood or REML with the profiled-deviance method of lme4 and MixedModels.jl
+/// (Bates, Mächler, Bolker & Walker 2015).
+///
+/// Construction makes the one pass over the data (``CrossProducts``); each evaluation of the
+/// objective at a θ only refactors the blocked matrix (``BlockedCholesky``).
+public struct LinearMixedModel: Sendable {
+    public let design: ModelDesign
+    let blocks: [RandomEffectBlock]
+    let products: CrossProducts
+
+    /// Checks the design (finite values, identifiability as lme4 checks it) and forms the cross products.
+    public init(design: ModelDesign) throws(MixedModelError) {
+        let n = design.nobs
+        let p = design.fixedEffects.p
+        guard !design.randomEffects.isEmpty else { throw .noRandomEffects }
+        if let row = design.response.firstIndex(where: { !$0.isFinite }) {
+            throw .nonFiniteValue(variable: design.responseName, row: row + 1)
+        }
+        let x = design.fixedEffects.matrix
+        for j in 0..<x.columns {
+            if let row = (0..<n).first(where: { !x[$0, j].isFinite }) {
+                throw .nonFiniteValue(variable: design.fixedEffects.names[j], row: row + 1)
+            }
+        }
+        for term in design.randomEffects {
+            for s in 0..<term.dimension {
+                if let row = (0..<n).first(where: { !term.z[s, $0].isFinite }) {
+                    throw .nonFiniteValue(variable: term.columnNames[s], row: row + 1)
+                }
+            }
+        }
+        if let first = design.response.first, design.response.allSatisfy({ $0 == first }) {
+            throw .constantResponse(name: design.responseName)
+        }
+        guard n > p else { throw .noResidualDegreesOfFreedom(observations: n, fixedEffects: p) }
+        let blocks = RandomEffectBlock.blocks(of: design.randomEffects)
+        for block in blocks {
+            if block.levelCount < 2 { throw .singleLevel(group: block.group) }
+            if block.levelCount >= n { throw .tooManyLevels(group: block.group, levels: block.levelCount, observations: n) }
+            if block.effectCount >= n {
+                throw .tooManyRandomEffects(group: block.group, effects: block.effectCount, observations: n)
+            }
+        }
+        self.design = design
+        self.blocks = blocks
+        self.products = CrossProducts(blocks: blocks, x: x, y: design.response)
+    }
+
+    /// The covariance factors of the blocks, in θ order.
+    var factors: [CovarianceFactor] { blocks.map(\.factor) }
+
+    /// Number of θ parameters.
+    public var thetaCount: Int { factors.reduce(0) { $0 + $1.parameterCount } }
+
+    /// lme4's starting θ: λ = I for every block.
+    public var initialTheta: [Double] { factors.flatMap(\.initialTheta) }
+
+    /// Lower bounds on θ: 0 for the diagonal elements of each λ, −∞ for the others.
+    public var thetaLowerBounds: [Double] { factors.flatMap(\.lowerBounds) }
+
+    /// Names of the θ elements in lme4's spelling: `Subject.(Intercept)`, `Subject.Days.(Intercept)`.
+    public var thetaNames: [String] {
+        blocks.flatMap { block in
+            let names = block.parts.flatMap(\.term.columnNames)
+            return block.factor.freePositions.map { position in
+                position.row == position.column
+                    ? "\(block.group).\(names[position.row])"
+                    : "\(block.group).\(names[position.row]).\(names[position.column])"
+            }
+        }
+    }
+
+    /// The objective a failed factorization reports: large and finite, so the optimizer steps
+    /// back instead of stopping on an infinity.
+    static let failedFactorizationObjective = 1e100
+
+    /// The profiled objective (deviance for ML, REML criterion for REML) at θ.
+    public func objective(theta: [Double], criterion: FitCriterion) -> Double {
+        var factor = BlockedCholesky(products: products, factors: factors)
+        return Self.objective(&factor, theta: theta, criterion: criterion)
+    }
+
+    static func objective(_ factor: inout BlockedCholesky, theta: [Double], criterion: FitCriterion) -> Double {
+        guard factor.update(theta: theta) else { return failedFactorizationObjective }
+        let value = criterion.objective(
+            logDetRandom: factor.logDeterminantRandom, logDetFixed: factor.logDeterminantFixed,
+            pwrss: factor.penalizedResidualSumOfSquares, n: factor.products.n, p: factor.products.p)
+        return value.isFinite ? value : failedFactorizationObjective
+    }
+}

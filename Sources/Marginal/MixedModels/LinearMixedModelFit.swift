@@ -1,0 +1,86 @@
+/// The result of fitting a ``LinearMixedModel``: estimates, their uncertainty, the conditional
+/// modes of the random effects and a record of the optimization. A value: nothing refers back to
+/// the model.
+public struct LinearMixedModelFit: Sendable {
+    public var criterion: FitCriterion
+    public var formula: String
+    public var responseName: String
+    public var nobs: Int
+    /// The minimized objective: the REML criterion, or the deviance −2 log L for ML.
+    public var objective: Double
+    public var logLikelihood: Double
+    public var aic: Double
+    public var bic: Double
+    /// Number of estimated parameters: p + length(θ) + 1.
+    public var degreesOfFreedom: Int
+    public var fixedEffects: [FixedEffectEstimate]
+    /// Var(β̂) = σ̂² (L_X L_Xᵀ)⁻¹.
+    public var fixedEffectsCovariance: Matrix
+    /// σ̂, the residual standard deviation.
+    public var sigma: Double
+    public var theta: [Double]
+    public var thetaNames: [String]
+    /// One entry per random-effect term as written (lme4's `VarCorr`).
+    public var varianceComponents: [VarianceComponent]
+    /// One entry per grouping factor (lme4's `ranef`).
+    public var randomEffects: [ConditionalModes]
+    public var fitted: [Double]
+    public var residuals: [Double]
+    /// True when some λ is rank deficient at the optimum: a variance at zero or a correlation at ±1.
+    public var isSingular: Bool
+    public var optimization: OptimizationRecord
+    public var warnings: [String]
+    /// Wall time of the fit (optimization and the final quantities), in seconds.
+    public var seconds: Double
+    /// Aliased fixed-effect columns that were dropped, and rows dropped for missing values.
+    public var aliasedColumns: [String]
+    public var droppedRows: Int
+}
+
+public struct FixedEffectEstimate: Sendable, Equatable {
+    public var name: String
+    public var estimate: Double
+    public var standardError: Double
+    public var tValue: Double { estimate / standardError }
+}
+
+/// The covariance of one random-effect term: σ̂² λλᵀ, as standard deviations and correlations.
+public struct VarianceComponent: Sendable {
+    /// The grouping factor, e.g. `Subject`.
+    public var group: String
+    /// The term's columns, e.g. `(Intercept)`, `Days`.
+    public var names: [String]
+    public var standardDeviations: [Double]
+    /// S × S correlation matrix (the identity for a single column).
+    public var correlations: Matrix
+    public var variances: [Double] { standardDeviations.map { $0 * $0 } }
+}
+
+/// Conditional modes b̃ = Λ ũ of one grouping factor's random effects (the BLUPs), with their
+/// conditional standard deviations sqrt(diag Var(b | y, β̂)).
+public struct ConditionalModes: Sendable {
+    public var group: String
+    public var levels: [String]
+    public var names: [String]
+    /// ℓ × S.
+    public var modes: Matrix
+    /// ℓ × S.
+    public var conditionalSD: Matrix
+}
+
+/// How the optimizer went.
+public struct OptimizationRecord: Sendable {
+    public struct Evaluation: Sendable {
+        public var theta: [Double]
+        public var objective: Double
+    }
+    public var optimizer: String
+    public var initialTheta: [Double]
+    public var finalTheta: [Double]
+    public var evaluations: Int
+    /// NLopt's return code, e.g. `FTOL_REACHED`.
+    public var message: String
+    public var converged: Bool
+    /// Every evaluation, in order.
+    public var log: [Evaluation]
+}

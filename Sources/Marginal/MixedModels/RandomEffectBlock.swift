@@ -1,0 +1,65 @@
+/// All random-effect terms on one grouping factor, as the fitter sees them: ℓ levels, S columns
+/// (the terms' columns side by side) and one relative covariance factor λ (``CovarianceFactor``).
+struct RandomEffectBlock: Sendable {
+    /// The original terms, in design order, with the range of block columns each occupies.
+    struct Part: Sendable {
+        let term: RandomEffectTerm
+        let columns: Range<Int>
+    }
+
+    let group: String
+    let levels: [String]
+    let codes: [Int32]
+    /// S × n, column-major: the S values of row i are contiguous.
+    let z: Matrix
+    let parts: [Part]
+    let factor: CovarianceFactor
+
+    var levelCount: Int { levels.count }
+    var dimension: Int { factor.dimension }
+    /// ℓ·S, the number of random effects in the block.
+    var effectCount: Int { levelCount * dimension }
+
+    /// Groups the design's terms by grouping factor, keeping the design's order of first
+    /// appearance, then puts the block with the most levels first (ties: larger S first), so the
+    /// first diagonal block of the factor, which never fills in, is as large as possible.
+    static func blocks(of terms: [RandomEffectTerm]) -> [RandomEffectBlock] {
+        var order: [String] = []
+        var members: [String: [RandomEffectTerm]] = [:]
+        for term in terms {
+            if members[term.group] == nil { order.append(term.group) }
+            members[term.group, default: []].append(term)
+        }
+        let blocks = order.map { RandomEffectBlock(terms: members[$0] ?? []) }
+        let ranked = blocks.enumerated().sorted { a, b in
+            if a.element.levelCount != b.element.levelCount { return a.element.levelCount > b.element.levelCount }
+            if a.element.dimension != b.element.dimension { return a.element.dimension > b.element.dimension }
+            return a.offset < b.offset
+        }
+        return ranked.map(\.element)
+    }
+
+    /// One block from terms that share a grouping factor (same levels and codes).
+    init(terms: [RandomEffectTerm]) {
+        let first = terms[0]
+        let n = first.codes.count
+        let dimension = terms.reduce(0) { $0 + $1.dimension }
+        var z = Matrix(rows: dimension, columns: n)
+        var parts: [Part] = []
+        var start = 0
+        for term in terms {
+            let s = term.dimension
+            for i in 0..<n {
+                for c in 0..<s { z[start + c, i] = term.z[c, i] }
+            }
+            parts.append(Part(term: term, columns: start..<(start + s)))
+            start += s
+        }
+        self.group = first.group
+        self.levels = first.levels
+        self.codes = first.codes
+        self.z = z
+        self.parts = parts
+        self.factor = CovarianceFactor(parts: terms.map { ($0.dimension, $0.correlated || $0.dimension == 1) })
+    }
+}

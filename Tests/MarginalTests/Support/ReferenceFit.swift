@@ -1,0 +1,67 @@
+import Foundation
+
+/// An lme4 reference fit from Tests/MarginalTests/Fixtures/reference/*.json (the fields the
+/// tests compare; the files hold more).
+struct ReferenceFit: Decodable {
+    struct Fixef: Decodable {
+        let term: String
+        let estimate: Double
+        let std_error: Double
+    }
+    struct VarComp: Decodable {
+        let group: String
+        let terms: [String]
+        let sd: [Double]
+        let corr: [[Double]]
+    }
+    struct Ranef: Decodable {
+        let group: String
+        let n_levels: Int
+        let terms: [String]
+        let levels: [String]
+        let modes: [[Double]]
+        let cond_sd: [[Double]]
+    }
+    let name: String
+    let dataset: String
+    let formula: String
+    let REML: Bool
+    let nobs: Int
+    let fixef: [Fixef]
+    let fixef_vcov: [[Double]]
+    let varcomp: [VarComp]
+    let residual_sd: Double
+    let theta: [Double]
+    let theta_names: [String]
+    let logLik: Double
+    let AIC: Double
+    let BIC: Double
+    let criterion: Double
+    let singular: Bool
+    let ranef_first5: [Ranef]
+
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/reference")
+
+    static func load(_ name: String) throws -> ReferenceFit {
+        let data = try Data(contentsOf: directory.appendingPathComponent("\(name).json"))
+        return try JSONDecoder().decode(ReferenceFit.self, from: data)
+    }
+
+    /// Every reference file's name (without extension).
+    static func all() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    }
+}
+
+/// Relative difference |a − b| / max(|b|, floor).
+func relativeError(_ a: Double, _ b: Double, floor: Double = 1e-8) -> Double {
+    abs(a - b) / max(abs(b), floor)
+}
+
+/// The repository's Examples/ directory.
+let examplesDirectory = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Examples")
