@@ -1,0 +1,101 @@
+import Foundation
+
+/// The machine-readable form of a ``LinearMixedModelFit`` (`marginal fit --json`).
+public struct FitReport: Codable, Sendable {
+    public struct FixedEffect: Codable, Sendable {
+        public var name: String
+        public var estimate: Double
+        public var stdError: Double
+        public var tValue: Double
+    }
+    public struct VarianceComponent: Codable, Sendable {
+        public var group: String
+        public var names: [String]
+        public var sd: [Double]
+        public var corr: [[Double]]
+    }
+    public struct RandomEffects: Codable, Sendable {
+        public var group: String
+        public var names: [String]
+        public var levels: [String]
+        /// One row per level: the S conditional modes.
+        public var modes: [[Double]]
+        public var condSD: [[Double]]
+    }
+    public struct Optimization: Codable, Sendable {
+        public var optimizer: String
+        public var message: String
+        public var initialTheta: [Double]
+        /// Every evaluation: θ and the objective.
+        public var log: [Evaluation]
+    }
+    public struct Evaluation: Codable, Sendable {
+        public var theta: [Double]
+        public var objective: Double
+    }
+
+    public var formula: String
+    public var criterion: String
+    public var objective: Double
+    public var logLik: Double
+    public var aic: Double
+    public var bic: Double
+    public var nobs: Int
+    public var droppedRows: Int
+    public var fixef: [FixedEffect]
+    public var vcov: [[Double]]
+    public var aliased: [String]
+    public var sigma: Double
+    public var theta: [Double]
+    public var thetaNames: [String]
+    public var varcomp: [VarianceComponent]
+    public var ranef: [RandomEffects]
+    public var converged: Bool
+    public var singular: Bool
+    public var evaluations: Int
+    public var seconds: Double
+    public var warnings: [String]
+    public var optimization: Optimization
+
+    public init(_ fit: LinearMixedModelFit) {
+        func rows(_ m: Matrix) -> [[Double]] { (0..<m.rows).map { i in (0..<m.columns).map { m[i, $0] } } }
+        formula = fit.formula
+        criterion = fit.criterion.rawValue
+        objective = fit.objective
+        logLik = fit.logLikelihood
+        aic = fit.aic
+        bic = fit.bic
+        nobs = fit.nobs
+        droppedRows = fit.droppedRows
+        fixef = fit.fixedEffects.map { .init(name: $0.name, estimate: $0.estimate, stdError: $0.standardError, tValue: $0.tValue) }
+        vcov = rows(fit.fixedEffectsCovariance)
+        aliased = fit.aliasedColumns
+        sigma = fit.sigma
+        theta = fit.theta
+        thetaNames = fit.thetaNames
+        varcomp = fit.varianceComponents.map {
+            .init(group: $0.group, names: $0.names, sd: $0.standardDeviations, corr: rows($0.correlations))
+        }
+        ranef = fit.randomEffects.map {
+            .init(group: $0.group, names: $0.names, levels: $0.levels, modes: rows($0.modes), condSD: rows($0.conditionalSD))
+        }
+        converged = fit.optimization.converged
+        singular = fit.isSingular
+        evaluations = fit.optimization.evaluations
+        seconds = fit.seconds
+        warnings = fit.warnings
+        optimization = .init(
+            optimizer: fit.optimization.optimizer, message: fit.optimization.message,
+            initialTheta: fit.optimization.initialTheta,
+            log: fit.optimization.log.map { .init(theta: $0.theta, objective: $0.objective) })
+    }
+
+    /// Pretty-printed JSON with sorted keys. Non-finite numbers (which a successful fit does not
+    /// produce) are written as strings rather than failing.
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Inf", negativeInfinity: "-Inf", nan: "NaN")
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}

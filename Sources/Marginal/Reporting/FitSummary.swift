@@ -1,0 +1,109 @@
+import Foundation
+
+extension LinearMixedModelFit {
+    /// A summary in the layout of lme4's `summary(lmer(...))`: criterion, scaled residuals,
+    /// random effects, fixed effects and their correlations, and any warnings.
+    public func summary(dataName: String? = nil) -> String {
+        var out: [String] = []
+        let method = criterion == .reml ? "REML" : "maximum likelihood"
+        out.append("Linear mixed model fit by \(method)")
+        out.append(" Formula: \(formula)")
+        if let dataName { out.append("    Data: \(dataName)") }
+        out.append("")
+        if criterion == .reml {
+            out.append("REML criterion at convergence: \(NumberFormat.fixed(objective, 4))")
+        } else {
+            let table = TextTable(
+                header: ["AIC", "BIC", "logLik", "deviance", "df.resid"],
+                rows: [[NumberFormat.fixed(aic, 1), NumberFormat.fixed(bic, 1), NumberFormat.fixed(logLikelihood, 1),
+                        NumberFormat.fixed(objective, 1), "\(nobs - degreesOfFreedom)"]],
+                leftAligned: [])
+            out.append(table.render(indent: "  "))
+        }
+        out.append("")
+        out.append("Scaled residuals:")
+        let scaled = residuals.map { $0 / sigma }.sorted()
+        out.append(TextTable(
+            header: ["Min", "1Q", "Median", "3Q", "Max"],
+            rows: [[0, 0.25, 0.5, 0.75, 1].map { NumberFormat.fixed(quantile(sorted: scaled, $0), 4) }],
+            leftAligned: []).render(indent: " "))
+        out.append("")
+        out.append("Random effects:")
+        out.append(randomEffectsTable())
+        let groups = randomEffects.map { "\($0.group), \($0.levels.count)" }.joined(separator: "; ")
+        out.append("Number of obs: \(nobs), groups:  \(groups)")
+        out.append("")
+        out.append("Fixed effects:")
+        let estimates = NumberFormat.column(fixedEffects.map(\.estimate))
+        let errors = NumberFormat.column(fixedEffects.map(\.standardError))
+        let tValues = fixedEffects.map { NumberFormat.fixed($0.tValue, 3) }
+        out.append(TextTable(
+            header: ["", "Estimate", "Std. Error", "t value"],
+            rows: fixedEffects.indices.map { [fixedEffects[$0].name, estimates[$0], errors[$0], tValues[$0]] }
+        ).render())
+        if fixedEffects.count > 1 {
+            out.append("")
+            out.append("Correlation of Fixed Effects:")
+            out.append(fixedEffectsCorrelationTable())
+        }
+        if !aliasedColumns.isEmpty {
+            out.append("")
+            out.append("Fixed-effect columns dropped as linear combinations of others: \(aliasedColumns.joined(separator: ", "))")
+        }
+        if droppedRows > 0 {
+            out.append("\(droppedRows) rows with missing values were dropped.")
+        }
+        out.append("")
+        out.append("Optimizer: \(optimization.optimizer), \(optimization.evaluations) evaluations, \(optimization.message); \(NumberFormat.significant(seconds, 3)) s")
+        for warning in warnings { out.append("Warning: \(warning)") }
+        return out.joined(separator: "\n")
+    }
+
+    private func randomEffectsTable() -> String {
+        var rows: [[String]] = []
+        var labels: [String: Int] = [:]
+        let maxColumns = varianceComponents.map(\.names.count).max() ?? 1
+        for component in varianceComponents {
+            // lme4 labels a second term on the same factor `Subject.1`.
+            let seen = labels[component.group, default: 0]
+            labels[component.group] = seen + 1
+            let label = seen == 0 ? component.group : "\(component.group).\(seen)"
+            for (i, name) in component.names.enumerated() {
+                var row = [i == 0 ? label : "", name,
+                           NumberFormat.significant(component.variances[i], 5),
+                           NumberFormat.significant(component.standardDeviations[i], 5)]
+                for j in 0..<(maxColumns - 1) {
+                    row.append(j < i ? NumberFormat.fixed(component.correlations[i, j], 2) : "")
+                }
+                rows.append(row)
+            }
+        }
+        var residual = ["Residual", "", NumberFormat.significant(sigma * sigma, 5), NumberFormat.significant(sigma, 5)]
+        residual += Array(repeating: "", count: maxColumns - 1)
+        rows.append(residual)
+        var header = ["Groups", "Name", "Variance", "Std.Dev."]
+        if maxColumns > 1 { header += ["Corr"] + Array(repeating: "", count: maxColumns - 2) }
+        return TextTable(header: header, rows: rows, leftAligned: [0, 1]).render(indent: " ")
+    }
+
+    private func fixedEffectsCorrelationTable() -> String {
+        let p = fixedEffects.count
+        let abbreviated = fixedEffects.map { Self.abbreviate($0.name) }
+        var rows: [[String]] = []
+        for i in 1..<p {
+            var row = [abbreviated[i]]
+            for j in 0..<(p - 1) {
+                let denominator = (fixedEffectsCovariance[i, i] * fixedEffectsCovariance[j, j]).squareRoot()
+                row.append(j < i ? NumberFormat.fixed(fixedEffectsCovariance[i, j] / denominator, 3) : "")
+            }
+            rows.append(row)
+        }
+        return TextTable(header: [""] + abbreviated.dropLast(), rows: rows).render()
+    }
+
+    /// Short column labels like R's `abbreviate(minlength = 6)`: `(Intercept)` → `(Intr)`.
+    static func abbreviate(_ name: String) -> String {
+        if name == "(Intercept)" { return "(Intr)" }
+        return name.count <= 6 ? name : String(name.prefix(6))
+    }
+}
