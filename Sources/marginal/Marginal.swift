@@ -8,4 +8,14 @@ struct MarginalCommand: ParsableCommand {
         abstract: "Hierarchical (mixed-effects) models: exact ML/REML fits, EM, VI and NUTS.",
         subcommands: []
     )
+
+    static func main() {
+        selectBLASKernel()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

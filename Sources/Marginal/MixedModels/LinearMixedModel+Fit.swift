@@ -19,7 +19,8 @@ extension LinearMixedModel {
         var log: [OptimizationRecord.Evaluation] = []
         var minimizer = BoundedMinimizer(lowerBounds: lower, initialSteps: factors.flatMap(\.initialSteps))
         minimizer.maximumEvaluations = 100_000
-        let result = minimizer.minimize(start: initialTheta) { theta in
+        let start = momentStartingTheta()
+        let result = minimizer.minimize(start: start) { theta in
             let value = Self.objective(&factor, theta: theta, criterion: criterion)
             log.append(.init(theta: theta, objective: value))
             return value
@@ -48,7 +49,7 @@ extension LinearMixedModel {
             warnings.append("boundary (singular) fit: some random-effect variances are estimated as zero or correlations as ±1; see lme4's ?isSingular")
         }
         let record = OptimizationRecord(
-            optimizer: "BOBYQA (NLopt)", initialTheta: initialTheta, finalTheta: theta,
+            optimizer: "BOBYQA (NLopt)", initialTheta: start, finalTheta: theta,
             evaluations: result.evaluations, message: result.message, converged: result.converged, log: log)
         var fit = summarize(
             factor: factor, theta: theta, objective: best, criterion: criterion,
