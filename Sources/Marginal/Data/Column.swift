@@ -71,12 +71,23 @@ public struct CategoricalColumn: Sendable, Equatable {
 
     /// R's default level order: numeric order when every label parses as a number
     /// (as for `factor()` of a numeric vector), otherwise lexicographic by Unicode scalars.
+    ///
+    /// Numerically equal labels (`1.5`, `1.50`) are ordered lexicographically among themselves,
+    /// and `NaN` labels come last, so the order is total and does not depend on the input order.
     public static func defaultLevelOrder(_ labels: [String]) -> [String] {
-        let numbers = labels.map { Double($0) }
-        if !labels.isEmpty, numbers.allSatisfy({ $0 != nil }) {
-            return zip(labels, numbers).sorted { $0.1! < $1.1! }.map(\.0)
+        let numbers = labels.compactMap { Double($0) }
+        if !labels.isEmpty, numbers.count == labels.count {
+            return zip(labels, numbers).sorted { a, b in
+                if a.1.isNaN != b.1.isNaN { return b.1.isNaN }
+                if a.1 != b.1 && !a.1.isNaN { return a.1 < b.1 }
+                return lexicographicallyPrecedes(a.0, b.0)
+            }.map(\.0)
         }
-        return labels.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+        return labels.sorted(by: lexicographicallyPrecedes)
+    }
+
+    private static func lexicographicallyPrecedes(_ a: String, _ b: String) -> Bool {
+        a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
     }
 
     /// The same data with levels in the given order; every present label must be listed.

@@ -19,6 +19,10 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A level order that misses a label present in the data.
     case levelNotListed(column: String, label: String)
     case duplicateLevel(column: String, label: String)
+    /// A column named in both `numericColumns` and `factorColumns`/`levelOrders`.
+    case conflictingColumnOptions(column: String)
+    /// More data rows than category codes (`Int32`) can address.
+    case tooManyRows(Int)
 
     public var description: String {
         switch self {
@@ -51,6 +55,10 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
             return "the level order given for '\(column)' does not list '\(label)', which occurs in the data"
         case .duplicateLevel(let column, let label):
             return "the level order given for '\(column)' lists '\(label)' twice"
+        case .conflictingColumnOptions(let column):
+            return "column '\(column)' is asked to be both numeric and categorical; choose one"
+        case .tooManyRows(let count):
+            return "the file has \(count) data rows; at most \(Int32.max) are supported"
         }
     }
 }
