@@ -5,7 +5,8 @@ extension LinearMixedModel {
     /// singular (lme4's `isSingular` tolerance).
     static let singularTolerance = 1e-4
 
-    /// Fits the model: minimizes the profiled objective over θ with BOBYQA from λ = I, then
+    /// Fits the model: minimizes the profiled objective over θ with BOBYQA (from the start of
+    /// ``startingPoint()``), then
     /// computes β̂, σ̂, the variance components and the conditional modes at θ̂.
     ///
     /// A diagonal θ element that ends within ``singularTolerance`` of its bound is set to 0 when
@@ -17,9 +18,8 @@ extension LinearMixedModel {
         let lower = thetaLowerBounds
         var factor = BlockedCholesky(products: products, factors: factors)
         var log: [OptimizationRecord.Evaluation] = []
-        var minimizer = BoundedMinimizer(lowerBounds: lower, initialSteps: factors.flatMap(\.initialSteps))
-        minimizer.maximumEvaluations = 100_000
-        let start = momentStartingTheta()
+        let (start, steps) = startingPoint()
+        let minimizer = BoundedMinimizer(lowerBounds: lower, initialSteps: steps)
         let result = minimizer.minimize(start: start) { theta in
             let value = Self.objective(&factor, theta: theta, criterion: criterion)
             log.append(.init(theta: theta, objective: value))
