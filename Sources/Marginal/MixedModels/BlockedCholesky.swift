@@ -149,23 +149,27 @@ struct BlockedCholesky: Sendable {
         let factors = self.factors
         return trailing.withUnsafeMutableBufferPointer { out in
             let t = out.baseAddress!
-            products.trailing.withUnsafeBufferPointer { src in t.update(from: src.baseAddress!, count: src.count) }
-            Self.scaleTrailing(t, lambdas: lambdas, factors: factors, products: products)
+            products.trailing.withUnsafeBufferPointer { src in
+                Self.loadScaledTrailing(t, from: src.baseAddress!, lambdas: lambdas, factors: factors, products: products)
+            }
             for i in 0..<fixedOffset { t[i + i * d] += 1 }
+            // − Σ_c L_T1,c L_T1,cᵀ, column j of the lower triangle at a time: every panel c that
+            // holds row j (at position a₀) contributes L_T1,c[a, s] L_T1,c[a₀, s] to rows a ≥ a₀.
             panels.withUnsafeBufferPointer { pp in
                 rows.withUnsafeBufferPointer { rp in
-                    for c in 0..<products.firstLevels {
-                        let start = products.panelStart[c]
-                        let m = products.panelHeight(c)
-                        let panel = pp.baseAddress! + start * s1
-                        let r = rp.baseAddress! + start
-                        for s in 0..<s1 {
-                            let column = panel + s * m
-                            for b in 0..<m {
-                                let pb = column[b]
+                    for j in 0..<d {
+                        let column = t + j * d
+                        for entry in products.rowEntryStart[j]..<products.rowEntryStart[j + 1] {
+                            let c = Int(products.rowEntryPanel[entry])
+                            let a0 = Int(products.rowEntryPosition[entry])
+                            let start = products.panelStart[c]
+                            let m = products.panelStart[c + 1] - start
+                            let r = rp.baseAddress! + start
+                            for s in 0..<s1 {
+                                let panel = pp.baseAddress! + start * s1 + s * m
+                                let pb = panel[a0]
                                 if pb == 0 { continue }
-                                let target = t + Int(r[b]) * d
-                                for a in b..<m { target[Int(r[a])] -= column[a] * pb }
+                                for a in a0..<m { column[Int(r[a])] -= panel[a] * pb }
                             }
                         }
                     }
@@ -175,10 +179,12 @@ struct BlockedCholesky: Sendable {
         }
     }
 
-    /// Λ_Tᵀ A Λ_T on the whole trailing matrix: Λ_T is block-diagonal with λₖ repeated for each
-    /// level of trailing block k and the identity on the X and y rows.
-    private static func scaleTrailing(
-        _ t: UnsafeMutablePointer<Double>, lambdas: [[Double]], factors: [CovarianceFactor], products: CrossProducts
+    /// t ← Λ_Tᵀ A Λ_T for the trailing matrix A: Λ_T is block-diagonal with λₖ repeated for each
+    /// level of trailing block k and the identity on the X and y rows. With scalar blocks this
+    /// is an element-wise scaling of the lower triangle, fused with the copy.
+    private static func loadScaledTrailing(
+        _ t: UnsafeMutablePointer<Double>, from a: UnsafePointer<Double>, lambdas: [[Double]],
+        factors: [CovarianceFactor], products: CrossProducts
     ) {
         let d = products.trailingSize
         let blocks = factors.indices.dropFirst()
@@ -188,12 +194,12 @@ struct BlockedCholesky: Sendable {
                 for i in products.trailingRange(ofBlock: k) { scale[i] = lambdas[k][0] }
             }
             for j in 0..<d {
-                let column = t + j * d
                 let sj = scale[j]
-                for i in j..<d { column[i] *= scale[i] * sj }
+                for i in j..<d { t[i + j * d] = a[i + j * d] * scale[i] * sj }
             }
             return
         }
+        t.update(from: a, count: d * d)
         for k in blocks {
             let sk = factors[k].dimension
             for group in Swift.stride(from: products.trailingRange(ofBlock: k).lowerBound,

@@ -33,6 +33,13 @@ struct CrossProducts: Sendable {
     let panelRows: [Int32]
     /// Panel values: panel c is m_c × S₁ column-major starting at panelStart[c]·S₁.
     var panels: [Double]
+    /// The panels transposed: for trailing row r, the panels that contain it and its position
+    /// there, entries `rowEntryStart[r] ..< rowEntryStart[r+1]` of `rowEntryPanel` and
+    /// `rowEntryPosition`. The downdate Σ_c L_T1,c L_T1,cᵀ is accumulated one column of the
+    /// dense block at a time through this index, which keeps its writes in cache.
+    let rowEntryStart: [Int]
+    let rowEntryPanel: [Int32]
+    let rowEntryPosition: [Int32]
     /// TᵀT, trailingSize², both triangles.
     var trailing: [Double]
     /// yᵀy, kept for the residual of models with no fixed effects.
@@ -122,6 +129,23 @@ struct CrossProducts: Sendable {
             panelRows.append(contentsOf: touched.map { Int32($0) })
             panelStart.append(panelRows.count)
         }
+        var rowEntryStart = [Int](repeating: 0, count: dimT + 1)
+        for row in panelRows { rowEntryStart[Int(row) + 1] += 1 }
+        for r in 0..<dimT { rowEntryStart[r + 1] += rowEntryStart[r] }
+        var rowEntryPanel = [Int32](repeating: 0, count: panelRows.count)
+        var rowEntryPosition = [Int32](repeating: 0, count: panelRows.count)
+        var next = rowEntryStart
+        for c in 0..<l1 {
+            for position in panelStart[c]..<panelStart[c + 1] {
+                let row = Int(panelRows[position])
+                rowEntryPanel[next[row]] = Int32(c)
+                rowEntryPosition[next[row]] = Int32(position - panelStart[c])
+                next[row] += 1
+            }
+        }
+        self.rowEntryStart = rowEntryStart
+        self.rowEntryPanel = rowEntryPanel
+        self.rowEntryPosition = rowEntryPosition
         self.panelStart = panelStart
         self.panelRows = panelRows
         self.panels = panels
