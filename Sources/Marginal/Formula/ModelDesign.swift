@@ -11,8 +11,12 @@ public struct ModelDesign: Sendable {
     public var response: [Double]
     /// The fixed-effect model matrix X (n × p) and its column names.
     public var fixedEffects: FixedEffectsMatrix
-    /// Random-effect terms, sorted as the fitter needs them: by number of levels,
-    /// largest first (stable for ties), as lme4 orders them.
+    /// Random-effect terms, sorted as the fitter needs them: by number of levels, largest
+    /// first, exactly as lme4's `mkReTrms` orders them: terms already in non-increasing order
+    /// keep their order; otherwise they take the reverse of the stable increasing order
+    /// (`rev(order(nl))`), so terms with equal numbers of levels end up in reverse order of
+    /// appearance. Written order: left to right; `(1 | a/b)` gives `b:a` then `a`; `(1 + x || g)`
+    /// gives `(1 | g)` then `(0 + x | g)`.
     public var randomEffects: [RandomEffectTerm]
     /// Rows dropped because a variable the formula uses is missing there.
     public var droppedRows: Int

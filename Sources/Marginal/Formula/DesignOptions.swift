@@ -1,0 +1,24 @@
+/// Choices in turning a formula and data into a ``ModelDesign``.
+public struct DesignOptions: Sendable {
+    /// The contrasts for factors that `contrasts` does not name (R's `options(contrasts=)`);
+    /// applies to X and to the left-hand sides of random-effect terms.
+    public var defaultContrast: ContrastKind
+    /// Contrasts per factor of the fixed part, by column name (R's `contrasts =` argument of
+    /// `lmer`/`model.matrix`, which likewise affects only X). A name that is not a factor of
+    /// the fixed part is reported in the warnings and otherwise ignored.
+    public var contrasts: [String: ContrastKind]
+    /// A column of X whose norm, after removing its projection on the columns before it,
+    /// is below `aliasTolerance` times its original norm is aliased and dropped
+    /// (R's `qr(X, tol = 1e-7)`, which lme4 uses).
+    public var aliasTolerance: Double
+
+    public init(
+        defaultContrast: ContrastKind = .treatment,
+        contrasts: [String: ContrastKind] = [:],
+        aliasTolerance: Double = 1e-7
+    ) {
+        self.defaultContrast = defaultContrast
+        self.contrasts = contrasts
+        self.aliasTolerance = aliasTolerance
+    }
+}

@@ -1,0 +1,181 @@
+/// An error in a formula's text or in applying it to a data frame.
+///
+/// Its description states the problem and, when the problem has a place in the formula,
+/// prints the formula with a caret under that place:
+///
+///     unexpected ')' in formula
+///       Reaction ~ Days + )
+///                         ^
+public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var kind: Kind
+    /// The formula text as given.
+    public var formula: String
+    /// The offending text, as character offsets in `formula`; nil when the error has no place.
+    public var span: SourceSpan?
+
+    public init(_ kind: Kind, formula: String, span: SourceSpan? = nil) {
+        self.kind = kind
+        self.formula = formula
+        self.span = span
+    }
+
+    /// What went wrong, in one or two sentences, without the formula.
+    public var message: String { kind.message }
+
+    public var description: String {
+        guard let span else { return message }
+        // One display column per character; tabs and line breaks print as spaces so the caret lines up.
+        let line = String(formula.map { $0.isWhitespace ? " " : $0 })
+        let start = min(span.start, formula.count)
+        let width = max(1, min(span.end, formula.count) - start)
+        let marker = "^" + String(repeating: "~", count: width - 1)
+        return "\(message)\n  \(line)\n  \(String(repeating: " ", count: start))\(marker)"
+    }
+
+    /// The kinds of formula errors.
+    public enum Kind: Sendable, Equatable {
+        // Lexical and syntactic errors.
+        case unexpectedCharacter(Character)
+        case invalidNumber(String)
+        case unclosedBackquote
+        case emptyName
+        case emptyFormula
+        case unexpectedToken(String)
+        case unexpectedEnd
+        case missingTilde
+        case missingResponse
+        case missingRightHandSide
+        case extraTilde
+        case unclosedParenthesis
+        case unmatchedClosingParenthesis
+        case emptyParentheses
+        case emptyRandomEffect
+        case emptyGroupingFactor
+        case unknownFunction(String)
+        case wrongArgumentCount(function: String, found: Int)
+
+        // Errors in the meaning of the terms.
+        case barOutsideParentheses
+        case misplacedRandomEffect
+        case randomEffectInsideRandomEffect
+        case randomEffectInExpression
+        case numberInTerms(String)
+        case interceptInInteraction
+        case invalidExponent(String)
+        case invalidGroupingFactor
+        case colonInArithmetic
+        case responseOnRightSide(String)
+        case noColumns
+        case allColumnsDot
+
+        // Errors in applying the formula to data.
+        case unknownColumn(name: String, suggestion: String?, available: [String])
+        case categoricalResponse(String)
+        case responseAllMissing(String)
+        case noRowsLeft(missing: [MissingCount])
+        case noData
+        case singleLevelGroupingFactor(name: String, level: String)
+        case singleLevelFactor(name: String, level: String)
+        case categoricalInArithmetic(column: String, expression: String)
+        case logOfNonPositive(expression: String, row: Int, value: Double)
+        case sqrtOfNegative(expression: String, row: Int, value: Double)
+        case notFinite(expression: String, row: Int)
+
+        var message: String {
+            switch self {
+            case .unexpectedCharacter(let character):
+                return "unexpected character '\(character)' in formula"
+            case .invalidNumber(let text):
+                return "'\(text)' is not a valid number"
+            case .unclosedBackquote:
+                return "a backquoted name is never closed (missing '`')"
+            case .emptyName:
+                return "a backquoted name is empty"
+            case .emptyFormula:
+                return "the formula is empty: write it as response ~ terms, e.g. Reaction ~ Days + (Days | Subject)"
+            case .unexpectedToken(let token):
+                return "unexpected \(token) in formula"
+            case .unexpectedEnd:
+                return "the formula ends where a term was expected"
+            case .missingTilde:
+                return "the formula has no '~': write it as response ~ terms, e.g. Reaction ~ Days + (Days | Subject)"
+            case .missingResponse:
+                return "the formula has no response: put the column to model before '~', e.g. Reaction ~ Days"
+            case .missingRightHandSide:
+                return "the formula has nothing after '~': give the terms, e.g. y ~ 1 for an intercept only"
+            case .extraTilde:
+                return "a formula has one '~', this is a second one"
+            case .unclosedParenthesis:
+                return "this '(' is never closed"
+            case .unmatchedClosingParenthesis:
+                return "unexpected ')' in formula: there is no '(' for it to close"
+            case .emptyParentheses:
+                return "empty parentheses in formula"
+            case .emptyRandomEffect:
+                return "the random-effect term has nothing before '|': write (1 | g) for an intercept per level of g"
+            case .emptyGroupingFactor:
+                return "the random-effect term has no grouping factor after '|': write e.g. (1 | Subject)"
+            case .unknownFunction(let name):
+                let known = NumericFunction.allCases.map { "\($0.rawValue)()" }.joined(separator: ", ")
+                return "unknown function '\(name)': the functions known are \(known)"
+                    + (name == "factor" || name == "as.factor" ? "; to treat a numeric column as categorical, use --factor NAME" : "")
+            case .wrongArgumentCount(let function, let found):
+                return "\(function)() takes one argument, here it has \(found)"
+            case .barOutsideParentheses:
+                return "'|' outside parentheses: write a random-effect term in parentheses, e.g. (1 + Days | Subject)"
+            case .misplacedRandomEffect:
+                return "a random-effect term (... | g) can only be added to the formula with '+'"
+            case .randomEffectInsideRandomEffect:
+                return "a random-effect term cannot contain another '|'"
+            case .randomEffectInExpression:
+                return "'|' cannot be used inside a function or arithmetic"
+            case .numberInTerms(let text):
+                return "the number \(text) cannot be a term: only 1 (intercept) and 0 (no intercept) can; write I(...) for arithmetic, e.g. I(2 * x)"
+            case .interceptInInteraction:
+                return "0 and 1 (the intercept) cannot be part of an interaction or nesting"
+            case .invalidExponent(let text):
+                return "in a formula, '^' needs a positive whole number, the highest order of interactions (e.g. (a + b + c)^2), not \(text); write I(x^2) for a square"
+            case .invalidGroupingFactor:
+                return "a grouping factor must be a column name, an interaction a:b or a nesting a/b"
+            case .colonInArithmetic:
+                return "':' cannot be used in arithmetic; it means an interaction only between terms"
+            case .responseOnRightSide(let name):
+                return "the response '\(name)' also appears among the terms"
+            case .noColumns:
+                return "the random-effect term has no columns: (0 | g) asks for nothing"
+            case .allColumnsDot:
+                return "'.' (all other columns) is not supported: name the columns"
+            case .unknownColumn(let name, let suggestion, let available):
+                if let suggestion { return "no column named '\(name)'; did you mean '\(suggestion)'?" }
+                return "no column named '\(name)'; the columns are: \(available.joined(separator: ", "))"
+            case .categoricalResponse(let name):
+                return "the response '\(name)' is categorical; it must be numeric (a linear mixed model needs a numeric response)"
+            case .responseAllMissing(let name):
+                return "the response '\(name)' is missing in every row"
+            case .noRowsLeft(let missing):
+                let counts = missing.map { "'\($0.column)' in \($0.rows) rows" }.joined(separator: ", ")
+                return "no rows are left after dropping those with missing values (missing: \(counts))"
+            case .noData:
+                return "the data have no rows"
+            case .singleLevelGroupingFactor(let name, let level):
+                return "the grouping factor '\(name)' has a single level ('\(level)') in the rows used; a random effect needs at least 2 levels"
+            case .singleLevelFactor(let name, let level):
+                return "the factor '\(name)' has a single level ('\(level)') in the rows used; a factor needs at least 2 levels to have an effect"
+            case .categoricalInArithmetic(let column, let expression):
+                return "'\(column)' is categorical and cannot be used in arithmetic (in \(expression))"
+            case .logOfNonPositive(let expression, let row, let value):
+                return "\(expression) is undefined in data row \(row), where its argument is \(rNumberLabel(value)) (log needs positive values; R would give NaN, Marginal stops)"
+            case .sqrtOfNegative(let expression, let row, let value):
+                return "\(expression) is undefined in data row \(row), where its argument is \(rNumberLabel(value)) (sqrt needs non-negative values)"
+            case .notFinite(let expression, let row):
+                return "\(expression) is not a finite number in data row \(row) (division by zero, overflow or a fractional power of a negative number)"
+            }
+        }
+    }
+
+    /// How many rows a column leaves missing.
+    public struct MissingCount: Sendable, Equatable {
+        public var column: String
+        public var rows: Int
+    }
+}

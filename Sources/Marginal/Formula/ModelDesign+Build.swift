@@ -1,0 +1,117 @@
+extension ModelDesign {
+    /// Reads `formula` (lme4 notation) against `data`: parses it, drops rows with missing
+    /// values in the columns it names, and builds y, X and the random-effect terms.
+    ///
+    ///     let design = try ModelDesign(formula: "Reaction ~ Days + (Days | Subject)", data: frame)
+    ///     design.nobs  // 180
+    ///     design.fixedEffects.names  // ["(Intercept)", "Days"]
+    ///
+    /// Errors (``FormulaError``) name the problem and, where it has one, its place in the formula.
+    public init(formula text: String, data: DataFrame, options: DesignOptions = DesignOptions()) throws(FormulaError) {
+        try self.init(formula: try Formula(text), data: data, options: options)
+    }
+
+    /// Builds the design from an already parsed formula.
+    public init(formula: Formula, data: DataFrame, options: DesignOptions = DesignOptions()) throws(FormulaError) {
+        let (terms, frame) = try Self.termsAndFrame(formula, data: data)
+        var warnings = terms.warnings
+
+        // The response.
+        if case .name(let name, _, let span) = formula.response, frame.numericValues(name) == nil {
+            throw FormulaError(.categoricalResponse(name), formula: formula.text, span: span)
+        }
+        let response = try NumericEvaluator(frame: frame).evaluate(formula.response)
+
+        // The fixed effects, without aliased columns.
+        let (allNames, allColumns) = try Self.fixedColumns(terms.fixed, frame: frame, options: options, warnings: &warnings)
+        let aliasedIndices = AliasedColumns.find(in: allColumns, tolerance: options.aliasTolerance)
+        let aliasedSet = Set(aliasedIndices)
+        let keptIndices = allColumns.indices.filter { !aliasedSet.contains($0) }
+        let aliased = aliasedIndices.map { allNames[$0] }
+        if !aliased.isEmpty {
+            let count = aliased.count == 1 ? "1 column that is a linear combination" : "\(aliased.count) columns that are linear combinations"
+            warnings.append("the fixed-effect model matrix is rank deficient: dropped \(count) of earlier ones: \(aliased.joined(separator: ", "))")
+        }
+        var x = Matrix(rows: frame.rowCount, columns: keptIndices.count)
+        for (target, source) in keptIndices.enumerated() {
+            x.elements.replaceSubrange((target * frame.rowCount)..<((target + 1) * frame.rowCount), with: allColumns[source])
+        }
+
+        // The random effects.
+        let random = try Self.randomEffectTerms(terms.random, frame: frame, options: options)
+        for term in random where term.levelCount >= frame.rowCount {
+            let note = "the grouping factor '\(term.group)' has \(term.levelCount) levels for \(frame.rowCount) observations; its variance cannot be told apart from the residual variance (lme4 refuses such a model)"
+            if !warnings.contains(note) { warnings.append(note) }
+        }
+
+        self.init(
+            formula: formula.description,
+            responseName: formula.response.description,
+            response: response,
+            fixedEffects: FixedEffectsMatrix(names: keptIndices.map { allNames[$0] }, matrix: x, aliased: aliased),
+            randomEffects: random,
+            droppedRows: data.rowCount - frame.rowCount,
+            keptRows: frame.keptRows,
+            warnings: warnings)
+    }
+
+    /// The formula's terms and the rows it can use (listwise deletion over every column it names).
+    static func termsAndFrame(_ formula: Formula, data: DataFrame) throws(FormulaError) -> (FormulaTerms, ModelFrame) {
+        let terms = try FormulaTerms(formula)
+        var seen: Set<String> = []
+        let columns = (formula.response.columnNames + formula.rhs.columnNames).filter { seen.insert($0.name).inserted }
+        let frame = try ModelFrame(data: data, formula: formula, columns: columns,
+                                   responseColumns: formula.response.columnNames.map(\.name))
+        return (terms, frame)
+    }
+
+    /// X with every column R's `model.matrix` would give, aliased ones included.
+    static func fixedColumns(
+        _ fixed: TermList, frame: ModelFrame, options: DesignOptions, warnings: inout [String]
+    ) throws(FormulaError) -> (names: [String], columns: [[Double]]) {
+        let values = try frameVariables(fixed, frame: frame)
+        var factorNames: Set<String> = []
+        for (index, value) in values where value.isFactor {
+            if let name = fixed.variables[index].columnName { factorNames.insert(name) }
+        }
+        for name in options.contrasts.keys.sorted() where !factorNames.contains(name) {
+            warnings.append("contrasts were given for '\(name)', which is not a factor of the fixed effects; they are ignored")
+        }
+        let builder = ModelMatrixBuilder(
+            terms: fixed, values: values, rowCount: frame.rowCount,
+            contrast: { index in
+                fixed.variables[index].columnName.flatMap { options.contrasts[$0] } ?? options.defaultContrast
+            })
+        return builder.build()
+    }
+
+    /// X as R's `model.matrix` gives it, before aliased columns are dropped (for tests and diagnostics).
+    static func unreducedFixedMatrix(
+        formula text: String, data: DataFrame, options: DesignOptions = DesignOptions()
+    ) throws(FormulaError) -> (names: [String], columns: [[Double]]) {
+        let (terms, frame) = try termsAndFrame(try Formula(text), data: data)
+        var warnings: [String] = []
+        return try fixedColumns(terms.fixed, frame: frame, options: options, warnings: &warnings)
+    }
+
+    /// The values of the variables a term list uses: columns as they are (factors without
+    /// unused levels), expressions evaluated. A factor with a single level is an error.
+    static func frameVariables(_ terms: TermList, frame: ModelFrame) throws(FormulaError) -> [Int: FrameVariable] {
+        var values: [Int: FrameVariable] = [:]
+        let evaluator = NumericEvaluator(frame: frame)
+        for index in terms.usedVariables {
+            let variable = terms.variables[index]
+            if let name = variable.columnName, let column = frame.column(name), case .categorical = column {
+                guard let factor = frame.factor(name) else { continue }
+                if factor.levels.count < 2 {
+                    throw FormulaError(.singleLevelFactor(name: name, level: factor.levels.first ?? ""),
+                                       formula: frame.formula, span: variable.expression.fullSpan)
+                }
+                values[index] = .factor(factor)
+            } else {
+                values[index] = .numeric(try evaluator.evaluate(variable.expression))
+            }
+        }
+        return values
+    }
+}

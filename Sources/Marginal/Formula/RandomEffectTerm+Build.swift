@@ -1,0 +1,93 @@
+extension ModelDesign {
+    /// The random-effect terms of a formula, ready for a fitter.
+    ///
+    /// - Each term's left-hand side is a model formula of its own, turned into its S columns
+    ///   by ``ModelMatrixBuilder`` (default contrasts), as lme4 does with `model.matrix`.
+    /// - The grouping factor is categorical whatever the column holds (numbers become levels,
+    ///   as `factor()` makes them), without levels unused in the kept rows.
+    /// - `(lhs || g)` gives one uncorrelated term per column of lhs (lme4 splits by terms of lhs,
+    ///   which is the same unless lhs has a factor, whose columns lme4 1.1 keeps together).
+    /// - `/` in the grouping gives one term per nesting level.
+    /// - Order: as lme4's `mkReTrms`: when the numbers of levels are not already non-increasing,
+    ///   the terms are put in the reverse of the stable increasing order of their numbers of
+    ///   levels (`rev(order(nl))`), so ties end up in reverse order of appearance.
+    static func randomEffectTerms(
+        _ specs: [RandomTermSpec], frame: ModelFrame, options: DesignOptions
+    ) throws(FormulaError) -> [RandomEffectTerm] {
+        var groupingCache: [String: CategoricalColumn] = [:]
+        var terms: [RandomEffectTerm] = []
+        for spec in specs {
+            let values = try frameVariables(spec.lhs, frame: frame)
+            let builder = ModelMatrixBuilder(terms: spec.lhs, values: values, rowCount: frame.rowCount,
+                                             contrast: { _ in options.defaultContrast })
+            let (names, columns) = builder.build()
+            var groupings: [(GroupingFactor, CategoricalColumn)] = []
+            for grouping in spec.groupings {
+                if let cached = groupingCache[grouping.name] {
+                    groupings.append((grouping, cached))
+                    continue
+                }
+                let factor = groupingFactor(grouping, frame: frame)
+                if factor.levels.count < 2 {
+                    let spans = grouping.columns.map(\.span)
+                    let span = spans.dropFirst().reduce(spans.first ?? spec.span) { $0.through($1) }
+                    throw FormulaError(.singleLevelGroupingFactor(name: grouping.name, level: factor.levels.first ?? ""),
+                                       formula: frame.formula, span: span)
+                }
+                groupingCache[grouping.name] = factor
+                groupings.append((grouping, factor))
+            }
+            let columnSets: [[Int]] = spec.correlated ? [Array(columns.indices)] : columns.indices.map { [$0] }
+            for columnSet in columnSets {
+                for (grouping, factor) in groupings {
+                    terms.append(RandomEffectTerm(
+                        group: grouping.name,
+                        levels: factor.levels,
+                        codes: factor.codes,
+                        columnNames: columnSet.map { names[$0] },
+                        z: transposed(columnSet.map { columns[$0] }, rows: frame.rowCount),
+                        correlated: spec.correlated))
+                }
+            }
+        }
+        return lme4Order(terms)
+    }
+
+    /// lme4's order of terms (see ``randomEffectTerms(_:frame:options:)``).
+    static func lme4Order(_ terms: [RandomEffectTerm]) -> [RandomEffectTerm] {
+        let counts = terms.map(\.levelCount)
+        let alreadyOrdered = zip(counts, counts.dropFirst()).allSatisfy { $0 >= $1 }
+        if alreadyOrdered { return terms }
+        let increasing = terms.indices.sorted { (counts[$0], $0) < (counts[$1], $1) }
+        return increasing.reversed().map { terms[$0] }
+    }
+
+    /// The levels and codes of a grouping factor on the kept rows. An interaction's levels are
+    /// the combinations that occur, the left factor varying slowest, labelled `left:right`.
+    static func groupingFactor(_ grouping: GroupingFactor, frame: ModelFrame) -> CategoricalColumn {
+        switch grouping {
+        case .column(let name, _):
+            return frame.factor(name) ?? CategoricalColumn(codes: [], levels: [])
+        case .interaction(let left, let right):
+            let l = groupingFactor(left, frame: frame)
+            let r = groupingFactor(right, frame: frame)
+            let width = Int64(r.levels.count)
+            let combined = zip(l.codes, r.codes).map { Int64($0) * width + Int64($1) }
+            let used = Array(Set(combined)).sorted()
+            var code: [Int64: Int32] = [:]
+            for (index, value) in used.enumerated() { code[value] = Int32(index) }
+            let levels = used.map { "\(l.levels[Int($0 / width)]):\(r.levels[Int($0 % width)])" }
+            return CategoricalColumn(codes: combined.map { code[$0] ?? -1 }, levels: levels)
+        }
+    }
+
+    /// S columns of length n as an S × n matrix (row i's S values contiguous).
+    private static func transposed(_ columns: [[Double]], rows n: Int) -> Matrix {
+        let s = columns.count
+        var z = Matrix(rows: s, columns: n)
+        for (index, column) in columns.enumerated() {
+            for i in 0..<n { z.elements[index + i * s] = column[i] }
+        }
+        return z
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Marginal
+
+/// The options every modelling command shares: the data file, the formula, and how to read
+/// the file's columns.
+struct DataOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("The data: a CSV file with a header row.", valueName: "DATA.csv"))
+    var data: String
+
+    @Option(name: [.short, .long],
+            help: "The model formula in lme4 notation, e.g. 'Reaction ~ Days + (Days | Subject)'.")
+    var formula: String
+
+    @Option(name: .customLong("factor"),
+            help: ArgumentHelp("Read a column as categorical even if it holds numbers (repeatable, or comma-separated).",
+                               valueName: "NAME"))
+    var factors: [String] = []
+
+    @Option(name: .customLong("levels"),
+            help: ArgumentHelp("Read a column as categorical with its levels in this order; the first is the reference level (repeatable).",
+                               valueName: "NAME=a,b,c"))
+    var levelOrders: [String] = []
+
+    @Option(name: .customLong("contrasts"),
+            help: ArgumentHelp("Factor contrasts: treatment (default), sum or helmert; KIND sets the default, NAME=KIND sets one fixed-effect factor (repeatable).",
+                               valueName: "KIND|NAME=KIND"))
+    var contrasts: [String] = []
+
+    /// Checks the option values that need no file: `--levels` and `--contrasts`.
+    func validate() throws {
+        _ = try parsedLevelOrders()
+        _ = try designOptions()
+    }
+
+    /// The formula, parsed.
+    func parsedFormula() throws(FormulaError) -> Formula {
+        try Formula(formula)
+    }
+
+    /// `--levels` as a dictionary; malformed values are a usage error.
+    func parsedLevelOrders() throws(ValidationError) -> [String: [String]] {
+        var orders: [String: [String]] = [:]
+        for option in levelOrders {
+            guard let equals = option.firstIndex(of: "=") else {
+                throw ValidationError("--levels expects NAME=level1,level2,…; got '\(option)'")
+            }
+            let name = String(option[..<equals])
+            let levels = option[option.index(after: equals)...].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard !name.isEmpty, !levels.contains(where: \.isEmpty) else {
+                throw ValidationError("--levels expects NAME=level1,level2,… with a name and non-empty levels; got '\(option)'")
+            }
+            guard orders[name] == nil else {
+                throw ValidationError("--levels is given twice for '\(name)'")
+            }
+            orders[name] = levels
+        }
+        return orders
+    }
+
+    /// `--contrasts` as design options.
+    func designOptions() throws(ValidationError) -> DesignOptions {
+        var options = DesignOptions()
+        let kinds = ContrastKind.allCases.map(\.rawValue).joined(separator: ", ")
+        for option in contrasts {
+            if let equals = option.firstIndex(of: "=") {
+                let name = String(option[..<equals])
+                guard !name.isEmpty, let kind = ContrastKind(rawValue: String(option[option.index(after: equals)...])) else {
+                    throw ValidationError("--contrasts expects KIND or NAME=KIND with KIND one of \(kinds); got '\(option)'")
+                }
+                options.contrasts[name] = kind
+            } else {
+                guard let kind = ContrastKind(rawValue: option) else {
+                    throw ValidationError("--contrasts expects KIND or NAME=KIND with KIND one of \(kinds); got '\(option)'")
+                }
+                options.defaultContrast = kind
+            }
+        }
+        return options
+    }
+
+    /// How to read the CSV file: the requested factors and level orders.
+    func csvOptions() throws(ValidationError) -> CSVOptions {
+        var options = CSVOptions()
+        options.factorColumns = Set(factors.flatMap { $0.split(separator: ",").map(String.init) })
+        options.levelOrders = try parsedLevelOrders()
+        return options
+    }
+
+    /// Parses the formula, reads the data file and builds the model design.
+    ///
+    /// When the formula needs a column to be numeric (the response, an argument of `log()`,
+    /// …) that the file holds as categorical, the file is read again with that column
+    /// required numeric, so that the error also names the first line with a non-number.
+    func design() throws -> ModelDesign {
+        let formula = try parsedFormula()
+        let csv = try csvOptions()
+        let options = try designOptions()
+        let frame = try CSVReader.read(path: data, options: csv)
+        do {
+            return try ModelDesign(formula: formula, data: frame, options: options)
+        } catch let formulaError {
+            let column: String? = switch formulaError.kind {
+            case .categoricalResponse(let name): name
+            case .categoricalInArithmetic(let name, _): name
+            default: nil
+            }
+            if let column, !csv.factorColumns.contains(column), csv.levelOrders[column] == nil {
+                var strict = csv
+                strict.numericColumns = [column]
+                do {
+                    _ = try CSVReader.read(path: data, options: strict)
+                } catch let dataError {
+                    throw CommandError(description: "\(formulaError.description)\n\(dataError.description)")
+                }
+            }
+            throw formulaError
+        }
+    }
+}
+
+/// An error whose description is the whole message a user sees.
+struct CommandError: Error, CustomStringConvertible {
+    var description: String
+}
