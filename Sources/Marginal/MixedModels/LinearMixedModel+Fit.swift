@@ -20,11 +20,25 @@ extension LinearMixedModel {
         var log: [OptimizationRecord.Evaluation] = []
         let (start, steps) = startingPoint()
         let minimizer = BoundedMinimizer(lowerBounds: lower, initialSteps: steps)
-        let result = minimizer.minimize(start: start) { theta in
+        let objective: ([Double]) -> Double = { theta in
             let value = Self.objective(&factor, theta: theta, criterion: criterion)
             log.append(.init(theta: theta, objective: value))
             return value
         }
+        var result = minimizer.minimize(start: start, objective: objective)
+        // BOBYQA can stop early on flat ridges of the objective (its quadratic model is built
+        // from the initial steps); one restart from the optimum with small steps polishes that.
+        var polish = minimizer
+        polish.initialSteps = result.minimizer.map { max(1e-3, 0.02 * abs($0)) }
+        polish.absoluteObjectiveTolerance = 1e-12
+        polish.relativeObjectiveTolerance = 0
+        polish.absoluteParameterTolerance = 1e-10
+        let polished = polish.minimize(start: result.minimizer, objective: objective)
+        if polished.minimum < result.minimum {
+            result.minimizer = polished.minimizer
+            result.minimum = polished.minimum
+        }
+        result.evaluations = log.count
         guard result.minimum.isFinite, result.minimum < Self.failedFactorizationObjective else {
             throw .optimizerFailed(message: "no θ gave a positive-definite factor (\(result.message))")
         }

@@ -6,7 +6,7 @@ import Foundation
 enum HandBuiltDesigns {
     /// Columns of a simple CSV as strings, quotes stripped.
     static func columns(_ file: String) throws -> [String: [String]] {
-        let text = try String(contentsOf: examplesDirectory.appendingPathComponent(file), encoding: .utf8)
+        let text = try String(contentsOf: FormulaTestData.examplesDirectory.appendingPathComponent(file), encoding: .utf8)
         let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",").map { $0.replacingOccurrences(of: "\"", with: "") } }
         var result: [String: [String]] = [:]
         for (j, name) in lines[0].enumerated() { result[name] = lines.dropFirst().map { $0[j] } }

@@ -24,6 +24,7 @@ struct ReferenceFit: Decodable {
     }
     let name: String
     let dataset: String
+    let data_csv: String
     let formula: String
     let REML: Bool
     let nobs: Int
@@ -61,7 +62,25 @@ func relativeError(_ a: Double, _ b: Double, floor: Double = 1e-8) -> Double {
     abs(a - b) / max(abs(b), floor)
 }
 
-/// The repository's Examples/ directory.
-let examplesDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Examples")
+/// Factor level orders in R's order for the datasets of the reference fits, from
+/// Fixtures/schema.json (lme4's datasets) and Fixtures/schema-extra.json (the extra references).
+enum ReferenceSchema {
+    private struct Dataset: Decodable {
+        struct Column: Decodable {
+            let type: String
+            let levels: [String]?
+        }
+        let columns: [String: Column]
+    }
+
+    static func levelOrders(dataset: String) throws -> [String: [String]] {
+        for file in ["schema.json", "schema-extra.json"] {
+            let url = ReferenceFit.directory.deletingLastPathComponent().appendingPathComponent(file)
+            let schema = try JSONDecoder().decode([String: Dataset].self, from: Data(contentsOf: url))
+            if let entry = schema[dataset] {
+                return entry.columns.compactMapValues(\.levels)
+            }
+        }
+        return [:]
+    }
+}
