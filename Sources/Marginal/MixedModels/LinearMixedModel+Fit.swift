@@ -10,7 +10,7 @@ extension LinearMixedModel {
     /// computes β̂, σ̂, the variance components and the conditional modes at θ̂.
     ///
     /// A diagonal θ element that ends within ``singularTolerance`` of its bound is set to 0 when
-    /// that does not raise the objective by more than the optimizer's tolerance, so singular fits
+    /// that does not raise the objective by more than the optimizer's relative tolerance, so singular fits
     /// report exact zeros as lme4 does.
     public func fit(criterion: FitCriterion = .reml) throws(MixedModelError) -> LinearMixedModelFit {
         let clock = ContinuousClock()
@@ -25,20 +25,7 @@ extension LinearMixedModel {
             log.append(.init(theta: theta, objective: value))
             return value
         }
-        var result = minimizer.minimize(start: start, objective: objective)
-        // BOBYQA can stop early on flat ridges of the objective (its quadratic model is built
-        // from the initial steps); one restart from the optimum with small steps polishes that.
-        var polish = minimizer
-        polish.initialSteps = result.minimizer.map { max(1e-3, 0.02 * abs($0)) }
-        polish.absoluteObjectiveTolerance = 1e-12
-        polish.relativeObjectiveTolerance = 0
-        polish.absoluteParameterTolerance = 1e-10
-        let polished = polish.minimize(start: result.minimizer, objective: objective)
-        if polished.minimum < result.minimum {
-            result.minimizer = polished.minimizer
-            result.minimum = polished.minimum
-        }
-        result.evaluations = log.count
+        let result = minimizer.minimize(start: start, objective: objective)
         guard result.minimum.isFinite, result.minimum < Self.failedFactorizationObjective else {
             throw .optimizerFailed(message: "no θ gave a positive-definite factor (\(result.message))")
         }
@@ -48,7 +35,7 @@ extension LinearMixedModel {
             var candidate = theta
             candidate[i] = 0
             let value = Self.objective(&factor, theta: candidate, criterion: criterion)
-            if value <= best + minimizer.absoluteObjectiveTolerance {
+            if value - best <= minimizer.relativeObjectiveTolerance * abs(best) {
                 theta = candidate
                 best = min(best, value)
             }
