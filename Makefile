@@ -5,9 +5,9 @@ SWIFT       ?= swift
 APT_PACKAGES = pkg-config libopenblas-dev liblapacke-dev libnlopt-dev
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/marginal
-# One BLAS thread per process unless the caller says otherwise: our fits are
-# memory-bound in their hot loops and chains parallelize above BLAS.
-export OPENBLAS_NUM_THREADS ?= 1
+
+
+
 
 .PHONY: all deps build demo test bench clean
 

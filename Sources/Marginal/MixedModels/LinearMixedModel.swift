@@ -91,3 +91,14 @@ public struct LinearMixedModel: Sendable {
         return value.isFinite ? value : failedFactorizationObjective
     }
 }
+
+extension LinearMixedModel {
+    /// A model from an lme4 formula and a data frame, e.g.
+    /// `LinearMixedModel(formula: "Reaction ~ 1 + Days + (1 + Days | Subject)", data: sleepstudy)`.
+    ///
+    /// Throws a ``FormulaError`` for a formula that does not fit the data and a
+    /// ``MixedModelError`` for a model that cannot be fitted.
+    public init(formula: String, data: DataFrame, options: DesignOptions = DesignOptions()) throws {
+        try self.init(design: ModelDesign(formula: formula, data: data, options: options))
+    }
+}
