@@ -6,9 +6,6 @@ APT_PACKAGES = pkg-config libopenblas-dev liblapacke-dev libnlopt-dev
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/marginal
 
-
-
-
 .PHONY: all deps build demo test bench clean
 
 all: build
