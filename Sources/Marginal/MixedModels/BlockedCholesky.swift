@@ -60,7 +60,11 @@ struct BlockedCholesky: Sendable {
                 }
             }
         }
-        isPositiveDefinite = updateFirstBlock() && updatePanels() && updateTrailing()
+        isPositiveDefinite = updateFirstBlock()
+        if isPositiveDefinite {
+            updatePanels()
+            isPositiveDefinite = updateTrailing()
+        }
         return isPositiveDefinite
     }
 
@@ -92,7 +96,7 @@ struct BlockedCholesky: Sendable {
 
     // MARK: Step 2: L_T1,c = Λ_Tᵀ A_T1,c λ₁ L₁₁,c⁻ᵀ
 
-    private mutating func updatePanels() -> Bool {
+    private mutating func updatePanels() {
         let s1 = products.firstDimension
         let source = products.panels
         let rows = products.panelRows
@@ -133,7 +137,6 @@ struct BlockedCholesky: Sendable {
                 }
             }
         }
-        return true
     }
 
     // MARK: Step 3: L_TT = chol(Λ_Tᵀ A_TT Λ_T + I − Σ L_T1,c L_T1,cᵀ)

@@ -1,15 +1,19 @@
 import Foundation
 @testable import Marginal
 
-/// Model designs built by hand from the Examples CSVs (simple files: no embedded commas), an
-/// independent route to X and Z that does not go through the formula code.
+/// Model designs built by hand from the Examples CSVs, an independent route to X and Z that
+/// does not go through the formula code.
 enum HandBuiltDesigns {
-    /// Columns of a simple CSV as strings, quotes stripped.
+    /// Columns of an Examples CSV as strings (numbers as R prints them).
     static func columns(_ file: String) throws -> [String: [String]] {
-        let text = try String(contentsOf: FormulaTestData.examplesDirectory.appendingPathComponent(file), encoding: .utf8)
-        let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",").map { $0.replacingOccurrences(of: "\"", with: "") } }
+        let frame = try FormulaTestData.example(String(file.dropLast(4)))
         var result: [String: [String]] = [:]
-        for (j, name) in lines[0].enumerated() { result[name] = lines.dropFirst().map { $0[j] } }
+        for (name, column) in zip(frame.names, frame.columns) {
+            switch column {
+            case .numeric(let numbers): result[name] = numbers.values.map { rNumberLabel($0) }
+            case .categorical(let factor): result[name] = factor.codes.map { factor.levels[Int($0)] }
+            }
+        }
         return result
     }
 
@@ -23,9 +27,7 @@ enum HandBuiltDesigns {
     }
 
     static func design(formula: String, response: String, y: [Double], x: [(String, [Double])], terms: [RandomEffectTerm]) -> ModelDesign {
-        let n = y.count
         let fixed = FixedEffectsMatrix(names: x.map(\.0), matrix: Matrix(columns: x.map(\.1)), aliased: [])
-        _ = n
         return ModelDesign(
             formula: formula, responseName: response, response: y, fixedEffects: fixed,
             randomEffects: terms.sorted { $0.levelCount > $1.levelCount }, droppedRows: 0,
