@@ -29,10 +29,17 @@ struct FitCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Write the result to FILE instead of standard output.", valueName: "FILE"))
     var output: String?
 
+    @Flag(name: .long, help: "Do not show the optimizer's progress on stderr (it is shown only when stderr is a terminal).")
+    var quiet = false
+
     func run() throws {
         let design = try dataOptions.design()
         let model = try LinearMixedModel(design: design)
-        let fit = try model.fit(criterion: ml ? .ml : .reml)
+        let progress = ProgressLine(enabled: !quiet)
+        let fit = try model.fit(criterion: ml ? .ml : .reml) { evaluation, objective in
+            progress.update("fitting: evaluation \(evaluation), objective \(objective)")
+        }
+        progress.finish()
         let dataName = URL(fileURLWithPath: dataOptions.data).deletingPathExtension().lastPathComponent
         let text = json ? try FitReport(fit).json() : fit.summary(dataName: dataName)
         try OutputDestination(path: output).write(text)

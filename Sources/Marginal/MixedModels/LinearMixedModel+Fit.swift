@@ -12,7 +12,11 @@ extension LinearMixedModel {
     /// A diagonal θ element that ends within ``singularTolerance`` of its bound is set to 0 when
     /// that does not raise the objective by more than the optimizer's relative tolerance, so singular fits
     /// report exact zeros as lme4 does.
-    public func fit(criterion: FitCriterion = .reml) throws(MixedModelError) -> LinearMixedModelFit {
+    ///
+    /// - Parameter progress: called after each evaluation with its number and objective value.
+    public func fit(
+        criterion: FitCriterion = .reml, progress: ((_ evaluation: Int, _ objective: Double) -> Void)? = nil
+    ) throws(MixedModelError) -> LinearMixedModelFit {
         let clock = ContinuousClock()
         let started = clock.now
         let lower = thetaLowerBounds
@@ -23,6 +27,7 @@ extension LinearMixedModel {
         let objective: ([Double]) -> Double = { theta in
             let value = Self.objective(&factor, theta: theta, criterion: criterion)
             log.append(.init(theta: theta, objective: value))
+            progress?(log.count, value)
             return value
         }
         let result = minimizer.minimize(start: start, objective: objective)
