@@ -7,16 +7,9 @@ import Marginal
 /// Reading: a 1,000,000 × 6 CSV file (3 numeric, 3 categorical columns) with `CSVReader`.
 ///
 /// The file is generated once by `BenchmarkData.millionRowCSV()` in the setup hook, so its
-/// generation is not timed. Until a working `CSVReader` is merged (the skeleton's reader throws
-/// "not implemented"), the benchmark is skipped with a note on standard error: no number is
-/// reported rather than a meaningless one.
+/// generation is not timed.
 func csvBenchmarks() {
     csvWriteBenchmark()
-    guard csvReaderIsAvailable() else {
-        FileHandle.standardError.write(Data(
-            "note: CSVReader is not implemented in this build; the 'CSV read' benchmark is skipped\n".utf8))
-        return
-    }
     var options = CSVOptions()
     options.factorColumns = ["s", "d", "dept"]
     var path = ""
@@ -35,11 +28,6 @@ func csvBenchmarks() {
     } setup: {
         path = try BenchmarkData.millionRowCSV()
     }
-}
-
-/// Whether the linked `CSVReader` reads a two-line file (false while it is the skeleton).
-private func csvReaderIsAvailable() -> Bool {
-    (try? CSVReader.read(bytes: Array("a,b\n1,x\n".utf8))) != nil
 }
 
 /// Writing the same 1,000,000 × 6 frame with `CSVWriter` (shortest round-trip numbers, atomic

@@ -1,10 +1,9 @@
 import Benchmark
 
 // Entry point read by ordo-one/benchmark's plugin. One file per area registers its benchmarks:
-//   CSV.swift        reading a 1,000,000-row CSV file
+//   CSV.swift        reading and writing a 1,000,000-row CSV file
 //   Simulation.swift simulating the InstEval-shaped design
-// To add fits, create Fit.swift with `func fitBenchmarks()` (LinearMixedModel on the simulated
-// InstEval design; data from `BenchmarkData`) and call it below.
+//   Fit.swift        linear mixed-model fits
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .peakMemoryResident],
@@ -15,4 +14,5 @@ let benchmarks: @Sendable () -> Void = {
     )
     csvBenchmarks()
     simulationBenchmarks()
+    fitBenchmarks()
 }
