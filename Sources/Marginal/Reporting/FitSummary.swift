@@ -34,7 +34,7 @@ extension LinearMixedModelFit {
         out.append("Number of obs: \(nobs), groups:  \(groups)")
         out.append("")
         out.append("Fixed effects:")
-        let estimates = NumberFormat.column(fixedEffects.map(\.estimate))
+        let estimates = NumberFormat.column(fixedEffects.map(\.estimate), digits: 6)
         let errors = NumberFormat.column(fixedEffects.map(\.standardError))
         let tValues = fixedEffects.map { NumberFormat.fixed($0.tValue, 3) }
         out.append(TextTable(
