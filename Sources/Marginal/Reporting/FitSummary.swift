@@ -33,14 +33,16 @@ extension LinearMixedModelFit {
         let groups = randomEffects.map { "\($0.group), \($0.levels.count)" }.joined(separator: "; ")
         out.append("Number of obs: \(nobs), groups:  \(groups)")
         out.append("")
-        out.append("Fixed effects:")
+        out.append(fixedEffects.isEmpty ? "Fixed effects: none" : "Fixed effects:")
         let estimates = NumberFormat.column(fixedEffects.map(\.estimate), digits: 6)
         let errors = NumberFormat.column(fixedEffects.map(\.standardError))
         let tValues = fixedEffects.map { NumberFormat.fixed($0.tValue, 3) }
-        out.append(TextTable(
-            header: ["", "Estimate", "Std. Error", "t value"],
-            rows: fixedEffects.indices.map { [fixedEffects[$0].name, estimates[$0], errors[$0], tValues[$0]] }
-        ).render())
+        if !fixedEffects.isEmpty {
+            out.append(TextTable(
+                header: ["", "Estimate", "Std. Error", "t value"],
+                rows: fixedEffects.indices.map { [fixedEffects[$0].name, estimates[$0], errors[$0], tValues[$0]] }
+            ).render())
+        }
         if fixedEffects.count > 1 {
             out.append("")
             out.append("Correlation of Fixed Effects:")
