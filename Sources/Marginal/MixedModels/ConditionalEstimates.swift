@@ -69,11 +69,7 @@ extension BlockedCholesky {
         for j in 0..<r {
             for i in j..<r { wInverse[i, j] = trailing[i + j * d] }
         }
-        if r > 0 {
-            wInverse.elements.withUnsafeMutableBufferPointer { p in
-                _ = LAPACKE_dtrtri(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int8(UInt8(ascii: "N")), Int32(r), p.baseAddress!, Int32(r))
-            }
-        }
+        LAPACK.invertLower(&wInverse)
         var result: [[Double]] = []
         // First block: Gram of [L₁₁,c⁻¹; −W L_T1,c L₁₁,c⁻¹].
         var firstBlocks = [Double](repeating: 0, count: products.firstLevels * s1 * s1)
@@ -82,9 +78,7 @@ extension BlockedCholesky {
         for c in 0..<products.firstLevels {
             var inverse = Matrix(rows: s1, columns: s1)
             for j in 0..<s1 { for i in j..<s1 { inverse[i, j] = first[c * s1 * s1 + i + j * s1] } }
-            inverse.elements.withUnsafeMutableBufferPointer { p in
-                _ = LAPACKE_dtrtri(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int8(UInt8(ascii: "N")), Int32(s1), p.baseAddress!, Int32(s1))
-            }
+            LAPACK.invertLower(&inverse)
             let start = products.panelStart[c]
             let m = products.panelHeight(c)
             for index in g.indices { g[index] = 0 }
@@ -134,11 +128,7 @@ extension BlockedCholesky {
     static func gramOfInverse(lower: Matrix) -> Matrix {
         let n = lower.rows
         var inverse = lower
-        if n > 0 {
-            inverse.elements.withUnsafeMutableBufferPointer { p in
-                _ = LAPACKE_dtrtri(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int8(UInt8(ascii: "N")), Int32(n), p.baseAddress!, Int32(n))
-            }
-        }
+        LAPACK.invertLower(&inverse)
         var gram = Matrix(rows: n, columns: n)
         for j in 0..<n {
             for i in 0..<n {

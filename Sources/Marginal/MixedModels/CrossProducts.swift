@@ -42,8 +42,6 @@ struct CrossProducts: Sendable {
     let rowEntryPosition: [Int32]
     /// TᵀT, trailingSize², both triangles.
     var trailing: [Double]
-    /// yᵀy, kept for the residual of models with no fixed effects.
-    let responseSumOfSquares: Double
 
     init(blocks: [RandomEffectBlock], x: Matrix, y: [Double]) {
         let n = y.count
@@ -71,7 +69,6 @@ struct CrossProducts: Sendable {
             for r in offsets[k]..<(offsets[k] + block.effectCount) { blockOf[r] = Int32(k + 1) }
         }
         blockOfTrailingRow = blockOf
-        responseSumOfSquares = y.reduce(0) { $0 + $1 * $1 }
 
         // [X y] as one n × (p + 1) matrix.
         var xy = x.elements
