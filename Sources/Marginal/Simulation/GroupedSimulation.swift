@@ -47,11 +47,7 @@ public struct GroupedSimulation: Sendable, Equatable {
         var noise = streams[2]
 
         let sizes = skewedLevelSizes(total: rows, levels: groups, spread: groupSpread, random: &design)
-        var groupCodes = [Int32]()
-        groupCodes.reserveCapacity(rows)
-        for (group, size) in sizes.enumerated() {
-            groupCodes.append(contentsOf: repeatElement(Int32(group), count: size))
-        }
+        let groupCodes = levelCodes(sizes: sizes)
         let x1 = (0..<rows).map { _ in design.normal() }
         let x2 = (0..<rows).map { _ in design.normal() }
         let groupEffects = (0..<groups).map { _ in groupSD * effects.normal() }

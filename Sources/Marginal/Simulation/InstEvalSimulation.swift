@@ -128,16 +128,8 @@ public struct InstEvalSimulation: Sendable, Equatable {
             departmentOfLecturer[lecturer] = Int32(position < departments ? position : design.integer(below: departments))
         }
 
-        var studentCodes = [Int32]()
-        studentCodes.reserveCapacity(rows)
-        for (student, size) in studentSizes.enumerated() {
-            studentCodes.append(contentsOf: repeatElement(Int32(student), count: size))
-        }
-        var lecturerCodes = [Int32]()
-        lecturerCodes.reserveCapacity(rows)
-        for (lecturer, size) in lecturerSizes.enumerated() {
-            lecturerCodes.append(contentsOf: repeatElement(Int32(lecturer), count: size))
-        }
+        let studentCodes = levelCodes(sizes: studentSizes)
+        var lecturerCodes = levelCodes(sizes: lecturerSizes)
         design.shuffle(&lecturerCodes)
         let departmentCodes = lecturerCodes.map { departmentOfLecturer[Int($0)] }
         let serviceCodes: [Int32] = (0..<rows).map { _ in design.bernoulli(serviceProbability) ? 1 : 0 }

@@ -58,6 +58,16 @@ func skewedLevelSizes(total: Int, levels: Int, spread: Double, random: inout Ran
     return sizes
 }
 
+/// Level codes for rows grouped by level: `sizes[l]` rows of level l, in level order.
+func levelCodes(sizes: [Int]) -> [Int32] {
+    var codes = [Int32]()
+    codes.reserveCapacity(sizes.reduce(0, +))
+    for (level, size) in sizes.enumerated() {
+        codes.append(contentsOf: repeatElement(Int32(level), count: size))
+    }
+    return codes
+}
+
 /// Labels "1", "2", …, "`count`": level labels like those of lme4's InstEval factors, whose
 /// numeric order is also R's default factor level order for such labels.
 func numberedLabels(_ count: Int) -> [String] {
