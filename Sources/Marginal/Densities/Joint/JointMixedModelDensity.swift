@@ -19,34 +19,46 @@ import Foundation
 /// Each evaluation costs O(N·(p + Σ S_k) + Σ_k ℓ_k S_k²): one pass for the residual, one for
 /// the adjoints. The gradient is analytic; nothing is allocated once the value exists.
 public struct JointMixedModelDensity: LogDensity {
-    /// The global parameters and their priors.
-    public let layout: MixedModelParameterization
-    public let parameterization: RandomEffectParameterization
+    /// The layout of the global coordinates, their names and the priors.
+    public let parameterization: MixedModelParameterization
+    /// Whether the effects' coordinates are b (centered) or z with b = T z (non-centered).
+    public let effectParameterization: RandomEffectParameterization
     public let dimension: Int
-    /// Names of all coordinates of x: the layout's, then `b[group][level][column]` (centered)
-    /// or `z[group][level][column]` (non-centered).
+    /// Names of all coordinates of x: the layout's, then `r[group][level,column]` (centered: the
+    /// effects themselves) or `z[group][level,column]` (non-centered).
     public let parameterNames: [String]
-    /// Names of the reported random effects b, in the order of ``randomEffects(at:)`` flattened.
+    /// Names of the reported random effects b, `r[group][level,column]`, in the order of
+    /// ``randomEffects(at:into:)``: grouping factor after grouping factor in the engine's order
+    /// (most levels first), level after level, the factor's columns within a level.
     public let randomEffectNames: [String]
 
     let rows: MixedModelRows
-    let effects: SampledEffectsLayout
+    let sampled: SampledEffectsLayout
     let work: JointWorkspaceLayout
     var globals: GlobalParameters
     var storage: [Double]
 
-    /// The density of `model` with the priors of `layout` (default: the brms-like defaults of
-    /// ``MixedModelParameterization/init(model:)``).
-    public init(model: LinearMixedModel, parameterization: RandomEffectParameterization, layout: MixedModelParameterization? = nil) {
-        let layout = layout ?? MixedModelParameterization(model: model)
-        self.layout = layout
-        self.parameterization = parameterization
+    /// The density of `model` with the brms-like default priors of
+    /// ``MixedModelParameterization/init(model:)``.
+    public init(model: LinearMixedModel, effects: RandomEffectParameterization) {
+        self.init(model: model, effects: effects, checkedParameterization: MixedModelParameterization(model: model))
+    }
+
+    /// The density of `model` with the priors of `parameterization`, which must have been made
+    /// from the same model (else ``MixedModelDensityError/parameterizationMismatch(reason:)``).
+    public init(model: LinearMixedModel, effects: RandomEffectParameterization, parameterization: MixedModelParameterization) throws(MixedModelDensityError) {
+        try MixedModelDensityError.check(parameterization, against: model)
+        self.init(model: model, effects: effects, checkedParameterization: parameterization)
+    }
+
+    private init(model: LinearMixedModel, effects: RandomEffectParameterization, checkedParameterization layout: MixedModelParameterization) {
+        parameterization = layout
+        effectParameterization = effects
         rows = MixedModelRows(model: model)
-        effects = SampledEffectsLayout(rows: rows, blocks: Array(rows.blocks.indices), start: layout.dimension)
-        dimension = layout.dimension + effects.count
-        let symbol = parameterization == .centered ? "b" : "z"
-        parameterNames = layout.parameterNames + effects.names(symbol: symbol, model: model, layout: layout)
-        randomEffectNames = effects.names(symbol: "b", model: model, layout: layout)
+        sampled = SampledEffectsLayout(rows: rows, blocks: Array(rows.blocks.indices), start: layout.dimension)
+        dimension = layout.dimension + sampled.count
+        parameterNames = layout.parameterNames + sampled.names(symbol: effects == .centered ? "r" : "z", model: model)
+        randomEffectNames = sampled.names(symbol: "r", model: model)
         work = JointWorkspaceLayout(rows: rows)
         globals = layout.makeGlobals()
         storage = Array(repeating: 0, count: work.count)
@@ -54,7 +66,7 @@ public struct JointMixedModelDensity: LogDensity {
 
     public mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
         guard x.count == dimension, gradient.count == dimension else { return -.infinity }
-        layout.decode(x, into: &globals)
+        parameterization.decode(x, into: &globals)
         guard globals.sigma > 0, globals.sigma.isFinite else { return -.infinity }
         var storage: [Double] = []
         swap(&storage, &self.storage)
@@ -67,7 +79,7 @@ public struct JointMixedModelDensity: LogDensity {
             }
         }
         guard value.isFinite else { return -.infinity }
-        let total = value + layout.completeGradient(x, globals: &globals, sigmaAdjoint: sigmaAdjoint, gradient: &gradient)
+        let total = value + parameterization.completeGradient(x, globals: &globals, sigmaAdjoint: sigmaAdjoint, gradient: &gradient)
         return total.isFinite ? total : -.infinity
     }
 
@@ -80,13 +92,13 @@ public struct JointMixedModelDensity: LogDensity {
         let beta = w + work.beta
         for j in 0..<p { beta[j] = globals.beta[j] }
         // Each block's T and its effects b.
-        for (k, entry) in effects.entries.enumerated() {
+        for (k, entry) in sampled.entries.enumerated() {
             let s = entry.dimension
             let t = w + work.factors[k]
             for i in 0..<(s * s) { t[i] = globals.factors[k][i] }
             let b = w + work.effects[k]
             let source = x + entry.offset
-            switch parameterization {
+            switch effectParameterization {
             case .centered:
                 b.update(from: source, count: entry.count)
             case .nonCentered:
@@ -116,7 +128,7 @@ public struct JointMixedModelDensity: LogDensity {
         // The effects' prior, their gradient and ∂/∂T_k.
         let u = w + work.scratch
         let q = u + work.maxDimension
-        for (k, entry) in effects.entries.enumerated() {
+        for (k, entry) in sampled.entries.enumerated() {
             let s = entry.dimension
             let levels = entry.levelCount
             let t = w + work.factors[k]
@@ -126,7 +138,7 @@ public struct JointMixedModelDensity: LogDensity {
             factorAdjoint.update(repeating: 0, count: s * s)
             value -= 0.5 * Double(levels * s) * JointWorkspaceLayout.logTwoPi
             var effectSquares = 0.0
-            switch parameterization {
+            switch effectParameterization {
             case .centered:
                 // u = T⁻¹b, q = T⁻ᵀu = Σ⁻¹b: ∂/∂b = −q, ∂/∂T = q uᵀ − ℓ·diag(1/T_aa).
                 for level in 0..<levels {
@@ -171,60 +183,53 @@ public struct JointMixedModelDensity: LogDensity {
 
     // MARK: Random effects
 
-    /// The random effects b at x, per engine block (``LinearMixedModel`` order, the grouping
-    /// factor with most levels first), level after level with the S values of a level together;
-    /// `effects` must have that shape (``randomEffects(at:)`` makes it). Allocates nothing.
-    public mutating func randomEffects(at x: [Double], into effects: inout [[Double]]) {
-        layout.decode(x, into: &globals)
-        for (k, entry) in self.effects.entries.enumerated() {
+    /// The random effects b at x into `effects` (``randomEffectNames`` name them; for the
+    /// centered form they are x's last coordinates). Allocates nothing. False (effects
+    /// unchanged) when x or `effects` has the wrong length.
+    @discardableResult
+    public mutating func randomEffects(at x: [Double], into effects: inout [Double]) -> Bool {
+        guard x.count == dimension, effects.count == sampled.count else { return false }
+        parameterization.decode(x, into: &globals)
+        for (k, entry) in sampled.entries.enumerated() {
             let s = entry.dimension
-            for level in 0..<entry.levelCount {
-                for a in 0..<s {
-                    let index = entry.offset + level * s
-                    switch parameterization {
-                    case .centered:
-                        effects[k][level * s + a] = x[index + a]
-                    case .nonCentered:
-                        var sum = 0.0
-                        for c in 0...a { sum += globals.factors[k][a + c * s] * x[index + c] }
-                        effects[k][level * s + a] = sum
-                    }
+            let start = entry.offset - sampled.start
+            for i in 0..<entry.count {
+                switch effectParameterization {
+                case .centered:
+                    effects[start + i] = x[entry.offset + i]
+                case .nonCentered:
+                    let (level, a) = i.quotientAndRemainder(dividingBy: s)
+                    var sum = 0.0
+                    for c in 0...a { sum += globals.factors[k][a + c * s] * x[entry.offset + level * s + c] }
+                    effects[start + i] = sum
                 }
             }
         }
+        return true
     }
 
-    /// The random effects b at x (see ``randomEffects(at:into:)``).
-    public mutating func randomEffects(at x: [Double]) -> [[Double]] {
-        var effects = self.effects.entries.map { [Double](repeating: 0, count: $0.count) }
-        randomEffects(at: x, into: &effects)
-        return effects
+    /// The random effects b at x (see ``randomEffects(at:into:)``); nil when x has the wrong length.
+    public mutating func randomEffects(at x: [Double]) -> [Double]? {
+        var effects = [Double](repeating: 0, count: sampled.count)
+        return randomEffects(at: x, into: &effects) ? effects : nil
     }
 
-    /// The point x for global coordinates `globals` (length `layout.dimension`) and random
-    /// effects b per engine block (the shape of ``randomEffects(at:)``): b itself when
-    /// centered, z = T⁻¹ b when non-centered. Returns nil when the shapes do not match.
-    public func coordinates(globals x: [Double], randomEffects b: [[Double]]) -> [Double]? {
-        guard x.count == layout.dimension, b.count == effects.entries.count,
-              zip(b, effects.entries).allSatisfy({ $0.count == $1.count }) else { return nil }
-        var point = x
-        point.reserveCapacity(dimension)
-        var decoded = layout.makeGlobals()
-        layout.decode(x, into: &decoded)
-        for (k, entry) in effects.entries.enumerated() {
-            switch parameterization {
-            case .centered:
-                point += b[k]
-            case .nonCentered:
-                var z = b[k]
-                decoded.factors[k].withUnsafeBufferPointer { t in
-                    z.withUnsafeMutableBufferPointer { v in
-                        for level in 0..<entry.levelCount {
-                            TriangularKernels.solveLower(t.baseAddress!, v.baseAddress! + level * entry.dimension, size: entry.dimension)
-                        }
+    /// The point x for global coordinates `globals` (length `parameterization.dimension`) and
+    /// random effects b (the order of ``randomEffectNames``): b itself when centered, z = T⁻¹ b
+    /// level by level when non-centered. Nil when a length does not match.
+    public func coordinates(globals x: [Double], randomEffects b: [Double]) -> [Double]? {
+        guard x.count == parameterization.dimension, b.count == sampled.count else { return nil }
+        var point = x + b
+        guard effectParameterization == .nonCentered else { return point }
+        var decoded = parameterization.makeGlobals()
+        parameterization.decode(x, into: &decoded)
+        for (k, entry) in sampled.entries.enumerated() {
+            decoded.factors[k].withUnsafeBufferPointer { t in
+                point.withUnsafeMutableBufferPointer { v in
+                    for level in 0..<entry.levelCount {
+                        TriangularKernels.solveLower(t.baseAddress!, v.baseAddress! + entry.offset + level * entry.dimension, size: entry.dimension)
                     }
                 }
-                point += z
             }
         }
         return point

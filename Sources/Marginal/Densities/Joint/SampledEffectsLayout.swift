@@ -35,21 +35,16 @@ struct SampledEffectsLayout: Sendable {
         count = offset - start
     }
 
-    /// Names of the sampled values in x order, `symbol[label][level][column]`, e.g.
-    /// `z[Subject][308][Days]`, where label is the part's label in the global names (the
-    /// grouping factor, or `g.k` when a column name repeats within the factor's terms).
-    func names(symbol: String, model: LinearMixedModel, layout: MixedModelParameterization) -> [String] {
-        entries.flatMap { entry in
-            Self.names(symbol: symbol, levels: model.blocks[entry.block].levels, block: layout.blocks[entry.block])
-        }
+    /// Names of the sampled values in x order, `symbol[group][level,column]`, e.g.
+    /// `z[Subject][308,Days]` (the spelling of the reported effects, `r[Subject][308,Days]`,
+    /// after brms's `r_Subject[308,Days]`).
+    func names(symbol: String, model: LinearMixedModel) -> [String] {
+        entries.flatMap { Self.names(symbol: symbol, block: model.blocks[$0.block]) }
     }
 
-    /// `symbol[label][level][column]` for every level and column of one block, level-major.
-    static func names(symbol: String, levels: [String], block: MixedModelParameterization.Block) -> [String] {
-        var columns: [(label: String, name: String)] = []
-        for part in block.parts {
-            for name in part.columnNames { columns.append((part.label, name)) }
-        }
-        return levels.flatMap { level in columns.map { "\(symbol)[\($0.label)][\(level)][\($0.name)]" } }
+    /// `symbol[group][level,column]` for every level and column of one block, level-major.
+    static func names(symbol: String, block: RandomEffectBlock) -> [String] {
+        let columns = block.parts.flatMap(\.term.columnNames)
+        return block.levels.flatMap { level in columns.map { "\(symbol)[\(block.group)][\(level),\($0)]" } }
     }
 }

@@ -11,7 +11,7 @@ extension OneClassMarginalizedDensity {
     /// wrong length or the density cannot be evaluated there.
     private mutating func withConditional(at x: [Double], _ body: (UnsafeMutablePointer<Double>, Double) -> Void) -> Bool {
         guard x.count == dimension else { return false }
-        layout.decode(x, into: &globals)
+        parameterization.decode(x, into: &globals)
         let sigma = globals.sigma
         guard sigma > 0, sigma.isFinite else { return false }
         var storage: [Double] = []
@@ -59,52 +59,72 @@ extension OneClassMarginalizedDensity {
         return ok ? (mean, covariance) : nil
     }
 
-    /// A draw of every block's random effects b given x: the sampled blocks' b_k = T_k z_k, and
-    /// class i's from its exact conditional (``classConditional(at:)``), using `random`.
-    /// `effects` holds one array per engine block (``LinearMixedModel`` order), ℓ_k × S_k each,
-    /// the S_k values of a level together (``drawRandomEffects(at:using:)`` makes that shape;
-    /// ``randomEffectNames`` names them). Allocates nothing. False (effects unchanged) when x has
-    /// the wrong length or the density cannot be evaluated there.
+    /// A draw of every block's random effects b given x into `effects` (the order of
+    /// ``randomEffectNames``, block k from ``randomEffectOffsets``[k]): the sampled blocks'
+    /// b_k = T_k z_k, and class i's from its exact conditional (``classConditional(at:)``), using
+    /// `random` (S standard normal draws per level of class i, level by level). Allocates
+    /// nothing. False (effects unchanged) when x or `effects` has the wrong length or the
+    /// density cannot be evaluated at x.
     @discardableResult
-    public mutating func drawRandomEffects(at x: [Double], using random: inout RandomSource, into effects: inout [[Double]]) -> Bool {
+    public mutating func drawRandomEffects(at x: [Double], using random: inout RandomSource, into effects: inout [Double]) -> Bool {
+        recoverRandomEffects(at: x, random: &random, draw: true, into: &effects)
+    }
+
+    /// The conditional mean E[b | y, x] into `effects`: for class i the mean of
+    /// ``classConditional(at:)``, for the sampled blocks b_k = T_k z_k.
+    @discardableResult
+    public mutating func conditionalMeanRandomEffects(at x: [Double], into effects: inout [Double]) -> Bool {
+        var unused = RandomSource(seed: 0)
+        return recoverRandomEffects(at: x, random: &unused, draw: false, into: &effects)
+    }
+
+    /// A draw of every block's random effects (see ``drawRandomEffects(at:using:into:)``); nil
+    /// when x has the wrong length or the density cannot be evaluated there.
+    public mutating func drawRandomEffects(at x: [Double], using random: inout RandomSource) -> [Double]? {
+        var effects = [Double](repeating: 0, count: randomEffectNames.count)
+        return drawRandomEffects(at: x, using: &random, into: &effects) ? effects : nil
+    }
+
+    private mutating func recoverRandomEffects(at x: [Double], random: inout RandomSource, draw: Bool, into effects: inout [Double]) -> Bool {
+        guard effects.count == randomEffectNames.count else { return false }
         let s = statistics.dimension
         let levels = statistics.levelCount
         let work = self.work
         let sampled = self.effects
-        let classIndex = marginalizedBlock
+        let offsets = randomEffectOffsets
+        let classOffset = offsets[marginalizedBlock]
         return withConditional(at: x) { w, sigma in
             let t = w + work.classFactor
             let epsilon = w + work.vectorC
             let scaled = w + work.vectorW
-            effects[classIndex].withUnsafeMutableBufferPointer { out in
+            effects.withUnsafeMutableBufferPointer { out in
                 for level in 0..<levels {
+                    let target = out.baseAddress! + classOffset + level * s
+                    let mean = w + work.means + level * s
+                    guard draw else {
+                        target.update(from: mean, count: s)
+                        continue
+                    }
                     let l = w + work.choleskyFactors + level * s * s
                     for a in 0..<s { epsilon[a] = random.normal() }
                     TriangularKernels.solveLowerTransposed(l, epsilon, size: s)
                     TriangularKernels.lowerTimes(t, epsilon, into: scaled, size: s)
-                    for a in 0..<s { out[level * s + a] = w[work.means + level * s + a] + sigma * scaled[a] }
+                    for a in 0..<s { target[a] = mean[a] + sigma * scaled[a] }
                 }
-            }
-            for (m, entry) in sampled.entries.enumerated() {
-                let sk = entry.dimension
-                // The sampled blocks' T_k were copied into the workspace by the row path; with
-                // the sufficient-statistic path there are no sampled blocks.
-                let tk = w + work.factors[m]
+                // The sampled blocks' T_k were copied into the workspace by the row path (with
+                // the sufficient-statistic path there are no sampled blocks).
                 x.withUnsafeBufferPointer { xp in
-                    effects[entry.block].withUnsafeMutableBufferPointer { out in
+                    for (m, entry) in sampled.entries.enumerated() {
+                        let sk = entry.dimension
+                        let tk = w + work.factors[m]
                         for level in 0..<entry.levelCount {
-                            TriangularKernels.lowerTimes(tk, xp.baseAddress! + entry.offset + level * sk, into: out.baseAddress! + level * sk, size: sk)
+                            TriangularKernels.lowerTimes(
+                                tk, xp.baseAddress! + entry.offset + level * sk,
+                                into: out.baseAddress! + offsets[entry.block] + level * sk, size: sk)
                         }
                     }
                 }
             }
         }
-    }
-
-    /// A draw of every block's random effects b given x (see ``drawRandomEffects(at:using:into:)``);
-    /// nil when x has the wrong length or the density cannot be evaluated there.
-    public mutating func drawRandomEffects(at x: [Double], using random: inout RandomSource) -> [[Double]]? {
-        var effects = rows.blocks.map { [Double](repeating: 0, count: $0.dimension * $0.levelCount) }
-        return drawRandomEffects(at: x, using: &random, into: &effects) ? effects : nil
     }
 }

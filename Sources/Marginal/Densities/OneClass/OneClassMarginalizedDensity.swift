@@ -31,19 +31,22 @@ import Foundation
 /// b_ij ~ N(F_j⁻¹ h_j/σ², F_j⁻¹) independently over levels, i.e. mean v_j = T M_j⁻¹ Tᵀ h_j and
 /// covariance σ² T M_j⁻¹ Tᵀ.
 public struct OneClassMarginalizedDensity: LogDensity {
-    /// The global parameters and their priors.
-    public let layout: MixedModelParameterization
+    /// The layout of the global coordinates, their names and the priors.
+    public let parameterization: MixedModelParameterization
     /// The grouping factor integrated out, as the model names it (`Subject`, `cask:batch`).
     public let marginalizedGroup: String
     /// Index of the marginalized block among the engine's blocks (``LinearMixedModel`` order).
     public let marginalizedBlock: Int
     public let dimension: Int
-    /// Names of all coordinates of x: the layout's, then `z[group][level][column]` for the
+    /// Names of all coordinates of x: the layout's, then `z[group][level,column]` for the
     /// sampled (non-centered) effects of the other grouping factors.
     public let parameterNames: [String]
-    /// Names of the random effects b of every block, `b[group][level][column]`, in the order of
-    /// ``drawRandomEffects(at:using:)`` flattened.
+    /// Names of the random effects b of every block, `r[group][level,column]`, in the order of
+    /// ``drawRandomEffects(at:using:into:)``: grouping factor after grouping factor in the
+    /// engine's order (most levels first), level after level, the factor's columns within a level.
     public let randomEffectNames: [String]
+    /// Where each block's effects start in that order.
+    public let randomEffectOffsets: [Int]
 
     let rows: MixedModelRows
     let statistics: ClassStatistics
@@ -53,26 +56,41 @@ public struct OneClassMarginalizedDensity: LogDensity {
     var storage: [Double]
 
     /// The density of `model` with the block of grouping factor `group` integrated out and the
-    /// priors of `layout` (default: the brms-like defaults of ``MixedModelParameterization/init(model:)``).
-    /// Throws ``OneClassDensityError/unknownGroup(_:available:suggestion:)`` when the model has
+    /// brms-like default priors of ``MixedModelParameterization/init(model:)``.
+    /// Throws ``MixedModelDensityError/unknownGroup(_:available:suggestion:)`` when the model has
     /// no such grouping factor.
-    public init(model: LinearMixedModel, marginalizing group: String, layout: MixedModelParameterization? = nil) throws(OneClassDensityError) {
+    public init(model: LinearMixedModel, marginalizing group: String) throws(MixedModelDensityError) {
+        try self.init(model: model, marginalizing: group, checkedParameterization: MixedModelParameterization(model: model))
+    }
+
+    /// As ``init(model:marginalizing:)`` with the priors of `parameterization`, which must have
+    /// been made from the same model (else ``MixedModelDensityError/parameterizationMismatch(reason:)``).
+    public init(model: LinearMixedModel, marginalizing group: String, parameterization: MixedModelParameterization) throws(MixedModelDensityError) {
+        try MixedModelDensityError.check(parameterization, against: model)
+        try self.init(model: model, marginalizing: group, checkedParameterization: parameterization)
+    }
+
+    private init(model: LinearMixedModel, marginalizing group: String, checkedParameterization layout: MixedModelParameterization) throws(MixedModelDensityError) {
         let groups = model.blocks.map(\.group)
         guard let classIndex = groups.firstIndex(of: group) else {
             throw .unknownGroup(group, available: groups, suggestion: closestName(to: group, among: groups))
         }
-        let layout = layout ?? MixedModelParameterization(model: model)
-        self.layout = layout
+        parameterization = layout
         marginalizedGroup = group
         marginalizedBlock = classIndex
         rows = MixedModelRows(model: model)
         statistics = ClassStatistics(rows: rows, classIndex: classIndex)
         effects = SampledEffectsLayout(rows: rows, blocks: rows.blocks.indices.filter { $0 != classIndex }, start: layout.dimension)
         dimension = layout.dimension + effects.count
-        parameterNames = layout.parameterNames + effects.names(symbol: "z", model: model, layout: layout)
-        randomEffectNames = model.blocks.indices.flatMap {
-            SampledEffectsLayout.names(symbol: "b", levels: model.blocks[$0].levels, block: layout.blocks[$0])
+        parameterNames = layout.parameterNames + effects.names(symbol: "z", model: model)
+        randomEffectNames = model.blocks.flatMap { SampledEffectsLayout.names(symbol: "r", block: $0) }
+        var offsets: [Int] = []
+        var next = 0
+        for block in model.blocks {
+            offsets.append(next)
+            next += block.effectCount
         }
+        randomEffectOffsets = offsets
         work = OneClassWorkspaceLayout(rows: rows, classIndex: classIndex, effects: effects, usesRows: statistics.sufficient == nil)
         globals = layout.makeGlobals()
         storage = Array(repeating: 0, count: work.count)
@@ -80,7 +98,7 @@ public struct OneClassMarginalizedDensity: LogDensity {
 
     public mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
         guard x.count == dimension, gradient.count == dimension else { return -.infinity }
-        layout.decode(x, into: &globals)
+        parameterization.decode(x, into: &globals)
         guard globals.sigma > 0, globals.sigma.isFinite else { return -.infinity }
         var storage: [Double] = []
         swap(&storage, &self.storage)
@@ -94,7 +112,7 @@ public struct OneClassMarginalizedDensity: LogDensity {
             }
         }
         guard let result, result.value.isFinite else { return -.infinity }
-        let total = result.value + layout.completeGradient(x, globals: &globals, sigmaAdjoint: result.sigmaAdjoint, gradient: &gradient)
+        let total = result.value + parameterization.completeGradient(x, globals: &globals, sigmaAdjoint: result.sigmaAdjoint, gradient: &gradient)
         return total.isFinite ? total : -.infinity
     }
 

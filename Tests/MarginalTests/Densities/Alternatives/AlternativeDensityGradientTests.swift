@@ -22,7 +22,7 @@ import Testing
         let model = try Self.model(named: name)
         for group in model.blocks.map(\.group) {
             var density = try OneClassMarginalizedDensity(model: model, marginalizing: group)
-            let x = OneClassDensityTests.point(model, layout: density.layout, sampled: density.dimension - density.layout.dimension, seed: 5)
+            let x = OneClassDensityTests.point(model, layout: density.parameterization, sampled: density.dimension - density.parameterization.dimension, seed: 5)
             Support.expectGradientMatchesFiniteDifferences(&density, at: x)
         }
     }
@@ -30,13 +30,14 @@ import Testing
     @Test(arguments: ["sleepstudy", "sleepstudy-zerocorr", "penicillin", "crossed-slopes"], RandomEffectParameterization.allCases)
     func jointGradientsMatchFiniteDifferences(_ name: String, _ parameterization: RandomEffectParameterization) throws {
         let model = try Self.model(named: name)
-        var density = JointMixedModelDensity(model: model, parameterization: parameterization)
-        var x = OneClassDensityTests.point(model, layout: density.layout, sampled: density.dimension - density.layout.dimension, seed: 9)
+        var density = JointMixedModelDensity(model: model, effects: parameterization)
+        var x = OneClassDensityTests.point(model, layout: density.parameterization, sampled: density.dimension - density.parameterization.dimension, seed: 9)
         if parameterization == .centered {
             // Effects on the scale of their prior: b = T z.
-            var nonCentered = JointMixedModelDensity(model: model, parameterization: .nonCentered)
-            let effects = nonCentered.randomEffects(at: x)
-            x = try #require(density.coordinates(globals: Array(x.prefix(density.layout.dimension)), randomEffects: effects))
+            var nonCentered = JointMixedModelDensity(model: model, effects: .nonCentered)
+            let computed = nonCentered.randomEffects(at: x)
+            let effects = try #require(computed)
+            x = try #require(density.coordinates(globals: Array(x.prefix(density.parameterization.dimension)), randomEffects: effects))
         }
         Support.expectGradientMatchesFiniteDifferences(&density, at: x)
     }

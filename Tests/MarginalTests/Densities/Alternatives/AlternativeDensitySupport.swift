@@ -171,6 +171,15 @@ enum AlternativeDensitySupport {
         return r
     }
 
+    /// A flat vector of all random effects (engine order) split block by block.
+    static func split(_ flat: [Double], _ model: LinearMixedModel) -> [[Double]] {
+        var offset = 0
+        return model.blocks.map { block in
+            defer { offset += block.effectCount }
+            return Array(flat[offset..<(offset + block.effectCount)])
+        }
+    }
+
     /// b = T z level by level for a column-major S × S lower T.
     static func scaled(_ z: [Double], factor t: [Double], size s: Int) -> [Double] {
         var b = [Double](repeating: 0, count: z.count)

@@ -25,7 +25,7 @@ import Testing
     /// The likelihood part the density should give: log N(r; 0, V_i) + log N(z; 0, I), r the
     /// residual after the sampled blocks' b_k = T_k z_k, V_i = σ²I + Z_i (I ⊗ Σ_i) Z_iᵀ.
     static func denseLikelihood(_ model: LinearMixedModel, density: OneClassMarginalizedDensity, x: [Double]) -> Double {
-        let layout = density.layout
+        let layout = density.parameterization
         let globals = Support.decoded(layout, x)
         var offset = layout.dimension
         var sampled: [(block: Int, b: [Double])] = []
@@ -45,26 +45,26 @@ import Testing
 
     static func expectMatchesDense(_ model: LinearMixedModel, group: String, seed: UInt64 = 7, sourceLocation: SourceLocation = #_sourceLocation) throws {
         var density = try OneClassMarginalizedDensity(model: model, marginalizing: group)
-        let x = point(model, layout: density.layout, sampled: density.dimension - density.layout.dimension, seed: seed)
+        let x = point(model, layout: density.parameterization, sampled: density.dimension - density.parameterization.dimension, seed: seed)
         var gradient = [Double](repeating: 0, count: density.dimension)
         let value = density.logDensity(at: x, gradient: &gradient)
-        let expected = denseLikelihood(model, density: density, x: x) + Support.priorTerms(density.layout, x)
+        let expected = denseLikelihood(model, density: density, x: x) + Support.priorTerms(density.parameterization, x)
         #expect(relativeError(value, expected) < 1e-9, "\(group): \(value) vs dense \(expected)", sourceLocation: sourceLocation)
     }
 
     @Test func sleepstudyMatchesDenseMarginal() throws {
         let model = try Support.sleepstudy()
         var density = try OneClassMarginalizedDensity(model: model, marginalizing: "Subject")
-        #expect(density.dimension == density.layout.dimension)
+        #expect(density.dimension == density.parameterization.dimension)
         // Near lme4's ML fit and far from it (β far from least squares, large σ).
         for xg in [Support.globals(beta: [251.4, 10.47], sigma: 25.6, rest: [log(23.8), log(5.7), 0.08]),
                    Support.globals(beta: [180, -3], sigma: 60, rest: [log(4), log(20), -1.2])] {
             var gradient = [Double](repeating: 0, count: density.dimension)
             let value = density.logDensity(at: xg, gradient: &gradient)
-            let globals = Support.decoded(density.layout, xg)
+            let globals = Support.decoded(density.parameterization, xg)
             let r = Support.residual(model, beta: globals.beta, effects: [])
             let v = Support.marginalCovariance(model.blocks[0], sigma: globals.sigma, factor: globals.factors[0], rows: model.design.nobs)
-            let expected = Support.logNormal(r, covariance: v) + Support.priorTerms(density.layout, xg)
+            let expected = Support.logNormal(r, covariance: v) + Support.priorTerms(density.parameterization, xg)
             #expect(relativeError(value, expected) < 1e-9, "\(value) vs dense \(expected)")
         }
     }
@@ -93,7 +93,7 @@ import Testing
     /// C = I ⊗ Σ_i; both q × q (row-major) with q = ℓS.
     static func denseConditional(_ model: LinearMixedModel, density: OneClassMarginalizedDensity, x: [Double]) -> (mean: [Double], covariance: [Double]) {
         let n = model.design.nobs
-        let layout = density.layout
+        let layout = density.parameterization
         let globals = Support.decoded(layout, x)
         var offset = layout.dimension
         var sampled: [(block: Int, b: [Double])] = []
@@ -143,7 +143,7 @@ import Testing
 
     static func expectRecoveryMatchesDense(_ model: LinearMixedModel, group: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         var density = try OneClassMarginalizedDensity(model: model, marginalizing: group)
-        let x = point(model, layout: density.layout, sampled: density.dimension - density.layout.dimension)
+        let x = point(model, layout: density.parameterization, sampled: density.dimension - density.parameterization.dimension)
         let computed = density.classConditional(at: x)
         let conditional = try #require(computed)
         let dense = denseConditional(model, density: density, x: x)
@@ -188,17 +188,17 @@ import Testing
         let conditional = try #require(computed)
         let draws = 4000
         var random = RandomSource(seed: 42)
-        var effects = [[Double](repeating: 0, count: 36)]
+        var effects = [Double](repeating: 0, count: 36)
         var sums = [Double](repeating: 0, count: 36)
         var products = [Double](repeating: 0, count: 18 * 4)
         for _ in 0..<draws {
             #expect(density.drawRandomEffects(at: x, using: &random, into: &effects))
-            for i in 0..<36 { sums[i] += effects[0][i] }
+            for i in 0..<36 { sums[i] += effects[i] }
             for level in 0..<18 {
                 for a in 0..<2 {
                     for b in 0..<2 {
-                        let da = effects[0][level * 2 + a] - conditional.mean[level * 2 + a]
-                        let db = effects[0][level * 2 + b] - conditional.mean[level * 2 + b]
+                        let da = effects[level * 2 + a] - conditional.mean[level * 2 + a]
+                        let db = effects[level * 2 + b] - conditional.mean[level * 2 + b]
                         products[level * 4 + a + b * 2] += da * db
                     }
                 }
@@ -223,15 +223,24 @@ import Testing
         // Crossed: the sampled block's effects are T z, the class's vary from draw to draw.
         let penicillin = try Support.penicillin()
         var crossed = try OneClassMarginalizedDensity(model: penicillin, marginalizing: "plate")
-        let xc = Self.point(penicillin, layout: crossed.layout, sampled: 6)
+        let xc = Self.point(penicillin, layout: crossed.parameterization, sampled: 6)
         let first = crossed.drawRandomEffects(at: xc, using: &random)
         let second = crossed.drawRandomEffects(at: xc, using: &random)
         let drawn = try #require(first)
         let again = try #require(second)
-        let t = Support.decoded(crossed.layout, xc).factors[1][0]
+        let t = Support.decoded(crossed.parameterization, xc).factors[1][0]
         let z = Array(xc.suffix(6))
-        #expect(drawn[1] == z.map { t * $0 })
-        #expect(drawn[0].count == 24 && drawn[0] != again[0])
+        #expect(drawn.count == 30 && crossed.randomEffectOffsets == [0, 24])
+        #expect(Array(drawn[24...]) == z.map { t * $0 })
+        #expect(drawn[0..<24] != again[0..<24])
+        // The conditional mean: class i's from the conditional, the sampled ones T z.
+        let conditionalPlates = crossed.classConditional(at: xc)
+        var means = [Double](repeating: 0, count: 30)
+        #expect(crossed.conditionalMeanRandomEffects(at: xc, into: &means))
+        #expect(Array(means[..<24]) == conditionalPlates?.mean)
+        #expect(Array(means[24...]) == z.map { t * $0 })
+        var wrongLength = [Double](repeating: 0, count: 29)
+        #expect(!crossed.drawRandomEffects(at: xc, using: &random, into: &wrongLength))
     }
 
     // MARK: Set-up
@@ -240,19 +249,27 @@ import Testing
         let density = try OneClassMarginalizedDensity(model: try Support.penicillin(), marginalizing: "plate")
         #expect(density.marginalizedBlock == 0)
         #expect(density.parameterNames.count == density.dimension)
-        #expect(density.dimension == density.layout.dimension + 6)
-        #expect(density.parameterNames.last == "z[sample][F][(Intercept)]")
+        #expect(density.dimension == density.parameterization.dimension + 6)
+        #expect(density.parameterNames.last == "z[sample][F,(Intercept)]")
         #expect(density.randomEffectNames.count == 30)
-        #expect(density.randomEffectNames.first == "b[plate][a][(Intercept)]")
-        #expect(density.randomEffectNames.last == "b[sample][F][(Intercept)]")
+        #expect(density.randomEffectNames.first == "r[plate][a,(Intercept)]")
+        #expect(density.randomEffectNames.last == "r[sample][F,(Intercept)]")
     }
 
     @Test func unknownGroupIsReportedWithTheAvailableOnes() throws {
         let model = try Support.penicillin()
-        #expect(throws: OneClassDensityError.unknownGroup("plates", available: ["plate", "sample"], suggestion: "plate")) {
+        #expect(throws: MixedModelDensityError.unknownGroup("plates", available: ["plate", "sample"], suggestion: "plate")) {
             try OneClassMarginalizedDensity(model: model, marginalizing: "plates")
         }
-        let error = OneClassDensityError.unknownGroup("Plate", available: ["plate", "sample"], suggestion: "plate")
+        // A parameterization from another model is refused.
+        let other = MixedModelParameterization(model: try Support.sleepstudy())
+        #expect(throws: MixedModelDensityError.self) {
+            try OneClassMarginalizedDensity(model: model, marginalizing: "plate", parameterization: other)
+        }
+        #expect(throws: MixedModelDensityError.self) {
+            try JointMixedModelDensity(model: model, effects: .centered, parameterization: other)
+        }
+        let error = MixedModelDensityError.unknownGroup("Plate", available: ["plate", "sample"], suggestion: "plate")
         #expect(error.description.contains("did you mean 'plate'"))
         #expect(error.description.contains("'sample'"))
     }
@@ -261,7 +278,7 @@ import Testing
     /// identity: the workspace buffer is reused, not replaced).
     @Test func evaluationReusesItsWorkspace() throws {
         var density = try OneClassMarginalizedDensity(model: try Support.penicillin(), marginalizing: "sample")
-        let x = Self.point(try Support.penicillin(), layout: density.layout, sampled: 24)
+        let x = Self.point(try Support.penicillin(), layout: density.parameterization, sampled: 24)
         var gradient = [Double](repeating: 0, count: density.dimension)
         _ = density.logDensity(at: x, gradient: &gradient)
         let before = density.storage.withUnsafeBufferPointer { $0.baseAddress }
