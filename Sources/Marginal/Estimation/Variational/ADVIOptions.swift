@@ -1,0 +1,62 @@
+/// How ``ADVI`` runs. The defaults follow Stan's ADVI where it has one (one draw per gradient,
+/// 100 draws per ELBO estimate, an estimate every 100 iterations, relative tolerance 0.01) and
+/// use Adam with a decaying step for the updates.
+public struct ADVIOptions: Sendable, Equatable {
+    /// Seed of the random stream of the gradient draws (and, from it, the ELBO draws).
+    public var seed: UInt64
+    /// Monte Carlo draws per gradient estimate.
+    public var gradientDraws: Int
+    /// Draws per ELBO estimate: one fixed set, reused at every estimate (common random numbers).
+    public var elboDraws: Int
+    /// Iterations between ELBO estimates; q is averaged over each such interval (Polyak–Ruppert).
+    public var evaluationInterval: Int
+    /// Adam's step α₀; at iteration t the step is α₀ / √(1 + t/`decayIterations`).
+    public var learningRate: Double
+    public var decayIterations: Double
+    /// Converged when the relative change of the smoothed ELBO is below this for `patience`
+    /// successive estimates.
+    public var relativeTolerance: Double
+    public var patience: Int
+    public var maximumIterations: Int
+    /// The starting q: means (nil: the origin) and one log SD for every coordinate.
+    public var initialMean: [Double]?
+    public var initialLogStandardDeviation: Double
+
+    public init(
+        seed: UInt64 = 1, gradientDraws: Int = 1, elboDraws: Int = 100, evaluationInterval: Int = 100,
+        learningRate: Double = 0.05, decayIterations: Double = 1000, relativeTolerance: Double = 0.01, patience: Int = 3,
+        maximumIterations: Int = 20_000, initialMean: [Double]? = nil, initialLogStandardDeviation: Double = 0
+    ) {
+        self.seed = seed
+        self.gradientDraws = gradientDraws
+        self.elboDraws = elboDraws
+        self.evaluationInterval = evaluationInterval
+        self.learningRate = learningRate
+        self.decayIterations = decayIterations
+        self.relativeTolerance = relativeTolerance
+        self.patience = patience
+        self.maximumIterations = maximumIterations
+        self.initialMean = initialMean
+        self.initialLogStandardDeviation = initialLogStandardDeviation
+    }
+
+    func validate(dimension: Int) throws(EstimationError) {
+        func require(_ ok: Bool, _ name: String, _ value: String, _ rule: String) throws(EstimationError) {
+            if !ok { throw .invalidOption(name: name, value: value, requirement: rule) }
+        }
+        try require(dimension >= 1, "dimension", "\(dimension)", "at least 1")
+        try require(gradientDraws >= 1, "gradientDraws", "\(gradientDraws)", "at least 1")
+        try require(elboDraws >= 1, "elboDraws", "\(elboDraws)", "at least 1")
+        try require(evaluationInterval >= 1, "evaluationInterval", "\(evaluationInterval)", "at least 1")
+        try require(learningRate.isFinite && learningRate > 0, "learningRate", "\(learningRate)", "a positive finite number")
+        try require(decayIterations.isFinite && decayIterations > 0, "decayIterations", "\(decayIterations)", "a positive finite number")
+        try require(relativeTolerance.isFinite && relativeTolerance > 0, "relativeTolerance", "\(relativeTolerance)", "a positive finite number")
+        try require(patience >= 1, "patience", "\(patience)", "at least 1")
+        try require(maximumIterations >= evaluationInterval, "maximumIterations", "\(maximumIterations)", "at least evaluationInterval (\(evaluationInterval))")
+        try require(initialLogStandardDeviation.isFinite, "initialLogStandardDeviation", "\(initialLogStandardDeviation)", "finite")
+        if let initialMean {
+            try require(initialMean.count == dimension, "initialMean", "\(initialMean.count) values", "\(dimension) values (the density's dimension)")
+            try require(initialMean.allSatisfy(\.isFinite), "initialMean", "non-finite values", "finite")
+        }
+    }
+}
