@@ -9,9 +9,10 @@
 ///
 /// When the three stages do not fit (init + base + term > W), they become 15 % / 75 % / 10 % of W
 /// (rounded down, the window taking the rest): one slow window. Below 20 warmup iterations the
-/// metric is not adapted at all. (Stan's code sets these reduced stages without resetting its
-/// window counter, which in practice leaves its metric unadapted for 20 ≤ W < 150; this schedule
-/// follows the documented intent and adapts in the 75 % window.)
+/// metric is not adapted at all. (Stan's `windowed_adaptation::set_window_params`, as of its
+/// 2024 sources, sets the reduced stages without calling `restart()`, so the end of its first
+/// window keeps the value computed for empty stages and the metric is never updated when
+/// 20 ≤ W < 150; this schedule follows the documented intent and adapts in the 75 % window.)
 struct AdaptationWindows: Equatable {
     let warmup: Int
     let initBuffer: Int

@@ -16,7 +16,8 @@ struct Hamiltonian<Density: LogDensity> {
     /// Sets log p and ∇ log p at `point.position`. A position with a non-finite coordinate is not
     /// passed to the density; NaN or +∞ log densities and non-finite gradients are reported as
     /// log p = −∞ (zero density), so that the sampler rejects the point and flags the
-    /// trajectory as divergent instead of propagating NaN.
+    /// trajectory as divergent instead of propagating NaN. So is a gradient that the density
+    /// resized, against the protocol's contract.
     mutating func evaluate(_ point: inout PhaseSpacePoint) {
         guard point.position.allSatisfy(\.isFinite) else {
             point.logDensity = -.infinity
@@ -24,6 +25,11 @@ struct Hamiltonian<Density: LogDensity> {
         }
         gradientEvaluations += 1
         let value = density.logDensity(at: point.position, gradient: &point.gradient)
+        guard point.gradient.count == point.position.count else {
+            point.gradient = [Double](repeating: 0, count: point.position.count)
+            point.logDensity = -.infinity
+            return
+        }
         if value.isNaN || value == .infinity || !point.gradient.allSatisfy(\.isFinite) {
             point.logDensity = -.infinity
         } else {

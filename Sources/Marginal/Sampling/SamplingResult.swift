@@ -42,9 +42,11 @@ public struct SamplingResult: Sendable, Equatable {
     public var treeDepthHits: Int { chains.reduce(0) { $0 + $1.treeDepthHits } }
     public var gradientEvaluations: Int { chains.reduce(0) { $0 + $1.gradientEvaluations } }
 
-    /// The draws of coordinate `index` as `[chain][draw]`, the layout ``Diagnostics`` expects.
+    /// The draws of coordinate `index` (0-based) as `[chain][draw]`, the layout
+    /// ``Diagnostics`` expects; empty if `index` is not a coordinate.
     public func draws(coordinate index: Int) -> [[Double]] {
-        chains.map { chain in chain.draws.map { $0[index] } }
+        guard index >= 0, index < dimension else { return [] }
+        return chains.map { chain in chain.draws.map { $0[index] } }
     }
 
     /// `[chain][draw]` draws of any function of the unconstrained point (e.g. a constrained

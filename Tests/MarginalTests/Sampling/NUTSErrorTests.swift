@@ -59,6 +59,20 @@ import Testing
         }
     }
 
+    /// A density that breaks the protocol by resizing the gradient is treated as zero density.
+    @Test func resizedGradientCountsAsZeroDensity() {
+        struct Resizing: LogDensity {
+            var dimension: Int { 2 }
+            mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
+                gradient = [0]
+                return 0
+            }
+        }
+        #expect(
+            Self.error { () throws(SamplingError) in try NUTS.sample(Resizing()) }
+                == .initializationFailed(chain: 0, attempts: 100, radius: 2))
+    }
+
     /// A flat density never penalizes a step: the step-size search doubles past 10⁷.
     @Test func improperDensityIsDetected() {
         struct Flat: LogDensity {

@@ -52,6 +52,23 @@ import Testing
         }
     }
 
+    /// Beyond moments: the tail probabilities P(x ≤ Φ⁻¹(p)) of a standard normal, each checked
+    /// with the MCSE of its indicator's mean.
+    @Test func standardNormalTailProbabilities() throws {
+        let result = try NUTS.sample(
+            IndependentNormal(means: [0], scales: [1]),
+            settings: SamplerSettings(warmup: 200, draws: 1000, seed: 21))
+        let draws = result.draws(coordinate: 0)
+        for (p, z) in [(0.05, -1.6448536269514729), (0.25, -0.6744897501960817), (0.5, 0.0), (0.95, 1.6448536269514722)] {
+            let indicator = draws.map { $0.map { $0 <= z ? 1.0 : 0.0 } }
+            let estimate = indicator.flatMap { $0 }.reduce(0, +) / 4000
+            let mcse = Diagnostics.mcseMean(indicator)
+            #expect(abs(estimate - p) < Self.zBound * mcse, "P(x ≤ \(z)) = \(estimate) ± \(mcse)")
+        }
+        #expect(result.draws(coordinate: 1).isEmpty)
+        #expect(result.summaries(names: ["x"]).map(\.name) == ["x"])
+    }
+
     /// ρ = 0.99 with standard deviations 1 and 3: the dense metric learns the covariance, and
     /// then trajectories are far shorter than with a diagonal metric.
     @Test func correlatedNormalWithDenseMetric() throws {
