@@ -5,10 +5,13 @@ struct Hamiltonian<Density: LogDensity> {
     var density: Density
     var metric: EuclideanMetric
     private(set) var gradientEvaluations = 0
+    /// Scratch space for Σp in ``leapfrog(_:stepSize:)``.
+    private var velocity: [Double]
 
     init(density: Density, metric: EuclideanMetric) {
         self.density = density
         self.metric = metric
+        velocity = [Double](repeating: 0, count: metric.dimension)
     }
 
     var dimension: Int { density.dimension }
@@ -52,8 +55,9 @@ struct Hamiltonian<Density: LogDensity> {
         let d = dimension
         let half = 0.5 * epsilon
         for i in 0..<d { point.momentum[i] += half * point.gradient[i] }
-        let v = metric.velocity(point.momentum)
-        for i in 0..<d { point.position[i] += epsilon * v[i] }
+        if velocity.count != d { velocity = [Double](repeating: 0, count: d) }
+        metric.velocity(point.momentum, into: &velocity)
+        for i in 0..<d { point.position[i] += epsilon * velocity[i] }
         evaluate(&point)
         guard point.logDensity > -.infinity else { return }
         for i in 0..<d { point.momentum[i] += half * point.gradient[i] }

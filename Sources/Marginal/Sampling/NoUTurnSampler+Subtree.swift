@@ -82,7 +82,7 @@ extension NoUTurnSampler {
         VectorArithmetic.add(rhoSubtree, to: &rho)
 
         return Self.noUTurn(pSharpBegin, pSharpEnd, rhoSubtree)
-            && Self.noUTurn(pSharpBegin, pSharpFinalBegin, VectorArithmetic.sum(rhoInit, pFinalBegin))
-            && Self.noUTurn(pSharpInitEnd, pSharpEnd, VectorArithmetic.sum(rhoFinal, pInitEnd))
+            && Self.noUTurn(pSharpBegin, pSharpFinalBegin, rhoSumOf: rhoInit, pFinalBegin)
+            && Self.noUTurn(pSharpInitEnd, pSharpEnd, rhoSumOf: rhoFinal, pInitEnd)
     }
 }

@@ -111,10 +111,10 @@ struct NoUTurnSampler<Density: LogDensity> {
                 Self.noUTurn(pSharpBackwardBackward, pSharpForwardForward, rho)
                 && Self.noUTurn(
                     pSharpBackwardBackward, pSharpForwardBackward,
-                    VectorArithmetic.sum(rhoBackward, pForwardBackward))
+                    rhoSumOf: rhoBackward, pForwardBackward)
                 && Self.noUTurn(
                     pSharpBackwardForward, pSharpForwardForward,
-                    VectorArithmetic.sum(rhoForward, pBackwardForward))
+                    rhoSumOf: rhoForward, pBackwardForward)
             guard persist else { break }
         }
 
@@ -135,5 +135,15 @@ struct NoUTurnSampler<Density: LogDensity> {
     @inline(__always)
     static func noUTurn(_ pSharpMinus: [Double], _ pSharpPlus: [Double], _ rho: [Double]) -> Bool {
         VectorArithmetic.dot(pSharpPlus, rho) > 0 && VectorArithmetic.dot(pSharpMinus, rho) > 0
+    }
+
+    /// The criterion for ρ = a + b (a subtree's summed momentum extended by one momentum of
+    /// its neighbour), without forming the sum.
+    @inline(__always)
+    static func noUTurn(
+        _ pSharpMinus: [Double], _ pSharpPlus: [Double], rhoSumOf a: [Double], _ b: [Double]
+    ) -> Bool {
+        VectorArithmetic.dot(pSharpPlus, sumOf: a, b) > 0
+            && VectorArithmetic.dot(pSharpMinus, sumOf: a, b) > 0
     }
 }

@@ -16,6 +16,7 @@ public struct ChainResult: Sendable, Equatable {
     public var inverseMetric: InverseMetric
     /// Calls of the log density with gradient (initialization, step-size search, leapfrog steps).
     public var gradientEvaluations: Int
+    /// Seconds spent on initialization and warmup, and on sampling.
     public var warmupSeconds: Double
     public var samplingSeconds: Double
     /// Post-warmup iterations that reached the maximum tree depth.
