@@ -86,18 +86,6 @@ struct NarrowSupport: LogDensity {
     }
 }
 
-/// Counts calls, to check that every chain evaluates its own copy.
-struct CountingNormal: LogDensity {
-    var dimension: Int { 1 }
-    var calls = 0
-
-    mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
-        calls += 1
-        gradient[0] = -x[0]
-        return -0.5 * x[0] * x[0]
-    }
-}
-
 /// Thread-safe collector for progress reports.
 final class ProgressLog: @unchecked Sendable {
     private let lock = NSLock()
