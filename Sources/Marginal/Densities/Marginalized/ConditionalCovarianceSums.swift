@@ -7,26 +7,25 @@ import CLapack
 /// L_u = [L₁₁ 0; L_T1 L_TT] of M:
 ///
 /// - with S_T = L_TT L_TTᵀ (the first block's Schur complement in M, restricted to the random
-///   rows of the trailing part), the trailing part of M⁻¹ is S_T⁻¹, formed by LAPACK `dpotri`
-///   from L_TT; each trailing block's sum adds up its diagonal blocks of S_T⁻¹;
+///   rows of the trailing part), the trailing part of M⁻¹ is S_T⁻¹, formed from L_TT by
+///   ``CholeskyInverse``; each trailing block's sum adds up its diagonal blocks of S_T⁻¹;
 /// - the first block's diagonal blocks are (M⁻¹)_cc = L₁₁,c⁻ᵀ (I + P_cᵀ S_T⁻¹ P_c) L₁₁,c⁻¹ with
 ///   P_c the (sparse) panel of L_T1 for level c, so each level costs one small quadratic form
-///   over the m_c trailing rows its panel touches, O(m_c² S₁).
+///   over the m_c trailing rows its panel touches, O(m_c² S₁²).
 ///
 /// For crossed designs the dense inverse dominates: about twice the flops of the factorization
 /// of L_TT. `ConditionalEstimates.conditionalCovarianceBlocks()` forms every block instead, with a
 /// product of the whole inverse factor and every panel.
 extension BlockedCholesky {
-    /// The largest number of trailing random rows in one panel of the first block.
-    var largestPanelRandomRows: Int {
-        var largest = 0
-        for c in 0..<products.firstLevels { largest = max(largest, products.panelHeight(c) - products.p - 1) }
-        return largest
+    /// Scratch values ``conditionalCovarianceSums(into:inverse:scratch:)`` needs.
+    var covarianceSumsScratchCount: Int {
+        let s1 = products.firstDimension
+        return (products.firstLevels + 3) * s1 * s1
     }
 
     /// Writes Σⱼ (M⁻¹)ⱼⱼ of every block k into `sums[k]` (Sₖ × Sₖ, column-major, both triangles).
     /// `inverse` holds r² values (r = number of trailing random rows) and receives the lower
-    /// triangle of S_T⁻¹; `scratch` holds at least `largestPanelRandomRows`·S₁ + 2·S₁² values.
+    /// triangle of S_T⁻¹; `scratch` holds at least ``covarianceSumsScratchCount`` values.
     /// Returns false when the inversion fails (a singular factor, only through rounding).
     func conditionalCovarianceSums(
         into sums: inout [[Double]], inverse: inout [Double], scratch: inout [Double]
@@ -41,7 +40,7 @@ extension BlockedCholesky {
                     for j in 0..<r {
                         (inv + j * r + j).update(from: t + j * d + j, count: r - j)
                     }
-                    return LAPACKE_dpotri_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(r), inv, Int32(r)) == 0
+                    return CholeskyInverse.invertGram(n: r, inv, lda: r)
                 }
             }
             guard ok else { return false }
@@ -71,79 +70,85 @@ extension BlockedCholesky {
         return true
     }
 
-    /// Σ_c L₁₁,c⁻ᵀ (I + P_cᵀ S_T⁻¹ P_c) L₁₁,c⁻¹ into `out` (S₁ × S₁).
+    /// Σ_c L₁₁,c⁻ᵀ (I + H_c) L₁₁,c⁻¹ into `out` (S₁ × S₁), with H_c = P_cᵀ S_T⁻¹ P_c.
+    ///
+    /// The quadratic forms are accumulated column by column of S_T⁻¹ rather than level by level:
+    /// for trailing row j and each panel c that holds j at position a₀ (the index the downdate of
+    /// the factor uses), the pairs (a₀, a ≥ a₀) of that panel read column j of S_T⁻¹ at rows r_a.
+    /// Every pair is visited once, as in a level-by-level loop, but column j stays in cache while
+    /// all its panels are served; level by level, each level reads m_c scattered columns of a
+    /// matrix far larger than the cache (3× slower for the InstEval-shaped design).
+    /// `scratch` holds ℓ₁·S₁² values for the H_c, then 3·S₁² for the small solves.
     private func firstBlockSums(
         inverse inv: UnsafePointer<Double>, r: Int, into out: UnsafeMutablePointer<Double>,
         scratch: UnsafeMutablePointer<Double>
     ) {
         let s1 = products.firstDimension
-        let p = products.p
-        out.update(repeating: 0, count: s1 * s1)
+        let s1s1 = s1 * s1
+        let levels = products.firstLevels
+        let h = scratch
+        h.update(repeating: 0, count: levels * s1s1)
+        out.update(repeating: 0, count: s1s1)
+        let y = scratch + levels * s1s1
+        let small = y + s1s1
+        let solved = small + s1s1
         panels.withUnsafeBufferPointer { pp in
-            first.withUnsafeBufferPointer { fp in
-                products.panelRows.withUnsafeBufferPointer { rp in
-                    if s1 == 1 {
-                        var total = 0.0
-                        for c in 0..<products.firstLevels {
-                            let start = products.panelStart[c]
-                            let m = products.panelStart[c + 1] - start
-                            let panel = pp.baseAddress! + start
-                            let rows = rp.baseAddress! + start
-                            // h = Pᵀ S⁻¹ P over the panel's random rows (ascending, so S⁻¹[r_b, r_a]
-                            // with b ≥ a is in the stored lower triangle).
-                            var h = 0.0
-                            for a in 0..<(m - p - 1) {
-                                let ra = Int(rows[a])
-                                let column = inv + ra * r
-                                var offDiagonal = 0.0
-                                for b in (a + 1)..<max(m - p - 1, a + 1) { offDiagonal += column[Int(rows[b])] * panel[b] }
-                                h += panel[a] * (column[ra] * panel[a] + 2 * offDiagonal)
-                            }
-                            let l = fp[c]
-                            total += (1 + h) / (l * l)
-                        }
-                        out[0] = total
-                        return
-                    }
-                    let y = scratch
-                    let small = scratch + largestPanelRandomRows * s1
-                    let solved = small + s1 * s1
-                    for c in 0..<products.firstLevels {
-                        let start = products.panelStart[c]
-                        let m = products.panelStart[c + 1] - start
-                        let mr = m - p - 1
-                        let panel = pp.baseAddress! + start * s1
-                        let rows = rp.baseAddress! + start
-                        // Y = S⁻¹ P (mr × S₁), from the lower triangle by symmetry.
-                        y.update(repeating: 0, count: mr * s1)
-                        for a in 0..<mr {
-                            let ra = Int(rows[a])
-                            let column = inv + ra * r
-                            for t in 0..<s1 {
-                                let pt = panel + t * m
-                                let yt = y + t * mr
-                                yt[a] += column[ra] * pt[a]
-                                for b in (a + 1)..<max(mr, a + 1) {
-                                    let value = column[Int(rows[b])]
-                                    yt[b] += value * pt[a]
-                                    yt[a] += value * pt[b]
+            products.panelRows.withUnsafeBufferPointer { rp in
+                products.rowEntryPanel.withUnsafeBufferPointer { entryPanel in
+                    products.rowEntryPosition.withUnsafeBufferPointer { entryPosition in
+                        for j in 0..<r {
+                            let column = inv + j * r
+                            let diagonal = column[j]
+                            for entry in products.rowEntryStart[j]..<products.rowEntryStart[j + 1] {
+                                let c = Int(entryPanel[entry])
+                                let a0 = Int(entryPosition[entry])
+                                let start = products.panelStart[c]
+                                let m = products.panelStart[c + 1] - start
+                                let mr = m - products.p - 1
+                                let rows = rp.baseAddress! + start
+                                let panel = pp.baseAddress! + start * s1
+                                let hc = h + c * s1s1
+                                if s1 == 1 {
+                                    var sum = 0.0
+                                    for a in (a0 + 1)..<max(mr, a0 + 1) { sum += column[Int(rows[a])] * panel[a] }
+                                    let pa0 = panel[a0]
+                                    hc[0] += pa0 * (diagonal * pa0 + 2 * sum)
+                                    continue
+                                }
+                                // y_t = Σ_{a > a₀} S⁻¹[r_a, j] P[a, t]
+                                for t in 0..<s1 {
+                                    let pt = panel + t * m
+                                    var sum = 0.0
+                                    for a in (a0 + 1)..<max(mr, a0 + 1) { sum += column[Int(rows[a])] * pt[a] }
+                                    y[t] = sum
+                                }
+                                for t in 0..<s1 {
+                                    let pa0t = panel[a0 + t * m]
+                                    for s in 0..<s1 {
+                                        let pa0s = panel[a0 + s * m]
+                                        hc[s + t * s1] += pa0s * y[t] + y[s] * pa0t + diagonal * pa0s * pa0t
+                                    }
                                 }
                             }
                         }
-                        // small = I + Pᵀ Y
-                        for t in 0..<s1 {
-                            for s in 0..<s1 {
-                                var sum = s == t ? 1.0 : 0.0
-                                let ps = panel + s * m
-                                let yt = y + t * mr
-                                for a in 0..<mr { sum += ps[a] * yt[a] }
-                                small[s + t * s1] = sum
-                            }
-                        }
-                        Self.addInverseCongruence(
-                            factor: fp.baseAddress! + c * s1 * s1, middle: small, work: solved, size: s1, into: out)
                     }
                 }
+            }
+        }
+        first.withUnsafeBufferPointer { fp in
+            if s1 == 1 {
+                var total = 0.0
+                for c in 0..<levels {
+                    let l = fp[c]
+                    total += (1 + h[c]) / (l * l)
+                }
+                out[0] = total
+                return
+            }
+            for c in 0..<levels {
+                for index in 0..<s1s1 { small[index] = h[c * s1s1 + index] }
+                for s in 0..<s1 { small[s + s * s1] += 1 }
+                Self.addInverseCongruence(factor: fp.baseAddress! + c * s1s1, middle: small, work: solved, size: s1, into: out)
             }
         }
     }

@@ -21,7 +21,6 @@ struct MarginalizedWorkspace: Sendable {
     var scratch: [Double]
 
     init(factor: BlockedCholesky) {
-        let s1 = factor.products.firstDimension
         let r = factor.products.fixedOffset
         theta = Array(repeating: 0, count: factor.thetaCount)
         factoredTheta = Array(repeating: .nan, count: factor.thetaCount)
@@ -30,7 +29,6 @@ struct MarginalizedWorkspace: Sendable {
         trailingInverse = Array(repeating: 0, count: r * r)
         sums = factor.factors.map { Array(repeating: 0, count: $0.dimension * $0.dimension) }
         delta = Array(repeating: 0, count: factor.products.p)
-        let largest = factor.factors.map(\.dimension).max() ?? 1
-        scratch = Array(repeating: 0, count: factor.largestPanelRandomRows * s1 + 2 * s1 * s1 + largest * largest)
+        scratch = Array(repeating: 0, count: factor.covarianceSumsScratchCount)
     }
 }
