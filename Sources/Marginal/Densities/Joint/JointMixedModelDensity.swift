@@ -110,18 +110,20 @@ public struct JointMixedModelDensity: LogDensity {
         // Residual e = y − Xβ − Σ_k Z_k b_k.
         let e = w + work.residual
         EffectPasses.subtractFixed(rows: rows, beta: beta, from: rows.y.baseAddress!, into: e)
-        for (k, block) in rows.blocks.enumerated() {
-            EffectPasses.subtractEffects(block: block, effects: w + work.effects[k], from: e, count: n)
-        }
         var squares = 0.0
-        for i in 0..<n { squares += e[i] * e[i] }
+        for (k, block) in rows.blocks.enumerated() {
+            let last = k == rows.blocks.count - 1
+            squares = EffectPasses.subtractEffects(block: block, effects: w + work.effects[k], from: e, count: n, summingSquares: last)
+        }
+        // ∂ℓ/∂(Xβ + Zb) = e/σ²: sums of e pulled back, then scaled.
         let precision = 1 / (sigma * sigma)
-        // ∂ℓ/∂(Xβ + Zb) = e/σ².
-        for i in 0..<n { e[i] *= precision }
         let betaAdjoint = w + work.betaAdjoint
         EffectPasses.accumulateFixed(rows: rows, weights: e, into: betaAdjoint)
+        for j in 0..<p { betaAdjoint[j] *= precision }
         for (k, block) in rows.blocks.enumerated() {
-            EffectPasses.accumulateEffects(block: block, weights: e, into: w + work.effectAdjoints[k], count: n)
+            let adjoint = w + work.effectAdjoints[k]
+            EffectPasses.accumulateEffects(block: block, weights: e, into: adjoint, count: n)
+            for i in 0..<(block.levelCount * block.dimension) { adjoint[i] *= precision }
         }
         var value = -0.5 * Double(n) * JointWorkspaceLayout.logTwoPi - Double(n) * log(sigma) - 0.5 * squares * precision
         let sigmaAdjoint = -Double(n) / sigma + squares * precision / sigma
@@ -139,6 +141,31 @@ public struct JointMixedModelDensity: LogDensity {
             value -= 0.5 * Double(levels * s) * JointWorkspaceLayout.logTwoPi
             var effectSquares = 0.0
             switch effectParameterization {
+            case .centered where s == 1:
+                // Scalar T = t: u = b/t, q = u/t.
+                let inverse = 1 / t[0]
+                var tAdjoint = 0.0
+                let gradient = g + entry.offset
+                for level in 0..<levels {
+                    let ul = b[level] * inverse
+                    let ql = ul * inverse
+                    effectSquares += ul * ul
+                    gradient[level] = adjoint[level] - ql
+                    tAdjoint += ql * ul
+                }
+                value -= Double(levels) * log(t[0])
+                factorAdjoint[0] = tAdjoint - Double(levels) * inverse
+            case .nonCentered where s == 1:
+                let t0 = t[0]
+                var tAdjoint = 0.0
+                let z = x + entry.offset
+                let gradient = g + entry.offset
+                for level in 0..<levels {
+                    effectSquares += z[level] * z[level]
+                    gradient[level] = t0 * adjoint[level] - z[level]
+                    tAdjoint += adjoint[level] * z[level]
+                }
+                factorAdjoint[0] = tAdjoint
             case .centered:
                 // u = T⁻¹b, q = T⁻ᵀu = Σ⁻¹b: ∂/∂b = −q, ∂/∂T = q uᵀ − ℓ·diag(1/T_aa).
                 for level in 0..<levels {

@@ -27,7 +27,8 @@ final class ClassStatistics: @unchecked Sendable {
         /// Xᵀr₀ (p) and XᵀX (p × p).
         let xtr: UnsafeMutableBufferPointer<Double>
         let xtx: UnsafeMutableBufferPointer<Double>
-        /// Per level: Z_jᵀ r₀ (S values) and Z_jᵀ X (S × p column-major).
+        /// Per level Z_jᵀ r₀ (S values, level after level), and Z_iᵀX stacked over the levels
+        /// (ℓS × p, column-major: column a holds every level's Z_jᵀ x_a).
         let ztr: UnsafeMutableBufferPointer<Double>
         let ztx: UnsafeMutableBufferPointer<Double>
 
@@ -47,8 +48,8 @@ final class ClassStatistics: @unchecked Sendable {
             defer { xty.deallocate() }
             for i in 0..<n {
                 for a in 0..<p {
-                    xty[a] += x[i * p + a] * y[i]
-                    for b in 0..<p { xtx[a + b * p] += x[i * p + a] * x[i * p + b] }
+                    xty[a] += x[i + a * n] * y[i]
+                    for b in 0..<p { xtx[a + b * p] += x[i + a * n] * x[i + b * n] }
                 }
             }
             let factor = Self.zeros(p * p)
@@ -64,14 +65,14 @@ final class ClassStatistics: @unchecked Sendable {
             var squares = 0.0
             for i in 0..<n {
                 var r = y[i]
-                for a in 0..<p { r -= x[i * p + a] * referenceBeta[a] }
+                for a in 0..<p { r -= x[i + a * n] * referenceBeta[a] }
                 squares += r * r
-                for a in 0..<p { xtr[a] += x[i * p + a] * r }
+                for a in 0..<p { xtr[a] += x[i + a * n] * r }
                 let level = Int(block.codes[i])
                 for c in 0..<s {
                     let zc = z[i * s + c]
                     ztr[level * s + c] += zc * r
-                    for a in 0..<p { ztx[level * s * p + c + a * s] += zc * x[i * p + a] }
+                    for a in 0..<p { ztx[level * s + c + a * block.levelCount * s] += zc * x[i + a * n] }
                 }
             }
             residualSquares = squares

@@ -153,15 +153,12 @@ public struct OneClassMarginalizedDensity: LogDensity {
                 squares += delta[a] * (row - 2 * sufficient.xtr[a])
             }
             terms.residualSquares = squares
-            let ztr = sufficient.ztr.baseAddress!
-            let ztx = sufficient.ztx.baseAddress!
-            for level in 0..<levels {
-                for c in 0..<s {
-                    var sum = ztr[level * s + c]
-                    let row = ztx + level * s * p + c
-                    for a in 0..<p { sum -= row[a * s] * delta[a] }
-                    h[level * s + c] = sum
-                }
+            let q = levels * s
+            h.update(from: sufficient.ztr.baseAddress!, count: q)
+            for a in 0..<p {
+                let column = UnsafePointer(sufficient.ztx.baseAddress! + a * q)
+                let da = delta[a]
+                for i in 0..<q { h[i] -= column[i] * da }
             }
         } else {
             // r = y − Xβ − Σ_{k≠i} Z_k T_k z_k, then h_j = Σ_{n in j} r_n z_n.
@@ -173,16 +170,15 @@ public struct OneClassMarginalizedDensity: LogDensity {
                 for level in 0..<entry.levelCount {
                     TriangularKernels.lowerTimes(tk, x + entry.offset + level * sk, into: b + level * sk, size: sk)
                 }
-                for i in 0..<entry.count { terms.effectSquares += x[entry.offset + i] * x[entry.offset + i] }
+                terms.effectSquares += EffectPasses.sumOfSquares(x + entry.offset, count: entry.count)
             }
             let r = w + work.residual
             EffectPasses.subtractFixed(rows: rows, beta: beta, from: rows.y.baseAddress!, into: r)
             for (m, entry) in effects.entries.enumerated() {
-                EffectPasses.subtractEffects(block: rows.blocks[entry.block], effects: w + work.effects[m], from: r, count: rows.n)
+                terms.residualSquares = EffectPasses.subtractEffects(
+                    block: rows.blocks[entry.block], effects: w + work.effects[m], from: r, count: rows.n,
+                    summingSquares: m == effects.entries.count - 1)
             }
-            var squares = 0.0
-            for i in 0..<rows.n { squares += r[i] * r[i] }
-            terms.residualSquares = squares
             EffectPasses.accumulateEffects(block: rows.blocks[marginalizedBlock], weights: r, into: h, count: rows.n)
         }
         // Per level: M_j = σ²I + TᵀG_jT = L_j L_jᵀ, c_j = Tᵀh_j, w_j = M_j⁻¹c_j, v_j = T w_j.
@@ -193,6 +189,10 @@ public struct OneClassMarginalizedDensity: LogDensity {
         let sums = w + work.vectorE
         let factorAdjoint = w + work.classFactorAdjoint
         if adjoints { factorAdjoint.update(repeating: 0, count: s * s) }
+        var determinant = LogProductAccumulator()
+        if s == 1 {
+            return prepareScalarLevels(terms, h: h, work: w, adjoints: adjoints)
+        }
         for level in 0..<levels {
             let g = UnsafePointer(statistics.gram.baseAddress! + level * s * s)
             let l = w + work.choleskyFactors + level * s * s
@@ -214,7 +214,11 @@ public struct OneClassMarginalizedDensity: LogDensity {
                 }
             }
             guard SmallMatrix.choleskyLower(l, size: s) else { return nil }
-            terms.logDeterminant += 2 * TriangularKernels.logDiagonal(l, size: s)
+            for a in 0..<s {
+                let diagonal = l[a + a * s]
+                guard diagonal.isFinite else { return nil }
+                determinant.multiply(by: diagonal * diagonal)
+            }
             TriangularKernels.lowerTransposedTimes(t, hj, into: c, size: s)
             for a in 0..<s { solution[a] = c[a] }
             TriangularKernels.solveLower(l, solution, size: s)
@@ -241,6 +245,50 @@ public struct OneClassMarginalizedDensity: LogDensity {
                 }
             }
         }
+        terms.logDeterminant = determinant.logarithm
+        return terms
+    }
+
+    /// The level pass of ``prepare(x:work:adjoints:)`` for a class with one column (random
+    /// intercepts), in scalars: m_j = σ² + t² g_j, w_j = t h_j / m_j, v_j = t w_j; the Cholesky
+    /// factor √m_j is stored only for recovery (`adjoints` false).
+    private func prepareScalarLevels(_ terms: ClassTerms, h: UnsafeMutablePointer<Double>, work w: UnsafeMutablePointer<Double>, adjoints: Bool) -> ClassTerms? {
+        var terms = terms
+        let levels = statistics.levelCount
+        let gram = statistics.gram.baseAddress!
+        let variance = globals.sigma * globals.sigma
+        let precision = 1 / variance
+        let t = w[work.classFactor]
+        let factors = w + work.choleskyFactors
+        let means = w + work.means
+        var determinant = LogProductAccumulator()
+        var quadratic = 0.0, solutionSquares = 0.0, traceInverse = 0.0, factorAdjoint = 0.0
+        for level in 0..<levels {
+            let g = gram[level]
+            let hj = h[level]
+            let m = variance + t * t * g
+            guard m > 0, m.isFinite else { return nil }
+            determinant.multiply(by: m)
+            let inverse = 1 / m
+            let c = t * hj
+            let solution = c * inverse
+            quadratic += c * solution
+            solutionSquares += solution * solution
+            let v = t * solution
+            means[level] = v
+            if adjoints {
+                traceInverse += inverse
+                // ∂ℓ/∂t += −g t/m + e w with e = (h − g v)/σ².
+                factorAdjoint += (hj - g * v) * precision * solution - g * t * inverse
+            } else {
+                factors[level] = m.squareRoot()
+            }
+        }
+        terms.logDeterminant = determinant.logarithm
+        terms.quadratic = quadratic
+        terms.solutionSquares = solutionSquares
+        terms.traceInverse = traceInverse
+        if adjoints { w[work.classFactorAdjoint] = factorAdjoint }
         return terms
     }
 
@@ -272,24 +320,17 @@ public struct OneClassMarginalizedDensity: LogDensity {
                 for b in 0..<p { sum -= sufficient.xtx[a + b * p] * delta[b] }
                 betaAdjoint[a] = sum
             }
-            let ztx = sufficient.ztx.baseAddress!
-            for level in 0..<levels {
-                let block = ztx + level * s * p
-                let vj = means + level * s
-                for a in 0..<p {
-                    var sum = 0.0
-                    for c in 0..<s { sum += block[c + a * s] * vj[c] }
-                    betaAdjoint[a] -= sum
-                }
-            }
+            let q = levels * s
+            for a in 0..<p { betaAdjoint[a] -= EffectPasses.dot(sufficient.ztx.baseAddress! + a * q, means, count: q) }
             for a in 0..<p { betaAdjoint[a] /= variance }
         } else {
-            // a = (r − Z_i v)/σ² in place of r, then Xᵀa and each sampled block's per-level sums.
+            // a = (r − Z_i v)/σ²: r − Z_i v in place of r, pulled back to Xᵀ(·) and each sampled
+            // block's per-level sums, which are then scaled by 1/σ².
             let r = w + work.residual
             EffectPasses.subtractEffects(block: rows.blocks[marginalizedBlock], effects: w + work.means, from: r, count: rows.n)
             let precision = 1 / variance
-            for i in 0..<rows.n { r[i] *= precision }
             EffectPasses.accumulateFixed(rows: rows, weights: r, into: betaAdjoint)
+            for j in 0..<p { betaAdjoint[j] *= precision }
             value -= 0.5 * Double(effects.count) * OneClassWorkspaceLayout.logTwoPi + 0.5 * terms.effectSquares
             for (m, entry) in effects.entries.enumerated() {
                 let sk = entry.dimension
@@ -297,6 +338,7 @@ public struct OneClassMarginalizedDensity: LogDensity {
                 let adjoint = w + work.effectAdjoints[m]
                 let tkAdjoint = w + work.factorAdjoints[m]
                 EffectPasses.accumulateEffects(block: rows.blocks[entry.block], weights: r, into: adjoint, count: rows.n)
+                for i in 0..<entry.count { adjoint[i] *= precision }
                 tkAdjoint.update(repeating: 0, count: sk * sk)
                 for level in 0..<entry.levelCount {
                     let z = x + entry.offset + level * sk
