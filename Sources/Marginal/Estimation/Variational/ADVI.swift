@@ -11,7 +11,8 @@ import Foundation
 ///     ∇_μ ELBO = E[∇log p(x)],   ∇_ω ELBO = E[∇log p(x) ⊙ ε ⊙ e^ω] + 1,
 ///
 /// each expectation estimated with `gradientDraws` standard normal draws per iteration, and
-/// updated with ``Adam`` at a step α₀/√(1 + t/t₀). q is averaged over each interval of
+/// updated with ``Adam`` at a step α₀/√(1 + t/t₀). q starts at the given means with SDs from the
+/// curvature of log p there (unless given). q is averaged over each interval of
 /// `evaluationInterval` iterations (Polyak–Ruppert averaging, which removes most of the
 /// stochastic jitter); the *smoothed ELBO* is the ELBO of that averaged q, estimated with one
 /// fixed set of `elboDraws` draws, so successive values differ only through q. The run stops when
@@ -31,9 +32,11 @@ public enum ADVI {
         try options.validate(dimension: d)
         var random = RandomSource(seed: options.seed)
         let elboNoise = (0..<options.elboDraws).map { _ in (0..<d).map { _ in random.normal() } }
+        let mean = options.initialMean ?? [Double](repeating: 0, count: d)
         var q = MeanFieldGaussian(
-            mean: options.initialMean ?? [Double](repeating: 0, count: d),
-            logStandardDeviation: [Double](repeating: options.initialLogStandardDeviation, count: d))
+            mean: mean,
+            logStandardDeviation: options.initialLogStandardDeviation.map { [Double](repeating: $0, count: d) }
+                ?? curvatureLogStandardDeviations(density: &density, at: mean))
         guard elbo(of: q, density: &density, noise: elboNoise) > -.infinity else { throw .nonFiniteStart(method: "ADVI") }
 
         // Adam minimizes −ELBO over (μ, ω) stacked.
@@ -106,6 +109,25 @@ public enum ADVI {
         return ADVIResult(
             approximation: q, elbo: trace.last?.elbo ?? -.infinity, trace: trace, iterations: iteration,
             converged: converged, nonFiniteDraws: nonFinite, seconds: started.duration(to: clock.now).seconds)
+    }
+
+    /// ω_i = −½ log(−∂²log p/∂x_i²) at x, the second derivatives from central differences of the
+    /// gradient (step 10⁻⁴ max(1, |x_i|)); 0 where the curvature is not negative and finite. For a
+    /// Gaussian target this is already the mean-field optimum (the conditional variances).
+    static func curvatureLogStandardDeviations<Density: LogDensity>(density: inout Density, at x: [Double]) -> [Double] {
+        let d = x.count
+        var up = [Double](repeating: 0, count: d), down = up
+        return (0..<d).map { i in
+            let h = 1e-4 * max(1, abs(x[i]))
+            var point = x
+            point[i] = x[i] + h
+            let a = density.logDensity(at: point, gradient: &up)
+            point[i] = x[i] - h
+            let b = density.logDensity(at: point, gradient: &down)
+            let curvature = (up[i] - down[i]) / (2 * h)
+            guard a > -.infinity, b > -.infinity, curvature.isFinite, curvature < 0 else { return 0 }
+            return -0.5 * log(-curvature)
+        }
     }
 
     /// The ELBO of q estimated with the given standard normal draws:

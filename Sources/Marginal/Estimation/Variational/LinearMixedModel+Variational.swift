@@ -1,0 +1,101 @@
+import Foundation
+
+/// Which log density of a linear mixed model mean-field VI approximates.
+public enum VariationalTarget: String, Sendable, Codable, CaseIterable {
+    /// Every random effect integrated out (``MarginalizedMixedModelDensity``): q covers only
+    /// (β, log σ, the covariance coordinates).
+    case marginalized
+    /// Every random effect sampled, non-centered (``JointMixedModelDensity``): q also covers the
+    /// standardized effects z, and mean-field cuts their posterior correlations with the globals.
+    case jointNonCentered = "joint-noncentered"
+}
+
+/// Mean-field ADVI applied to a linear mixed model: the estimates are means under q.
+public struct VariationalFit: Sendable {
+    public var target: VariationalTarget
+    /// Means under q of β, σ, the SDs and the correlations (Monte Carlo over `summaryDraws` draws
+    /// of q, except β, whose mean and SD are q's own), with q's SD of each β as its standard error.
+    public var estimates: GlobalEstimates
+    /// The names of q's coordinates and q itself.
+    public var parameterNames: [String]
+    public var advi: ADVIResult
+    public var warnings: [String]
+    public var seconds: Double
+}
+
+extension LinearMixedModel {
+    /// Mean-field Gaussian ADVI (``ADVI``) on one of the model's log densities with the default
+    /// priors (changed by `priors`, `NAME=DISTRIBUTION`). q starts at the ML estimate (means; for the
+    /// joint target the standardized conditional modes) with SDs e^ω₀ = `options.initialLogStandardDeviation`
+    /// unless `options.initialMean` is given.
+    public func fitMeanFieldVI(
+        target: VariationalTarget = .marginalized, options: ADVIOptions = ADVIOptions(), priors: [String] = [],
+        summaryDraws: Int = 1000
+    ) throws(EstimationError) -> VariationalFit {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var layout = MixedModelParameterization(model: self)
+        do { try layout.setPriors(priors) } catch { throw .invalidPrior(error) }
+        var options = options
+        let result: ADVIResult
+        let names: [String]
+        switch target {
+        case .marginalized:
+            let density: MarginalizedMixedModelDensity
+            do { density = try MarginalizedMixedModelDensity(model: self, parameterization: layout) } catch {
+                throw .invalidOption(name: "priors", value: "\(error)", requirement: "made from this model")
+            }
+            if options.initialMean == nil { options.initialMean = try maximumLikelihoodStart(layout: layout).globals }
+            names = layout.parameterNames
+            result = try ADVI.fit(density, options: options)
+        case .jointNonCentered:
+            let density: JointMixedModelDensity
+            do { density = try JointMixedModelDensity(model: self, effects: .nonCentered, parameterization: layout) } catch {
+                throw .invalidOption(name: "priors", value: "\(error)", requirement: "made from this model")
+            }
+            if options.initialMean == nil {
+                let start = try maximumLikelihoodStart(layout: layout)
+                options.initialMean = density.coordinates(globals: start.globals, randomEffects: start.effects)
+            }
+            names = density.parameterNames
+            result = try ADVI.fit(density, options: options)
+        }
+        let q = result.approximation
+        let draws = q.draws(count: max(summaryDraws, 2), seed: options.seed &+ 0x5EED)
+        guard var estimates = GlobalEstimates(layout: layout, meanOver: draws) else {
+            throw .invalidOption(name: "summaryDraws", value: "\(summaryDraws)", requirement: "at least 1")
+        }
+        let p = layout.fixedNames.count
+        estimates.beta = Array(q.mean.prefix(p))
+        estimates.betaStandardErrors = Array(q.standardDeviation.prefix(p))
+        var warnings: [String] = []
+        if !result.converged {
+            warnings.append("ADVI stopped after \(result.iterations) iterations without meeting its convergence rule "
+                + "(relative ELBO change below \(options.relativeTolerance) for \(options.patience) estimates)")
+        }
+        if result.nonFiniteDraws > 0 {
+            warnings.append("\(result.nonFiniteDraws) gradient draws fell where the log density is not finite and were left out")
+        }
+        warnings.append("mean-field VI understates posterior SDs where the posterior has correlations (each variance is a conditional one)")
+        return VariationalFit(
+            target: target, estimates: estimates, parameterNames: names, advi: result, warnings: warnings,
+            seconds: started.duration(to: clock.now).seconds)
+    }
+
+    /// Variational EM with q(u) the exact Gaussian conditional p(u | y, θ): the E-step sets q to
+    /// that conditional, which makes the ELBO equal log p(y | θ) (the KL term is 0), and the M-step
+    /// maximizes E_q[log p(y, u | θ)] over θ, which is exactly EM's M-step. So it *is* EM, and this
+    /// runs ``fitEM(_:progress:)``.
+    public func fitVariationalEM(_ options: EMOptions = EMOptions()) throws(EstimationError) -> EMFit {
+        try fitEM(options)
+    }
+
+    /// The ML estimate as unconstrained global coordinates and conditional modes (see
+    /// ``startingValues(from:model:layout:)``).
+    func maximumLikelihoodStart(layout: MixedModelParameterization) throws(EstimationError) -> (globals: [Double], effects: [Double]) {
+        let fit: LinearMixedModelFit
+        do { fit = try self.fit(criterion: .ml) } catch { throw .startingFitFailed(error.description) }
+        let (globals, effects) = Self.startingValues(from: fit, model: self, layout: layout)
+        return (globals, effects)
+    }
+}
