@@ -7,7 +7,7 @@ struct ExampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "example",
         abstract: "Run a demonstration of how the estimation strategy decides the answer.",
-        subcommands: [NeymanScottCommand.self, PriorVarianceCommand.self]
+        subcommands: [NeymanScottCommand.self, PriorVarianceCommand.self, PriorMeanCommand.self]
     )
 }
 
@@ -109,6 +109,83 @@ struct PriorVarianceCommand: ParsableCommand {
 
     func run() throws {
         let example = PriorVarianceExample(observations: observations, w: w, noiseSD: noiseSD, folds: folds, seed: seed)
+        let result = try example.run()
+        try outputOptions.write(result, text: result.text)
+    }
+}
+
+/// `marginal example prior-mean`.
+struct PriorMeanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prior-mean",
+        abstract: "Group-level coefficients in the prior mean: ML/REML, joint MAP centered and non-centered, NUTS.",
+        discussion: """
+            Simulates u_j ~ N(mu + W_j gamma, tau^2) for groups j with group-level covariates W (think \
+            genetic scores) and y_ij ~ N(u_j, sigma^2), with known gamma, and estimates gamma by ML and \
+            REML (gamma as fixed effects of the group-level covariates), by joint MAP with tau held at \
+            its true value in the centered form (u free) and the non-centered form (u = mu + W gamma + \
+            tau z), each by Adam with a fixed budget and by L-BFGS to convergence, and by NUTS. Reports \
+            the slope of gamma-hat on the true gamma and the gradient flow of each joint MAP run. JSON \
+            keys: truth, formula, groups, perGroup, fits (method, intercept, gamma, slope, \
+            slopeStandardError, tau, sigma, objective, iterations, converged, gradientFlow, seconds). \
+            --write-data saves the simulated data for `marginal compare`.
+            """)
+
+    @Option(help: "Number of groups.")
+    var groups: Int = 200
+
+    @Option(help: "Observations per group.")
+    var perGroup: Int = 4
+
+    @Option(help: "Number of group-level covariates (the length of gamma).")
+    var covariates: Int = 10
+
+    @Option(help: "SD of the true gamma coefficients (drawn from N(0, SD^2)).")
+    var gammaSD: Double = 0.5
+
+    @Option(help: "The true tau (SD of the group effects around their mean).")
+    var tau: Double = 1
+
+    @Option(help: "The true sigma (residual SD).")
+    var sigma: Double = 2
+
+    @Option(help: "Adam's fixed budget (iterations) for the budgeted joint MAP runs.")
+    var adamBudget: Int = 200
+
+    @Option(help: "Adam's learning rate.")
+    var learningRate: Double = 0.02
+
+    @Option(help: "NUTS chains (0 skips NUTS).")
+    var chains: Int = 2
+
+    @Option(help: "NUTS warmup iterations per chain.")
+    var warmup: Int = 300
+
+    @Option(help: "NUTS draws per chain.")
+    var draws: Int = 300
+
+    @Option(help: "Seed of the random streams.")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("Also write the simulated data to FILE (CSV).", valueName: "FILE"))
+    var writeData: String?
+
+    @OptionGroup var outputOptions: ExampleOutputOptions
+
+    var example: PriorMeanExample {
+        PriorMeanExample(
+            groups: groups, perGroup: perGroup, covariates: covariates, gammaSD: gammaSD, tau: tau, sigma: sigma, seed: seed,
+            adamBudget: adamBudget, adamLearningRate: learningRate, nutsChains: chains, nutsWarmup: warmup, nutsDraws: draws)
+    }
+
+    func validate() throws {
+        do { try example.validate() } catch { throw ValidationError(error.description) }
+    }
+
+    func run() throws {
+        if let writeData {
+            try CSVWriter.write(try example.simulate().data, toPath: writeData)
+        }
         let result = try example.run()
         try outputOptions.write(result, text: result.text)
     }

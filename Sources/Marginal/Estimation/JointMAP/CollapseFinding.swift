@@ -20,8 +20,11 @@ public struct CollapseFinding: Sendable, Codable, Equatable {
         let movement = parameter.hasPrefix("cor[")
             ? "went from \(Self.format(start)) to \(Self.format(end)) (toward ±1, a degenerate covariance)"
             : "fell from \(Self.format(start)) to \(Self.format(end))"
-        return "joint MAP has no maximum here: \(parameter) \(movement) and the objective keeps rising that way "
-            + "(by \(Self.format(rise)) over \(path.count - 1) more halvings); the variance estimate is an artifact of where the optimizer stopped. "
+        let rising = path.count > 1
+            ? "the objective keeps rising that way (by \(Self.format(rise)) over \(path.count - 1) more halvings)"
+            : "it reached ±1 to machine precision"
+        return "joint MAP has no maximum here: \(parameter) \(movement) and \(rising); "
+            + "the variance estimate is an artifact of where the optimizer stopped. "
             + "Integrate the random effects out instead (ML/REML, EM, NUTS)"
     }
 

@@ -76,7 +76,6 @@ extension LinearMixedModel {
         if result.nonFiniteDraws > 0 {
             warnings.append("\(result.nonFiniteDraws) gradient draws fell where the log density is not finite and were left out")
         }
-        warnings.append("mean-field VI understates posterior SDs where the posterior has correlations (each variance is a conditional one)")
         return VariationalFit(
             target: target, estimates: estimates, parameterNames: names, advi: result, warnings: warnings,
             seconds: started.duration(to: clock.now).seconds)

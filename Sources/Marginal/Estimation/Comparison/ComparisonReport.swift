@@ -1,0 +1,134 @@
+import Foundation
+
+/// The machine-readable and text forms of a ``MethodComparison`` (`marginal compare`).
+///
+/// JSON: `{formula, nobs, methods: [{method, description, fixef, sigma, varcomp, objective,
+/// objectiveName, seconds, warnings, notes}]}` with `fixef` and `varcomp` shaped as in
+/// `marginal fit --json` (``FitReport``): `fixef` = `[{name, estimate, stdError, tValue}]` and
+/// `varcomp` = `[{group, names, sd, corr}]`. `stdError` is the ML/REML standard error, q's SD (VI)
+/// or the posterior SD (NUTS), and null for joint MAP; `sigma` and `objective` are null when a
+/// method failed or has no objective (NUTS).
+public struct ComparisonReport: Codable, Sendable {
+    public struct FixedEffect: Codable, Sendable {
+        public var name: String
+        public var estimate: Double
+        public var stdError: Double?
+        public var tValue: Double?
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(estimate, forKey: .estimate)
+            try container.encode(stdError, forKey: .stdError)
+            try container.encode(tValue, forKey: .tValue)
+        }
+    }
+
+    public struct Method: Codable, Sendable {
+        public var method: String
+        public var description: String
+        public var fixef: [FixedEffect]
+        public var sigma: Double?
+        public var varcomp: [FitReport.VarianceComponent]
+        public var objective: Double?
+        public var objectiveName: String
+        public var seconds: Double
+        public var warnings: [String]
+        public var notes: [String]
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(method, forKey: .method)
+            try container.encode(description, forKey: .description)
+            try container.encode(fixef, forKey: .fixef)
+            try container.encode(sigma, forKey: .sigma)
+            try container.encode(varcomp, forKey: .varcomp)
+            try container.encode(objective, forKey: .objective)
+            try container.encode(objectiveName, forKey: .objectiveName)
+            try container.encode(seconds, forKey: .seconds)
+            try container.encode(warnings, forKey: .warnings)
+            try container.encode(notes, forKey: .notes)
+        }
+    }
+
+    public var formula: String
+    public var nobs: Int
+    public var methods: [Method]
+
+    public init(_ comparison: MethodComparison) {
+        formula = comparison.formula
+        nobs = comparison.observations
+        methods = comparison.results.map { result in
+            let estimates = result.estimates
+            let fixef: [FixedEffect] = estimates.map { e in
+                e.beta.indices.map { j -> FixedEffect in
+                    let se = e.betaStandardErrors?[j]
+                    return FixedEffect(name: e.fixedEffectNames[j], estimate: e.beta[j], stdError: se, tValue: se.map { e.beta[j] / $0 })
+                }
+            } ?? []
+            let varcomp = estimates?.varianceComponents.map { component in
+                FitReport.VarianceComponent(
+                    group: component.group, names: component.names, sd: component.standardDeviations,
+                    corr: (0..<component.correlations.rows).map { i in (0..<component.correlations.columns).map { component.correlations[i, $0] } })
+            } ?? []
+            return Method(
+                method: result.method.rawValue, description: result.method.summary, fixef: fixef, sigma: estimates?.sigma,
+                varcomp: varcomp, objective: result.objective, objectiveName: result.method.objectiveName,
+                seconds: result.seconds, warnings: result.warnings, notes: result.notes)
+        }
+    }
+
+    /// Pretty-printed JSON with sorted keys; non-finite numbers as strings.
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Inf", negativeInfinity: "-Inf", nan: "NaN")
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    /// One column per method, one row per parameter (`b[…]`, `sigma`, `sd[g][…]`,
+    /// `cor[g][a,b]`), then the objective and the time; below, each method's description, notes
+    /// and warnings.
+    public var text: String {
+        var rows: [(name: String, values: [String])] = []
+        var order: [String] = []
+        var cells: [String: [String: String]] = [:]
+        func put(_ name: String, _ method: String, _ value: Double?) {
+            if cells[name] == nil {
+                order.append(name)
+                cells[name] = [:]
+            }
+            cells[name]?[method] = value.map(Self.format) ?? "-"
+        }
+        for method in methods {
+            for effect in method.fixef { put("b[\(effect.name)]", method.method, effect.estimate) }
+            if let sigma = method.sigma { put("sigma", method.method, sigma) }
+            for component in method.varcomp {
+                for (a, name) in component.names.enumerated() { put("sd[\(component.group)][\(name)]", method.method, component.sd[a]) }
+                for a in component.names.indices {
+                    for b in component.names.indices where b > a {
+                        put("cor[\(component.group)][\(component.names[a]),\(component.names[b])]", method.method, component.corr[a][b])
+                    }
+                }
+            }
+        }
+        for name in order { rows.append((name, methods.map { cells[name]?[$0.method] ?? "-" })) }
+        rows.append(("objective", methods.map { $0.objective.map(Self.format) ?? "-" }))
+        rows.append(("seconds", methods.map { String(format: "%.3g", $0.seconds) }))
+        let table = TextTable(header: [""] + methods.map(\.method), rows: rows.map { [$0.name] + $0.values })
+        var lines = ["Comparison of estimation methods", "Formula: \(formula)", "Observations: \(nobs)", "", table.render(), ""]
+        lines.append("Methods (objective):")
+        for method in methods {
+            lines.append("  \(method.method): \(method.description) (\(method.objectiveName))")
+            for note in method.notes { lines.append("    note: \(note)") }
+            for warning in method.warnings { lines.append("    warning: \(warning)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Six significant digits.
+    static func format(_ value: Double) -> String {
+        guard value.isFinite else { return "\(value)" }
+        return String(format: "%.6g", value)
+    }
+}

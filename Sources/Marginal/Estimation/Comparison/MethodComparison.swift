@@ -1,0 +1,102 @@
+import Foundation
+
+/// One method's outcome in a comparison.
+public struct MethodResult: Sendable {
+    public var method: EstimationMethod
+    /// Nil when the method failed (its error is the first warning).
+    public var estimates: GlobalEstimates?
+    /// The method's objective (``EstimationMethod/objectiveName``); nil for NUTS and failures.
+    public var objective: Double?
+    public var seconds: Double
+    public var warnings: [String]
+    /// What the numbers are (e.g. posterior means from so many draws).
+    public var notes: [String] = []
+}
+
+/// The outcomes of several estimation methods on one model (`marginal compare`).
+public struct MethodComparison: Sendable {
+    public var formula: String
+    public var observations: Int
+    public var results: [MethodResult]
+}
+
+extension LinearMixedModel {
+    /// Fits the model by each method in `methods`, in order. A method that fails does not stop
+    /// the others: its result has no estimates and the error as its warning.
+    ///
+    /// - Parameter progress: called before each method starts.
+    public func compare(
+        _ methods: [EstimationMethod] = EstimationMethod.allCases, settings: ComparisonSettings = ComparisonSettings(),
+        progress: ((EstimationMethod) -> Void)? = nil
+    ) -> MethodComparison {
+        let results = methods.map { method -> MethodResult in
+            progress?(method)
+            let clock = ContinuousClock()
+            let started = clock.now
+            do {
+                var result = try run(method, settings: settings)
+                if result.seconds == 0 { result.seconds = started.duration(to: clock.now).seconds }
+                return result
+            } catch {
+                return MethodResult(
+                    method: method, estimates: nil, objective: nil, seconds: started.duration(to: clock.now).seconds,
+                    warnings: ["\(method.rawValue) failed: \(error)"])
+            }
+        }
+        return MethodComparison(formula: design.formula, observations: design.nobs, results: results)
+    }
+
+    private func run(_ method: EstimationMethod, settings: ComparisonSettings) throws -> MethodResult {
+        switch method {
+        case .reml, .ml:
+            let fit = try fit(criterion: method == .reml ? .reml : .ml)
+            return MethodResult(method: method, estimates: GlobalEstimates(fit: fit), objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings)
+        case .em:
+            let fit = try fitEM(EMOptions(criterion: .ml))
+            return MethodResult(method: method, estimates: GlobalEstimates(fit: fit.estimates), objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings)
+        case .map, .mapNonCentered:
+            let fit = try fitJointMAP(JointMAPOptions(parameterization: method == .map ? .centered : .nonCentered, priors: settings.priors))
+            return MethodResult(method: method, estimates: fit.estimates, objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings)
+        case .vi, .viJoint:
+            let fit = try fitMeanFieldVI(
+                target: method == .vi ? .marginalized : .jointNonCentered, options: ADVIOptions(seed: settings.seed), priors: settings.priors)
+            return MethodResult(
+                method: method, estimates: fit.estimates, objective: fit.advi.elbo, seconds: fit.seconds, warnings: fit.warnings,
+                notes: ["means under the mean-field q, which understates posterior SDs where the posterior is correlated; "
+                    + "ADVI ran \(fit.advi.iterations) iterations"])
+        case .nuts:
+            let posterior = try posteriorMeans(settings: settings)
+            return MethodResult(
+                method: method, estimates: posterior.estimates, objective: nil, seconds: posterior.seconds, warnings: posterior.warnings,
+                notes: ["posterior means from \(settings.chains) chains × \(settings.draws) draws after \(settings.warmup) warmup"])
+        }
+    }
+
+    /// NUTS on the marginalized density from the ML estimate; posterior means of β, σ, the SDs
+    /// and correlations, with posterior SDs of β as standard errors, and the sampler's warnings
+    /// (divergences, largest R̂ above 1.01, smallest bulk ESS below 100 per chain).
+    func posteriorMeans(settings: ComparisonSettings) throws -> (estimates: GlobalEstimates, seconds: Double, warnings: [String]) {
+        var layout = MixedModelParameterization(model: self)
+        try layout.setPriors(settings.priors)
+        let density = try MarginalizedMixedModelDensity(model: self, parameterization: layout)
+        let start = try maximumLikelihoodStart(layout: layout)
+        let result = try NUTS.sample(density, settings: SamplerSettings(
+            chains: settings.chains, warmup: settings.warmup, draws: settings.draws, seed: settings.seed, initialPoints: [start.globals]))
+        let draws = result.chains.flatMap(\.draws)
+        guard let estimates = GlobalEstimates(layout: layout, meanOver: draws) else {
+            throw EstimationError.invalidOption(name: "draws", value: "0", requirement: "at least 1")
+        }
+        var warnings: [String] = []
+        if result.divergences > 0 {
+            warnings.append("\(result.divergences) divergent transitions after warmup; the posterior means may be biased")
+        }
+        if settings.chains > 1 {
+            let names = layout.parameterNames
+            let rhats = (0..<layout.dimension).map { Diagnostics.rhat(result.draws(coordinate: $0)) }
+            if let worst = rhats.indices.max(by: { rhats[$0] < rhats[$1] }), rhats[worst] > 1.01 {
+                warnings.append("largest R-hat \(String(format: "%.3f", rhats[worst])) (\(names[worst])) is above 1.01; run longer (--warmup, --draws)")
+            }
+        }
+        return (estimates, result.wallSeconds, warnings)
+    }
+}
