@@ -78,6 +78,7 @@ extension LinearMixedModel {
             var evaluations = 0
             var lastMessage = ""
             var restartsConverged = false
+            var previousConverged = false
             for _ in 0..<Self.jointMAPRestarts where evaluations < maximumEvaluations {
                 minimizer.maximumEvaluations = maximumEvaluations - evaluations
                 let before = best
@@ -92,10 +93,13 @@ extension LinearMixedModel {
                 evaluations += result.evaluations
                 lastMessage = result.message
                 if -result.minimum >= before || before == -.infinity { point = result.minimizer }
+                // Converged: a run met NLopt's tolerances (or hit rounding) and a fresh run from its
+                // end found nothing better.
                 if before > -.infinity, best - before <= 1e-12 * max(1, abs(best)) {
-                    restartsConverged = result.converged || result.message == "ROUNDOFF_LIMITED"
+                    restartsConverged = previousConverged || result.converged || result.message == "ROUNDOFF_LIMITED"
                     break
                 }
+                previousConverged = result.converged || result.message == "ROUNDOFF_LIMITED"
             }
             for (i, c) in free.enumerated() { end[c] = point[i] }
             iterations = evaluations

@@ -111,9 +111,11 @@ public enum ADVI {
             converged: converged, nonFiniteDraws: nonFinite, seconds: started.duration(to: clock.now).seconds)
     }
 
-    /// ω_i = −½ log(−∂²log p/∂x_i²) at x, the second derivatives from central differences of the
-    /// gradient (step 10⁻⁴ max(1, |x_i|)); 0 where the curvature is not negative and finite. For a
-    /// Gaussian target this is already the mean-field optimum (the conditional variances).
+    /// ω_i = min(−½ log(−∂²log p/∂x_i²), 0) at x, the second derivatives from central differences
+    /// of the gradient (step 10⁻⁴ max(1, |x_i|)); 0 where the curvature is not negative and finite.
+    /// For a Gaussian target with conditional SDs at most 1 this is already the mean-field optimum;
+    /// the cap at SD 1 (Stan's starting SD) keeps a nearly flat direction, such as a log SD at a
+    /// singular fit, from starting q with draws far beyond floating point.
     static func curvatureLogStandardDeviations<Density: LogDensity>(density: inout Density, at x: [Double]) -> [Double] {
         let d = x.count
         var up = [Double](repeating: 0, count: d), down = up
@@ -126,7 +128,7 @@ public enum ADVI {
             let b = density.logDensity(at: point, gradient: &down)
             let curvature = (up[i] - down[i]) / (2 * h)
             guard a > -.infinity, b > -.infinity, curvature.isFinite, curvature < 0 else { return 0 }
-            return -0.5 * log(-curvature)
+            return min(-0.5 * log(-curvature), 0)
         }
     }
 

@@ -38,3 +38,32 @@ import Testing
         #expect(unknown.status != 0 && unknown.stdout.isEmpty)
     }
 }
+
+/// `marginal example prior-mean` end to end (small, without NUTS), and its data for `marginal compare`.
+@Suite struct PriorMeanCommandTests {
+    @Test func jsonTextAndData() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("marginal-prior-mean-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let data = directory.appendingPathComponent("prior-mean.csv").path
+        let arguments = ["example", "prior-mean", "--groups", "60", "--covariates", "4", "--chains", "0"]
+        let json = try CommandLineTests.marginal(arguments + ["--json", "--write-data", data])
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        for key in ["truth", "formula", "fits", "groups", "perGroup"] { #expect(object[key] != nil, "missing \(key)") }
+        let fits = try #require(object["fits"] as? [[String: Any]])
+        #expect(fits.count == 6)
+        #expect(fits.allSatisfy { $0["slope"] is Double })
+        let text = try CommandLineTests.marginal(arguments)
+        #expect(text.status == 0 && text.stdout.contains("slope") && text.stdout.contains("Gradient flow"))
+        // The written data runs through compare with the printed formula.
+        let formula = try #require(object["formula"] as? String)
+        let compare = try CommandLineTests.marginal(["compare", data, "-f", formula, "--methods", "ml,map"])
+        #expect(compare.status == 0, "\(compare.stderr)")
+        #expect(compare.stdout.contains("b[w4]"))
+    }
+
+    @Test func badOptionIsAUsageError() throws {
+        let run = try CommandLineTests.marginal(["example", "prior-mean", "--groups", "2"])
+        #expect(run.status != 0 && run.stderr.contains("groups"))
+    }
+}
