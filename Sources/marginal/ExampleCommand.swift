@@ -55,6 +55,9 @@ struct NeymanScottCommand: ParsableCommand {
     @Option(help: "Seed of the random stream.")
     var seed: UInt64 = 1
 
+    @Option(help: ArgumentHelp("Also write the simulated pairs to FILE (CSV: y, pair), for `marginal compare -f '\(NeymanScottExample.formula)'`.", valueName: "FILE"))
+    var writeData: String?
+
     @OptionGroup var outputOptions: ExampleOutputOptions
 
     func validate() throws {
@@ -63,7 +66,9 @@ struct NeymanScottCommand: ParsableCommand {
     }
 
     func run() throws {
-        let result = try NeymanScottExample(pairs: pairs, theta: theta, seed: seed).run()
+        let example = NeymanScottExample(pairs: pairs, theta: theta, seed: seed)
+        if let writeData { try CSVWriter.write(try example.simulatedData(), toPath: writeData) }
+        let result = try example.run()
         try outputOptions.write(result, text: result.text)
     }
 }
