@@ -55,7 +55,9 @@ public struct KnownCovarianceDensity: LogDensity {
     var globals: GlobalParameters
     var delta: [Double]
     var fixedAdjoint: [Double]
-    var lanes: [SIMD8<Double>]
+    /// Scratch of length D: g and h.
+    var residual: [Double]
+    var scaled: [Double]
 
     /// The density for a model design and the known covariance of every grouping factor. Default
     /// priors are those of ``MixedModelPriors`` for β and σ; change them with ``setPrior(_:for:)``.
@@ -67,7 +69,7 @@ public struct KnownCovarianceDensity: LogDensity {
         let factors = try covariance.factors(for: blocks)
         decomposition = try KnownCovarianceDecomposition(design: design, blocks: blocks, factors: factors)
         var layout = MixedModelParameterization(fixedNames: design.fixedEffects.names, blocks: [])
-        layout.priors = MixedModelPriors.defaults(for: layout, design: design)
+        layout.priors = Self.defaultPriors(design: design)
         parameterization = layout
         var groups: [RandomEffectGroup] = []
         var offset = 0
@@ -81,7 +83,8 @@ public struct KnownCovarianceDensity: LogDensity {
         let p = design.fixedEffects.p
         delta = [Double](repeating: 0, count: p)
         fixedAdjoint = [Double](repeating: 0, count: p)
-        lanes = [SIMD8<Double>](repeating: .zero, count: p)
+        residual = [Double](repeating: 0, count: decomposition.effectCount)
+        scaled = residual
     }
 
     /// The density for an lme4 formula, data and fixed SDs written as `--fix-sd` takes them
@@ -89,6 +92,28 @@ public struct KnownCovarianceDensity: LogDensity {
     public init(formula: String, data: DataFrame, fixedStandardDeviations: String, options: DesignOptions = DesignOptions()) throws {
         let design = try ModelDesign(formula: formula, data: data, options: options)
         try self.init(design: design, covariance: KnownCovarianceSpecification(parsing: fixedStandardDeviations))
+    }
+
+    /// The default priors of β and σ by the rule of ``MixedModelPriors`` (brms-like, scaled by
+    /// 2.5 · mad(y)), formed here in O(n log n): `MixedModelPriors.defaults(for:design:)` on main
+    /// recomputes median(y) for every element inside its MAD, O(n² log n), which takes many
+    /// minutes at n = 73,421.
+    static func defaultPriors(design: ModelDesign) -> MixedModelPriors {
+        let y = design.response
+        let median = MixedModelPriors.median(y)
+        var mad = 1.4826 * MixedModelPriors.median(y.map { abs($0 - median) })
+        let sdY = MixedModelPriors.standardDeviation(y)
+        if !(mad > 0) { mad = sdY }
+        let scale = 2.5 * mad
+        let x = design.fixedEffects.matrix
+        let fixed: [Prior] = design.fixedEffects.names.enumerated().map { j, name in
+            if name == "(Intercept)" { return .studentT(df: 3, mean: median, scale: scale) }
+            let column = x.column(j)
+            var sdX = MixedModelPriors.standardDeviation(column)
+            if !(sdX > 0) { sdX = column.map { abs($0) }.max() ?? 1 }
+            return .normal(mean: 0, sd: 2.5 * sdY / sdX)
+        }
+        return MixedModelPriors(fixedEffects: fixed, sigma: .halfStudentT(df: 3, scale: scale), standardDeviations: [], correlations: [])
     }
 
     private static func checkFinite(_ design: ModelDesign) throws(KnownCovarianceError) {
@@ -177,13 +202,27 @@ public struct KnownCovarianceDensity: LogDensity {
     }
 
     /// Σ log(s + λᵢ), Σ dᵢ, Σ gᵢhᵢ, Σ hᵢ² at s = σ², with G_Xᵀh written to `fixedAdjoint`,
-    /// for g = g₀ − G_X δ with δ in `delta`. Eight lanes at a time; the running product of
-    /// (s + λᵢ) in each lane is renormalized to [1, 2) after every factor, its exponent summed.
+    /// for g = g₀ − G_X δ with δ in `delta`. The two products with G_X go to BLAS; the loop over
+    /// the D eigenvalues runs eight lanes at a time, keeping in each lane a running product of the
+    /// (s + λᵢ) whose binary exponent is split off every four factors (one `log` per lane at the
+    /// end instead of one per eigenvalue). Outside s ∈ (2⁻²⁰⁰, 2²⁰⁰ − λ_max), where four factors
+    /// could leave the range of a double, it sums the logs instead.
     mutating func spectralSums(variance s: Double) -> (logDeterminant: Double, d: Double, gh: Double, hh: Double) {
         let dec = decomposition
         let count = dec.effectCount
         let p = dec.fixedCount
-        let chunks = count / 8
+        for i in 0..<count { residual[i] = dec.projectedResidual[i] }
+        dec.projectedFixed.withUnsafeBufferPointer { gx in
+            delta.withUnsafeBufferPointer { dp in
+                residual.withUnsafeMutableBufferPointer { g in
+                    KnownCovarianceLinearAlgebra.multiplyVector(
+                        m: count, n: p, alpha: -1, a: gx.baseAddress, lda: count, x: dp.baseAddress, beta: 1, y: g.baseAddress!)
+                }
+            }
+        }
+        let largest = dec.eigenvalues.last ?? 0
+        let splitExponents = s > 0x1p-200 && s + largest < 0x1p200
+        let blocks = splitExponents ? count / 32 : 0
         var product = SIMD8<Double>(repeating: 1)
         var exponents = SIMD8<Int64>(repeating: 0)
         var sumD = SIMD8<Double>.zero
@@ -194,52 +233,51 @@ public struct KnownCovarianceDensity: LogDensity {
         let one = SIMD8<UInt64>(repeating: 1023 << 52)
         var logDeterminant = 0.0, d = 0.0, gh = 0.0, hh = 0.0
         dec.eigenvalues.withUnsafeBufferPointer { lambda in
-            dec.projectedResidual.withUnsafeBufferPointer { g0 in
-                dec.projectedFixed.withUnsafeBufferPointer { gx in
-                    delta.withUnsafeBufferPointer { delta in
-                        lanes.withUnsafeMutableBufferPointer { lanes in
-                            let lambdaRaw = UnsafeRawPointer(lambda.baseAddress!)
-                            let g0Raw = UnsafeRawPointer(g0.baseAddress!)
-                            let gxRaw = UnsafeRawPointer(gx.baseAddress ?? g0.baseAddress!)
-                            for j in 0..<p { lanes[j] = .zero }
-                            for c in 0..<chunks {
-                                let byte = c * 64
-                                var g = g0Raw.loadUnaligned(fromByteOffset: byte, as: SIMD8<Double>.self)
-                                for j in 0..<p {
-                                    g -= gxRaw.loadUnaligned(fromByteOffset: byte + j * count * 8, as: SIMD8<Double>.self) * delta[j]
-                                }
-                                let t = variance + lambdaRaw.loadUnaligned(fromByteOffset: byte, as: SIMD8<Double>.self)
-                                let inverse = 1 / t
-                                let h = g * inverse
-                                sumD += inverse
-                                sumGH += g * h
-                                sumHH += h * h
-                                for j in 0..<p {
-                                    lanes[j] += gxRaw.loadUnaligned(fromByteOffset: byte + j * count * 8, as: SIMD8<Double>.self) * h
-                                }
-                                product *= t
-                                let bits = unsafeBitCast(product, to: SIMD8<UInt64>.self)
-                                exponents &+= SIMD8<Int64>(truncatingIfNeeded: bits &>> 52) &- 1023
-                                product = unsafeBitCast((bits & mantissa) | one, to: SIMD8<Double>.self)
-                            }
-                            for j in 0..<p { fixedAdjoint[j] = lanes[j].sum() }
-                            for i in (chunks * 8)..<count {
-                                var g = g0[i]
-                                for j in 0..<p { g -= gx[i + j * count] * delta[j] }
-                                let t = s + lambda[i]
-                                let h = g / t
-                                d += 1 / t
-                                gh += g * h
-                                hh += h * h
-                                for j in 0..<p { fixedAdjoint[j] += gx[i + j * count] * h }
-                                logDeterminant += log(t)
-                            }
+            residual.withUnsafeBufferPointer { g in
+                scaled.withUnsafeMutableBufferPointer { h in
+                    let lambdaRaw = UnsafeRawPointer(lambda.baseAddress!)
+                    let gRaw = UnsafeRawPointer(g.baseAddress!)
+                    let hRaw = UnsafeMutableRawPointer(h.baseAddress!)
+                    for block in 0..<blocks {
+                        for c in 0..<4 {
+                            let byte = (block * 4 + c) * 64
+                            let gv = gRaw.loadUnaligned(fromByteOffset: byte, as: SIMD8<Double>.self)
+                            let t = variance + lambdaRaw.loadUnaligned(fromByteOffset: byte, as: SIMD8<Double>.self)
+                            let inverse = 1 / t
+                            let hv = gv * inverse
+                            hRaw.storeBytes(of: hv, toByteOffset: byte, as: SIMD8<Double>.self)
+                            sumD += inverse
+                            sumGH += gv * hv
+                            sumHH += hv * hv
+                            product *= t
                         }
+                        let bits = unsafeBitCast(product, to: SIMD8<UInt64>.self)
+                        exponents &+= SIMD8<Int64>(truncatingIfNeeded: bits &>> 52) &- 1023
+                        product = unsafeBitCast((bits & mantissa) | one, to: SIMD8<Double>.self)
+                    }
+                    for i in (blocks * 32)..<count {
+                        let t = s + lambda[i]
+                        let hi = g[i] / t
+                        h[i] = hi
+                        d += 1 / t
+                        gh += g[i] * hi
+                        hh += hi * hi
+                        logDeterminant += log(t)
                     }
                 }
             }
         }
-        for lane in 0..<8 { logDeterminant += log(product[lane]) + Double(exponents[lane]) * M_LN2 }
+        dec.projectedFixed.withUnsafeBufferPointer { gx in
+            scaled.withUnsafeBufferPointer { h in
+                fixedAdjoint.withUnsafeMutableBufferPointer { out in
+                    KnownCovarianceLinearAlgebra.multiplyVector(
+                        transpose: true, m: count, n: p, a: gx.baseAddress, lda: count, x: h.baseAddress!, y: out.baseAddress)
+                }
+            }
+        }
+        if blocks > 0 {
+            for lane in 0..<8 { logDeterminant += log(product[lane]) + Double(exponents[lane]) * M_LN2 }
+        }
         return (logDeterminant, d + sumD.sum(), gh + sumGH.sum(), hh + sumHH.sum())
     }
 }

@@ -33,6 +33,13 @@ import Testing
              covariance: KnownCovarianceSpecification(standardDeviations: ["g": 1.1, "h": 0.7]),
              factors: ["g": [1.1], "h": [0.7]],
              points: [([0.9, 1.1], 0.6), ([0.2, 0.4], 0.05)]),
+        Case(name: "InstEval-shaped, 300 rows (D = 112)", design: {
+                 let data = try InstEvalSimulation.scaled(rows: 300, seed: 3).generate().frame
+                 return try ModelDesign(formula: "y ~ 1 + service + (1 | s) + (1 | d) + (1 | dept)", data: data)
+             },
+             covariance: KnownCovarianceSpecification(standardDeviations: ["s": 1, "d": 1, "dept": 1]),
+             factors: ["s": [1], "d": [1], "dept": [1]],
+             points: [([3.3, -0.1], 1.2), ([2.5, 0.4], 0.3)]),
     ]
 
     static func density(_ c: Case) throws -> (KnownCovarianceDensity, ModelDesign) {
@@ -111,5 +118,17 @@ import Testing
         #expect(density.logDensity(at: [20, 800], gradient: &gradient) == -.infinity)
         #expect(density.logDensity(at: [20, -800], gradient: &gradient) == -.infinity)
         #expect(density.logDensity(at: [.nan, 0], gradient: &gradient) == -.infinity)
+    }
+}
+
+extension KnownCovarianceDensityTests {
+    /// The defaults are MixedModelPriors' rule (formed without its O(n²) median).
+    @Test func defaultPriorsFollowTheMixedModelRule() throws {
+        let design = try HandBuiltDesigns.penicillin()
+        let density = try KnownCovarianceDensity(design: design, covariance: KnownCovarianceSpecification(standardDeviations: ["plate": 1, "sample": 1]))
+        let layout = MixedModelParameterization(fixedNames: design.fixedEffects.names, blocks: [])
+        let rule = MixedModelPriors.defaults(for: layout, design: design)
+        #expect(density.priors == rule)
+        #expect(density.namedPriors.map(\.name) == ["b[(Intercept)]", "sigma"])
     }
 }
