@@ -62,7 +62,7 @@ extension KnownCovarianceDensity {
         var w = [Double](repeating: 0, count: count)
         var scale = w
         guard conditionalCoordinates(at: x, mean: &w, scale: &scale) else { return [Double](repeating: .nan, count: count) }
-        for i in 0..<count { w[i] += scale[i] * random.normal() }
+        for i in 0..<count { w[i] += scale[i] * random.zigguratNormal() }
         return basisProduct(w)
     }
 
@@ -75,7 +75,7 @@ extension KnownCovarianceDensity {
         var scale = mean
         for (t, x) in draws.enumerated() {
             if conditionalCoordinates(at: x, mean: &mean, scale: &scale) {
-                for i in 0..<count { w[i + t * count] = mean[i] + scale[i] * random.normal() }
+                for i in 0..<count { w[i + t * count] = mean[i] + scale[i] * random.zigguratNormal() }
             } else {
                 for i in 0..<count { w[i + t * count] = .nan }
             }

@@ -68,4 +68,10 @@ enum KnownCovarianceLinearAlgebra {
         guard n > 0, k > 0 else { return }
         cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, blasint(n), blasint(k), 1, a, blasint(max(lda, 1)), 1, c, blasint(max(ldc, 1)))
     }
+
+    /// The single-precision form of ``addOuterProducts(n:k:a:lda:c:ldc:)`` (ssyrk).
+    static func addOuterProducts(n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard n > 0, k > 0 else { return }
+        cblas_ssyrk(CblasColMajor, CblasLower, CblasNoTrans, blasint(n), blasint(k), 1, a, blasint(max(lda, 1)), 1, c, blasint(max(ldc, 1)))
+    }
 }

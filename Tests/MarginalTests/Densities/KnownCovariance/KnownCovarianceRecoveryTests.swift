@@ -65,6 +65,25 @@ import Testing
         }
     }
 
+    /// The Float rank-B updates give the Double results to single-precision rounding.
+    @Test func singlePrecisionUpdatesAgreeWithDouble() throws {
+        let c = KnownCovarianceDensityTests.cases[4]
+        let (density, _) = try KnownCovarianceDensityTests.density(c)
+        let (beta, sigma) = c.points[0]
+        let xs = Self.draws(around: beta, sigma: sigma, count: 500, seed: 8)
+        var exact = KnownCovarianceRecovery(density: density, batchSize: 64)
+        var single = KnownCovarianceRecovery(density: density, batchSize: 64, precision: .single)
+        var random = RandomSource(seed: 12)
+        for x in xs { exact.add(drawAt: x, random: &random) }
+        random = RandomSource(seed: 12)
+        for x in xs { single.add(drawAt: x, random: &random) }
+        let a = exact.summary(), b = single.summary()
+        for j in 0..<density.randomEffectCount {
+            #expect(abs(a.means[j] - b.means[j]) <= 1e-12 * max(1, abs(a.means[j])))
+            #expect(abs(a.standardDeviations[j] - b.standardDeviations[j]) <= 1e-5 * a.standardDeviations[j], "effect \(j)")
+        }
+    }
+
     @Test func singleDrawEqualsBatchedDraw() throws {
         let (density, _) = try KnownCovarianceDensityTests.density(KnownCovarianceDensityTests.cases[0])
         let xs = Self.draws(around: [22.9], sigma: 0.55, count: 3, seed: 3)
