@@ -55,7 +55,7 @@ extension KnownCovarianceDensity {
     }
 
     /// One draw of every random effect from p(b | y, β, σ) at the posterior draw x, laid out as
-    /// ``randomEffectGroups`` describes. O(D²) for the product with P; for many draws use
+    /// ``randomEffectsLayout`` describes. O(D²) for the product with P; for many draws use
     /// ``drawRandomEffects(at:random:)-([[Double]],_)`` or ``KnownCovarianceRecovery``.
     public func drawRandomEffects(at x: [Double], random: inout RandomSource) -> [Double] {
         let count = randomEffectCount

@@ -37,21 +37,12 @@ public struct KnownCovarianceDensity: LogDensity {
         public var total: Double { crossProducts + eigendecomposition + projection }
     }
 
-    /// Where one grouping factor's effects sit in the vector b of all random effects: the effect
-    /// of column a at level l is `b[offset + l·columnNames.count + a]`.
-    public struct RandomEffectGroup: Sendable, Equatable {
-        public var group: String
-        public var levels: [String]
-        public var columnNames: [String]
-        public var offset: Int
-        public var count: Int { levels.count * columnNames.count }
-    }
-
     let decomposition: KnownCovarianceDecomposition
     /// The parameter layout (β and σ only: no block is sampled) with its priors.
     public private(set) var parameterization: MixedModelParameterization
-    /// The grouping factors in the order of b (the fitting engine's: most levels first).
-    public let randomEffectGroups: [RandomEffectGroup]
+    /// Where each random effect sits in the vectors recovery fills (the fitting engine's order:
+    /// most levels first), as for the all-marginalized density.
+    public let randomEffectsLayout: RandomEffectsLayout
     var globals: GlobalParameters
     var delta: [Double]
     var fixedAdjoint: [Double]
@@ -71,14 +62,7 @@ public struct KnownCovarianceDensity: LogDensity {
         var layout = MixedModelParameterization(fixedNames: design.fixedEffects.names, blocks: [])
         layout.priors = Self.defaultPriors(design: design)
         parameterization = layout
-        var groups: [RandomEffectGroup] = []
-        var offset = 0
-        for block in blocks {
-            groups.append(RandomEffectGroup(
-                group: block.group, levels: block.levels, columnNames: block.parts.flatMap(\.term.columnNames), offset: offset))
-            offset += block.effectCount
-        }
-        randomEffectGroups = groups
+        randomEffectsLayout = RandomEffectsLayout(blocks: blocks, firstDimension: blocks[0].dimension)
         globals = layout.makeGlobals()
         let p = design.fixedEffects.p
         delta = [Double](repeating: 0, count: p)

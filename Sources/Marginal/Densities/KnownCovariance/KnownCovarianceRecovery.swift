@@ -29,10 +29,10 @@ public struct KnownCovarianceRecovery: Sendable {
     public static let singlePrecisionFoldInterval = 4096
 
     /// The means and SDs of every random effect over the draws, laid out as the density's
-    /// ``KnownCovarianceDensity/randomEffectGroups``.
+    /// ``KnownCovarianceDensity/randomEffectsLayout``.
     public struct Summary: Sendable {
         public var draws: Int
-        public var groups: [KnownCovarianceDensity.RandomEffectGroup]
+        public var layout: RandomEffectsLayout
         public var means: [Double]
         /// Sample standard deviations (divisor T − 1); NaN with fewer than two draws.
         public var standardDeviations: [Double]
@@ -42,7 +42,7 @@ public struct KnownCovarianceRecovery: Sendable {
         public func standardDeviations(of group: String) -> Matrix? { table(standardDeviations, group) }
 
         private func table(_ values: [Double], _ name: String) -> Matrix? {
-            guard let g = groups.first(where: { $0.group == name }) else { return nil }
+            guard let g = layout.groups.first(where: { $0.group == name }) else { return nil }
             let s = g.columnNames.count
             var m = Matrix(rows: g.levels.count, columns: s)
             for l in 0..<g.levels.count {
@@ -159,10 +159,10 @@ public struct KnownCovarianceRecovery: Sendable {
         flush()
         foldSingle()
         let d = density.randomEffectCount
-        let groups = density.randomEffectGroups
+        let layout = density.randomEffectsLayout
         guard count > 0 else {
             let nan = [Double](repeating: .nan, count: d)
-            return Summary(draws: 0, groups: groups, means: nan, standardDeviations: nan)
+            return Summary(draws: 0, layout: layout, means: nan, standardDeviations: nan)
         }
         let t = Double(count)
         let centre = density.basisProduct(reference)
@@ -193,6 +193,6 @@ public struct KnownCovarianceRecovery: Sendable {
             means[j] = centre[j] + shift[j] / t
             if count > 1 { sds[j] = (max(squares[j] - shift[j] * shift[j] / t, 0) / (t - 1)).squareRoot() }
         }
-        return Summary(draws: count, groups: groups, means: means, standardDeviations: sds)
+        return Summary(draws: count, layout: layout, means: means, standardDeviations: sds)
     }
 }

@@ -25,7 +25,7 @@ import Testing
         let (density, design) = try KnownCovarianceDensityTests.density(c)
         for (beta, sigma) in c.points {
             let reference = KnownCovarianceReference.conditional(
-                design: design, groups: density.randomEffectGroups, factors: c.factors, beta: beta, sigma: sigma)
+                design: design, layout: density.randomEffectsLayout, factors: c.factors, beta: beta, sigma: sigma)
             let eigen = Self.eigenMoments(density, at: beta + [log(sigma)])
             let meanScale = reference.mean.map(abs).max() ?? 1
             for (a, b) in zip(eigen.mean, reference.mean) {
@@ -104,7 +104,7 @@ import Testing
         let (beta, sigma) = c.points[0]
         let x = beta + [log(sigma)]
         let reference = KnownCovarianceReference.conditional(
-            design: design, groups: density.randomEffectGroups, factors: c.factors, beta: beta, sigma: sigma)
+            design: design, layout: density.randomEffectsLayout, factors: c.factors, beta: beta, sigma: sigma)
         var accumulator = KnownCovarianceRecovery(density: density)
         var random = RandomSource(seed: 2024)
         let t = 4000

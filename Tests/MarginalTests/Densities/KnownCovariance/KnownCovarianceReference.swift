@@ -8,13 +8,13 @@ import Foundation
 enum KnownCovarianceReference {
     /// Z (n × D) in the density's layout of b, and Σ_u (D × D), for one covariance factor T per
     /// group (S × S column-major).
-    static func randomEffectMatrices(design: ModelDesign, groups: [KnownCovarianceDensity.RandomEffectGroup],
+    static func randomEffectMatrices(design: ModelDesign, layout: RandomEffectsLayout,
                                      factors: [String: [Double]]) -> (z: [Double], sigma: [Double], d: Int) {
         let n = design.nobs
-        let d = groups.reduce(0) { $0 + $1.count }
+        let d = layout.count
         var z = [Double](repeating: 0, count: n * d)
         var sigma = [Double](repeating: 0, count: d * d)
-        for group in groups {
+        for group in layout.groups {
             let terms = design.randomEffects.filter { $0.group == group.group }
             let s = group.columnNames.count
             let t = factors[group.group]!
@@ -103,10 +103,10 @@ enum KnownCovarianceReference {
     }
 
     /// log N(y; Xβ, V).
-    static func logLikelihood(design: ModelDesign, groups: [KnownCovarianceDensity.RandomEffectGroup],
+    static func logLikelihood(design: ModelDesign, layout: RandomEffectsLayout,
                               factors: [String: [Double]], beta: [Double], sigma: Double) -> Double {
         let n = design.nobs
-        let (z, sigmaU, d) = randomEffectMatrices(design: design, groups: groups, factors: factors)
+        let (z, sigmaU, d) = randomEffectMatrices(design: design, layout: layout, factors: factors)
         let l = marginalFactor(z: z, sigmaU: sigmaU, n: n, d: d, residualSD: sigma)
         let r = residual(design: design, beta: beta)
         let quadratic = zip(r, solve(l, r, n: n)).reduce(0) { $0 + $1.0 * $1.1 }
@@ -115,10 +115,10 @@ enum KnownCovarianceReference {
     }
 
     /// The conditional b | y, β, σ ~ N(ΣZᵀV⁻¹r, Σ − ΣZᵀV⁻¹ZΣ); the covariance is D × D column-major.
-    static func conditional(design: ModelDesign, groups: [KnownCovarianceDensity.RandomEffectGroup],
+    static func conditional(design: ModelDesign, layout: RandomEffectsLayout,
                             factors: [String: [Double]], beta: [Double], sigma: Double) -> (mean: [Double], covariance: [Double]) {
         let n = design.nobs
-        let (z, sigmaU, d) = randomEffectMatrices(design: design, groups: groups, factors: factors)
+        let (z, sigmaU, d) = randomEffectMatrices(design: design, layout: layout, factors: factors)
         let l = marginalFactor(z: z, sigmaU: sigmaU, n: n, d: d, residualSD: sigma)
         let r = residual(design: design, beta: beta)
         let zSigma = multiply(z, sigmaU, m: n, k: d, n: d)  // n × D
