@@ -13,12 +13,13 @@ import Foundation
 /// λᵢ^½ (Uᵀr)ᵢ/(σ² + λᵢ), the λ^½-scaled form; components with λᵢ = 0 keep their prior N(0, 1).)
 /// One draw costs O(D) for w plus the D × D product P w; many draws share one matrix product.
 extension KnownCovarianceDensity {
-    /// The eigen-basis mean h and standard deviations σ/√(σ² + λ) of w at x. False when σ is
-    /// not a positive normal number.
+    /// The eigen-basis mean h and standard deviations σ/√(σ² + λ) of w at x. False when x has
+    /// the wrong length or a non-finite coordinate, or σ is not a positive normal number.
     func conditionalCoordinates(at x: [Double], mean: inout [Double], scale: inout [Double]) -> Bool {
         let dec = decomposition
         let p = dec.fixedCount
         let count = dec.effectCount
+        guard x.count == p + 1, mean.count == count, scale.count == count, x.allSatisfy(\.isFinite) else { return false }
         let sigma = exp(x[p])
         let s = sigma * sigma
         guard s.isNormal else { return false }

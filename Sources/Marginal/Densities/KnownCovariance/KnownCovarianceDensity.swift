@@ -37,6 +37,10 @@ public struct KnownCovarianceDensity: LogDensity {
         public var total: Double { crossProducts + eigendecomposition + projection }
     }
 
+    /// The largest D the set-up accepts: it holds about 3 D² doubles at once (the matrix, the
+    /// eigensolver's workspace of 2 D²), 9.6 GB at D = 20,000, and takes O(D³) time.
+    public static let maximumRandomEffects = 20_000
+
     let decomposition: KnownCovarianceDecomposition
     /// The parameter layout (β and σ only: no block is sampled) with its priors.
     public private(set) var parameterization: MixedModelParameterization
@@ -57,6 +61,8 @@ public struct KnownCovarianceDensity: LogDensity {
         guard !design.randomEffects.isEmpty else { throw .noRandomEffects }
         try Self.checkFinite(design)
         let blocks = RandomEffectBlock.blocks(of: design.randomEffects)
+        let effects = blocks.reduce(0) { $0 + $1.effectCount }
+        guard effects <= Self.maximumRandomEffects else { throw .tooManyRandomEffects(effects, limit: Self.maximumRandomEffects) }
         let factors = try covariance.factors(for: blocks)
         decomposition = try KnownCovarianceDecomposition(design: design, blocks: blocks, factors: factors)
         var layout = MixedModelParameterization(fixedNames: design.fixedEffects.names, blocks: [])
@@ -160,6 +166,7 @@ public struct KnownCovarianceDensity: LogDensity {
 
     public mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
         let p = decomposition.fixedCount
+        guard x.count == p + 1, gradient.count == p + 1 else { return -.infinity }
         let sigma = exp(x[p])
         let s = sigma * sigma
         guard s.isNormal, x[0..<p].allSatisfy(\.isFinite) else { return -.infinity }
