@@ -1,7 +1,7 @@
 import Foundation
 import Marginal
 
-// The course-evaluation experiment of Lai, Domke & Sheldon (NeurIPS 2024, arXiv 2410.24079, §6)
+// The course-evaluation experiment of Lai, Domke & Sheldon (NeurIPS 2024, arXiv 2410.24079)
 // on an InstEval-shaped design: y = α + β·service + u_s + u_d + u_dept + ε with the three
 // random-effect SDs fixed at 1, α ~ N(0, 5), β ~ N(0, 1), σ ~ half-normal(1); every random
 // effect integrated out by the known-covariance (eigen) route; one NUTS chain of 10,000 warmup

@@ -3,7 +3,7 @@ import Foundation
 /// The posterior density of (β, log σ) in a linear mixed model whose random-effect covariance
 /// is fixed by the user (`--fix-sd s=1,d=1,dept=1`), with every random effect integrated out:
 /// strategy 4 of the design (Lai, Domke & Sheldon 2024, "Hamiltonian Monte Carlo inference of
-/// marginalized linear mixed-effects models", §4, the InstEval experiment).
+/// marginalized linear mixed-effects models", the InstEval experiment).
 ///
 /// The model is y ~ N(Xβ + Zb, σ²I_n), b ~ N(0, Σ_u) with Σ_u = S Sᵀ known, so the sampled
 /// coordinates are x = [β₁ … β_p, log σ] with the priors and names of
