@@ -173,12 +173,12 @@ public struct OneClassMarginalizedDensity: LogDensity {
                 terms.effectSquares += EffectPasses.sumOfSquares(x + entry.offset, count: entry.count)
             }
             let r = w + work.residual
-            EffectPasses.subtractFixed(rows: rows, beta: beta, from: rows.y.baseAddress!, into: r)
-            for (m, entry) in effects.entries.enumerated() {
-                terms.residualSquares = EffectPasses.subtractEffects(
-                    block: rows.blocks[entry.block], effects: w + work.effects[m], from: r, count: rows.n,
-                    summingSquares: m == effects.entries.count - 1)
-            }
+            let blocks = rows.blocks
+            let entries = effects.entries
+            let effectOffsets = work.effects
+            terms.residualSquares = EffectPasses.residual(
+                rows: rows, beta: beta, blockCount: entries.count,
+                effects: { (blocks[entries[$0].block], UnsafePointer(w + effectOffsets[$0])) }, into: r)
             EffectPasses.accumulateEffects(block: rows.blocks[marginalizedBlock], weights: r, into: h, count: rows.n)
         }
         // Per level: M_j = σ²I + TᵀG_jT = L_j L_jᵀ, c_j = Tᵀh_j, w_j = M_j⁻¹c_j, v_j = T w_j.
@@ -327,7 +327,7 @@ public struct OneClassMarginalizedDensity: LogDensity {
             // a = (r − Z_i v)/σ²: r − Z_i v in place of r, pulled back to Xᵀ(·) and each sampled
             // block's per-level sums, which are then scaled by 1/σ².
             let r = w + work.residual
-            EffectPasses.subtractEffects(block: rows.blocks[marginalizedBlock], effects: w + work.means, from: r, count: rows.n)
+            EffectPasses.subtractEffects(block: rows.blocks[marginalizedBlock], effects: w + work.means, source: r, into: r, count: rows.n)
             let precision = 1 / variance
             EffectPasses.accumulateFixed(rows: rows, weights: r, into: betaAdjoint)
             for j in 0..<p { betaAdjoint[j] *= precision }
