@@ -23,9 +23,10 @@ import Foundation
 ///     ∂/∂σ = −(N − ℓS)/σ − σ Σ_j tr M_j⁻¹ + (rᵀr − Σ_j c_jᵀw_j)/σ³ − Σ_j ‖w_j‖²/σ,
 ///     ∂/∂T = Σ_j [−G_j T M_j⁻¹ + (Z_ijᵀ a_j) w_jᵀ],   Z_ijᵀ a_j = (h_j − G_j v_j)/σ².
 ///
-/// Cost per evaluation: two passes over the rows (residual with h, then the adjoints), O(N·(p +
-/// Σ S_k)), plus O(ℓ S³) for the levels. When class i is the only block the rows are not read
-/// at all: precomputed sufficient statistics (``ClassStatistics``) make it O(ℓ S (S² + p) + p²).
+/// Cost per evaluation: O(N·(p + Σ S_k)) in a few passes over the rows (the residual block by
+/// block, h, then a and its pull-backs; see ``EffectPasses``), plus O(ℓ S³) for the levels. When
+/// class i is the only block the rows are not read at all: precomputed sufficient statistics
+/// (``ClassStatistics``) make it O(ℓ S (S² + p) + p²).
 ///
 /// Recovery (``classConditional(at:)``, ``drawRandomEffects(at:using:into:)``): given x,
 /// b_ij ~ N(F_j⁻¹ h_j/σ², F_j⁻¹) independently over levels, i.e. mean v_j = T M_j⁻¹ Tᵀ h_j and
