@@ -25,12 +25,13 @@ public struct MixedModelPriors: Sendable, Equatable {
     static func defaults(for layout: MixedModelParameterization, design: ModelDesign) -> MixedModelPriors {
         let y = design.response
         let sdY = Self.standardDeviation(y)
-        var madY = 1.4826 * Self.median(y.map { abs($0 - Self.median(y)) })
+        let medianY = Self.median(y)
+        var madY = 1.4826 * Self.median(y.map { abs($0 - medianY) })
         if !(madY > 0) { madY = sdY }
         let scale = 2.5 * madY
         let x = design.fixedEffects.matrix
         let fixed: [Prior] = design.fixedEffects.names.enumerated().map { j, name in
-            if name == "(Intercept)" { return .studentT(df: 3, mean: Self.median(y), scale: scale) }
+            if name == "(Intercept)" { return .studentT(df: 3, mean: medianY, scale: scale) }
             let column = Array(x.elements[(j * x.rows)..<((j + 1) * x.rows)])
             var sdX = Self.standardDeviation(column)
             if !(sdX > 0) { sdX = column.map { abs($0) }.max() ?? 1 }
