@@ -69,7 +69,7 @@ public struct MarginalizedMixedModelDensity: LogDensity {
         factor = BlockedCholesky(products: model.products, factors: model.factors)
         globals = parameterization.makeGlobals()
         workspace = MarginalizedWorkspace(factor: factor)
-        randomEffectsLayout = RandomEffectsLayout(blocks: model.blocks, firstDimension: factor.products.firstDimension)
+        randomEffectsLayout = RandomEffectsLayout(blocks: model.blocks)
         observations = model.design.nobs
         normalizingConstant = -0.5 * Double(model.design.nobs) * Foundation.log(2 * Double.pi)
     }
