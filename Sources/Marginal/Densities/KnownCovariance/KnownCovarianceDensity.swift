@@ -66,9 +66,9 @@ public struct KnownCovarianceDensity: LogDensity {
         let factors = try covariance.factors(for: blocks)
         decomposition = try KnownCovarianceDecomposition(design: design, blocks: blocks, factors: factors)
         var layout = MixedModelParameterization(fixedNames: design.fixedEffects.names, blocks: [])
-        layout.priors = Self.defaultPriors(design: design)
+        layout.priors = MixedModelPriors.defaults(for: layout, design: design)
         parameterization = layout
-        randomEffectsLayout = RandomEffectsLayout(blocks: blocks, firstDimension: blocks[0].dimension)
+        randomEffectsLayout = RandomEffectsLayout(blocks: blocks)
         globals = layout.makeGlobals()
         let p = design.fixedEffects.p
         delta = [Double](repeating: 0, count: p)
@@ -82,28 +82,6 @@ public struct KnownCovarianceDensity: LogDensity {
     public init(formula: String, data: DataFrame, fixedStandardDeviations: String, options: DesignOptions = DesignOptions()) throws {
         let design = try ModelDesign(formula: formula, data: data, options: options)
         try self.init(design: design, covariance: KnownCovarianceSpecification(parsing: fixedStandardDeviations))
-    }
-
-    /// The default priors of β and σ by the rule of ``MixedModelPriors`` (brms-like, scaled by
-    /// 2.5 · mad(y)), formed here in O(n log n): `MixedModelPriors.defaults(for:design:)` on main
-    /// recomputes median(y) for every element inside its MAD, O(n² log n), which takes many
-    /// minutes at n = 73,421.
-    static func defaultPriors(design: ModelDesign) -> MixedModelPriors {
-        let y = design.response
-        let median = MixedModelPriors.median(y)
-        var mad = 1.4826 * MixedModelPriors.median(y.map { abs($0 - median) })
-        let sdY = MixedModelPriors.standardDeviation(y)
-        if !(mad > 0) { mad = sdY }
-        let scale = 2.5 * mad
-        let x = design.fixedEffects.matrix
-        let fixed: [Prior] = design.fixedEffects.names.enumerated().map { j, name in
-            if name == "(Intercept)" { return .studentT(df: 3, mean: median, scale: scale) }
-            let column = x.column(j)
-            var sdX = MixedModelPriors.standardDeviation(column)
-            if !(sdX > 0) { sdX = column.map { abs($0) }.max() ?? 1 }
-            return .normal(mean: 0, sd: 2.5 * sdY / sdX)
-        }
-        return MixedModelPriors(fixedEffects: fixed, sigma: .halfStudentT(df: 3, scale: scale), standardDeviations: [], correlations: [])
     }
 
     private static func checkFinite(_ design: ModelDesign) throws(KnownCovarianceError) {

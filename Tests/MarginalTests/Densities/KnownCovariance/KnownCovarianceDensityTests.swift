@@ -122,7 +122,7 @@ import Testing
 }
 
 extension KnownCovarianceDensityTests {
-    /// The defaults are MixedModelPriors' rule (formed without its O(n²) median).
+    /// The defaults are MixedModelPriors' rule for β and σ, with no SD priors.
     @Test func defaultPriorsFollowTheMixedModelRule() throws {
         let design = try HandBuiltDesigns.penicillin()
         let density = try KnownCovarianceDensity(design: design, covariance: KnownCovarianceSpecification(standardDeviations: ["plate": 1, "sample": 1]))
