@@ -11,7 +11,7 @@ Models (--model):
   sleepstudy  Reaction ~ Days + (1 + Days | Subject)      Subject integrated out
   grouped     y ~ 1 + x1 + x2 + (1 | g)                    g integrated out
   crossed     y ~ 1 + (1 | s) + (1 | d)                    d integrated out, s sampled (--marginalize s:
-                                                           the other way round, 2.5x slower per ESS)
+                                                           the other way round, ~3x less ESS/s)
 
 Priors (the same as Marginal's defaults, so both sample the same posterior), with
 s_y = 2.5 * mad(y) and mad R's (1.4826 * median absolute deviation):
