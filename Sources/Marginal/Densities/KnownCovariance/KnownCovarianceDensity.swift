@@ -59,7 +59,7 @@ public struct KnownCovarianceDensity: LogDensity {
     public init(design: ModelDesign, covariance: KnownCovarianceSpecification) throws(KnownCovarianceError) {
         guard design.nobs > 0 else { throw .noObservations }
         guard !design.randomEffects.isEmpty else { throw .noRandomEffects }
-        try Self.checkFinite(design)
+        if let bad = design.firstNonFiniteValue() { throw .nonFiniteValue(variable: bad.variable, row: bad.row) }
         let blocks = RandomEffectBlock.blocks(of: design.randomEffects)
         let effects = blocks.reduce(0) { $0 + $1.effectCount }
         guard effects <= Self.maximumRandomEffects else { throw .tooManyRandomEffects(effects, limit: Self.maximumRandomEffects) }
@@ -82,26 +82,6 @@ public struct KnownCovarianceDensity: LogDensity {
     public init(formula: String, data: DataFrame, fixedStandardDeviations: String, options: DesignOptions = DesignOptions()) throws {
         let design = try ModelDesign(formula: formula, data: data, options: options)
         try self.init(design: design, covariance: KnownCovarianceSpecification(parsing: fixedStandardDeviations))
-    }
-
-    private static func checkFinite(_ design: ModelDesign) throws(KnownCovarianceError) {
-        let n = design.nobs
-        if let row = design.response.firstIndex(where: { !$0.isFinite }) {
-            throw .nonFiniteValue(variable: design.responseName, row: row + 1)
-        }
-        let x = design.fixedEffects.matrix
-        for j in 0..<x.columns {
-            if let row = (0..<n).first(where: { !x[$0, j].isFinite }) {
-                throw .nonFiniteValue(variable: design.fixedEffects.names[j], row: row + 1)
-            }
-        }
-        for term in design.randomEffects {
-            for s in 0..<term.dimension {
-                if let row = (0..<n).first(where: { !term.z[s, $0].isFinite }) {
-                    throw .nonFiniteValue(variable: term.columnNames[s], row: row + 1)
-                }
-            }
-        }
     }
 
     // MARK: Parameters and priors
