@@ -166,6 +166,14 @@ struct BlockedCholesky: Sendable {
                 Self.loadScaledTrailing(t, from: src.baseAddress!, lambdas: lambdas, factors: factors, products: products, scale: &scale)
             }
             for i in 0..<fixedOffset { t[i + i * d] += 1 }
+            if fixedOffset == 0 {
+                // One grouping factor: every panel holds all d rows (X and y), so the panels side
+                // by side are one d × ℓ₁S₁ matrix and the downdate is a single rank-k update.
+                panels.withUnsafeBufferPointer { pp in
+                    BLAS.syrkLower(n: d, k: products.firstLevels * s1, alpha: -1, a: pp.baseAddress!, lda: d, beta: 1, c: t, ldc: d)
+                }
+                return LAPACK.choleskyLower(n: d, a: t, lda: d)
+            }
             // − Σ_c L_T1,c L_T1,cᵀ, column j of the lower triangle at a time: every panel c that
             // holds row j (at position a₀) contributes L_T1,c[a, s] L_T1,c[a₀, s] to rows a ≥ a₀.
             panels.withUnsafeBufferPointer { pp in
@@ -231,13 +239,13 @@ struct BlockedCholesky: Sendable {
     /// log det(ΛᵀZᵀZΛ + I) = 2 Σ log diag L over the random-effect blocks.
     var logDeterminantRandom: Double {
         let s1 = products.firstDimension
-        var sum = 0.0
+        var product = LogProductAccumulator()
         for c in 0..<products.firstLevels {
-            for i in 0..<s1 { sum += Foundation.log(first[c * s1 * s1 + i + i * s1]) }
+            for i in 0..<s1 { product.multiply(by: first[c * s1 * s1 + i + i * s1]) }
         }
         let d = products.trailingSize
-        for i in 0..<products.fixedOffset { sum += Foundation.log(trailing[i + i * d]) }
-        return 2 * sum
+        for i in 0..<products.fixedOffset { product.multiply(by: trailing[i + i * d]) }
+        return 2 * product.logarithm
     }
 
     /// log det(L_X L_Xᵀ), the REML correction.

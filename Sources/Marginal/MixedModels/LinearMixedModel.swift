@@ -16,22 +16,7 @@ public struct LinearMixedModel: Sendable {
         let n = design.nobs
         let p = design.fixedEffects.p
         guard !design.randomEffects.isEmpty else { throw .noRandomEffects }
-        if let row = design.response.firstIndex(where: { !$0.isFinite }) {
-            throw .nonFiniteValue(variable: design.responseName, row: row + 1)
-        }
-        let x = design.fixedEffects.matrix
-        for j in 0..<x.columns {
-            if let row = (0..<n).first(where: { !x[$0, j].isFinite }) {
-                throw .nonFiniteValue(variable: design.fixedEffects.names[j], row: row + 1)
-            }
-        }
-        for term in design.randomEffects {
-            for s in 0..<term.dimension {
-                if let row = (0..<n).first(where: { !term.z[s, $0].isFinite }) {
-                    throw .nonFiniteValue(variable: term.columnNames[s], row: row + 1)
-                }
-            }
-        }
+        if let bad = design.firstNonFiniteValue() { throw .nonFiniteValue(variable: bad.variable, row: bad.row) }
         if let first = design.response.first, design.response.allSatisfy({ $0 == first }) {
             throw .constantResponse(name: design.responseName)
         }
@@ -46,7 +31,7 @@ public struct LinearMixedModel: Sendable {
         }
         self.design = design
         self.blocks = blocks
-        self.products = CrossProducts(blocks: blocks, x: x, y: design.response)
+        self.products = CrossProducts(blocks: blocks, x: design.fixedEffects.matrix, y: design.response)
     }
 
     /// The covariance factors of the blocks, in θ order.

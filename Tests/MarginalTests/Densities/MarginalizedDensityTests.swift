@@ -204,6 +204,28 @@ import Testing
         #expect(sleep.index(group: "Subject", level: sleep.groups[0].levels[1], column: "Days") == 3)
     }
 
+    /// `unconstrained(fit:)` reads θ̂ in the engine's order: it agrees with T = σ̂ λ(θ̂) built
+    /// from the engine's own covariance factors, and a singular fit still gives a finite x.
+    @Test(arguments: ["sleepstudy", "sleepstudy zerocorr", "pastes", "crossed slopes", "trailing slopes"])
+    func unconstrainedFromFitMatchesTheEngine(_ name: String) throws {
+        let model = try DensityTestModels.model(named: name)
+        let layout = MixedModelParameterization(model: model)
+        let fit = try model.fit(criterion: .ml)
+        let x = layout.unconstrained(fit: fit)
+        let finite = x.allSatisfy { $0.isFinite }
+        #expect(finite)
+        let singular = fit.isSingular
+        if !singular {
+            let expected = try #require(DensityTestModels.maximumLikelihoodPoints[layout.fixedNames.joined() + layout.parameterNames.joined()])
+            for i in x.indices { #expect(abs(x[i] - expected[i]) < 1e-12, "\(layout.parameterNames[i])") }
+        }
+        // The reported SDs are σ̂ times the row norms of λ̂ (lme4's VarCorr).
+        let reported = layout.reportedValues(x)
+        let sds = fit.varianceComponents.flatMap(\.standardDeviations)
+        let mine = zip(layout.parameterNames, reported).filter { $0.0.hasPrefix("sd[") }.map(\.1)
+        for (a, b) in zip(mine, sds) { #expect(abs(a - max(b, 1e-4 * fit.sigma)) < 1e-9 * max(1, b)) }
+    }
+
     @Test func rejectsAnotherModelsParameterization() throws {
         let sleep = try DensityTestModels.model(named: "sleepstudy")
         let pastes = try DensityTestModels.model(named: "pastes")

@@ -109,12 +109,9 @@ public struct JointMixedModelDensity: LogDensity {
         }
         // Residual e = y − Xβ − Σ_k Z_k b_k.
         let e = w + work.residual
-        EffectPasses.subtractFixed(rows: rows, beta: beta, from: rows.y.baseAddress!, into: e)
-        var squares = 0.0
-        for (k, block) in rows.blocks.enumerated() {
-            let last = k == rows.blocks.count - 1
-            squares = EffectPasses.subtractEffects(block: block, effects: w + work.effects[k], from: e, count: n, summingSquares: last)
-        }
+        let blocks = rows.blocks
+        let effectOffsets = work.effects
+        let squares = EffectPasses.residual(rows: rows, beta: beta, blockCount: blocks.count, effects: { (blocks[$0], UnsafePointer(w + effectOffsets[$0])) }, into: e)
         // ∂ℓ/∂(Xβ + Zb) = e/σ²: sums of e pulled back, then scaled.
         let precision = 1 / (sigma * sigma)
         let betaAdjoint = w + work.betaAdjoint

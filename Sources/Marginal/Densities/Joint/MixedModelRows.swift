@@ -18,6 +18,8 @@ final class MixedModelRows: @unchecked Sendable {
         /// store-to-load dependency of adding row after row into the same level.
         let runStarts: UnsafeMutableBufferPointer<Int32>
         let usesRuns: Bool
+        /// S = 1 and z ≡ 1 (a random intercept): the passes then skip reading z.
+        let unitZ: Bool
     }
 
     /// n, the number of observations, and p, the number of fixed effects.
@@ -28,6 +30,10 @@ final class MixedModelRows: @unchecked Sendable {
     let x: UnsafeMutableBufferPointer<Double>
     /// In the engine's order (``LinearMixedModel/blocks``).
     let blocks: [Block]
+    /// Whether each column of X is all ones (an intercept), which the passes need not read.
+    let unitColumns: [Bool]
+    /// X is a single column of ones: Xβ is the constant β₀.
+    var interceptOnly: Bool { p == 1 && unitColumns[0] }
 
     /// Average run length from which a block's per-level sums go run by run.
     static let runLengthThreshold = 4
@@ -40,6 +46,8 @@ final class MixedModelRows: @unchecked Sendable {
         y = Self.copy(design.response)
         x = Self.copy(design.fixedEffects.matrix.elements)
         let n = self.n
+        let matrix = design.fixedEffects.matrix
+        unitColumns = (0..<p).map { j in (0..<n).allSatisfy { matrix[$0, j] == 1 } }
         blocks = model.blocks.map { block in
             let codes = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(block.codes.count, 1))
             codes.initialize(repeating: 0)
@@ -53,7 +61,8 @@ final class MixedModelRows: @unchecked Sendable {
             return Block(
                 group: block.group, dimension: block.dimension, levelCount: block.levelCount, codes: codes,
                 z: Self.copy(block.z.elements), runStarts: runStarts,
-                usesRuns: runCount * Self.runLengthThreshold <= n)
+                usesRuns: runCount * Self.runLengthThreshold <= n,
+                unitZ: block.dimension == 1 && block.z.elements.allSatisfy { $0 == 1 })
         }
     }
 

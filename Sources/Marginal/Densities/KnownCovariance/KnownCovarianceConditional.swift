@@ -13,12 +13,13 @@ import Foundation
 /// λᵢ^½ (Uᵀr)ᵢ/(σ² + λᵢ), the λ^½-scaled form; components with λᵢ = 0 keep their prior N(0, 1).)
 /// One draw costs O(D) for w plus the D × D product P w; many draws share one matrix product.
 extension KnownCovarianceDensity {
-    /// The eigen-basis mean h and standard deviations σ/√(σ² + λ) of w at x. False when σ is
-    /// not a positive normal number.
+    /// The eigen-basis mean h and standard deviations σ/√(σ² + λ) of w at x. False when x has
+    /// the wrong length or a non-finite coordinate, or σ is not a positive normal number.
     func conditionalCoordinates(at x: [Double], mean: inout [Double], scale: inout [Double]) -> Bool {
         let dec = decomposition
         let p = dec.fixedCount
         let count = dec.effectCount
+        guard x.count == p + 1, mean.count == count, scale.count == count, x.allSatisfy(\.isFinite) else { return false }
         let sigma = exp(x[p])
         let s = sigma * sigma
         guard s.isNormal else { return false }
@@ -55,14 +56,14 @@ extension KnownCovarianceDensity {
     }
 
     /// One draw of every random effect from p(b | y, β, σ) at the posterior draw x, laid out as
-    /// ``randomEffectGroups`` describes. O(D²) for the product with P; for many draws use
+    /// ``randomEffectsLayout`` describes. O(D²) for the product with P; for many draws use
     /// ``drawRandomEffects(at:random:)-([[Double]],_)`` or ``KnownCovarianceRecovery``.
     public func drawRandomEffects(at x: [Double], random: inout RandomSource) -> [Double] {
         let count = randomEffectCount
         var w = [Double](repeating: 0, count: count)
         var scale = w
         guard conditionalCoordinates(at: x, mean: &w, scale: &scale) else { return [Double](repeating: .nan, count: count) }
-        for i in 0..<count { w[i] += scale[i] * random.normal() }
+        for i in 0..<count { w[i] += scale[i] * random.zigguratNormal() }
         return basisProduct(w)
     }
 
@@ -75,7 +76,7 @@ extension KnownCovarianceDensity {
         var scale = mean
         for (t, x) in draws.enumerated() {
             if conditionalCoordinates(at: x, mean: &mean, scale: &scale) {
-                for i in 0..<count { w[i + t * count] = mean[i] + scale[i] * random.normal() }
+                for i in 0..<count { w[i + t * count] = mean[i] + scale[i] * random.zigguratNormal() }
             } else {
                 for i in 0..<count { w[i + t * count] = .nan }
             }

@@ -182,7 +182,7 @@ struct KnownCovarianceDecomposition: Sendable {
             guard pivot > 1e-10 * a[j + j * p], pivot.isFinite else { return nil }
             let root = pivot.squareRoot()
             l[j + j * p] = root
-            for i in (j + 1)..<max(p, j + 1) {
+            for i in (j + 1)..<p {
                 var sum = a[i + j * p]
                 for k in 0..<j { sum -= l[i + k * p] * l[j + k * p] }
                 l[i + j * p] = sum / root

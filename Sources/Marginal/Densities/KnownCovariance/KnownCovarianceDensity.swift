@@ -3,7 +3,7 @@ import Foundation
 /// The posterior density of (β, log σ) in a linear mixed model whose random-effect covariance
 /// is fixed by the user (`--fix-sd s=1,d=1,dept=1`), with every random effect integrated out:
 /// strategy 4 of the design (Lai, Domke & Sheldon 2024, "Hamiltonian Monte Carlo inference of
-/// marginalized linear mixed-effects models", §4, the InstEval experiment).
+/// marginalized linear mixed-effects models", the InstEval experiment).
 ///
 /// The model is y ~ N(Xβ + Zb, σ²I_n), b ~ N(0, Σ_u) with Σ_u = S Sᵀ known, so the sampled
 /// coordinates are x = [β₁ … β_p, log σ] with the priors and names of
@@ -37,51 +37,44 @@ public struct KnownCovarianceDensity: LogDensity {
         public var total: Double { crossProducts + eigendecomposition + projection }
     }
 
-    /// Where one grouping factor's effects sit in the vector b of all random effects: the effect
-    /// of column a at level l is `b[offset + l·columnNames.count + a]`.
-    public struct RandomEffectGroup: Sendable, Equatable {
-        public var group: String
-        public var levels: [String]
-        public var columnNames: [String]
-        public var offset: Int
-        public var count: Int { levels.count * columnNames.count }
-    }
+    /// The largest D the set-up accepts: it holds about 3 D² doubles at once (the matrix, the
+    /// eigensolver's workspace of 2 D²), 9.6 GB at D = 20,000, and takes O(D³) time.
+    public static let maximumRandomEffects = 20_000
 
     let decomposition: KnownCovarianceDecomposition
     /// The parameter layout (β and σ only: no block is sampled) with its priors.
     public private(set) var parameterization: MixedModelParameterization
-    /// The grouping factors in the order of b (the fitting engine's: most levels first).
-    public let randomEffectGroups: [RandomEffectGroup]
+    /// Where each random effect sits in the vectors recovery fills (the fitting engine's order:
+    /// most levels first), as for the all-marginalized density.
+    public let randomEffectsLayout: RandomEffectsLayout
     var globals: GlobalParameters
     var delta: [Double]
     var fixedAdjoint: [Double]
-    var lanes: [SIMD8<Double>]
+    /// Scratch of length D: g and h.
+    var residual: [Double]
+    var scaled: [Double]
 
     /// The density for a model design and the known covariance of every grouping factor. Default
     /// priors are those of ``MixedModelPriors`` for β and σ; change them with ``setPrior(_:for:)``.
     public init(design: ModelDesign, covariance: KnownCovarianceSpecification) throws(KnownCovarianceError) {
         guard design.nobs > 0 else { throw .noObservations }
         guard !design.randomEffects.isEmpty else { throw .noRandomEffects }
-        try Self.checkFinite(design)
+        if let bad = design.firstNonFiniteValue() { throw .nonFiniteValue(variable: bad.variable, row: bad.row) }
         let blocks = RandomEffectBlock.blocks(of: design.randomEffects)
+        let effects = blocks.reduce(0) { $0 + $1.effectCount }
+        guard effects <= Self.maximumRandomEffects else { throw .tooManyRandomEffects(effects, limit: Self.maximumRandomEffects) }
         let factors = try covariance.factors(for: blocks)
         decomposition = try KnownCovarianceDecomposition(design: design, blocks: blocks, factors: factors)
         var layout = MixedModelParameterization(fixedNames: design.fixedEffects.names, blocks: [])
         layout.priors = MixedModelPriors.defaults(for: layout, design: design)
         parameterization = layout
-        var groups: [RandomEffectGroup] = []
-        var offset = 0
-        for block in blocks {
-            groups.append(RandomEffectGroup(
-                group: block.group, levels: block.levels, columnNames: block.parts.flatMap(\.term.columnNames), offset: offset))
-            offset += block.effectCount
-        }
-        randomEffectGroups = groups
+        randomEffectsLayout = RandomEffectsLayout(blocks: blocks)
         globals = layout.makeGlobals()
         let p = design.fixedEffects.p
         delta = [Double](repeating: 0, count: p)
         fixedAdjoint = [Double](repeating: 0, count: p)
-        lanes = [SIMD8<Double>](repeating: .zero, count: p)
+        residual = [Double](repeating: 0, count: decomposition.effectCount)
+        scaled = residual
     }
 
     /// The density for an lme4 formula, data and fixed SDs written as `--fix-sd` takes them
@@ -89,26 +82,6 @@ public struct KnownCovarianceDensity: LogDensity {
     public init(formula: String, data: DataFrame, fixedStandardDeviations: String, options: DesignOptions = DesignOptions()) throws {
         let design = try ModelDesign(formula: formula, data: data, options: options)
         try self.init(design: design, covariance: KnownCovarianceSpecification(parsing: fixedStandardDeviations))
-    }
-
-    private static func checkFinite(_ design: ModelDesign) throws(KnownCovarianceError) {
-        let n = design.nobs
-        if let row = design.response.firstIndex(where: { !$0.isFinite }) {
-            throw .nonFiniteValue(variable: design.responseName, row: row + 1)
-        }
-        let x = design.fixedEffects.matrix
-        for j in 0..<x.columns {
-            if let row = (0..<n).first(where: { !x[$0, j].isFinite }) {
-                throw .nonFiniteValue(variable: design.fixedEffects.names[j], row: row + 1)
-            }
-        }
-        for term in design.randomEffects {
-            for s in 0..<term.dimension {
-                if let row = (0..<n).first(where: { !term.z[s, $0].isFinite }) {
-                    throw .nonFiniteValue(variable: term.columnNames[s], row: row + 1)
-                }
-            }
-        }
     }
 
     // MARK: Parameters and priors
@@ -151,6 +124,7 @@ public struct KnownCovarianceDensity: LogDensity {
 
     public mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
         let p = decomposition.fixedCount
+        guard x.count == p + 1, gradient.count == p + 1 else { return -.infinity }
         let sigma = exp(x[p])
         let s = sigma * sigma
         guard s.isNormal, x[0..<p].allSatisfy(\.isFinite) else { return -.infinity }
@@ -177,13 +151,27 @@ public struct KnownCovarianceDensity: LogDensity {
     }
 
     /// Σ log(s + λᵢ), Σ dᵢ, Σ gᵢhᵢ, Σ hᵢ² at s = σ², with G_Xᵀh written to `fixedAdjoint`,
-    /// for g = g₀ − G_X δ with δ in `delta`. Eight lanes at a time; the running product of
-    /// (s + λᵢ) in each lane is renormalized to [1, 2) after every factor, its exponent summed.
+    /// for g = g₀ − G_X δ with δ in `delta`. The two products with G_X go to BLAS; the loop over
+    /// the D eigenvalues runs eight lanes at a time, keeping in each lane a running product of the
+    /// (s + λᵢ) whose binary exponent is split off every four factors (one `log` per lane at the
+    /// end instead of one per eigenvalue). Outside s ∈ (2⁻²⁰⁰, 2²⁰⁰ − λ_max), where four factors
+    /// could leave the range of a double, it sums the logs instead.
     mutating func spectralSums(variance s: Double) -> (logDeterminant: Double, d: Double, gh: Double, hh: Double) {
         let dec = decomposition
         let count = dec.effectCount
         let p = dec.fixedCount
-        let chunks = count / 8
+        for i in 0..<count { residual[i] = dec.projectedResidual[i] }
+        dec.projectedFixed.withUnsafeBufferPointer { gx in
+            delta.withUnsafeBufferPointer { dp in
+                residual.withUnsafeMutableBufferPointer { g in
+                    KnownCovarianceLinearAlgebra.multiplyVector(
+                        m: count, n: p, alpha: -1, a: gx.baseAddress, lda: count, x: dp.baseAddress, beta: 1, y: g.baseAddress!)
+                }
+            }
+        }
+        let largest = dec.eigenvalues.last ?? 0
+        let splitExponents = s > 0x1p-200 && s + largest < 0x1p200
+        let blocks = splitExponents ? count / 32 : 0
         var product = SIMD8<Double>(repeating: 1)
         var exponents = SIMD8<Int64>(repeating: 0)
         var sumD = SIMD8<Double>.zero
@@ -194,52 +182,51 @@ public struct KnownCovarianceDensity: LogDensity {
         let one = SIMD8<UInt64>(repeating: 1023 << 52)
         var logDeterminant = 0.0, d = 0.0, gh = 0.0, hh = 0.0
         dec.eigenvalues.withUnsafeBufferPointer { lambda in
-            dec.projectedResidual.withUnsafeBufferPointer { g0 in
-                dec.projectedFixed.withUnsafeBufferPointer { gx in
-                    delta.withUnsafeBufferPointer { delta in
-                        lanes.withUnsafeMutableBufferPointer { lanes in
-                            let lambdaRaw = UnsafeRawPointer(lambda.baseAddress!)
-                            let g0Raw = UnsafeRawPointer(g0.baseAddress!)
-                            let gxRaw = UnsafeRawPointer(gx.baseAddress ?? g0.baseAddress!)
-                            for j in 0..<p { lanes[j] = .zero }
-                            for c in 0..<chunks {
-                                let byte = c * 64
-                                var g = g0Raw.loadUnaligned(fromByteOffset: byte, as: SIMD8<Double>.self)
-                                for j in 0..<p {
-                                    g -= gxRaw.loadUnaligned(fromByteOffset: byte + j * count * 8, as: SIMD8<Double>.self) * delta[j]
-                                }
-                                let t = variance + lambdaRaw.loadUnaligned(fromByteOffset: byte, as: SIMD8<Double>.self)
-                                let inverse = 1 / t
-                                let h = g * inverse
-                                sumD += inverse
-                                sumGH += g * h
-                                sumHH += h * h
-                                for j in 0..<p {
-                                    lanes[j] += gxRaw.loadUnaligned(fromByteOffset: byte + j * count * 8, as: SIMD8<Double>.self) * h
-                                }
-                                product *= t
-                                let bits = unsafeBitCast(product, to: SIMD8<UInt64>.self)
-                                exponents &+= SIMD8<Int64>(truncatingIfNeeded: bits &>> 52) &- 1023
-                                product = unsafeBitCast((bits & mantissa) | one, to: SIMD8<Double>.self)
-                            }
-                            for j in 0..<p { fixedAdjoint[j] = lanes[j].sum() }
-                            for i in (chunks * 8)..<count {
-                                var g = g0[i]
-                                for j in 0..<p { g -= gx[i + j * count] * delta[j] }
-                                let t = s + lambda[i]
-                                let h = g / t
-                                d += 1 / t
-                                gh += g * h
-                                hh += h * h
-                                for j in 0..<p { fixedAdjoint[j] += gx[i + j * count] * h }
-                                logDeterminant += log(t)
-                            }
+            residual.withUnsafeBufferPointer { g in
+                scaled.withUnsafeMutableBufferPointer { h in
+                    let lambdaRaw = UnsafeRawPointer(lambda.baseAddress!)
+                    let gRaw = UnsafeRawPointer(g.baseAddress!)
+                    let hRaw = UnsafeMutableRawPointer(h.baseAddress!)
+                    for block in 0..<blocks {
+                        for c in 0..<4 {
+                            let byte = (block * 4 + c) * 64
+                            let gv = gRaw.loadUnaligned(fromByteOffset: byte, as: SIMD8<Double>.self)
+                            let t = variance + lambdaRaw.loadUnaligned(fromByteOffset: byte, as: SIMD8<Double>.self)
+                            let inverse = 1 / t
+                            let hv = gv * inverse
+                            hRaw.storeBytes(of: hv, toByteOffset: byte, as: SIMD8<Double>.self)
+                            sumD += inverse
+                            sumGH += gv * hv
+                            sumHH += hv * hv
+                            product *= t
                         }
+                        let bits = unsafeBitCast(product, to: SIMD8<UInt64>.self)
+                        exponents &+= SIMD8<Int64>(truncatingIfNeeded: bits &>> 52) &- 1023
+                        product = unsafeBitCast((bits & mantissa) | one, to: SIMD8<Double>.self)
+                    }
+                    for i in (blocks * 32)..<count {
+                        let t = s + lambda[i]
+                        let hi = g[i] / t
+                        h[i] = hi
+                        d += 1 / t
+                        gh += g[i] * hi
+                        hh += hi * hi
+                        logDeterminant += log(t)
                     }
                 }
             }
         }
-        for lane in 0..<8 { logDeterminant += log(product[lane]) + Double(exponents[lane]) * M_LN2 }
+        dec.projectedFixed.withUnsafeBufferPointer { gx in
+            scaled.withUnsafeBufferPointer { h in
+                fixedAdjoint.withUnsafeMutableBufferPointer { out in
+                    KnownCovarianceLinearAlgebra.multiplyVector(
+                        transpose: true, m: count, n: p, a: gx.baseAddress, lda: count, x: h.baseAddress!, y: out.baseAddress)
+                }
+            }
+        }
+        if blocks > 0 {
+            for lane in 0..<8 { logDeterminant += log(product[lane]) + Double(exponents[lane]) * M_LN2 }
+        }
         return (logDeterminant, d + sumD.sum(), gh + sumGH.sum(), hh + sumHH.sum())
     }
 }

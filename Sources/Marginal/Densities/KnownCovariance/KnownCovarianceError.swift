@@ -18,6 +18,8 @@ public enum KnownCovarianceError: Error, Equatable, Sendable, CustomStringConver
     case noObservations
     /// A response, covariate or random-effect value is NaN or infinite; `row` is 1-based.
     case nonFiniteValue(variable: String, row: Int)
+    /// More random effects than the dense D × D set-up can hold.
+    case tooManyRandomEffects(Int, limit: Int)
     /// LAPACK's symmetric eigensolver did not converge (`info` > 0) or ran out of memory.
     case eigendecompositionFailed(dimension: Int, info: Int)
 
@@ -44,6 +46,9 @@ public enum KnownCovarianceError: Error, Equatable, Sendable, CustomStringConver
             return "the model has no observations"
         case .nonFiniteValue(let variable, let row):
             return "'\(variable)' is NaN or infinite in row \(row) of the model data; remove or correct such values"
+        case .tooManyRandomEffects(let count, let limit):
+            return "the model has \(count) random effects; fixing their SDs needs a dense \(count) × \(count) eigendecomposition, "
+                + "and at most \(limit) are allowed; sample the SDs with all random effects marginalized instead"
         case .eigendecompositionFailed(let dimension, let info):
             return "the eigendecomposition of the \(dimension) × \(dimension) random-effect cross-product matrix failed (LAPACK info \(info)); "
                 + "the matrix may be too large for memory or contain extreme values"

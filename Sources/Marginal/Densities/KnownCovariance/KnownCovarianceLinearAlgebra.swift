@@ -47,15 +47,31 @@ enum KnownCovarianceLinearAlgebra {
                     beta, c, blasint(max(ldc, 1)))
     }
 
-    /// y ← A x for the m × n matrix A.
-    static func multiplyVector(m: Int, n: Int, a: UnsafePointer<Double>, lda: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>) {
-        guard m > 0, n > 0 else { return }
-        cblas_dgemv(CblasColMajor, CblasNoTrans, blasint(m), blasint(n), 1, a, blasint(max(lda, 1)), x, 1, 0, y, 1)
+    /// y ← α op(A) x + β y for the m × n matrix A (op(A) = Aᵀ when `transpose`). Does nothing
+    /// to y when A has no elements and β = 1; sets y to β y when it has none.
+    static func multiplyVector(
+        transpose: Bool = false, m: Int, n: Int, alpha: Double = 1, a: UnsafePointer<Double>?, lda: Int,
+        x: UnsafePointer<Double>?, beta: Double = 0, y: UnsafeMutablePointer<Double>?
+    ) {
+        let length = transpose ? n : m
+        guard let y, length > 0 else { return }
+        guard m > 0, n > 0, let a, let x else {
+            for i in 0..<length { y[i] *= beta }
+            return
+        }
+        cblas_dgemv(CblasColMajor, transpose ? CblasTrans : CblasNoTrans, blasint(m), blasint(n), alpha, a,
+                    blasint(max(lda, 1)), x, 1, beta, y, 1)
     }
 
     /// C ← C + A Aᵀ on the lower triangle of the n × n matrix C, for the n × k matrix A.
     static func addOuterProducts(n: Int, k: Int, a: UnsafePointer<Double>, lda: Int, c: UnsafeMutablePointer<Double>, ldc: Int) {
         guard n > 0, k > 0 else { return }
         cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, blasint(n), blasint(k), 1, a, blasint(max(lda, 1)), 1, c, blasint(max(ldc, 1)))
+    }
+
+    /// The single-precision form of ``addOuterProducts(n:k:a:lda:c:ldc:)`` (ssyrk).
+    static func addOuterProducts(n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard n > 0, k > 0 else { return }
+        cblas_ssyrk(CblasColMajor, CblasLower, CblasNoTrans, blasint(n), blasint(k), 1, a, blasint(max(lda, 1)), 1, c, blasint(max(ldc, 1)))
     }
 }

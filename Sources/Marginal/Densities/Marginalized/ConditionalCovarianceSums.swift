@@ -1,7 +1,7 @@
 import CLapack
 
 /// The sums Σⱼ (M⁻¹)ⱼⱼ over the levels j of each random-effect block of the S × S diagonal blocks
-/// of M⁻¹ = (ΛᵀZᵀZΛ + I)⁻¹: what the gradient of log det M needs (see ``MarginalLikelihood``).
+/// of M⁻¹ = (ΛᵀZᵀZΛ + I)⁻¹: what the gradient of log det M needs (see the `likelihoodAndAdjoints` extension in MarginalLikelihood.swift).
 ///
 /// Only these sums are formed, never the diagonal blocks one by one, from the blocked factor
 /// L_u = [L₁₁ 0; L_T1 L_TT] of M:

@@ -14,8 +14,8 @@ import Foundation
 ///     q = (y − Xβ)ᵀ(I + ZΛΛᵀZᵀ)⁻¹(y − Xβ) = r²(θ) + ‖L_Xᵀ(β − β̂(θ))‖²,
 ///
 /// all read from the blocked Cholesky factor of the ML/REML engine (``BlockedCholesky``), so an
-/// evaluation never touches the n data rows. The gradient is exact and analytic (see
-/// ``MarginalLikelihood``); priors and Jacobians come from
+/// evaluation never touches the n data rows. The gradient is exact and analytic (derived in
+/// MarginalLikelihood.swift); priors and Jacobians come from
 /// ``MixedModelParameterization/completeGradient(_:globals:sigmaAdjoint:gradient:)``.
 ///
 /// The value keeps its factor and workspace inside (``LogDensity/logDensity(at:gradient:)`` is
@@ -23,6 +23,13 @@ import Foundation
 ///
 /// After sampling, ``drawRandomEffects(at:using:into:)`` draws every random effect from its exact
 /// conditional distribution given a posterior draw of x ("recovery").
+///
+/// Cost: the value is one update of the factor; the gradient adds the inverse of the dense
+/// trailing block (about twice the flops of its factorization) and sparse work linear in the
+/// panels. Measured per value-and-gradient (release, one OpenBLAS thread, SkylakeX kernel, CPU
+/// time): sleepstudy 5 µs, 20,000 rows in 1,000 groups 45 µs, the 73,421-row crossed
+/// `(1 | s) + (1 | d)` 33 ms (of which factorization 15, inverse 14). Chains evaluating copies in
+/// parallel should run OpenBLAS with one thread each (`OPENBLAS_NUM_THREADS=1`).
 public struct MarginalizedMixedModelDensity: LogDensity {
     /// The layout of x, its names and the priors.
     public let parameterization: MixedModelParameterization
@@ -62,7 +69,7 @@ public struct MarginalizedMixedModelDensity: LogDensity {
         factor = BlockedCholesky(products: model.products, factors: model.factors)
         globals = parameterization.makeGlobals()
         workspace = MarginalizedWorkspace(factor: factor)
-        randomEffectsLayout = RandomEffectsLayout(blocks: model.blocks, firstDimension: factor.products.firstDimension)
+        randomEffectsLayout = RandomEffectsLayout(blocks: model.blocks)
         observations = model.design.nobs
         normalizingConstant = -0.5 * Double(model.design.nobs) * Foundation.log(2 * Double.pi)
     }

@@ -24,7 +24,7 @@ public struct RandomEffectsLayout: Sendable, Equatable {
     /// Total number of random effects.
     public let count: Int
 
-    init(blocks: [RandomEffectBlock], firstDimension: Int) {
+    init(blocks: [RandomEffectBlock]) {
         var offset = 0
         var groups: [Group] = []
         for block in blocks {

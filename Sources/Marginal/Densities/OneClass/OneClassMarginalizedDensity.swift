@@ -23,9 +23,10 @@ import Foundation
 ///     ∂/∂σ = −(N − ℓS)/σ − σ Σ_j tr M_j⁻¹ + (rᵀr − Σ_j c_jᵀw_j)/σ³ − Σ_j ‖w_j‖²/σ,
 ///     ∂/∂T = Σ_j [−G_j T M_j⁻¹ + (Z_ijᵀ a_j) w_jᵀ],   Z_ijᵀ a_j = (h_j − G_j v_j)/σ².
 ///
-/// Cost per evaluation: two passes over the rows (residual with h, then the adjoints), O(N·(p +
-/// Σ S_k)), plus O(ℓ S³) for the levels. When class i is the only block the rows are not read
-/// at all: precomputed sufficient statistics (``ClassStatistics``) make it O(ℓ S (S² + p) + p²).
+/// Cost per evaluation: O(N·(p + Σ S_k)) in a few passes over the rows (the residual block by
+/// block, h, then a and its pull-backs; see ``EffectPasses``), plus O(ℓ S³) for the levels. When
+/// class i is the only block the rows are not read at all: precomputed sufficient statistics
+/// (``ClassStatistics``) make it O(ℓ S (S² + p) + p²).
 ///
 /// Recovery (``classConditional(at:)``, ``drawRandomEffects(at:using:into:)``): given x,
 /// b_ij ~ N(F_j⁻¹ h_j/σ², F_j⁻¹) independently over levels, i.e. mean v_j = T M_j⁻¹ Tᵀ h_j and
@@ -173,12 +174,12 @@ public struct OneClassMarginalizedDensity: LogDensity {
                 terms.effectSquares += EffectPasses.sumOfSquares(x + entry.offset, count: entry.count)
             }
             let r = w + work.residual
-            EffectPasses.subtractFixed(rows: rows, beta: beta, from: rows.y.baseAddress!, into: r)
-            for (m, entry) in effects.entries.enumerated() {
-                terms.residualSquares = EffectPasses.subtractEffects(
-                    block: rows.blocks[entry.block], effects: w + work.effects[m], from: r, count: rows.n,
-                    summingSquares: m == effects.entries.count - 1)
-            }
+            let blocks = rows.blocks
+            let entries = effects.entries
+            let effectOffsets = work.effects
+            terms.residualSquares = EffectPasses.residual(
+                rows: rows, beta: beta, blockCount: entries.count,
+                effects: { (blocks[entries[$0].block], UnsafePointer(w + effectOffsets[$0])) }, into: r)
             EffectPasses.accumulateEffects(block: rows.blocks[marginalizedBlock], weights: r, into: h, count: rows.n)
         }
         // Per level: M_j = σ²I + TᵀG_jT = L_j L_jᵀ, c_j = Tᵀh_j, w_j = M_j⁻¹c_j, v_j = T w_j.
@@ -327,7 +328,7 @@ public struct OneClassMarginalizedDensity: LogDensity {
             // a = (r − Z_i v)/σ²: r − Z_i v in place of r, pulled back to Xᵀ(·) and each sampled
             // block's per-level sums, which are then scaled by 1/σ².
             let r = w + work.residual
-            EffectPasses.subtractEffects(block: rows.blocks[marginalizedBlock], effects: w + work.means, from: r, count: rows.n)
+            EffectPasses.subtractEffects(block: rows.blocks[marginalizedBlock], effects: w + work.means, source: r, into: r, count: rows.n)
             let precision = 1 / variance
             EffectPasses.accumulateFixed(rows: rows, weights: r, into: betaAdjoint)
             for j in 0..<p { betaAdjoint[j] *= precision }

@@ -13,11 +13,12 @@ import Testing
         case "sleepstudy": return try Support.sleepstudy()
         case "sleepstudy-zerocorr": return try Support.sleepstudyZeroCorrelation()
         case "penicillin": return try Support.penicillin()
+        case "crossed-slopes-no-intercepts": return try Support.crossedSlopesWithoutIntercepts()
         default: return try Support.crossedSlopes()
         }
     }
 
-    @Test(arguments: ["sleepstudy", "sleepstudy-zerocorr", "penicillin", "crossed-slopes"])
+    @Test(arguments: ["sleepstudy", "sleepstudy-zerocorr", "penicillin", "crossed-slopes", "crossed-slopes-no-intercepts"])
     func oneClassGradientsMatchFiniteDifferences(_ name: String) throws {
         let model = try Self.model(named: name)
         for group in model.blocks.map(\.group) {
@@ -27,7 +28,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["sleepstudy", "sleepstudy-zerocorr", "penicillin", "crossed-slopes"], RandomEffectParameterization.allCases)
+    @Test(arguments: ["sleepstudy", "sleepstudy-zerocorr", "penicillin", "crossed-slopes", "crossed-slopes-no-intercepts"], RandomEffectParameterization.allCases)
     func jointGradientsMatchFiniteDifferences(_ name: String, _ parameterization: RandomEffectParameterization) throws {
         let model = try Self.model(named: name)
         var density = JointMixedModelDensity(model: model, effects: parameterization)

@@ -30,6 +30,11 @@ enum AlternativeDensitySupport {
         try model("crossed_slopes.csv", dataset: "crossed_slopes", formula: "y ~ 1 + x + f + (1 + x | g1) + (1 | g2)")
     }
 
+    /// No intercept in X and a one-column block whose z is not 1: the general scalar passes.
+    static func crossedSlopesWithoutIntercepts() throws -> LinearMixedModel {
+        try model("crossed_slopes.csv", dataset: "crossed_slopes", formula: "y ~ 0 + x + (0 + x | g1) + (1 | g2)")
+    }
+
     // MARK: Test points
 
     /// Global coordinates near a plausible posterior: β = ML-ish values given, log σ, log SDs

@@ -24,7 +24,7 @@ import Testing
         return value
     }
 
-    @Test(arguments: ["sleepstudy", "sleepstudy-zerocorr", "penicillin", "crossed-slopes"])
+    @Test(arguments: ["sleepstudy", "sleepstudy-zerocorr", "penicillin", "crossed-slopes", "crossed-slopes-no-intercepts"])
     func bothFormsMatchTheDenseJointDensity(_ name: String) throws {
         let model = try AlternativeDensityGradientTests.model(named: name)
         var nonCentered = JointMixedModelDensity(model: model, effects: .nonCentered)
@@ -58,7 +58,7 @@ import Testing
 
     /// log p_nc(θ, z) = log p_c(θ, T z) + Σ_k ℓ_k log |T_k| exactly, and the chain rule
     /// ∇_z log p_nc = Tᵀ ∇_b log p_c holds level by level.
-    @Test(arguments: ["sleepstudy", "sleepstudy-zerocorr", "penicillin", "crossed-slopes"])
+    @Test(arguments: ["sleepstudy", "sleepstudy-zerocorr", "penicillin", "crossed-slopes", "crossed-slopes-no-intercepts"])
     func centeredAndNonCenteredAreAChangeOfVariables(_ name: String) throws {
         let model = try AlternativeDensityGradientTests.model(named: name)
         var nonCentered = JointMixedModelDensity(model: model, effects: .nonCentered)

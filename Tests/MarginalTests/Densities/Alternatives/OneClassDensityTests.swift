@@ -85,6 +85,9 @@ import Testing
         #expect(model.blocks.map(\.group) == ["g1", "g2"])
         try Self.expectMatchesDense(model, group: "g1")
         try Self.expectMatchesDense(model, group: "g2", seed: 3)
+        let noIntercepts = try Support.crossedSlopesWithoutIntercepts()
+        try Self.expectMatchesDense(noIntercepts, group: "g1", seed: 4)
+        try Self.expectMatchesDense(noIntercepts, group: "g2", seed: 6)
     }
 
     // MARK: Recovery

@@ -33,6 +33,13 @@ import Testing
              covariance: KnownCovarianceSpecification(standardDeviations: ["g": 1.1, "h": 0.7]),
              factors: ["g": [1.1], "h": [0.7]],
              points: [([0.9, 1.1], 0.6), ([0.2, 0.4], 0.05)]),
+        Case(name: "InstEval-shaped, 300 rows (D = 112)", design: {
+                 let data = try InstEvalSimulation.scaled(rows: 300, seed: 3).generate().frame
+                 return try ModelDesign(formula: "y ~ 1 + service + (1 | s) + (1 | d) + (1 | dept)", data: data)
+             },
+             covariance: KnownCovarianceSpecification(standardDeviations: ["s": 1, "d": 1, "dept": 1]),
+             factors: ["s": [1], "d": [1], "dept": [1]],
+             points: [([3.3, -0.1], 1.2), ([2.5, 0.4], 0.3)]),
     ]
 
     static func density(_ c: Case) throws -> (KnownCovarianceDensity, ModelDesign) {
@@ -50,7 +57,7 @@ import Testing
         var (density, design) = try Self.density(c)
         for (beta, sigma) in c.points {
             let reference = KnownCovarianceReference.logLikelihood(
-                design: design, groups: density.randomEffectGroups, factors: c.factors, beta: beta, sigma: sigma)
+                design: design, layout: density.randomEffectsLayout, factors: c.factors, beta: beta, sigma: sigma)
                 + beta.enumerated().reduce(0) { $0 + KnownCovarianceReference.normalLogDensity($1.element, mean: 10 * Double($1.offset + 1), sd: 100) }
                 + KnownCovarianceReference.halfNormalLogDensity(sigma, sd: 3) + log(sigma)
             var gradient = [Double](repeating: 0, count: density.dimension)
@@ -92,8 +99,8 @@ import Testing
             design: KnownCovarianceReference.wideDesign(), covariance: KnownCovarianceSpecification(standardDeviations: ["g": 1, "h": 1]))
         #expect(density.dimension == 3)
         #expect(density.parameterNames == ["b[(Intercept)]", "b[x]", "sigma"])
-        #expect(density.randomEffectGroups.map(\.group) == ["g", "h"])
-        #expect(density.randomEffectGroups.map(\.offset) == [0, 8])
+        #expect(density.randomEffectsLayout.groups.map(\.group) == ["g", "h"])
+        #expect(density.randomEffectsLayout.groups.map(\.offset) == [0, 8])
         let x = density.unconstrained(beta: [1, 2], sigma: 0.5)
         #expect(x == [1, 2, log(0.5)])
         #expect(density.reportedValues(x) == [1, 2, 0.5])
@@ -111,5 +118,42 @@ import Testing
         #expect(density.logDensity(at: [20, 800], gradient: &gradient) == -.infinity)
         #expect(density.logDensity(at: [20, -800], gradient: &gradient) == -.infinity)
         #expect(density.logDensity(at: [.nan, 0], gradient: &gradient) == -.infinity)
+    }
+}
+
+extension KnownCovarianceDensityTests {
+    /// The defaults are MixedModelPriors' rule for β and σ, with no SD priors.
+    @Test func defaultPriorsFollowTheMixedModelRule() throws {
+        let design = try HandBuiltDesigns.penicillin()
+        let density = try KnownCovarianceDensity(design: design, covariance: KnownCovarianceSpecification(standardDeviations: ["plate": 1, "sample": 1]))
+        let layout = MixedModelParameterization(fixedNames: design.fixedEffects.names, blocks: [])
+        let rule = MixedModelPriors.defaults(for: layout, design: design)
+        #expect(density.priors == rule)
+        #expect(density.namedPriors.map(\.name) == ["b[(Intercept)]", "sigma"])
+    }
+}
+
+extension KnownCovarianceDensityTests {
+    /// The eigen route and the all-marginalized route (blocked Cholesky,
+    /// ``MarginalizedMixedModelDensity``) give the same log likelihood when the latter's SDs are
+    /// set to the fixed ones. With flat priors on β and σ the known-covariance density is
+    /// ℓ + log σ (the Jacobian of log σ).
+    @Test(arguments: cases.filter { !$0.name.hasPrefix("D = ") })
+    func logLikelihoodMatchesTheAllMarginalizedRoute(_ c: Case) throws {
+        let design = try c.design()
+        var eigen = try KnownCovarianceDensity(design: design, covariance: c.covariance)
+        for name in eigen.parameterNames { try eigen.setPrior(.flat, for: name) }
+        let model = try LinearMixedModel(design: design)
+        var marginalized = MarginalizedMixedModelDensity(model: model)
+        let factors = marginalized.parameterization.blocks.map { c.factors[$0.group]! }
+        for (beta, sigma) in c.points {
+            let x = beta + [log(sigma)]
+            var gradient = [Double](repeating: 0, count: x.count)
+            let mine = eigen.logDensity(at: x, gradient: &gradient) - log(sigma)
+            let point = marginalized.parameterization.unconstrained(beta: beta, sigma: sigma, factors: factors)
+            let value = marginalized.logLikelihood(at: point)
+            let full = try #require(value)
+            #expect(abs(mine - full) <= 1e-9 * abs(full), "\(c.name) at β = \(beta), σ = \(sigma): \(mine) vs \(full)")
+        }
     }
 }

@@ -2,19 +2,19 @@ import Foundation
 @testable import Marginal
 
 /// Dense O(n³) reference computations for the known-covariance tests: the marginal covariance
-/// V = σ²I + Z Σ_u Zᵀ built element by element from the design's terms, its Cholesky factor, the
-/// Gaussian log density and the conditional distribution of b, with nothing shared with the
-/// eigen route but the design.
+/// V = σ²I + Z Σ_u Zᵀ built entry by entry from the design's terms, its Cholesky factor, the
+/// Gaussian log density and the conditional distribution of b, sharing nothing with the eigen
+/// route but the design. Matrices are column-major `[Double]`.
 enum KnownCovarianceReference {
-    /// Z (n × D, row-major arrays) in the density's layout of b, and Σ_u (D × D), for one
-    /// covariance factor T per group (S × S column-major).
-    static func randomEffectMatrices(design: ModelDesign, groups: [KnownCovarianceDensity.RandomEffectGroup],
-                                     factors: [String: [Double]]) -> (z: [[Double]], sigma: [[Double]]) {
+    /// Z (n × D) in the density's layout of b, and Σ_u (D × D), for one covariance factor T per
+    /// group (S × S column-major).
+    static func randomEffectMatrices(design: ModelDesign, layout: RandomEffectsLayout,
+                                     factors: [String: [Double]]) -> (z: [Double], sigma: [Double], d: Int) {
         let n = design.nobs
-        let d = groups.reduce(0) { $0 + $1.count }
-        var z = [[Double]](repeating: [Double](repeating: 0, count: d), count: n)
-        var sigma = [[Double]](repeating: [Double](repeating: 0, count: d), count: d)
-        for group in groups {
+        let d = layout.count
+        var z = [Double](repeating: 0, count: n * d)
+        var sigma = [Double](repeating: 0, count: d * d)
+        for group in layout.groups {
             let terms = design.randomEffects.filter { $0.group == group.group }
             let s = group.columnNames.count
             let t = factors[group.group]!
@@ -22,7 +22,7 @@ enum KnownCovarianceReference {
                 var a = 0
                 for term in terms {
                     for c in 0..<term.dimension {
-                        z[i][group.offset + Int(term.codes[i]) * s + a] = term.z[c, i]
+                        z[i + (group.offset + Int(term.codes[i]) * s + a) * n] = term.z[c, i]
                         a += 1
                     }
                 }
@@ -33,62 +33,68 @@ enum KnownCovarianceReference {
                     for b in 0..<s {
                         var sum = 0.0
                         for k in 0..<s { sum += t[a + k * s] * t[b + k * s] }
-                        sigma[base + a][base + b] = sum
+                        sigma[(base + a) + (base + b) * d] = sum
                     }
                 }
             }
         }
-        return (z, sigma)
+        return (z, sigma, d)
     }
 
-    static func multiply(_ a: [[Double]], _ b: [[Double]]) -> [[Double]] {
-        let inner = b.count
-        let columns = b.first?.count ?? 0
-        return a.map { row in (0..<columns).map { j in (0..<inner).reduce(0) { $0 + row[$1] * b[$1][j] } } }
-    }
-
-    static func transpose(_ a: [[Double]]) -> [[Double]] {
-        guard let columns = a.first?.count else { return [] }
-        return (0..<columns).map { j in a.map { $0[j] } }
-    }
-
-    /// Lower Cholesky factor.
-    static func cholesky(_ a: [[Double]]) -> [[Double]] {
-        let n = a.count
-        var l = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
-        for j in 0..<n {
-            var d = a[j][j]
-            for k in 0..<j { d -= l[j][k] * l[j][k] }
-            l[j][j] = d.squareRoot()
-            for i in (j + 1)..<n {
-                var s = a[i][j]
-                for k in 0..<j { s -= l[i][k] * l[j][k] }
-                l[i][j] = s / l[j][j]
+    /// C = A B for A (m × k) and B (k × n), skipping zeros of A.
+    static func multiply(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int) -> [Double] {
+        var c = [Double](repeating: 0, count: m * n)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    for j in 0..<n {
+                        for l in 0..<k where b[l + j * k] != 0 {
+                            let factor = b[l + j * k]
+                            for i in 0..<m where a[i + l * m] != 0 { c[i + j * m] += a[i + l * m] * factor }
+                        }
+                    }
+                }
             }
         }
-        return l
+        return c
     }
 
-    /// A⁻¹ b for symmetric positive-definite A = L Lᵀ.
-    static func solve(_ l: [[Double]], _ b: [Double]) -> [Double] {
-        let n = b.count
-        var x = b
-        for i in 0..<n {
-            for k in 0..<i { x[i] -= l[i][k] * x[k] }
-            x[i] /= l[i][i]
+    static func transpose(_ a: [Double], rows: Int, columns: Int) -> [Double] {
+        var t = [Double](repeating: 0, count: a.count)
+        for j in 0..<columns {
+            for i in 0..<rows { t[j + i * columns] = a[i + j * rows] }
         }
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            for k in (i + 1)..<n { x[i] -= l[k][i] * x[k] }
-            x[i] /= l[i][i]
+        return t
+    }
+
+    /// The lower Cholesky factor L of V = σ²I + Z Σ Zᵀ (LAPACK dpotrf through the engine's wrapper).
+    static func marginalFactor(z: [Double], sigmaU: [Double], n: Int, d: Int, residualSD: Double) -> [Double] {
+        let zSigma = multiply(z, sigmaU, m: n, k: d, n: d)
+        var v = multiply(zSigma, transpose(z, rows: n, columns: d), m: n, k: d, n: n)
+        for i in 0..<n { v[i + i * n] += residualSD * residualSD }
+        let ok = v.withUnsafeMutableBufferPointer { LAPACK.choleskyLower(n: n, a: $0.baseAddress!, lda: n) }
+        precondition(ok, "V is not positive definite")
+        return v
+    }
+
+    /// V⁻¹ b with V = L Lᵀ (L in the lower triangle of `l`).
+    static func solve(_ l: [Double], _ b: [Double], n: Int) -> [Double] {
+        var x = b
+        l.withUnsafeBufferPointer { l in
+            x.withUnsafeMutableBufferPointer { x in
+                for i in 0..<n {
+                    var sum = x[i]
+                    for k in 0..<i { sum -= l[i + k * n] * x[k] }
+                    x[i] = sum / l[i + i * n]
+                }
+                for i in stride(from: n - 1, through: 0, by: -1) {
+                    var sum = x[i]
+                    for k in (i + 1)..<n { sum -= l[k + i * n] * x[k] }
+                    x[i] = sum / l[i + i * n]
+                }
+            }
         }
         return x
-    }
-
-    /// V = σ²I + Z Σ Zᵀ.
-    static func marginalCovariance(z: [[Double]], sigmaU: [[Double]], residualSD: Double) -> [[Double]] {
-        var v = multiply(multiply(z, sigmaU), transpose(z))
-        for i in 0..<v.count { v[i][i] += residualSD * residualSD }
-        return v
     }
 
     static func residual(design: ModelDesign, beta: [Double]) -> [Double] {
@@ -97,38 +103,37 @@ enum KnownCovarianceReference {
     }
 
     /// log N(y; Xβ, V).
-    static func logLikelihood(design: ModelDesign, groups: [KnownCovarianceDensity.RandomEffectGroup],
+    static func logLikelihood(design: ModelDesign, layout: RandomEffectsLayout,
                               factors: [String: [Double]], beta: [Double], sigma: Double) -> Double {
-        let (z, sigmaU) = randomEffectMatrices(design: design, groups: groups, factors: factors)
-        let v = marginalCovariance(z: z, sigmaU: sigmaU, residualSD: sigma)
-        let l = cholesky(v)
+        let n = design.nobs
+        let (z, sigmaU, d) = randomEffectMatrices(design: design, layout: layout, factors: factors)
+        let l = marginalFactor(z: z, sigmaU: sigmaU, n: n, d: d, residualSD: sigma)
         let r = residual(design: design, beta: beta)
-        let quadratic = zip(r, solve(l, r)).reduce(0) { $0 + $1.0 * $1.1 }
-        let logDet = 2 * (0..<v.count).reduce(0) { $0 + log(l[$1][$1]) }
-        return -0.5 * (Double(v.count) * log(2 * Double.pi) + logDet + quadratic)
+        let quadratic = zip(r, solve(l, r, n: n)).reduce(0) { $0 + $1.0 * $1.1 }
+        let logDet = 2 * (0..<n).reduce(0) { $0 + log(l[$1 + $1 * n]) }
+        return -0.5 * (Double(n) * log(2 * Double.pi) + logDet + quadratic)
     }
 
-    /// The conditional b | y, β, σ ~ N(ΣZᵀV⁻¹r, Σ − ΣZᵀV⁻¹ZΣ).
-    static func conditional(design: ModelDesign, groups: [KnownCovarianceDensity.RandomEffectGroup],
-                            factors: [String: [Double]], beta: [Double], sigma: Double) -> (mean: [Double], covariance: [[Double]]) {
-        let (z, sigmaU) = randomEffectMatrices(design: design, groups: groups, factors: factors)
-        let v = marginalCovariance(z: z, sigmaU: sigmaU, residualSD: sigma)
-        let l = cholesky(v)
+    /// The conditional b | y, β, σ ~ N(ΣZᵀV⁻¹r, Σ − ΣZᵀV⁻¹ZΣ); the covariance is D × D column-major.
+    static func conditional(design: ModelDesign, layout: RandomEffectsLayout,
+                            factors: [String: [Double]], beta: [Double], sigma: Double) -> (mean: [Double], covariance: [Double]) {
+        let n = design.nobs
+        let (z, sigmaU, d) = randomEffectMatrices(design: design, layout: layout, factors: factors)
+        let l = marginalFactor(z: z, sigmaU: sigmaU, n: n, d: d, residualSD: sigma)
         let r = residual(design: design, beta: beta)
-        let zSigma = multiply(z, sigmaU)  // n × D
-        let sigmaZt = transpose(zSigma)  // D × n
-        let vInverseR = solve(l, r)
-        let mean = sigmaZt.map { row in zip(row, vInverseR).reduce(0) { $0 + $1.0 * $1.1 } }
-        let vInverseZSigma = transpose(transpose(zSigma).map { solve(l, $0) })  // n × D
-        let reduction = multiply(sigmaZt, vInverseZSigma)
-        var covariance = sigmaU
-        for i in 0..<covariance.count {
-            for j in 0..<covariance.count { covariance[i][j] -= reduction[i][j] }
+        let zSigma = multiply(z, sigmaU, m: n, k: d, n: d)  // n × D
+        let sigmaZt = transpose(zSigma, rows: n, columns: d)  // D × n
+        let mean = multiply(sigmaZt, solve(l, r, n: n), m: d, k: n, n: 1)
+        var vInverseZSigma = [Double](repeating: 0, count: n * d)
+        for j in 0..<d {
+            let column = solve(l, Array(zSigma[(j * n)..<((j + 1) * n)]), n: n)
+            for i in 0..<n { vInverseZSigma[i + j * n] = column[i] }
         }
-        return (mean, covariance)
+        let reduction = multiply(sigmaZt, vInverseZSigma, m: d, k: n, n: d)
+        return (mean, zip(sigmaU, reduction).map { $0 - $1 })
     }
 
-    /// log N(x; μ, sd²) and log of the half-normal density, written out.
+    /// log N(x; μ, sd²) and the half-normal log density, written out.
     static func normalLogDensity(_ x: Double, mean: Double, sd: Double) -> Double {
         -0.5 * ((x - mean) / sd) * ((x - mean) / sd) - log(sd) - 0.5 * log(2 * Double.pi)
     }

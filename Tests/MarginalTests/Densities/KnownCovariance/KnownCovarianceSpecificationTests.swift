@@ -77,3 +77,31 @@ import Testing
         #expect(abs(value - reference.logDensity(at: x, gradient: &g)) <= 1e-10 * abs(value))
     }
 }
+
+extension KnownCovarianceSpecificationTests {
+    @Test func wrongLengthsGiveMinusInfinityAndNaNDraws() throws {
+        let design = try HandBuiltDesigns.penicillin()
+        var density = try KnownCovarianceDensity(design: design, covariance: KnownCovarianceSpecification(parsing: "plate=1,sample=1"))
+        var gradient = [0.0, 0.0]
+        #expect(density.logDensity(at: [20], gradient: &gradient) == -.infinity)
+        var short = [0.0]
+        #expect(density.logDensity(at: [20, 0], gradient: &short) == -.infinity)
+        var random = RandomSource(seed: 1)
+        #expect(density.drawRandomEffects(at: [20], random: &random).allSatisfy { $0.isNaN })
+        #expect(density.randomEffectMean(at: [20, .infinity]).allSatisfy { $0.isNaN })
+    }
+
+    /// A design with one more effect than allowed is refused before any D × D storage exists.
+    @Test func tooManyRandomEffectsIsATypedError() {
+        let n = KnownCovarianceDensity.maximumRandomEffects + 1
+        let ones = [Double](repeating: 1, count: n)
+        let labels = (0..<n).map { "L\($0)" }
+        let design = HandBuiltDesigns.design(formula: "", response: "y", y: (0..<n).map { Double($0 % 7) }, x: [("(Intercept)", ones)], terms: [
+            HandBuiltDesigns.term(group: "g", labels: labels, levelOrder: labels, columns: ["(Intercept)"], z: [ones]),
+        ])
+        #expect(throws: KnownCovarianceError.tooManyRandomEffects(n, limit: n - 1)) {
+            try KnownCovarianceDensity(design: design, covariance: KnownCovarianceSpecification(parsing: "g=1"))
+        }
+        #expect(KnownCovarianceError.tooManyRandomEffects(n, limit: n - 1).description.contains("\(n) random effects"))
+    }
+}
