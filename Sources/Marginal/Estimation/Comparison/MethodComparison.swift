@@ -72,31 +72,19 @@ extension LinearMixedModel {
         }
     }
 
-    /// NUTS on the marginalized density from the ML estimate; posterior means of β, σ, the SDs
-    /// and correlations, with posterior SDs of β as standard errors, and the sampler's warnings
-    /// (divergences, largest R̂ above 1.01, smallest bulk ESS below 100 per chain).
+    /// NUTS on the marginalized density (``BayesianMixedModel`` with ``SamplingStrategy/marginalizeAll``,
+    /// no recovery of the random effects) from the ML estimate: posterior means of β, σ, the SDs
+    /// and correlations, with posterior SDs of β as standard errors, and the sampler's warnings.
     func posteriorMeans(settings: ComparisonSettings) throws -> (estimates: GlobalEstimates, seconds: Double, warnings: [String]) {
-        var layout = MixedModelParameterization(model: self)
-        try layout.setPriors(settings.priors)
-        let density = try MarginalizedMixedModelDensity(model: self, parameterization: layout)
-        let start = try maximumLikelihoodStart(layout: layout)
-        let result = try NUTS.sample(density, settings: SamplerSettings(
-            chains: settings.chains, warmup: settings.warmup, draws: settings.draws, seed: settings.seed, initialPoints: [start.globals]))
-        let draws = result.chains.flatMap(\.draws)
-        guard let estimates = GlobalEstimates(layout: layout, meanOver: draws) else {
+        var bayesian = BayesianMixedModel(model: self)
+        try bayesian.setPriors(settings.priors)
+        let start = try maximumLikelihoodStart(layout: bayesian.layout)
+        let posterior = try bayesian.sample(
+            settings: SamplerSettings(chains: settings.chains, warmup: settings.warmup, draws: settings.draws, seed: settings.seed, initialPoints: [start.globals]),
+            recover: false)
+        guard let estimates = GlobalEstimates(layout: bayesian.layout, meanOver: posterior.sampling.chains.flatMap(\.draws)) else {
             throw EstimationError.invalidOption(name: "draws", value: "0", requirement: "at least 1")
         }
-        var warnings: [String] = []
-        if result.divergences > 0 {
-            warnings.append("\(result.divergences) divergent transitions after warmup; the posterior means may be biased")
-        }
-        if settings.chains > 1 {
-            let names = layout.parameterNames
-            let rhats = (0..<layout.dimension).map { Diagnostics.rhat(result.draws(coordinate: $0)) }
-            if let worst = rhats.indices.max(by: { rhats[$0] < rhats[$1] }), rhats[worst] > 1.01 {
-                warnings.append("largest R-hat \(String(format: "%.3f", rhats[worst])) (\(names[worst])) is above 1.01; run longer (--warmup, --draws)")
-            }
-        }
-        return (estimates, result.wallSeconds, warnings)
+        return (estimates, posterior.samplingSeconds, posterior.warnings)
     }
 }

@@ -25,18 +25,24 @@ extension JointMixedModelDensity {
         var betaAdjoint = [Double](repeating: 0, count: max(rows.p, 1))
         var effectAdjoints = rows.blocks.map { [Double](repeating: 0, count: max($0.levelCount * $0.dimension, 1)) }
         var squares = 0.0
+        // All blocks' effects in one array, so that the residual pass can hold every block at once.
+        var offsets: [Int] = []
+        var flat: [Double] = []
+        for k in rows.blocks.indices {
+            offsets.append(flat.count)
+            flat += effects[k]
+        }
+        if flat.isEmpty { flat = [0] }
         residual.withUnsafeMutableBufferPointer { e in
             let base = e.baseAddress!
             let paddedBeta = beta.isEmpty ? [0] : beta
             paddedBeta.withUnsafeBufferPointer { b in
-                EffectPasses.subtractFixed(rows: rows, beta: b.baseAddress!, from: rows.y.baseAddress!, into: base)
-            }
-            for (k, block) in rows.blocks.enumerated() {
-                effects[k].withUnsafeBufferPointer { b in
-                    EffectPasses.subtractEffects(block: block, effects: b.baseAddress!, from: base, count: n)
+                flat.withUnsafeBufferPointer { values in
+                    squares = EffectPasses.residual(
+                        rows: rows, beta: b.baseAddress!, blockCount: rows.blocks.count,
+                        effects: { m in (rows.blocks[m], values.baseAddress! + offsets[m]) }, into: base)
                 }
             }
-            for i in 0..<n { squares += base[i] * base[i] }
             let precision = 1 / (sigma * sigma)
             for i in 0..<n { base[i] *= precision }
             betaAdjoint.withUnsafeMutableBufferPointer { out in
