@@ -3,7 +3,7 @@ import Foundation
 /// The machine-readable and text forms of a ``MethodComparison`` (`marginal compare`).
 ///
 /// JSON: `{formula, nobs, methods: [{method, description, fixef, sigma, varcomp, objective,
-/// objectiveName, seconds, warnings, notes}]}` with `fixef` and `varcomp` shaped as in
+/// objectiveName, seconds, warnings, notes, gradientFlow}]}` with `fixef` and `varcomp` shaped as in
 /// `marginal fit --json` (``FitReport``): `fixef` = `[{name, estimate, stdError, tValue}]` and
 /// `varcomp` = `[{group, names, sd, corr}]`. `stdError` is the ML/REML standard error, q's SD (VI)
 /// or the posterior SD (NUTS), and null for joint MAP; `sigma` and `objective` are null when a
@@ -35,6 +35,8 @@ public struct ComparisonReport: Codable, Sendable {
         public var seconds: Double
         public var warnings: [String]
         public var notes: [String]
+        /// Joint MAP only: the gradient flow by block (null otherwise).
+        public var gradientFlow: GradientFlow?
 
         public func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -48,6 +50,7 @@ public struct ComparisonReport: Codable, Sendable {
             try container.encode(seconds, forKey: .seconds)
             try container.encode(warnings, forKey: .warnings)
             try container.encode(notes, forKey: .notes)
+            try container.encode(gradientFlow, forKey: .gradientFlow)
         }
     }
 
@@ -74,7 +77,7 @@ public struct ComparisonReport: Codable, Sendable {
             return Method(
                 method: result.method.rawValue, description: result.method.summary, fixef: fixef, sigma: estimates?.sigma,
                 varcomp: varcomp, objective: result.objective, objectiveName: result.method.objectiveName,
-                seconds: result.seconds, warnings: result.warnings, notes: result.notes)
+                seconds: result.seconds, warnings: result.warnings, notes: result.notes, gradientFlow: result.gradientFlow)
         }
     }
 

@@ -11,6 +11,8 @@ public struct MethodResult: Sendable {
     public var warnings: [String]
     /// What the numbers are (e.g. posterior means from so many draws).
     public var notes: [String] = []
+    /// Joint MAP's gradient flow (nil for the other methods).
+    public var gradientFlow: GradientFlow? = nil
 }
 
 /// The outcomes of several estimation methods on one model (`marginal compare`).
@@ -56,7 +58,9 @@ extension LinearMixedModel {
             return MethodResult(method: method, estimates: GlobalEstimates(fit: fit.estimates), objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings)
         case .map, .mapNonCentered:
             let fit = try fitJointMAP(JointMAPOptions(parameterization: method == .map ? .centered : .nonCentered, priors: settings.priors))
-            return MethodResult(method: method, estimates: fit.estimates, objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings)
+            return MethodResult(
+                method: method, estimates: fit.estimates, objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings,
+                gradientFlow: fit.gradientFlow)
         case .vi, .viJoint:
             let fit = try fitMeanFieldVI(
                 target: method == .vi ? .marginalized : .jointNonCentered, options: ADVIOptions(seed: settings.seed), priors: settings.priors)

@@ -36,6 +36,9 @@ import Testing
         #expect((map["fixef"] as? [[String: Any]])?.first?["stdError"] is NSNull)
         #expect((map["warnings"] as? [String])?.contains { $0.hasPrefix("joint MAP has no maximum here") } == true)
         #expect(methods[4]["objective"] is NSNull)
+        let flow = try #require((map["gradientFlow"] as? [String: Any])?["blocks"] as? [[String: Any]])
+        #expect(flow.map { $0["name"] as? String } == ["fixed effects", "sigma", "covariance[Batch]", "b[Batch]"])
+        #expect(methods[0]["gradientFlow"] is NSNull)
         let posteriorSD = try #require((methods[4]["fixef"] as? [[String: Any]])?.first?["stdError"] as? Double)
         #expect(posteriorSD > 5 && posteriorSD < 60)
     }
