@@ -44,6 +44,53 @@ enum SmallMatrix {
         }
     }
 
+    /// out ← λᵀ A λ for symmetric S × S A and lower-triangular λ, all by pointer; `work` holds
+    /// S² values.
+    static func congruence(
+        lambda: UnsafePointer<Double>, a: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>,
+        work: UnsafeMutablePointer<Double>, size s: Int
+    ) {
+        for j in 0..<s {
+            for i in 0..<s {
+                var sum = 0.0
+                for k in j..<s { sum += a[i + k * s] * lambda[k + j * s] }
+                work[i + j * s] = sum
+            }
+        }
+        for j in 0..<s {
+            for i in 0..<s {
+                var sum = 0.0
+                for k in i..<s { sum += lambda[k + i * s] * work[k + j * s] }
+                out[i + j * s] = sum
+            }
+        }
+    }
+
+    /// out ← L⁻ᵀ L⁻¹ = (L Lᵀ)⁻¹ (both triangles) for lower-triangular L; `inverse` receives L⁻¹.
+    static func inverseGram(
+        lower l: UnsafePointer<Double>, inverse w: UnsafeMutablePointer<Double>,
+        into out: UnsafeMutablePointer<Double>, size s: Int
+    ) {
+        // W = L⁻¹ column by column (forward substitution on the unit vectors).
+        for j in 0..<s {
+            for i in 0..<j { w[i + j * s] = 0 }
+            w[j + j * s] = 1 / l[j + j * s]
+            for i in (j + 1)..<max(s, j + 1) {
+                var sum = 0.0
+                for k in j..<i { sum -= l[i + k * s] * w[k + j * s] }
+                w[i + j * s] = sum / l[i + i * s]
+            }
+        }
+        for j in 0..<s {
+            for i in j..<s {
+                var sum = 0.0
+                for k in i..<s { sum += w[k + i * s] * w[k + j * s] }
+                out[i + j * s] = sum
+                out[j + i * s] = sum
+            }
+        }
+    }
+
     /// Cholesky factorization in place on the lower triangle (the upper triangle is zeroed).
     /// Returns false if the matrix is not positive definite.
     static func choleskyLower(_ a: UnsafeMutablePointer<Double>, size s: Int) -> Bool {

@@ -183,6 +183,11 @@ enum DensityTestModels {
         ("pastes", "Pastes.csv", "Pastes", "strength ~ 1 + (1 | batch/cask)"),
         ("crossed slopes", "crossed_slopes.csv", "crossed_slopes", "y ~ 1 + x + f + (1 + x | g1) + (1 | g2)"),
         ("trailing slopes", "crossed_slopes.csv", "crossed_slopes", "y ~ 1 + x + (1 | g1) + (1 + x | g2)"),
+        // One grouping factor: balanced (one class of levels), unequal group sizes, and
+        // continuous slopes (a class per level), see `LevelClasses`.
+        ("dyestuff", "Dyestuff.csv", "Dyestuff", "Yield ~ 1 + (1 | Batch)"),
+        ("unequal groups", "crossed_slopes.csv", "crossed_slopes", "y ~ 1 + x + f + (1 | g2)"),
+        ("single slopes", "crossed_slopes.csv", "crossed_slopes", "y ~ 1 + x + (1 + x | g1)"),
     ]
 
     static func model(named name: String) throws -> LinearMixedModel {

@@ -50,39 +50,20 @@ extension MarginalizedMixedModelDensity {
     /// ℓ at the decoded `globals`; with `gradient`, also writes ∂ℓ/∂β into `globals.betaAdjoint`
     /// and ∂ℓ/∂Tₖ into `globals.factorAdjoints` and returns ∂ℓ/∂σ. Nil where ℓ cannot be evaluated.
     mutating func likelihoodAndAdjoints(gradient: Bool) -> (value: Double, sigmaAdjoint: Double)? {
+        if let classes = levelClasses { return levelClassLikelihoodAndAdjoints(classes, gradient: gradient) }
         guard refactor() else { return nil }
-        let sigma = globals.sigma
-        let n = Double(observations)
         let products = factor.products
-        let p = products.p
         let d = products.trailingSize
         let r = products.fixedOffset
-        // δ = L_Xᵀβ − l_y,X and q = r² + ‖δ‖².
-        var deltaSquared = 0.0
-        factor.trailing.withUnsafeBufferPointer { tp in
-            let t = tp.baseAddress!
-            for j in 0..<p {
-                let column = t + (r + j) * d
-                var value = -column[d - 1]
-                for i in j..<p { value += column[r + i] * globals.beta[i] }
-                workspace.delta[j] = value
-                deltaSquared += value * value
-            }
+        let deltaSquared = factor.trailing.withUnsafeBufferPointer { tp in
+            fixedEffectResiduals(trailing: tp.baseAddress!, lda: d, offset: r)
         }
         let q = factor.penalizedResidualSumOfSquares + deltaSquared
-        let sigma2 = sigma * sigma
-        let value = normalizingConstant - n * Foundation.log(sigma) - 0.5 * factor.logDeterminantRandom - q / (2 * sigma2)
-        guard value.isFinite else { return nil }
+        guard let value = logLikelihood(logDeterminant: factor.logDeterminantRandom, q: q) else { return nil }
         guard gradient else { return (value, 0) }
 
-        // ∂ℓ/∂β = −L_X δ / σ².
         factor.trailing.withUnsafeBufferPointer { tp in
-            let t = tp.baseAddress!
-            for i in 0..<p {
-                var sum = 0.0
-                for j in 0...i { sum += t[(r + i) + (r + j) * d] * workspace.delta[j] }
-                globals.betaAdjoint[i] = -sum / sigma2
-            }
+            writeBetaAdjoint(trailing: tp.baseAddress!, lda: d, offset: r)
         }
         // ũ(β) and Σⱼ (M⁻¹)ⱼⱼ.
         globals.beta.withUnsafeBufferPointer { bp in
@@ -93,27 +74,155 @@ extension MarginalizedMixedModelDensity {
         guard factor.conditionalCovarianceSums(
             into: &workspace.sums, inverse: &workspace.trailingInverse, scratch: &workspace.scratch)
         else { return nil }
-
-        // Wₖ = sumsₖ + Σⱼ ũₖⱼũₖⱼᵀ/σ² − ℓₖ I, then ∂ℓ/∂Tₖ = Tₖ⁻ᵀ Wₖ.
+        // Σⱼ ũₖⱼũₖⱼᵀ per block.
         let firstCount = products.firstLevels * products.firstDimension
-        var traceW = 0.0
         for k in factor.factors.indices {
             let s = factor.factors[k].dimension
             let start = k == 0 ? 0 : firstCount + products.trailingRange(ofBlock: k).lowerBound
             let levels = k == 0 ? products.firstLevels : products.trailingRange(ofBlock: k).count / s
-            workspace.sums[k].withUnsafeMutableBufferPointer { w in
+            workspace.moments[k].withUnsafeMutableBufferPointer { w in
                 workspace.effects.withUnsafeBufferPointer { up in
-                    let u = up.baseAddress! + start
-                    for b in 0..<s {
-                        for a in b..<s {
-                            var sum = 0.0
-                            for level in 0..<levels { sum += u[level * s + a] * u[level * s + b] }
-                            w[a + b * s] += sum / sigma2
-                            if a != b { w[b + a * s] = w[a + b * s] }
+                    Self.addMoments(of: up.baseAddress! + start, levels: levels, size: s, into: w.baseAddress!)
+                }
+            }
+        }
+        return (value, sigmaAdjoint(q: q))
+    }
+
+    /// The single-factor path (``LevelClasses``): the same ℓ and adjoints from class sums, without
+    /// the blocked factor.
+    private mutating func levelClassLikelihoodAndAdjoints(_ classes: LevelClasses, gradient: Bool) -> (value: Double, sigmaAdjoint: Double)? {
+        let sigma = globals.sigma
+        guard sigma > 0, sigma.isFinite else { return nil }
+        let s = classes.dimension
+        let d = classes.columns
+        let covariance = factor.factors[0]
+        let ok = globals.factors[0].withUnsafeBufferPointer { t -> Bool in
+            workspace.lambda.withUnsafeMutableBufferPointer { l -> Bool in
+                for a in 0..<s where !(t[a * (s + 1)] > 0 && t[a * (s + 1)].isFinite) { return false }
+                l.update(repeating: 0)
+                for position in covariance.freePositions {
+                    let index = position.row + position.column * s
+                    let value = t[index] / sigma
+                    guard value.isFinite else { return false }
+                    l[index] = value
+                }
+                return true
+            }
+        }
+        guard ok else { return nil }
+        let p = d - 1
+        for j in 0..<p { workspace.fixedWeights[j] = -globals.beta[j] }
+        workspace.fixedWeights[p] = 1
+        let accumulated = workspace.lambda.withUnsafeBufferPointer { l in
+            workspace.fixedWeights.withUnsafeBufferPointer { v in
+                workspace.scratch.withUnsafeMutableBufferPointer { scratch in
+                    classes.accumulate(
+                        lambda: l.baseAddress!, v: gradient ? v.baseAddress! : nil, into: &workspace.classTerms,
+                        scratch: scratch.baseAddress!)
+                }
+            }
+        }
+        guard accumulated else { return nil }
+        // The trailing factor chol([X y]ᵀ[X y] − Σ_c P_cP_cᵀ), d × d.
+        let factored = workspace.trailingFactor.withUnsafeMutableBufferPointer { tp in
+            classes.fixedCrossProducts.withUnsafeBufferPointer { fp in
+                workspace.classTerms.downdate.withUnsafeBufferPointer { dp in
+                    let t = tp.baseAddress!
+                    var index = 0
+                    for j in 0..<d {
+                        for i in j..<d {
+                            t[i + j * d] = fp[index] - dp[index]
+                            index += 1
                         }
-                        w[b + b * s] -= Double(levels)
-                        traceW += w[b + b * s]
                     }
+                    return d <= 16 ? SmallMatrix.choleskyLower(t, size: d) : LAPACK.choleskyLower(n: d, a: t, lda: d)
+                }
+            }
+        }
+        guard factored else { return nil }
+        let (deltaSquared, residual) = workspace.trailingFactor.withUnsafeBufferPointer { tp in
+            (fixedEffectResiduals(trailing: tp.baseAddress!, lda: d, offset: 0), tp[d * d - 1])
+        }
+        let q = residual * residual + deltaSquared
+        guard let value = logLikelihood(logDeterminant: workspace.classTerms.logDeterminant, q: q) else { return nil }
+        guard gradient else { return (value, 0) }
+        workspace.trailingFactor.withUnsafeBufferPointer { tp in
+            writeBetaAdjoint(trailing: tp.baseAddress!, lda: d, offset: 0)
+        }
+        for i in 0..<(s * s) {
+            workspace.sums[0][i] = workspace.classTerms.inverseSum[i]
+            workspace.moments[0][i] = workspace.classTerms.effectMoments[i]
+        }
+        return (value, sigmaAdjoint(q: q))
+    }
+
+    /// δ = L_Xᵀβ − l_y,X into `workspace.delta`, from the trailing factor (leading dimension `lda`,
+    /// X rows from `offset`, y row last); returns ‖δ‖².
+    private mutating func fixedEffectResiduals(trailing t: UnsafePointer<Double>, lda d: Int, offset r: Int) -> Double {
+        let p = workspace.delta.count
+        var deltaSquared = 0.0
+        for j in 0..<p {
+            let column = t + (r + j) * d
+            var value = -column[d - 1]
+            for i in j..<p { value += column[r + i] * globals.beta[i] }
+            workspace.delta[j] = value
+            deltaSquared += value * value
+        }
+        return deltaSquared
+    }
+
+    /// ℓ = −n/2 log 2π − n log σ − ½ log det M − q/(2σ²), or nil when not finite.
+    private func logLikelihood(logDeterminant: Double, q: Double) -> Double? {
+        let sigma = globals.sigma
+        let value = normalizingConstant - Double(observations) * Foundation.log(sigma) - 0.5 * logDeterminant - q / (2 * sigma * sigma)
+        return value.isFinite ? value : nil
+    }
+
+    /// ∂ℓ/∂β = −L_X δ / σ² into `globals.betaAdjoint`.
+    private mutating func writeBetaAdjoint(trailing t: UnsafePointer<Double>, lda d: Int, offset r: Int) {
+        let p = workspace.delta.count
+        let sigma2 = globals.sigma * globals.sigma
+        for i in 0..<p {
+            var sum = 0.0
+            for j in 0...i { sum += t[(r + i) + (r + j) * d] * workspace.delta[j] }
+            globals.betaAdjoint[i] = -sum / sigma2
+        }
+    }
+
+    /// out ← Σ over `levels` consecutive S-vectors u of u uᵀ (S × S, both triangles).
+    static func addMoments(of u: UnsafePointer<Double>, levels: Int, size s: Int, into out: UnsafeMutablePointer<Double>) {
+        if s == 1 {
+            out[0] = VectorKernels.dot(u, u, count: levels)
+            return
+        }
+        for b in 0..<s {
+            for a in b..<s {
+                var sum = 0.0
+                for level in 0..<levels { sum += u[level * s + a] * u[level * s + b] }
+                out[a + b * s] = sum
+                out[b + a * s] = sum
+            }
+        }
+    }
+
+    /// From `workspace.sums` (Σⱼ (M⁻¹)ⱼⱼ) and `workspace.moments` (Σⱼ ũũᵀ): Wₖ, ∂ℓ/∂Tₖ = Tₖ⁻ᵀWₖ
+    /// into `globals.factorAdjoints`, and ∂ℓ/∂σ = −n/σ + q/σ³ − Σₖ tr(Wₖ)/σ.
+    private mutating func sigmaAdjoint(q: Double) -> Double {
+        let sigma = globals.sigma
+        let sigma2 = sigma * sigma
+        let products = factor.products
+        var traceW = 0.0
+        for k in factor.factors.indices {
+            let s = factor.factors[k].dimension
+            let levels = k == 0 ? products.firstLevels : products.trailingRange(ofBlock: k).count / s
+            workspace.sums[k].withUnsafeMutableBufferPointer { w in
+                workspace.moments[k].withUnsafeBufferPointer { m in
+                    for index in 0..<(s * s) { w[index] += m[index] / sigma2 }
+                }
+                for b in 0..<s {
+                    w[b + b * s] -= Double(levels)
+                    traceW += w[b + b * s]
                 }
                 globals.factors[k].withUnsafeBufferPointer { t in
                     globals.factorAdjoints[k].withUnsafeMutableBufferPointer { g in
@@ -129,7 +238,6 @@ extension MarginalizedMixedModelDensity {
                 }
             }
         }
-        let sigmaAdjoint = -n / sigma + q / (sigma2 * sigma) - traceW / sigma
-        return (value, sigmaAdjoint)
+        return -Double(observations) / sigma + q / (sigma2 * sigma) - traceW / sigma
     }
 }

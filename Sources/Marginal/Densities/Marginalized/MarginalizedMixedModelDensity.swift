@@ -38,6 +38,8 @@ public struct MarginalizedMixedModelDensity: LogDensity {
     public var dimension: Int { parameterization.dimension }
 
     var factor: BlockedCholesky
+    /// Class sums for a single grouping factor, when they are cheaper than the blocked factor.
+    private(set) var levelClasses: LevelClasses?
     var globals: GlobalParameters
     var workspace: MarginalizedWorkspace
     /// n, and −n/2 log 2π.
@@ -68,7 +70,8 @@ public struct MarginalizedMixedModelDensity: LogDensity {
         self.parameterization = parameterization
         factor = BlockedCholesky(products: model.products, factors: model.factors)
         globals = parameterization.makeGlobals()
-        workspace = MarginalizedWorkspace(factor: factor)
+        levelClasses = LevelClasses(products: model.products)
+        workspace = MarginalizedWorkspace(factor: factor, classes: levelClasses)
         randomEffectsLayout = RandomEffectsLayout(blocks: model.blocks)
         observations = model.design.nobs
         normalizingConstant = -0.5 * Double(model.design.nobs) * Foundation.log(2 * Double.pi)
@@ -92,5 +95,12 @@ public struct MarginalizedMixedModelDensity: LogDensity {
         guard x.count == dimension, x.allSatisfy(\.isFinite) else { return nil }
         parameterization.decode(x, into: &globals)
         return likelihoodAndAdjoints(gradient: false)?.value
+    }
+
+    /// Replaces the single-factor class sums (nil: always evaluate through the blocked factor),
+    /// for tests that compare the two paths.
+    mutating func useLevelClasses(_ classes: LevelClasses?) {
+        levelClasses = classes
+        workspace = MarginalizedWorkspace(factor: factor, classes: classes)
     }
 }

@@ -15,12 +15,20 @@ struct MarginalizedWorkspace: Sendable {
     var trailingInverse: [Double]
     /// Per block, Sₖ × Sₖ: Σⱼ (M⁻¹)ⱼⱼ, then Wₖ (see ``MarginalizedMixedModelDensity``).
     var sums: [[Double]]
+    /// Per block, Sₖ × Sₖ: Σⱼ ũₖⱼũₖⱼᵀ.
+    var moments: [[Double]]
     /// L_Xᵀβ − l_y,X (p values).
     var delta: [Double]
+    /// The single-factor path (``LevelClasses``): λ (S₁ × S₁), v = [−β; 1], the class sums and
+    /// the d × d trailing factor.
+    var lambda: [Double]
+    var fixedWeights: [Double]
+    var classTerms: LevelClassTerms
+    var trailingFactor: [Double]
     /// Scratch for the first block's quadratic forms and small solves.
     var scratch: [Double]
 
-    init(factor: BlockedCholesky) {
+    init(factor: BlockedCholesky, classes: LevelClasses?) {
         let r = factor.products.fixedOffset
         theta = Array(repeating: 0, count: factor.thetaCount)
         factoredTheta = Array(repeating: .nan, count: factor.thetaCount)
@@ -28,7 +36,20 @@ struct MarginalizedWorkspace: Sendable {
         noise = Array(repeating: 0, count: factor.randomEffectCount)
         trailingInverse = Array(repeating: 0, count: r * r)
         sums = factor.factors.map { Array(repeating: 0, count: $0.dimension * $0.dimension) }
+        moments = sums
         delta = Array(repeating: 0, count: factor.products.p)
-        scratch = Array(repeating: 0, count: factor.covarianceSumsScratchCount)
+        let s1 = factor.products.firstDimension
+        let d = factor.products.trailingSize
+        lambda = Array(repeating: 0, count: s1 * s1)
+        fixedWeights = Array(repeating: 0, count: d)
+        if let classes {
+            classTerms = LevelClassTerms(classes: classes)
+            trailingFactor = Array(repeating: 0, count: d * d)
+            scratch = Array(repeating: 0, count: classes.scratchCount)
+        } else {
+            classTerms = LevelClassTerms(dimension: 0, packedCount: 0)
+            trailingFactor = []
+            scratch = Array(repeating: 0, count: factor.covarianceSumsScratchCount)
+        }
     }
 }
