@@ -28,8 +28,10 @@ build: deps
 demo: build
 	$(RELEASE_BIN) fit Examples/sleepstudy.csv -f 'Reaction ~ 1 + Days + (1 + Days | Subject)'
 
+# Tests are compiled with optimization: the sampler tests run NUTS thousands of times, which
+# takes minutes in an unoptimized build and seconds in an optimized one.
 test: deps
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --build-tests -Xswiftc -O
 	$(SWIFT) test --skip-build
 
 bench: deps

@@ -25,5 +25,11 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
+        // The course-evaluation experiment (Lai, Domke & Sheldon 2024): peers/course_evaluation.sh.
+        .executableTarget(
+            name: "CourseEvaluation",
+            dependencies: [.product(name: "Marginal", package: "Marginal")],
+            path: "CourseEvaluation"
+        ),
     ]
 )

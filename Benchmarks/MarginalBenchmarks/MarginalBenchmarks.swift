@@ -4,6 +4,7 @@ import Benchmark
 //   CSV.swift        reading and writing a 1,000,000-row CSV file
 //   Simulation.swift simulating the InstEval-shaped design
 //   Fit.swift        linear mixed-model fits
+//   MarginalizedDensity.swift  the marginalized LMM posterior's value and gradient (NUTS's cost)
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .peakMemoryResident],
@@ -15,4 +16,5 @@ let benchmarks: @Sendable () -> Void = {
     csvBenchmarks()
     simulationBenchmarks()
     fitBenchmarks()
+    marginalizedDensityBenchmarks()
 }

@@ -6,7 +6,7 @@ struct MarginalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "marginal",
         abstract: "Hierarchical (mixed-effects) models: exact ML/REML fits, EM, VI and NUTS.",
-        subcommands: [FitCommand.self, DescribeCommand.self, SimulateCommand.self]
+        subcommands: [FitCommand.self, SampleCommand.self, DescribeCommand.self, SimulateCommand.self, ExampleCommand.self]
     )
 
     static func main() {

@@ -30,6 +30,8 @@ struct BlockedCholesky: Sendable {
     private(set) var trailing: [Double]
     /// Whether the last update produced a positive-definite factor.
     private(set) var isPositiveDefinite = false
+    /// Scratch for one update (max(S₁², trailingSize) values), so that an update allocates nothing.
+    private var scratch: [Double]
 
     init(products: CrossProducts, factors: [CovarianceFactor]) {
         self.products = products
@@ -46,6 +48,7 @@ struct BlockedCholesky: Sendable {
         first = products.firstDiagonal
         panels = products.panels
         trailing = products.trailing
+        scratch = Array(repeating: 0, count: max(products.firstDimension * products.firstDimension, products.trailingSize))
     }
 
     /// Recomputes L for θ. Returns false (and leaves `isPositiveDefinite` false) when a block is
@@ -75,13 +78,15 @@ struct BlockedCholesky: Sendable {
         let a = products.firstDiagonal
         let lambda = lambdas[0]
         var ok = true
+        var work: [Double] = []
+        swap(&work, &scratch)
+        defer { swap(&work, &scratch) }
         first.withUnsafeMutableBufferPointer { out in
             if s == 1 {
                 let l2 = lambda[0] * lambda[0]
                 for c in 0..<products.firstLevels { out[c] = (l2 * a[c] + 1).squareRoot() }
                 return
             }
-            var work = [Double](repeating: 0, count: s * s)
             for c in 0..<products.firstLevels {
                 let block = out.baseAddress! + c * s * s
                 a.withUnsafeBufferPointer { ap in
@@ -103,11 +108,13 @@ struct BlockedCholesky: Sendable {
         let blockOf = products.blockOfTrailingRow
         let lambdas = self.lambdas
         let first = self.first
+        var row: [Double] = []
+        swap(&row, &scratch)
+        defer { swap(&row, &scratch) }
         panels.withUnsafeMutableBufferPointer { out in
             source.withUnsafeBufferPointer { src in
                 out.baseAddress!.update(from: src.baseAddress!, count: src.count)
             }
-            var row = [Double](repeating: 0, count: s1)
             for c in 0..<products.firstLevels {
                 let start = products.panelStart[c]
                 let m = products.panelHeight(c)
@@ -150,12 +157,23 @@ struct BlockedCholesky: Sendable {
         let lambdas = self.lambdas
         let products = self.products
         let factors = self.factors
+        var scale: [Double] = []
+        swap(&scale, &scratch)
+        defer { swap(&scale, &scratch) }
         return trailing.withUnsafeMutableBufferPointer { out in
             let t = out.baseAddress!
             products.trailing.withUnsafeBufferPointer { src in
-                Self.loadScaledTrailing(t, from: src.baseAddress!, lambdas: lambdas, factors: factors, products: products)
+                Self.loadScaledTrailing(t, from: src.baseAddress!, lambdas: lambdas, factors: factors, products: products, scale: &scale)
             }
             for i in 0..<fixedOffset { t[i + i * d] += 1 }
+            if fixedOffset == 0 {
+                // One grouping factor: every panel holds all d rows (X and y), so the panels side
+                // by side are one d × ℓ₁S₁ matrix and the downdate is a single rank-k update.
+                panels.withUnsafeBufferPointer { pp in
+                    BLAS.syrkLower(n: d, k: products.firstLevels * s1, alpha: -1, a: pp.baseAddress!, lda: d, beta: 1, c: t, ldc: d)
+                }
+                return LAPACK.choleskyLower(n: d, a: t, lda: d)
+            }
             // − Σ_c L_T1,c L_T1,cᵀ, column j of the lower triangle at a time: every panel c that
             // holds row j (at position a₀) contributes L_T1,c[a, s] L_T1,c[a₀, s] to rows a ≥ a₀.
             panels.withUnsafeBufferPointer { pp in
@@ -185,14 +203,15 @@ struct BlockedCholesky: Sendable {
     /// t ← Λ_Tᵀ A Λ_T for the trailing matrix A: Λ_T is block-diagonal with λₖ repeated for each
     /// level of trailing block k and the identity on the X and y rows. With scalar blocks this
     /// is an element-wise scaling of the lower triangle, fused with the copy.
+    /// `scale` is scratch of at least `trailingSize` values.
     private static func loadScaledTrailing(
         _ t: UnsafeMutablePointer<Double>, from a: UnsafePointer<Double>, lambdas: [[Double]],
-        factors: [CovarianceFactor], products: CrossProducts
+        factors: [CovarianceFactor], products: CrossProducts, scale: inout [Double]
     ) {
         let d = products.trailingSize
         let blocks = factors.indices.dropFirst()
         if blocks.allSatisfy({ factors[$0].dimension == 1 }) {
-            var scale = [Double](repeating: 1, count: d)
+            for i in 0..<d { scale[i] = 1 }
             for k in blocks {
                 for i in products.trailingRange(ofBlock: k) { scale[i] = lambdas[k][0] }
             }
@@ -220,13 +239,13 @@ struct BlockedCholesky: Sendable {
     /// log det(ΛᵀZᵀZΛ + I) = 2 Σ log diag L over the random-effect blocks.
     var logDeterminantRandom: Double {
         let s1 = products.firstDimension
-        var sum = 0.0
+        var product = LogProductAccumulator()
         for c in 0..<products.firstLevels {
-            for i in 0..<s1 { sum += Foundation.log(first[c * s1 * s1 + i + i * s1]) }
+            for i in 0..<s1 { product.multiply(by: first[c * s1 * s1 + i + i * s1]) }
         }
         let d = products.trailingSize
-        for i in 0..<products.fixedOffset { sum += Foundation.log(trailing[i + i * d]) }
-        return 2 * sum
+        for i in 0..<products.fixedOffset { product.multiply(by: trailing[i + i * d]) }
+        return 2 * product.logarithm
     }
 
     /// log det(L_X L_Xᵀ), the REML correction.

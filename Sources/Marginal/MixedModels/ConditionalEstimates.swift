@@ -58,11 +58,17 @@ extension BlockedCholesky {
         return Self.gramOfInverse(lower: inverse)
     }
 
-    /// The S × S blocks of (ΛᵀZᵀZΛ + I)⁻¹ for every level of every block: Var(u | y) / σ².
+    /// The S × S blocks of (ΛᵀZᵀZΛ + I)⁻¹ for every level of every block: Var(u | y, β) / σ².
     /// Element (a, b) of level l of block k is at `[k][l·S² + a + b·S]`.
-    func conditionalCovarianceBlocks() -> [[Double]] {
+    ///
+    /// With `integratingFixedEffects`, the blocks of the u-part of (L_w L_wᵀ)⁻¹ instead, where
+    /// L_w is the factor of the whole [u; β] system: Var(u | y) / σ² when β has a flat prior and
+    /// is integrated out (the REML view). It exceeds the first by the β-uncertainty term
+    /// Cᵀ C, C = L_X⁻¹ L_Xu L_u⁻¹, and comes from the same Gram computation with the inverse of
+    /// the dense factor taken over the random-effect and X rows together.
+    func conditionalCovarianceBlocks(integratingFixedEffects: Bool = false) -> [[Double]] {
         let s1 = products.firstDimension
-        let r = products.fixedOffset
+        let r = products.fixedOffset + (integratingFixedEffects ? products.p : 0)
         let d = products.trailingSize
         // W = L_TT,u⁻¹, the inverse of the random-effect part of the dense factor.
         var wInverse = Matrix(rows: r, columns: r)

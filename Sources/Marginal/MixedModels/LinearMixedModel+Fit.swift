@@ -64,8 +64,8 @@ extension LinearMixedModel {
         return fit
     }
 
-    /// Everything a fit reports, from the factor at θ̂.
-    private func summarize(
+    /// Everything a fit reports, from the factor at θ̂ (also used by the EM fit).
+    func summarize(
         factor: BlockedCholesky, theta: [Double], objective: Double, criterion: FitCriterion,
         singular: Bool, record: OptimizationRecord, warnings: [String]
     ) -> LinearMixedModelFit {

@@ -11,6 +11,8 @@ import CNLopt
 /// 1e-13 relative is a few hundred units of rounding in the objective. At most 100,000
 /// evaluations.
 public struct BoundedMinimizer: Sendable {
+    public typealias Result = MinimizationResult
+
     public var lowerBounds: [Double]
     public var initialSteps: [Double]?
     public var absoluteObjectiveTolerance = 0.0
@@ -23,81 +25,15 @@ public struct BoundedMinimizer: Sendable {
         self.initialSteps = initialSteps
     }
 
-    /// The outcome of a minimization.
-    public struct Result: Sendable {
-        public var minimizer: [Double]
-        public var minimum: Double
-        public var evaluations: Int
-        /// NLopt's return code name, e.g. `FTOL_REACHED`.
-        public var message: String
-        /// True when NLopt stopped by one of its tolerances (not by an error or the budget).
-        public var converged: Bool
-    }
-
     /// Minimizes `objective` from `start`, which is moved inside the bounds if needed.
     public func minimize(start: [Double], objective: @escaping ([Double]) -> Double) -> Result {
-        let n = start.count
-        let box = ObjectiveBox(objective, dimension: n)
-        guard let opt = nlopt_create(NLOPT_LN_BOBYQA, UInt32(n)) else {
-            return Result(minimizer: start, minimum: .nan, evaluations: 0, message: "NLopt could not create BOBYQA", converged: false)
-        }
-        defer { nlopt_destroy(opt) }
-        nlopt_set_lower_bounds(opt, lowerBounds)
-        nlopt_set_ftol_abs(opt, absoluteObjectiveTolerance)
-        nlopt_set_ftol_rel(opt, relativeObjectiveTolerance)
-        nlopt_set_xtol_abs1(opt, absoluteParameterTolerance)
-        nlopt_set_maxeval(opt, Int32(maximumEvaluations))
-        if let initialSteps { nlopt_set_initial_step(opt, initialSteps) }
-        let unmanaged = Unmanaged.passRetained(box)
-        defer { unmanaged.release() }
-        nlopt_set_min_objective(opt, { count, x, _, data in
-            guard let data, let x else { return .nan }
-            let box = Unmanaged<ObjectiveBox>.fromOpaque(data).takeUnretainedValue()
-            return box.evaluate(UnsafeBufferPointer(start: x, count: Int(count)))
-        }, unmanaged.toOpaque())
-
-        var x = zip(start, lowerBounds).map { Swift.max($0, $1) }
-        var minimum = 0.0
-        let code = nlopt_optimize(opt, &x, &minimum)
-        let converged = code == NLOPT_SUCCESS || code == NLOPT_FTOL_REACHED || code == NLOPT_XTOL_REACHED
-            || code == NLOPT_STOPVAL_REACHED
-        return Result(
-            minimizer: x, minimum: minimum, evaluations: box.evaluations,
-            message: Self.name(of: code), converged: converged)
-    }
-
-    static func name(of code: nlopt_result) -> String {
-        switch code {
-        case NLOPT_SUCCESS: "SUCCESS"
-        case NLOPT_STOPVAL_REACHED: "STOPVAL_REACHED"
-        case NLOPT_FTOL_REACHED: "FTOL_REACHED"
-        case NLOPT_XTOL_REACHED: "XTOL_REACHED"
-        case NLOPT_MAXEVAL_REACHED: "MAXEVAL_REACHED"
-        case NLOPT_MAXTIME_REACHED: "MAXTIME_REACHED"
-        case NLOPT_FAILURE: "FAILURE"
-        case NLOPT_INVALID_ARGS: "INVALID_ARGS"
-        case NLOPT_OUT_OF_MEMORY: "OUT_OF_MEMORY"
-        case NLOPT_ROUNDOFF_LIMITED: "ROUNDOFF_LIMITED"
-        case NLOPT_FORCED_STOP: "FORCED_STOP"
-        default: "NLOPT_CODE_\(code.rawValue)"
-        }
-    }
-}
-
-/// Holds the Swift closure behind NLopt's C callback and counts evaluations.
-private final class ObjectiveBox {
-    let objective: ([Double]) -> Double
-    var evaluations = 0
-    var point: [Double]
-
-    init(_ objective: @escaping ([Double]) -> Double, dimension: Int) {
-        self.objective = objective
-        self.point = [Double](repeating: 0, count: dimension)
-    }
-
-    func evaluate(_ x: UnsafeBufferPointer<Double>) -> Double {
-        evaluations += 1
-        for i in 0..<x.count { point[i] = x[i] }
-        return objective(point)
+        var run = NLoptMinimization(algorithm: NLOPT_LN_BOBYQA, name: "BOBYQA")
+        run.lowerBounds = lowerBounds
+        run.absoluteObjectiveTolerance = absoluteObjectiveTolerance
+        run.relativeObjectiveTolerance = relativeObjectiveTolerance
+        run.absoluteParameterTolerance = absoluteParameterTolerance
+        run.maximumEvaluations = maximumEvaluations
+        run.initialSteps = initialSteps
+        return run.minimize(start: start, objective: .value(objective))
     }
 }

@@ -93,9 +93,6 @@ public struct FitReport: Codable, Sendable {
     /// Pretty-printed JSON with sorted keys. Non-finite numbers (which a successful fit does not
     /// produce) are written as strings rather than failing.
     public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Inf", negativeInfinity: "-Inf", nan: "NaN")
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        try JSONOutput.encode(self)
     }
 }

@@ -1,0 +1,56 @@
+/// The result of sampling a Bayesian linear mixed model: posterior summaries of the global
+/// parameters with their diagnostics, the recovered random effects, the priors used, and the
+/// sampler's own record.
+public struct PosteriorSample: Sendable {
+    /// One prior as used: its parameter, distribution and whether the user set it.
+    public struct PriorEntry: Sendable, Equatable {
+        public var name: String
+        public var prior: Prior
+        public var userSet: Bool
+    }
+
+    /// The posterior of one block's random effects b (one grouping factor, all its terms),
+    /// from one recovery draw per posterior draw.
+    public struct RandomEffects: Sendable {
+        public var group: String
+        public var columnNames: [String]
+        public var levels: [String]
+        /// Posterior means and SDs, ℓ × S with the S values of a level together.
+        public var means: [Double]
+        public var sds: [Double]
+    }
+
+    public var formula: String
+    public var nobs: Int
+    public var strategy: SamplingStrategy
+    public var priors: [PriorEntry]
+    /// Summaries of the reported global parameters (`b[…]`, `sigma`, `sd[…][…]`, `cor[…][…]`).
+    public var parameters: [ParameterSummary]
+    /// Draws of the reported global parameters, `[chain][draw][parameter]`.
+    public var globalDraws: [[[Double]]]
+    /// Recovered random effects per engine block (empty when recovery was not asked for).
+    public var randomEffects: [RandomEffects]
+    /// Every recovered random-effect draw, `[chain][draw][effect]` with effects named by
+    /// ``randomEffectNames``, kept only when asked for (it can be large).
+    public var randomEffectDraws: [[[Double]]]
+    public var randomEffectNames: [String]
+    /// The sampler's record: unconstrained draws, per-iteration statistics, adaptation.
+    public var sampling: SamplingResult
+    /// Seconds spent sampling and recovering the random effects.
+    public var samplingSeconds: Double
+    public var recoverySeconds: Double
+    /// Plain-language warnings (divergences, R̂, ESS, tree depth, E-BFMI).
+    public var warnings: [String]
+
+    public var divergences: Int { sampling.divergences }
+    public var gradientEvaluations: Int { sampling.gradientEvaluations }
+    public var chains: Int { sampling.settings.chains }
+    public var draws: Int { sampling.settings.draws }
+    public var warmup: Int { sampling.settings.warmup }
+    /// Step size per chain after adaptation.
+    public var stepSizes: [Double] { sampling.chains.map(\.stepSize) }
+    /// Smallest bulk-ESS over the global parameters per second of sampling.
+    public var minimumBulkESSPerSecond: Double {
+        (parameters.map(\.essBulk).min() ?? .nan) / samplingSeconds
+    }
+}

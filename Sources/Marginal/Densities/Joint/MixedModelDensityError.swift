@@ -1,0 +1,33 @@
+/// Why a one-class marginalized or a joint density of a linear mixed model cannot be made.
+public enum MixedModelDensityError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The grouping factor to integrate out is not one of the model's; `available` lists the
+    /// model's grouping factors and `suggestion` the closest name, if any is close.
+    case unknownGroup(String, available: [String], suggestion: String?)
+    /// The parameterization given was made from a different model.
+    case parameterizationMismatch(reason: String)
+
+    public var description: String {
+        switch self {
+        case .unknownGroup(let name, let available, let suggestion):
+            var message = "the model has no grouping factor '\(name)' to integrate out"
+            if let suggestion { message += "; did you mean '\(suggestion)'?" }
+            message += " Its grouping factors are: " + available.map { "'\($0)'" }.joined(separator: ", ")
+            return message
+        case .parameterizationMismatch(let reason):
+            return "the parameterization was made from a different model: \(reason)"
+        }
+    }
+
+    /// Checks that `parameterization` describes `model`: the same fixed-effect columns and the
+    /// same grouping factors with the same numbers of columns, in the engine's order.
+    static func check(_ parameterization: MixedModelParameterization, against model: LinearMixedModel) throws(MixedModelDensityError) {
+        guard parameterization.fixedNames == model.design.fixedEffects.names else {
+            throw .parameterizationMismatch(reason: "fixed effects \(parameterization.fixedNames) vs \(model.design.fixedEffects.names)")
+        }
+        let modelBlocks = model.blocks.map { "\($0.group)/\($0.dimension)" }
+        let layoutBlocks = parameterization.blocks.map { "\($0.group)/\($0.dimension)" }
+        guard modelBlocks == layoutBlocks else {
+            throw .parameterizationMismatch(reason: "grouping factors \(layoutBlocks) vs \(modelBlocks)")
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import CLapack
+
+/// The sums Σⱼ (M⁻¹)ⱼⱼ over the levels j of each random-effect block of the S × S diagonal blocks
+/// of M⁻¹ = (ΛᵀZᵀZΛ + I)⁻¹: what the gradient of log det M needs (see the `likelihoodAndAdjoints` extension in MarginalLikelihood.swift).
+///
+/// Only these sums are formed, never the diagonal blocks one by one, from the blocked factor
+/// L_u = [L₁₁ 0; L_T1 L_TT] of M:
+///
+/// - with S_T = L_TT L_TTᵀ (the first block's Schur complement in M, restricted to the random
+///   rows of the trailing part), the trailing part of M⁻¹ is S_T⁻¹, formed from L_TT by
+///   ``CholeskyInverse``; each trailing block's sum adds up its diagonal blocks of S_T⁻¹;
+/// - the first block's diagonal blocks are (M⁻¹)_cc = L₁₁,c⁻ᵀ (I + P_cᵀ S_T⁻¹ P_c) L₁₁,c⁻¹ with
+///   P_c the (sparse) panel of L_T1 for level c, so each level costs one small quadratic form
+///   over the m_c trailing rows its panel touches, O(m_c² S₁²).
+///
+/// For crossed designs the dense inverse dominates: about twice the flops of the factorization
+/// of L_TT. `ConditionalEstimates.conditionalCovarianceBlocks()` forms every block instead, with a
+/// product of the whole inverse factor and every panel.
+extension BlockedCholesky {
+    /// Scratch values ``conditionalCovarianceSums(into:inverse:scratch:)`` needs.
+    var covarianceSumsScratchCount: Int {
+        let s1 = products.firstDimension
+        return (products.firstLevels + 3) * s1 * s1
+    }
+
+    /// Writes Σⱼ (M⁻¹)ⱼⱼ of every block k into `sums[k]` (Sₖ × Sₖ, column-major, both triangles).
+    /// `inverse` holds r² values (r = number of trailing random rows) and receives the lower
+    /// triangle of S_T⁻¹; `scratch` holds at least ``covarianceSumsScratchCount`` values.
+    /// Returns false when the inversion fails (a singular factor, only through rounding).
+    func conditionalCovarianceSums(
+        into sums: inout [[Double]], inverse: inout [Double], scratch: inout [Double]
+    ) -> Bool {
+        let r = products.fixedOffset
+        let d = products.trailingSize
+        if r > 0 {
+            let ok = inverse.withUnsafeMutableBufferPointer { ip in
+                trailing.withUnsafeBufferPointer { tp in
+                    let inv = ip.baseAddress!
+                    let t = tp.baseAddress!
+                    for j in 0..<r {
+                        (inv + j * r + j).update(from: t + j * d + j, count: r - j)
+                    }
+                    return CholeskyInverse.invertGram(n: r, inv, lda: r)
+                }
+            }
+            guard ok else { return false }
+        }
+        inverse.withUnsafeBufferPointer { ip in
+            let inv = ip.baseAddress!
+            for k in 1..<factors.count {
+                let s = factors[k].dimension
+                let range = products.trailingRange(ofBlock: k)
+                sums[k].withUnsafeMutableBufferPointer { out in
+                    out.update(repeating: 0)
+                    for g in stride(from: range.lowerBound, to: range.upperBound, by: s) {
+                        for b in 0..<s {
+                            let column = inv + (g + b) * r + g
+                            for a in b..<s { out[a + b * s] += column[a] }
+                        }
+                    }
+                    for b in 0..<s { for a in (b + 1)..<max(s, b + 1) { out[b + a * s] = out[a + b * s] } }
+                }
+            }
+            sums[0].withUnsafeMutableBufferPointer { out in
+                scratch.withUnsafeMutableBufferPointer { sp in
+                    firstBlockSums(inverse: inv, r: r, into: out.baseAddress!, scratch: sp.baseAddress!)
+                }
+            }
+        }
+        return true
+    }
+
+    /// Σ_c L₁₁,c⁻ᵀ (I + H_c) L₁₁,c⁻¹ into `out` (S₁ × S₁), with H_c = P_cᵀ S_T⁻¹ P_c.
+    ///
+    /// The quadratic forms are accumulated column by column of S_T⁻¹ rather than level by level:
+    /// for trailing row j and each panel c that holds j at position a₀ (the index the downdate of
+    /// the factor uses), the pairs (a₀, a ≥ a₀) of that panel read column j of S_T⁻¹ at rows r_a.
+    /// Every pair is visited once, as in a level-by-level loop, but column j stays in cache while
+    /// all its panels are served; level by level, each level reads m_c scattered columns of a
+    /// matrix far larger than the cache (3× slower for the InstEval-shaped design).
+    /// `scratch` holds ℓ₁·S₁² values for the H_c, then 3·S₁² for the small solves.
+    private func firstBlockSums(
+        inverse inv: UnsafePointer<Double>, r: Int, into out: UnsafeMutablePointer<Double>,
+        scratch: UnsafeMutablePointer<Double>
+    ) {
+        let s1 = products.firstDimension
+        let s1s1 = s1 * s1
+        let levels = products.firstLevels
+        let h = scratch
+        h.update(repeating: 0, count: levels * s1s1)
+        out.update(repeating: 0, count: s1s1)
+        let y = scratch + levels * s1s1
+        let small = y + s1s1
+        let solved = small + s1s1
+        panels.withUnsafeBufferPointer { pp in
+            products.panelRows.withUnsafeBufferPointer { rp in
+                products.rowEntryPanel.withUnsafeBufferPointer { entryPanel in
+                    products.rowEntryPosition.withUnsafeBufferPointer { entryPosition in
+                        for j in 0..<r {
+                            let column = inv + j * r
+                            let diagonal = column[j]
+                            for entry in products.rowEntryStart[j]..<products.rowEntryStart[j + 1] {
+                                let c = Int(entryPanel[entry])
+                                let a0 = Int(entryPosition[entry])
+                                let start = products.panelStart[c]
+                                let m = products.panelStart[c + 1] - start
+                                let mr = m - products.p - 1
+                                let rows = rp.baseAddress! + start
+                                let panel = pp.baseAddress! + start * s1
+                                let hc = h + c * s1s1
+                                if s1 == 1 {
+                                    var sum = 0.0
+                                    for a in (a0 + 1)..<max(mr, a0 + 1) { sum += column[Int(rows[a])] * panel[a] }
+                                    let pa0 = panel[a0]
+                                    hc[0] += pa0 * (diagonal * pa0 + 2 * sum)
+                                    continue
+                                }
+                                // y_t = Σ_{a > a₀} S⁻¹[r_a, j] P[a, t]
+                                for t in 0..<s1 {
+                                    let pt = panel + t * m
+                                    var sum = 0.0
+                                    for a in (a0 + 1)..<max(mr, a0 + 1) { sum += column[Int(rows[a])] * pt[a] }
+                                    y[t] = sum
+                                }
+                                for t in 0..<s1 {
+                                    let pa0t = panel[a0 + t * m]
+                                    for s in 0..<s1 {
+                                        let pa0s = panel[a0 + s * m]
+                                        hc[s + t * s1] += pa0s * y[t] + y[s] * pa0t + diagonal * pa0s * pa0t
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        first.withUnsafeBufferPointer { fp in
+            if s1 == 1 {
+                var total = 0.0
+                for c in 0..<levels {
+                    let l = fp[c]
+                    total += (1 + h[c]) / (l * l)
+                }
+                out[0] = total
+                return
+            }
+            for c in 0..<levels {
+                for index in 0..<s1s1 { small[index] = h[c * s1s1 + index] }
+                for s in 0..<s1 { small[s + s * s1] += 1 }
+                Self.addInverseCongruence(factor: fp.baseAddress! + c * s1s1, middle: small, work: solved, size: s1, into: out)
+            }
+        }
+    }
+
+    /// out += L⁻ᵀ A L⁻¹ for lower-triangular L and symmetric A (S × S); `a` is destroyed.
+    static func addInverseCongruence(
+        factor l: UnsafePointer<Double>, middle a: UnsafeMutablePointer<Double>,
+        work x: UnsafeMutablePointer<Double>, size s: Int, into out: UnsafeMutablePointer<Double>
+    ) {
+        // X = A L⁻¹: solve X L = A row by row (back substitution over columns).
+        for i in 0..<s {
+            for j in stride(from: s - 1, through: 0, by: -1) {
+                var value = a[i + j * s]
+                for k in (j + 1)..<max(s, j + 1) { value -= x[i + k * s] * l[k + j * s] }
+                x[i + j * s] = value / l[j + j * s]
+            }
+        }
+        // L⁻ᵀ X: solve Lᵀ Y = X column by column (back substitution), added to out.
+        for j in 0..<s {
+            for i in stride(from: s - 1, through: 0, by: -1) {
+                var value = x[i + j * s]
+                for k in (i + 1)..<max(s, i + 1) { value -= l[k + i * s] * a[k + j * s] }
+                a[i + j * s] = value / l[i + i * s]
+            }
+            for i in 0..<s { out[i + j * s] += a[i + j * s] }
+        }
+    }
+}

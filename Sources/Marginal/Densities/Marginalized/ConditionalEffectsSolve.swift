@@ -1,0 +1,76 @@
+import CLapack
+
+/// The random effects in u-space given β, from the blocked factor at θ (Bates et al. 2015, §3.3):
+/// with M = ΛᵀZᵀZΛ + I = L_u L_uᵀ (L_u the random-effect part of the factor), the penalized
+/// least-squares solution for a fixed β is
+///
+///     ũ(β) = M⁻¹ ΛᵀZᵀ(y − Xβ) = L_u⁻ᵀ (l_y,u − L_X,uᵀ β),
+///
+/// where l_y,u and L_X,u are the y row and the X rows of L in the random-effect columns. Adding
+/// s·z to the right-hand side gives ũ(β) + s·L_u⁻ᵀ z, which for z ~ N(0, I) and s = σ is a draw
+/// from u | y, β, θ, σ ~ N(ũ(β), σ² M⁻¹): the same back substitution serves the gradient and
+/// the recovery of the random effects.
+///
+/// Layout of u (and z): the first block's ℓ₁·S₁ effects, level-major, then the trailing random
+/// rows of the factor in their order (block after block, level-major).
+extension BlockedCholesky {
+    /// Number of random effects q = ℓ₁S₁ + Σ_{k≥1} ℓₖSₖ.
+    var randomEffectCount: Int { products.firstLevels * products.firstDimension + products.fixedOffset }
+
+    /// Writes L_u⁻ᵀ (l_y,u − L_X,uᵀ β + scale·z) into `u` (``randomEffectCount`` values).
+    /// `noise` may be nil (z = 0). Allocates nothing.
+    func solveRandomEffects(
+        beta: UnsafePointer<Double>, noise: UnsafePointer<Double>?, scale: Double,
+        into u: UnsafeMutablePointer<Double>
+    ) {
+        let d = products.trailingSize
+        let r = products.fixedOffset
+        let p = products.p
+        let s1 = products.firstDimension
+        let firstCount = products.firstLevels * s1
+        let w = u + firstCount
+        trailing.withUnsafeBufferPointer { tp in
+            let t = tp.baseAddress!
+            // Trailing random rows: L_TT,uᵀ w = l_y − L_Xᵀ β (+ scale·z), then back substitution.
+            for i in 0..<r {
+                let column = t + i * d
+                var value = column[d - 1]
+                for j in 0..<p { value -= column[r + j] * beta[j] }
+                if let noise { value += scale * noise[firstCount + i] }
+                w[i] = value
+            }
+            if r > 0 {
+                cblas_dtrsv(CblasColMajor, CblasLower, CblasTrans, CblasNonUnit, blasint(r), t, blasint(d), w, 1)
+            }
+        }
+        // First block, level by level: L₁₁,cᵀ u_c = l_y,c − L_X,cᵀ β − L_T1,cᵀ w (+ scale·z_c).
+        panels.withUnsafeBufferPointer { pp in
+            first.withUnsafeBufferPointer { fp in
+                products.panelRows.withUnsafeBufferPointer { rp in
+                    for c in 0..<products.firstLevels {
+                        let start = products.panelStart[c]
+                        let m = products.panelStart[c + 1] - start
+                        let randomRows = m - p - 1
+                        let rows = rp.baseAddress! + start
+                        let v = u + c * s1
+                        for s in 0..<s1 {
+                            let column = pp.baseAddress! + start * s1 + s * m
+                            var value = column[m - 1]
+                            for j in 0..<p { value -= column[randomRows + j] * beta[j] }
+                            for a in 0..<randomRows { value -= column[a] * w[Int(rows[a])] }
+                            if let noise { value += scale * noise[c * s1 + s] }
+                            v[s] = value
+                        }
+                        // Back substitution with L₁₁,cᵀ (upper triangular).
+                        let f = fp.baseAddress! + c * s1 * s1
+                        for i in stride(from: s1 - 1, through: 0, by: -1) {
+                            var value = v[i]
+                            for k in (i + 1)..<s1 { value -= f[k + i * s1] * v[k] }
+                            v[i] = value / f[i + i * s1]
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// The posterior density of a linear mixed model's global parameters with *all* random effects
+/// integrated out, on the unconstrained coordinates x of ``MixedModelParameterization``:
+///
+///     log p(x | y) = ℓ(β, σ, T) + log prior + log |J|   (up to a constant),
+///     ℓ = log N(y; Xβ, σ²I + Z Σ Zᵀ),   Σ = blockdiag over blocks k and levels of Tₖ Tₖᵀ,
+///
+/// for any number of crossed or nested terms with any per-term covariance (DESIGN §3, strategy 1;
+/// Lai, Domke & Sheldon 2024 integrate out one class at a time). In lme4's relative terms
+/// λₖ = Tₖ/σ, M = ΛᵀZᵀZΛ + I and
+///
+///     ℓ = −n/2 log(2πσ²) − ½ log det M − q(β, θ)/(2σ²),
+///     q = (y − Xβ)ᵀ(I + ZΛΛᵀZᵀ)⁻¹(y − Xβ) = r²(θ) + ‖L_Xᵀ(β − β̂(θ))‖²,
+///
+/// all read from the blocked Cholesky factor of the ML/REML engine (``BlockedCholesky``), so an
+/// evaluation never touches the n data rows. The gradient is exact and analytic (derived in
+/// MarginalLikelihood.swift); priors and Jacobians come from
+/// ``MixedModelParameterization/completeGradient(_:globals:sigmaAdjoint:gradient:)``.
+///
+/// The value keeps its factor and workspace inside (``LogDensity/logDensity(at:gradient:)`` is
+/// `mutating`), so after the first call on a copy an evaluation allocates nothing.
+///
+/// After sampling, ``drawRandomEffects(at:using:into:)`` draws every random effect from its exact
+/// conditional distribution given a posterior draw of x ("recovery").
+///
+/// Cost: the value is one update of the factor; the gradient adds the inverse of the dense
+/// trailing block (about twice the flops of its factorization) and sparse work linear in the
+/// panels. Measured per value-and-gradient (release, one OpenBLAS thread, SkylakeX kernel, CPU
+/// time): sleepstudy 5 µs, 20,000 rows in 1,000 groups 45 µs, the 73,421-row crossed
+/// `(1 | s) + (1 | d)` 33 ms (of which factorization 15, inverse 14). Chains evaluating copies in
+/// parallel should run OpenBLAS with one thread each (`OPENBLAS_NUM_THREADS=1`).
+public struct MarginalizedMixedModelDensity: LogDensity {
+    /// The layout of x, its names and the priors.
+    public let parameterization: MixedModelParameterization
+    /// Where each random effect sits in the vectors that ``drawRandomEffects(at:using:into:)`` fills.
+    public let randomEffectsLayout: RandomEffectsLayout
+    public var dimension: Int { parameterization.dimension }
+
+    var factor: BlockedCholesky
+    var globals: GlobalParameters
+    var workspace: MarginalizedWorkspace
+    /// n, and −n/2 log 2π.
+    let observations: Int
+    let normalizingConstant: Double
+
+    /// The density with the parameterization's brms-like default priors
+    /// (``MixedModelParameterization/init(model:)``).
+    public init(model: LinearMixedModel) {
+        self.init(model: model, checkedParameterization: MixedModelParameterization(model: model))
+    }
+
+    /// The density with a given parameterization (usually one whose priors were changed with
+    /// ``MixedModelParameterization/setPrior(_:for:)``), which must have been made from the same model.
+    public init(model: LinearMixedModel, parameterization: MixedModelParameterization) throws(MarginalizedDensityError) {
+        guard parameterization.fixedNames == model.design.fixedEffects.names else {
+            throw .parameterizationMismatch(reason: "fixed effects \(parameterization.fixedNames) vs \(model.design.fixedEffects.names)")
+        }
+        let modelBlocks = model.blocks.map { "\($0.group)/\($0.dimension)" }
+        let layoutBlocks = parameterization.blocks.map { "\($0.group)/\($0.dimension)" }
+        guard modelBlocks == layoutBlocks else {
+            throw .parameterizationMismatch(reason: "grouping factors \(layoutBlocks) vs \(modelBlocks)")
+        }
+        self.init(model: model, checkedParameterization: parameterization)
+    }
+
+    private init(model: LinearMixedModel, checkedParameterization parameterization: MixedModelParameterization) {
+        self.parameterization = parameterization
+        factor = BlockedCholesky(products: model.products, factors: model.factors)
+        globals = parameterization.makeGlobals()
+        workspace = MarginalizedWorkspace(factor: factor)
+        randomEffectsLayout = RandomEffectsLayout(blocks: model.blocks)
+        observations = model.design.nobs
+        normalizingConstant = -0.5 * Double(model.design.nobs) * Foundation.log(2 * Double.pi)
+    }
+
+    /// log p(x | y) up to a constant (the likelihood's normalizing constant is included; the
+    /// LKJ prior's is not), with its gradient. Returns −∞ when x is not finite or the factor
+    /// cannot be computed (a scale that under- or overflows).
+    public mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
+        guard x.count == dimension, gradient.count == dimension else { return -.infinity }
+        for value in x where !value.isFinite { return -.infinity }
+        parameterization.decode(x, into: &globals)
+        guard let (likelihood, sigmaAdjoint) = likelihoodAndAdjoints(gradient: true) else { return -.infinity }
+        let rest = parameterization.completeGradient(x, globals: &globals, sigmaAdjoint: sigmaAdjoint, gradient: &gradient)
+        let total = likelihood + rest
+        return total.isFinite ? total : -.infinity
+    }
+
+    /// ℓ(β, σ, T) alone (no priors, no Jacobian) at x, or nil where it cannot be evaluated.
+    public mutating func logLikelihood(at x: [Double]) -> Double? {
+        guard x.count == dimension, x.allSatisfy(\.isFinite) else { return nil }
+        parameterization.decode(x, into: &globals)
+        return likelihoodAndAdjoints(gradient: false)?.value
+    }
+}

@@ -1,0 +1,34 @@
+/// The buffers one evaluation of ``MarginalizedMixedModelDensity`` works in, allocated once with
+/// the density. A sampler's chains each hold a copy of the density, and copy-on-write gives
+/// every copy its own buffers at its first evaluation; after that nothing is allocated.
+struct MarginalizedWorkspace: Sendable {
+    /// θ = T/σ at the free positions of each block's λ.
+    var theta: [Double]
+    /// The θ the factor was last computed for, and whether that succeeded.
+    var factoredTheta: [Double]
+    var factorIsCurrent = false
+    /// ũ(β) (or a draw of u): the first block's ℓ₁S₁ effects, then the trailing random rows.
+    var effects: [Double]
+    /// Standard normal deviates for a recovery draw, laid out as `effects`.
+    var noise: [Double]
+    /// r × r (r trailing random rows): the lower triangle of S_T⁻¹.
+    var trailingInverse: [Double]
+    /// Per block, Sₖ × Sₖ: Σⱼ (M⁻¹)ⱼⱼ, then Wₖ (see ``MarginalizedMixedModelDensity``).
+    var sums: [[Double]]
+    /// L_Xᵀβ − l_y,X (p values).
+    var delta: [Double]
+    /// Scratch for the first block's quadratic forms and small solves.
+    var scratch: [Double]
+
+    init(factor: BlockedCholesky) {
+        let r = factor.products.fixedOffset
+        theta = Array(repeating: 0, count: factor.thetaCount)
+        factoredTheta = Array(repeating: .nan, count: factor.thetaCount)
+        effects = Array(repeating: 0, count: factor.randomEffectCount)
+        noise = Array(repeating: 0, count: factor.randomEffectCount)
+        trailingInverse = Array(repeating: 0, count: r * r)
+        sums = factor.factors.map { Array(repeating: 0, count: $0.dimension * $0.dimension) }
+        delta = Array(repeating: 0, count: factor.products.p)
+        scratch = Array(repeating: 0, count: factor.covarianceSumsScratchCount)
+    }
+}

@@ -1,0 +1,71 @@
+/// Recovery of the random effects after sampling the marginalized posterior: for a draw x of the
+/// global parameters, a draw of every random effect from its exact conditional distribution
+///
+///     u | y, β, θ, σ ~ N(ũ(β), σ² M⁻¹),   M = ΛᵀZᵀZΛ + I = L_u L_uᵀ,   b = Λu,
+///
+/// as u = L_u⁻ᵀ(l_y,u − L_X,uᵀβ + σz) with z ~ N(0, I): one back substitution through the
+/// blocked factor (dense trailing part, then level by level through the first block), see
+/// ``BlockedCholesky/solveRandomEffects(beta:noise:scale:into:)``. The factor is recomputed only
+/// when x's θ differs from the last one the density factored.
+extension MarginalizedMixedModelDensity {
+    /// Draws all random effects b for the global parameters x into `effects`
+    /// (``RandomEffectsLayout/count`` values, in the order of ``randomEffectsLayout``).
+    /// Allocates nothing. Returns false (leaving `effects` unspecified) when x cannot be
+    /// evaluated or `effects` has the wrong length.
+    public mutating func drawRandomEffects(at x: [Double], using random: inout RandomSource, into effects: inout [Double]) -> Bool {
+        for i in workspace.noise.indices { workspace.noise[i] = random.normal() }
+        return recoverRandomEffects(at: x, noise: true, into: &effects)
+    }
+
+    /// The affine map behind ``drawRandomEffects(at:using:into:)``: b = Λ L_u⁻ᵀ(l_y,u − L_X,uᵀβ + σz)
+    /// for given standard normal deviates z (laid out as ``randomEffectsLayout``). With z = 0 this
+    /// is the conditional mean E[b | y, x]. Returns false when x cannot be evaluated or a buffer
+    /// has the wrong length.
+    public mutating func randomEffects(at x: [Double], standardNormal z: [Double], into effects: inout [Double]) -> Bool {
+        guard z.count == workspace.noise.count else { return false }
+        for i in z.indices { workspace.noise[i] = z[i] }
+        return recoverRandomEffects(at: x, noise: true, into: &effects)
+    }
+
+    /// The conditional mean E[b | y, x] = Λũ(β).
+    public mutating func conditionalMeanRandomEffects(at x: [Double], into effects: inout [Double]) -> Bool {
+        recoverRandomEffects(at: x, noise: false, into: &effects)
+    }
+
+    private mutating func recoverRandomEffects(at x: [Double], noise: Bool, into effects: inout [Double]) -> Bool {
+        guard x.count == dimension, effects.count == randomEffectsLayout.count, x.allSatisfy(\.isFinite) else { return false }
+        parameterization.decode(x, into: &globals)
+        guard refactor() else { return false }
+        let sigma = globals.sigma
+        globals.beta.withUnsafeBufferPointer { bp in
+            workspace.noise.withUnsafeBufferPointer { zp in
+                workspace.effects.withUnsafeMutableBufferPointer { up in
+                    factor.solveRandomEffects(
+                        beta: bp.baseAddress!, noise: noise ? zp.baseAddress! : nil, scale: sigma, into: up.baseAddress!)
+                }
+            }
+        }
+        // b = λₖ u per level (λ relative, lower triangular).
+        let products = factor.products
+        let firstCount = products.firstLevels * products.firstDimension
+        workspace.effects.withUnsafeBufferPointer { up in
+            effects.withUnsafeMutableBufferPointer { bp in
+                for k in factor.factors.indices {
+                    let s = factor.factors[k].dimension
+                    let range = k == 0 ? 0..<firstCount
+                        : (firstCount + products.trailingRange(ofBlock: k).lowerBound)..<(firstCount + products.trailingRange(ofBlock: k).upperBound)
+                    factor.lambdas[k].withUnsafeBufferPointer { lambda in
+                        for start in stride(from: range.lowerBound, to: range.upperBound, by: s) {
+                            for a in 0..<s {
+                                var sum = 0.0
+                                for t in 0...a { sum += lambda[a + t * s] * up[start + t] }
+                                bp[start + a] = sum
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return true
+    }
+}

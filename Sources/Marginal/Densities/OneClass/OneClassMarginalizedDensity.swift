@@ -1,0 +1,360 @@
+import Foundation
+
+/// The posterior density of a linear mixed model with the random effects of one grouping factor
+/// (class i) integrated out and the others sampled non-centered (`--marginalize FACTOR`), after
+/// Lai, Domke & Sheldon (NeurIPS 2024, arXiv 2410.24079).
+///
+/// With b_k = T_k z_k, z_k ~ N(0, I) for every block k ≠ i, the residual
+/// r = y − Xβ − Σ_{k≠i} Z_k b_k is N(0, V), V = σ²I + Z_i (I ⊗ Σ_i) Z_iᵀ, Σ_i = T Tᵀ. Every row
+/// touches one level j of class i, so V is block diagonal over levels and, with G_j = Z_ijᵀZ_ij,
+/// h_j = Z_ijᵀ r_j and the S × S matrix M_j = σ²I + Tᵀ G_j T (= σ² Tᵀ F_j T for the per-level
+/// posterior precision F_j = Σ_i⁻¹ + G_j/σ²), Woodbury and the determinant lemma give
+///
+///     log N(r; 0, V) = −(N/2) log 2π − (N − ℓS) log σ − ½ Σ_j log |M_j|
+///                      − (rᵀr − Σ_j c_jᵀ M_j⁻¹ c_j) / (2σ²),       c_j = Tᵀ h_j.
+///
+/// Working with M_j rather than F_j needs no inverse of T. The density of x is that plus
+/// Σ_{k≠i} log N(z_k; 0, I) plus the layout's priors and Jacobians; x = [globals, the z of the
+/// other blocks] (``SampledEffectsLayout``).
+///
+/// Gradient, with w_j = M_j⁻¹ c_j, v_j = T w_j and a = V⁻¹r (a_n = (r_n − z_nᵀ v_j)/σ²):
+///
+///     ∂/∂r = −a  (so ∂/∂β = Xᵀa, ∂/∂z_kl = T_kᵀ Σ_{n in l} a_n z_kn − z_kl, ∂/∂T_k = Σ_l (Σ a_n z_kn) z_klᵀ),
+///     ∂/∂σ = −(N − ℓS)/σ − σ Σ_j tr M_j⁻¹ + (rᵀr − Σ_j c_jᵀw_j)/σ³ − Σ_j ‖w_j‖²/σ,
+///     ∂/∂T = Σ_j [−G_j T M_j⁻¹ + (Z_ijᵀ a_j) w_jᵀ],   Z_ijᵀ a_j = (h_j − G_j v_j)/σ².
+///
+/// Cost per evaluation: O(N·(p + Σ S_k)) in a few passes over the rows (the residual block by
+/// block, h, then a and its pull-backs; see ``EffectPasses``), plus O(ℓ S³) for the levels. When
+/// class i is the only block the rows are not read at all: precomputed sufficient statistics
+/// (``ClassStatistics``) make it O(ℓ S (S² + p) + p²).
+///
+/// Recovery (``classConditional(at:)``, ``drawRandomEffects(at:using:into:)``): given x,
+/// b_ij ~ N(F_j⁻¹ h_j/σ², F_j⁻¹) independently over levels, i.e. mean v_j = T M_j⁻¹ Tᵀ h_j and
+/// covariance σ² T M_j⁻¹ Tᵀ.
+public struct OneClassMarginalizedDensity: LogDensity {
+    /// The layout of the global coordinates, their names and the priors.
+    public let parameterization: MixedModelParameterization
+    /// The grouping factor integrated out, as the model names it (`Subject`, `cask:batch`).
+    public let marginalizedGroup: String
+    /// Index of the marginalized block among the engine's blocks (``LinearMixedModel`` order).
+    public let marginalizedBlock: Int
+    public let dimension: Int
+    /// Names of all coordinates of x: the layout's, then `z[group][level,column]` for the
+    /// sampled (non-centered) effects of the other grouping factors.
+    public let parameterNames: [String]
+    /// Names of the random effects b of every block, `r[group][level,column]`, in the order of
+    /// ``drawRandomEffects(at:using:into:)``: grouping factor after grouping factor in the
+    /// engine's order (most levels first), level after level, the factor's columns within a level.
+    public let randomEffectNames: [String]
+    /// Where each block's effects start in that order.
+    public let randomEffectOffsets: [Int]
+
+    let rows: MixedModelRows
+    let statistics: ClassStatistics
+    let effects: SampledEffectsLayout
+    let work: OneClassWorkspaceLayout
+    var globals: GlobalParameters
+    var storage: [Double]
+
+    /// The density of `model` with the block of grouping factor `group` integrated out and the
+    /// brms-like default priors of ``MixedModelParameterization/init(model:)``.
+    /// Throws ``MixedModelDensityError/unknownGroup(_:available:suggestion:)`` when the model has
+    /// no such grouping factor.
+    public init(model: LinearMixedModel, marginalizing group: String) throws(MixedModelDensityError) {
+        try self.init(model: model, marginalizing: group, checkedParameterization: MixedModelParameterization(model: model))
+    }
+
+    /// As ``init(model:marginalizing:)`` with the priors of `parameterization`, which must have
+    /// been made from the same model (else ``MixedModelDensityError/parameterizationMismatch(reason:)``).
+    public init(model: LinearMixedModel, marginalizing group: String, parameterization: MixedModelParameterization) throws(MixedModelDensityError) {
+        try MixedModelDensityError.check(parameterization, against: model)
+        try self.init(model: model, marginalizing: group, checkedParameterization: parameterization)
+    }
+
+    private init(model: LinearMixedModel, marginalizing group: String, checkedParameterization layout: MixedModelParameterization) throws(MixedModelDensityError) {
+        let groups = model.blocks.map(\.group)
+        guard let classIndex = groups.firstIndex(of: group) else {
+            throw .unknownGroup(group, available: groups, suggestion: closestName(to: group, among: groups))
+        }
+        parameterization = layout
+        marginalizedGroup = group
+        marginalizedBlock = classIndex
+        rows = MixedModelRows(model: model)
+        statistics = ClassStatistics(rows: rows, classIndex: classIndex)
+        effects = SampledEffectsLayout(rows: rows, blocks: rows.blocks.indices.filter { $0 != classIndex }, start: layout.dimension)
+        dimension = layout.dimension + effects.count
+        parameterNames = layout.parameterNames + effects.names(symbol: "z", model: model)
+        randomEffectNames = model.blocks.flatMap { SampledEffectsLayout.names(symbol: "r", block: $0) }
+        var offsets: [Int] = []
+        var next = 0
+        for block in model.blocks {
+            offsets.append(next)
+            next += block.effectCount
+        }
+        randomEffectOffsets = offsets
+        work = OneClassWorkspaceLayout(rows: rows, classIndex: classIndex, effects: effects, usesRows: statistics.sufficient == nil)
+        globals = layout.makeGlobals()
+        storage = Array(repeating: 0, count: work.count)
+    }
+
+    public mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
+        guard x.count == dimension, gradient.count == dimension else { return -.infinity }
+        parameterization.decode(x, into: &globals)
+        guard globals.sigma > 0, globals.sigma.isFinite else { return -.infinity }
+        var storage: [Double] = []
+        swap(&storage, &self.storage)
+        defer { swap(&storage, &self.storage) }
+        let result: (value: Double, sigmaAdjoint: Double)? = storage.withUnsafeMutableBufferPointer { w in
+            x.withUnsafeBufferPointer { xp in
+                gradient.withUnsafeMutableBufferPointer { g in
+                    guard let terms = prepare(x: xp.baseAddress!, work: w.baseAddress!, adjoints: true) else { return nil }
+                    return finish(terms, x: xp.baseAddress!, work: w.baseAddress!, gradient: g.baseAddress!)
+                }
+            }
+        }
+        guard let result, result.value.isFinite else { return -.infinity }
+        let total = result.value + parameterization.completeGradient(x, globals: &globals, sigmaAdjoint: result.sigmaAdjoint, gradient: &gradient)
+        return total.isFinite ? total : -.infinity
+    }
+
+    /// The sums of one evaluation that the value and ∂/∂σ need.
+    struct ClassTerms {
+        var residualSquares = 0.0
+        var quadratic = 0.0
+        var logDeterminant = 0.0
+        var traceInverse = 0.0
+        var solutionSquares = 0.0
+        var effectSquares = 0.0
+    }
+
+    /// Everything up to the per-level factors: each block's T and the sampled b_k = T_k z_k,
+    /// the residual r and h_j (or their sufficient-statistic forms), and per level the Cholesky
+    /// factor of M_j, w_j and v_j = T w_j. With `adjoints`, also ∂ℓ/∂T_i (the class's part) into
+    /// the workspace. Nil if some M_j is not positive definite in rounding.
+    func prepare(x: UnsafePointer<Double>, work w: UnsafeMutablePointer<Double>, adjoints: Bool) -> ClassTerms? {
+        let s = statistics.dimension
+        let levels = statistics.levelCount
+        let sigma = globals.sigma
+        let variance = sigma * sigma
+        let p = rows.p
+        var terms = ClassTerms()
+        let beta = w + work.beta
+        for j in 0..<p { beta[j] = globals.beta[j] }
+        let t = w + work.classFactor
+        for i in 0..<(s * s) { t[i] = globals.factors[marginalizedBlock][i] }
+        let h = w + work.classSums
+        if let sufficient = statistics.sufficient {
+            // h_j = Z_jᵀr₀ − (Z_jᵀX)Δ and rᵀr about β₀.
+            let delta = w + work.delta
+            for j in 0..<p { delta[j] = beta[j] - sufficient.referenceBeta[j] }
+            var squares = sufficient.residualSquares
+            for a in 0..<p {
+                var row = 0.0
+                for b in 0..<p { row += sufficient.xtx[a + b * p] * delta[b] }
+                squares += delta[a] * (row - 2 * sufficient.xtr[a])
+            }
+            terms.residualSquares = squares
+            let q = levels * s
+            h.update(from: sufficient.ztr.baseAddress!, count: q)
+            for a in 0..<p {
+                let column = UnsafePointer(sufficient.ztx.baseAddress! + a * q)
+                let da = delta[a]
+                for i in 0..<q { h[i] -= column[i] * da }
+            }
+        } else {
+            // r = y − Xβ − Σ_{k≠i} Z_k T_k z_k, then h_j = Σ_{n in j} r_n z_n.
+            for (m, entry) in effects.entries.enumerated() {
+                let sk = entry.dimension
+                let tk = w + work.factors[m]
+                for i in 0..<(sk * sk) { tk[i] = globals.factors[entry.block][i] }
+                let b = w + work.effects[m]
+                for level in 0..<entry.levelCount {
+                    TriangularKernels.lowerTimes(tk, x + entry.offset + level * sk, into: b + level * sk, size: sk)
+                }
+                terms.effectSquares += EffectPasses.sumOfSquares(x + entry.offset, count: entry.count)
+            }
+            let r = w + work.residual
+            let blocks = rows.blocks
+            let entries = effects.entries
+            let effectOffsets = work.effects
+            terms.residualSquares = EffectPasses.residual(
+                rows: rows, beta: beta, blockCount: entries.count,
+                effects: { (blocks[entries[$0].block], UnsafePointer(w + effectOffsets[$0])) }, into: r)
+            EffectPasses.accumulateEffects(block: rows.blocks[marginalizedBlock], weights: r, into: h, count: rows.n)
+        }
+        // Per level: M_j = σ²I + TᵀG_jT = L_j L_jᵀ, c_j = Tᵀh_j, w_j = M_j⁻¹c_j, v_j = T w_j.
+        let product = w + work.product
+        let inverse = w + work.inverse
+        let c = w + work.vectorC
+        let solution = w + work.vectorW
+        let sums = w + work.vectorE
+        let factorAdjoint = w + work.classFactorAdjoint
+        if adjoints { factorAdjoint.update(repeating: 0, count: s * s) }
+        var determinant = LogProductAccumulator()
+        if s == 1 {
+            return prepareScalarLevels(terms, h: h, work: w, adjoints: adjoints)
+        }
+        for level in 0..<levels {
+            let g = UnsafePointer(statistics.gram.baseAddress! + level * s * s)
+            let l = w + work.choleskyFactors + level * s * s
+            let hj = h + level * s
+            let vj = w + work.means + level * s
+            // P = G T, then the lower triangle of M = TᵀP + σ²I.
+            for b in 0..<s {
+                for a in 0..<s {
+                    var sum = 0.0
+                    for k in b..<s { sum += g[a + k * s] * t[k + b * s] }
+                    product[a + b * s] = sum
+                }
+            }
+            for b in 0..<s {
+                for a in b..<s {
+                    var sum = a == b ? variance : 0
+                    for k in a..<s { sum += t[k + a * s] * product[k + b * s] }
+                    l[a + b * s] = sum
+                }
+            }
+            guard SmallMatrix.choleskyLower(l, size: s) else { return nil }
+            for a in 0..<s {
+                let diagonal = l[a + a * s]
+                guard diagonal.isFinite else { return nil }
+                determinant.multiply(by: diagonal * diagonal)
+            }
+            TriangularKernels.lowerTransposedTimes(t, hj, into: c, size: s)
+            for a in 0..<s { solution[a] = c[a] }
+            TriangularKernels.solveLower(l, solution, size: s)
+            TriangularKernels.solveLowerTransposed(l, solution, size: s)
+            for a in 0..<s {
+                terms.quadratic += c[a] * solution[a]
+                terms.solutionSquares += solution[a] * solution[a]
+            }
+            TriangularKernels.lowerTimes(t, solution, into: vj, size: s)
+            guard adjoints else { continue }
+            TriangularKernels.inverseFromCholesky(l, into: inverse, size: s)
+            for a in 0..<s { terms.traceInverse += inverse[a + a * s] }
+            // e = Z_jᵀa_j = (h_j − G_j v_j)/σ²; ∂ℓ/∂T += −P M⁻¹ + e wᵀ (lower triangle).
+            for a in 0..<s {
+                var sum = hj[a]
+                for k in 0..<s { sum -= g[a + k * s] * vj[k] }
+                sums[a] = sum / variance
+            }
+            for b in 0..<s {
+                for a in b..<s {
+                    var sum = sums[a] * solution[b]
+                    for k in 0..<s { sum -= product[a + k * s] * inverse[k + b * s] }
+                    factorAdjoint[a + b * s] += sum
+                }
+            }
+        }
+        terms.logDeterminant = determinant.logarithm
+        return terms
+    }
+
+    /// The level pass of ``prepare(x:work:adjoints:)`` for a class with one column (random
+    /// intercepts), in scalars: m_j = σ² + t² g_j, w_j = t h_j / m_j, v_j = t w_j; the Cholesky
+    /// factor √m_j is stored only for recovery (`adjoints` false).
+    private func prepareScalarLevels(_ terms: ClassTerms, h: UnsafeMutablePointer<Double>, work w: UnsafeMutablePointer<Double>, adjoints: Bool) -> ClassTerms? {
+        var terms = terms
+        let levels = statistics.levelCount
+        let gram = statistics.gram.baseAddress!
+        let variance = globals.sigma * globals.sigma
+        let precision = 1 / variance
+        let t = w[work.classFactor]
+        let factors = w + work.choleskyFactors
+        let means = w + work.means
+        var determinant = LogProductAccumulator()
+        var quadratic = 0.0, solutionSquares = 0.0, traceInverse = 0.0, factorAdjoint = 0.0
+        for level in 0..<levels {
+            let g = gram[level]
+            let hj = h[level]
+            let m = variance + t * t * g
+            guard m > 0, m.isFinite else { return nil }
+            determinant.multiply(by: m)
+            let inverse = 1 / m
+            let c = t * hj
+            let solution = c * inverse
+            quadratic += c * solution
+            solutionSquares += solution * solution
+            let v = t * solution
+            means[level] = v
+            if adjoints {
+                traceInverse += inverse
+                // ∂ℓ/∂t += −g t/m + e w with e = (h − g v)/σ².
+                factorAdjoint += (hj - g * v) * precision * solution - g * t * inverse
+            } else {
+                factors[level] = m.squareRoot()
+            }
+        }
+        terms.logDeterminant = determinant.logarithm
+        terms.quadratic = quadratic
+        terms.solutionSquares = solutionSquares
+        terms.traceInverse = traceInverse
+        if adjoints { w[work.classFactorAdjoint] = factorAdjoint }
+        return terms
+    }
+
+    /// The value and the adjoints after ``prepare(x:work:adjoints:)``: ∂/∂β and ∂/∂T_k into
+    /// `globals`, the sampled z's gradient into `gradient`; returns the value of the likelihood
+    /// and the z's prior, and ∂/∂σ.
+    private mutating func finish(_ terms: ClassTerms, x: UnsafePointer<Double>, work w: UnsafeMutablePointer<Double>, gradient g: UnsafeMutablePointer<Double>) -> (value: Double, sigmaAdjoint: Double) {
+        let n = Double(rows.n)
+        let p = rows.p
+        let s = statistics.dimension
+        let levels = statistics.levelCount
+        let sigma = globals.sigma
+        let variance = sigma * sigma
+        let integrated = Double(levels * s)
+        let quadraticForm = terms.residualSquares - terms.quadratic
+        var value = -0.5 * n * OneClassWorkspaceLayout.logTwoPi - (n - integrated) * log(sigma)
+            - 0.5 * terms.logDeterminant - 0.5 * quadraticForm / variance
+        let sigmaAdjoint = -(n - integrated) / sigma - sigma * terms.traceInverse
+            + quadraticForm / (variance * sigma) - terms.solutionSquares / sigma
+        let factorAdjoint = w + work.classFactorAdjoint
+        for i in 0..<(s * s) { globals.factorAdjoints[marginalizedBlock][i] = factorAdjoint[i] }
+        let betaAdjoint = w + work.betaAdjoint
+        if let sufficient = statistics.sufficient {
+            // Xᵀa = (Xᵀr₀ − XᵀXΔ − Σ_j (Z_jᵀX)ᵀ v_j)/σ².
+            let delta = w + work.delta
+            let means = w + work.means
+            for a in 0..<p {
+                var sum = sufficient.xtr[a]
+                for b in 0..<p { sum -= sufficient.xtx[a + b * p] * delta[b] }
+                betaAdjoint[a] = sum
+            }
+            let q = levels * s
+            for a in 0..<p { betaAdjoint[a] -= EffectPasses.dot(sufficient.ztx.baseAddress! + a * q, means, count: q) }
+            for a in 0..<p { betaAdjoint[a] /= variance }
+        } else {
+            // a = (r − Z_i v)/σ²: r − Z_i v in place of r, pulled back to Xᵀ(·) and each sampled
+            // block's per-level sums, which are then scaled by 1/σ².
+            let r = w + work.residual
+            EffectPasses.subtractEffects(block: rows.blocks[marginalizedBlock], effects: w + work.means, source: r, into: r, count: rows.n)
+            let precision = 1 / variance
+            EffectPasses.accumulateFixed(rows: rows, weights: r, into: betaAdjoint)
+            for j in 0..<p { betaAdjoint[j] *= precision }
+            value -= 0.5 * Double(effects.count) * OneClassWorkspaceLayout.logTwoPi + 0.5 * terms.effectSquares
+            for (m, entry) in effects.entries.enumerated() {
+                let sk = entry.dimension
+                let tk = w + work.factors[m]
+                let adjoint = w + work.effectAdjoints[m]
+                let tkAdjoint = w + work.factorAdjoints[m]
+                EffectPasses.accumulateEffects(block: rows.blocks[entry.block], weights: r, into: adjoint, count: rows.n)
+                for i in 0..<entry.count { adjoint[i] *= precision }
+                tkAdjoint.update(repeating: 0, count: sk * sk)
+                for level in 0..<entry.levelCount {
+                    let z = x + entry.offset + level * sk
+                    let al = adjoint + level * sk
+                    let gradient = g + entry.offset + level * sk
+                    TriangularKernels.lowerTransposedTimes(tk, al, into: gradient, size: sk)
+                    for a in 0..<sk { gradient[a] -= z[a] }
+                    for c in 0..<sk {
+                        for a in c..<sk { tkAdjoint[a + c * sk] += al[a] * z[c] }
+                    }
+                }
+                for i in 0..<(sk * sk) { globals.factorAdjoints[entry.block][i] = tkAdjoint[i] }
+            }
+        }
+        for j in 0..<p { globals.betaAdjoint[j] = betaAdjoint[j] }
+        return (value, sigmaAdjoint)
+    }
+}

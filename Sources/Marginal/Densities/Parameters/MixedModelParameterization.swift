@@ -1,0 +1,303 @@
+import Foundation
+
+/// The global parameters of a linear mixed model, β, σ and each random-effect covariance, as
+/// a sampler or optimizer sees them: one unconstrained vector x ∈ ℝᵈ laid out as
+///
+///     x = [β₁ … β_p, log σ, per block and part: log sd₁ … log sd_m, y₁ … y_{m(m−1)/2}]
+///
+/// where the y's map to the Cholesky factor L of the part's correlation matrix through
+/// ``CorrelationCholeskyTransform`` (only for correlated parts with m ≥ 2). A block's absolute
+/// covariance factor is T = blockdiag over parts of diag(sd)·L, so the covariance of one level's
+/// effects is Σ = T Tᵀ; in lme4's relative parameterization λ = T/σ, i.e. θ = T/σ at λ's free
+/// positions. Blocks are in the fitting engine's order (the grouping factor with most levels first).
+///
+/// The names users see are `b[(Intercept)]`, `sigma`, `sd[Subject][Days]` and
+/// `cor[Subject][(Intercept),Days]`; the prior of a whole correlation matrix is named `cor[Subject]`.
+public struct MixedModelParameterization: Sendable {
+    /// One term (part) of a block: m consecutive columns of the block.
+    public struct Part: Sendable {
+        /// The group label in names: the grouping factor, or `g.k` (as lme4's VarCorr labels
+        /// them) when a column name repeats within the factor's terms.
+        public let label: String
+        public let columnNames: [String]
+        /// The part's columns within its block.
+        public let columns: Range<Int>
+        /// Whether the part has a correlation matrix (correlated and m ≥ 2).
+        public let hasCorrelation: Bool
+        /// Index of the part's first SD among all SDs and its first coordinate in x.
+        let sdIndex: Int
+        let sdCoordinate: Int
+        /// Index among correlated parts (−1 if none) and first correlation coordinate in x.
+        let correlationIndex: Int
+        let correlationCoordinate: Int
+
+        var dimension: Int { columns.count }
+    }
+
+    /// All parts on one grouping factor, S columns in total.
+    public struct Block: Sendable {
+        public let group: String
+        public let dimension: Int
+        public let parts: [Part]
+    }
+
+    public let fixedNames: [String]
+    public let blocks: [Block]
+    /// d, the length of x.
+    public let dimension: Int
+    /// Total number of SDs and of correlated parts.
+    public let sdCount: Int
+    public let correlatedPartCount: Int
+    /// The priors, aligned with the parameters.
+    public var priors: MixedModelPriors
+
+    /// Index of log σ in x.
+    public var sigmaCoordinate: Int { fixedNames.count }
+    var p: Int { fixedNames.count }
+
+    /// The layout for a model's blocks, with brms-like default priors scaled to its data
+    /// (``MixedModelPriors/defaults(for:)``).
+    public init(model: LinearMixedModel) {
+        self.init(fixedNames: model.design.fixedEffects.names, blocks: model.blocks)
+        priors = MixedModelPriors.defaults(for: self, design: model.design)
+    }
+
+    init(fixedNames: [String], blocks engineBlocks: [RandomEffectBlock]) {
+        self.fixedNames = fixedNames
+        var coordinate = fixedNames.count + 1
+        var sdIndex = 0
+        var correlationIndex = 0
+        var blocks: [Block] = []
+        for block in engineBlocks {
+            var parts: [Part] = []
+            var seen: Set<String> = []
+            for (k, part) in block.parts.enumerated() {
+                let names = part.term.columnNames
+                let repeats = names.contains { seen.contains($0) }
+                seen.formUnion(names)
+                let m = part.columns.count
+                let hasCorrelation = part.term.correlated && m > 1
+                let sdCoordinate = coordinate
+                coordinate += m
+                let correlationCoordinate = coordinate
+                if hasCorrelation { coordinate += CorrelationCholeskyTransform.count(dimension: m) }
+                parts.append(Part(
+                    label: repeats ? "\(block.group).\(k)" : block.group, columnNames: names, columns: part.columns,
+                    hasCorrelation: hasCorrelation, sdIndex: sdIndex, sdCoordinate: sdCoordinate,
+                    correlationIndex: hasCorrelation ? correlationIndex : -1, correlationCoordinate: correlationCoordinate))
+                sdIndex += m
+                if hasCorrelation { correlationIndex += 1 }
+            }
+            blocks.append(Block(group: block.group, dimension: block.dimension, parts: parts))
+        }
+        self.blocks = blocks
+        dimension = coordinate
+        sdCount = sdIndex
+        correlatedPartCount = correlationIndex
+        priors = MixedModelPriors(
+            fixedEffects: Array(repeating: .flat, count: fixedNames.count), sigma: .flat,
+            standardDeviations: Array(repeating: .flat, count: sdIndex), correlations: Array(repeating: .lkj(eta: 1), count: correlationIndex))
+    }
+
+    // MARK: Names
+
+    /// Names of the reported parameters, one per coordinate of x and in the same order:
+    /// `b[…]`, `sigma`, then per part its `sd[…][…]` and `cor[…][a,b]` (row-wise, a > b).
+    public var parameterNames: [String] {
+        var names = fixedNames.map { "b[\($0)]" }
+        names.append("sigma")
+        for block in blocks {
+            for part in block.parts {
+                names += part.columnNames.map { "sd[\(part.label)][\($0)]" }
+                if part.hasCorrelation {
+                    for i in 1..<part.dimension {
+                        for j in 0..<i { names.append("cor[\(part.label)][\(part.columnNames[j]),\(part.columnNames[i])]") }
+                    }
+                }
+            }
+        }
+        return names
+    }
+
+    // MARK: From x to the parameters
+
+    /// Fills `globals` (β, σ, SDs, correlation factors and each block's T) from x.
+    /// Allocates nothing once `globals` has been made by ``makeGlobals()``.
+    func decode(_ x: [Double], into globals: inout GlobalParameters) {
+        for j in 0..<p { globals.beta[j] = x[j] }
+        globals.sigma = exp(x[sigmaCoordinate])
+        x.withUnsafeBufferPointer { xp in
+            for (k, block) in blocks.enumerated() {
+                let s = block.dimension
+                globals.factors[k].withUnsafeMutableBufferPointer { t in
+                    t.update(repeating: 0)
+                    for part in block.parts {
+                        let m = part.dimension
+                        for a in 0..<m { globals.sds[part.sdIndex + a] = exp(xp[part.sdCoordinate + a]) }
+                        let origin = part.columns.lowerBound * (s + 1)
+                        if part.hasCorrelation {
+                            globals.correlationFactors[part.correlationIndex].withUnsafeMutableBufferPointer { l in
+                                globals.logJacobians[part.correlationIndex] = CorrelationCholeskyTransform.forward(
+                                    UnsafeBufferPointer(rebasing: xp[part.correlationCoordinate...]), dimension: m, into: l.baseAddress!)
+                                for b in 0..<m {
+                                    for a in b..<m { t[origin + a + b * s] = globals.sds[part.sdIndex + a] * l[a + b * m] }
+                                }
+                            }
+                        } else {
+                            for a in 0..<m { t[origin + a * (s + 1)] = globals.sds[part.sdIndex + a] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Storage for ``decode(_:into:)``.
+    func makeGlobals() -> GlobalParameters {
+        GlobalParameters(
+            beta: Array(repeating: 0, count: p), sigma: 1,
+            sds: Array(repeating: 1, count: sdCount),
+            correlationFactors: blocks.flatMap { $0.parts.filter(\.hasCorrelation).map { Array(repeating: 0, count: $0.dimension * $0.dimension) } },
+            logJacobians: Array(repeating: 0, count: correlatedPartCount),
+            factors: blocks.map { Array(repeating: 0, count: $0.dimension * $0.dimension) },
+            factorAdjoints: blocks.map { Array(repeating: 0, count: $0.dimension * $0.dimension) },
+            betaAdjoint: Array(repeating: 0, count: p))
+    }
+
+    /// The reported values for x (same order as ``parameterNames``): β, σ, the SDs, and the
+    /// correlations Ω_ab = Σ_k L_ak L_bk.
+    public func reportedValues(_ x: [Double]) -> [Double] {
+        var globals = makeGlobals()
+        decode(x, into: &globals)
+        var values = globals.beta
+        values.append(globals.sigma)
+        for block in blocks {
+            for part in block.parts {
+                values += globals.sds[part.sdIndex..<(part.sdIndex + part.dimension)]
+                if part.hasCorrelation {
+                    let m = part.dimension
+                    let l = globals.correlationFactors[part.correlationIndex]
+                    for i in 1..<m {
+                        for j in 0..<i {
+                            var sum = 0.0
+                            for k in 0...j { sum += l[i + k * m] * l[j + k * m] }
+                            values.append(sum)
+                        }
+                    }
+                }
+            }
+        }
+        return values
+    }
+
+    /// The unconstrained x for given β, σ and per-block absolute factors T (Σ = T Tᵀ, lower
+    /// triangular with positive diagonal, zero outside the parts' blocks): the inverse of
+    /// ``decode(_:into:)``, used for starting points (e.g. from an ML fit).
+    public func unconstrained(beta: [Double], sigma: Double, factors: [[Double]]) -> [Double] {
+        var x = beta
+        x.append(log(sigma))
+        for (k, block) in blocks.enumerated() {
+            let s = block.dimension
+            let t = factors[k]
+            for part in block.parts {
+                let m = part.dimension
+                let origin = part.columns.lowerBound * (s + 1)
+                // Row norms of the part's T give the SDs; L = diag(sd)⁻¹ T.
+                var sds = [Double](repeating: 0, count: m)
+                for a in 0..<m {
+                    var sum = 0.0
+                    for b in 0...a { sum += t[origin + a + b * s] * t[origin + a + b * s] }
+                    sds[a] = sum.squareRoot()
+                }
+                x += sds.map { log($0) }
+                guard part.hasCorrelation else { continue }
+                // Invert the canonical-partial-correlation map row by row.
+                for i in 1..<m {
+                    var remaining = 1.0
+                    for j in 0..<i {
+                        let lij = t[origin + i + j * s] / sds[i]
+                        let z = remaining > 0 ? lij / remaining.squareRoot() : 0
+                        x.append(atanh(min(max(z, -1 + 1e-12), 1 - 1e-12)))
+                        remaining -= lij * lij
+                    }
+                }
+            }
+        }
+        return x
+    }
+
+    // MARK: Priors, Jacobians and the chain rule
+
+    /// Completes a log density and its gradient. On entry `globals` holds the decoded x and the
+    /// adjoints of the likelihood part: `betaAdjoint` = ∂ℓ/∂β, `sigmaAdjoint` = ∂ℓ/∂σ and
+    /// `factorAdjoints[k]` = ∂ℓ/∂T_k (lower triangle; entries outside the parts are ignored).
+    /// Writes the full ∇ₓ(ℓ + log prior + log |J|) into `gradient` and returns log prior + log |J|,
+    /// where the Jacobian is that of x ↦ (β, σ, sd, L): σ = eˣ contributes x, each sd likewise,
+    /// and each correlation factor its ``CorrelationCholeskyTransform`` term.
+    func completeGradient(_ x: [Double], globals: inout GlobalParameters, sigmaAdjoint: Double, gradient: inout [Double]) -> Double {
+        var total = 0.0
+        for j in 0..<p {
+            let prior = priors.fixedEffects[j].logDensityAndDerivative(globals.beta[j])
+            total += prior.value
+            gradient[j] = globals.betaAdjoint[j] + prior.derivative
+        }
+        let sigmaPrior = priors.sigma.logDensityAndDerivative(globals.sigma)
+        total += sigmaPrior.value + x[sigmaCoordinate]
+        gradient[sigmaCoordinate] = globals.sigma * (sigmaAdjoint + sigmaPrior.derivative) + 1
+        x.withUnsafeBufferPointer { xp in
+            gradient.withUnsafeMutableBufferPointer { g in
+                for (k, block) in blocks.enumerated() {
+                    let s = block.dimension
+                    for part in block.parts {
+                        let m = part.dimension
+                        let origin = part.columns.lowerBound * (s + 1)
+                        for a in 0..<m {
+                            let sd = globals.sds[part.sdIndex + a]
+                            // ∂ℓ/∂sd_a = Σ_b ∂ℓ/∂T_ab · L_ab (L = I for parts without correlations).
+                            var sdAdjoint = 0.0
+                            if part.hasCorrelation {
+                                let l = globals.correlationFactors[part.correlationIndex]
+                                for b in 0...a { sdAdjoint += globals.factorAdjoints[k][origin + a + b * s] * l[a + b * m] }
+                            } else {
+                                sdAdjoint = globals.factorAdjoints[k][origin + a * (s + 1)]
+                            }
+                            let prior = priors.standardDeviations[part.sdIndex + a].logDensityAndDerivative(sd)
+                            total += prior.value + xp[part.sdCoordinate + a]
+                            g[part.sdCoordinate + a] = sd * (sdAdjoint + prior.derivative) + 1
+                        }
+                        guard part.hasCorrelation else { continue }
+                        let c = part.correlationIndex
+                        total += globals.logJacobians[c]
+                        for i in 0..<CorrelationCholeskyTransform.count(dimension: m) { g[part.correlationCoordinate + i] = 0 }
+                        var scratch: [Double] = []
+                        swap(&scratch, &globals.correlationScratch)
+                        scratch.withUnsafeMutableBufferPointer { lAdjoint in
+                            globals.correlationFactors[c].withUnsafeBufferPointer { l in
+                                lAdjoint.update(repeating: 0)
+                                // ∂ℓ/∂L_ab = ∂ℓ/∂T_ab · sd_a, plus the LKJ prior's ∂/∂L_ii.
+                                for b in 0..<m {
+                                    for a in b..<m {
+                                        lAdjoint[a + b * m] = globals.factorAdjoints[k][origin + a + b * s] * globals.sds[part.sdIndex + a]
+                                    }
+                                }
+                                if case .lkj(let eta) = priors.correlations[c] {
+                                    for i in 1..<m {
+                                        let coefficient = Double(m - i - 1) + 2 * eta - 2
+                                        total += coefficient * log(l[i + i * m])
+                                        lAdjoint[i + i * m] += coefficient / l[i + i * m]
+                                    }
+                                }
+                                CorrelationCholeskyTransform.pullBack(
+                                    UnsafeBufferPointer(rebasing: xp[part.correlationCoordinate...]), dimension: m,
+                                    l: l.baseAddress!, lAdjoint: lAdjoint.baseAddress!,
+                                    into: UnsafeMutableBufferPointer(rebasing: g[part.correlationCoordinate...]))
+                            }
+                        }
+                        swap(&scratch, &globals.correlationScratch)
+                    }
+                }
+            }
+        }
+        return total
+    }
+}
