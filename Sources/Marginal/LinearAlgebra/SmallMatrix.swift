@@ -21,6 +21,35 @@ enum SmallMatrix {
         }
     }
 
+    /// v ← λᵀ v, as ``multiplyLowerTransposed(_:size:rows:stride:columns:columnStride:)`` with λ
+    /// given by pointer.
+    static func multiplyLowerTransposed(
+        _ l: UnsafePointer<Double>, size: Int, rows: UnsafeMutablePointer<Double>, stride: Int,
+        columns: Int, columnStride: Int
+    ) {
+        for j in 0..<columns {
+            let v = rows + j * columnStride
+            for i in 0..<size {
+                var sum = 0.0
+                for k in i..<size { sum += l[k + i * size] * v[k * stride] }
+                v[i * stride] = sum
+            }
+        }
+    }
+
+    /// w ← L⁻¹ (lower triangle; the strict upper triangle is zeroed) for lower-triangular L.
+    static func invertLower(_ l: UnsafePointer<Double>, into w: UnsafeMutablePointer<Double>, size s: Int) {
+        for j in 0..<s {
+            for i in 0..<j { w[i + j * s] = 0 }
+            w[j + j * s] = 1 / l[j + j * s]
+            for i in (j + 1)..<max(s, j + 1) {
+                var sum = 0.0
+                for k in j..<i { sum -= l[i + k * s] * w[k + j * s] }
+                w[i + j * s] = sum / l[i + i * s]
+            }
+        }
+    }
+
     /// out ← λᵀ A λ for symmetric S × S A and lower-triangular λ; `work` holds at least S² values.
     static func congruence(
         lambda: [Double], a: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>,
@@ -71,16 +100,7 @@ enum SmallMatrix {
         lower l: UnsafePointer<Double>, inverse w: UnsafeMutablePointer<Double>,
         into out: UnsafeMutablePointer<Double>, size s: Int
     ) {
-        // W = L⁻¹ column by column (forward substitution on the unit vectors).
-        for j in 0..<s {
-            for i in 0..<j { w[i + j * s] = 0 }
-            w[j + j * s] = 1 / l[j + j * s]
-            for i in (j + 1)..<max(s, j + 1) {
-                var sum = 0.0
-                for k in j..<i { sum -= l[i + k * s] * w[k + j * s] }
-                w[i + j * s] = sum / l[i + i * s]
-            }
-        }
+        invertLower(l, into: w, size: s)
         for j in 0..<s {
             for i in j..<s {
                 var sum = 0.0

@@ -24,7 +24,9 @@ import Foundation
 extension MarginalizedMixedModelDensity {
     /// Refactors at θ = T/σ from the decoded `globals` (unless the factor is already there).
     /// False when σ or a diagonal of T is not positive and finite, or the factor fails.
-    mutating func refactor() -> Bool {
+    /// With `withInverse`, a new factor also leaves L_TT,u⁻¹ in `workspace.trailingInverse`
+    /// (`workspace.inverseIsCurrent`), computed together with the factor.
+    mutating func refactor(withInverse: Bool = false) -> Bool {
         let sigma = globals.sigma
         guard sigma > 0, sigma.isFinite else { return false }
         var offset = 0
@@ -42,7 +44,15 @@ extension MarginalizedMixedModelDensity {
             }
         }
         if same { return true }
-        workspace.factorIsCurrent = factor.update(theta: workspace.theta)
+        if withInverse && factor.products.fixedOffset > 0 {
+            workspace.factorIsCurrent = workspace.trailingInverse.withUnsafeMutableBufferPointer { w in
+                factor.update(theta: workspace.theta, trailingInverse: w.baseAddress!)
+            }
+            workspace.inverseIsCurrent = workspace.factorIsCurrent
+        } else {
+            workspace.factorIsCurrent = factor.update(theta: workspace.theta)
+            workspace.inverseIsCurrent = false
+        }
         for i in workspace.theta.indices { workspace.factoredTheta[i] = workspace.theta[i] }
         return workspace.factorIsCurrent
     }
@@ -51,7 +61,7 @@ extension MarginalizedMixedModelDensity {
     /// and ∂ℓ/∂Tₖ into `globals.factorAdjoints` and returns ∂ℓ/∂σ. Nil where ℓ cannot be evaluated.
     mutating func likelihoodAndAdjoints(gradient: Bool) -> (value: Double, sigmaAdjoint: Double)? {
         if let classes = levelClasses { return levelClassLikelihoodAndAdjoints(classes, gradient: gradient) }
-        guard refactor() else { return nil }
+        guard refactor(withInverse: gradient) else { return nil }
         let products = factor.products
         let d = products.trailingSize
         let r = products.fixedOffset
@@ -71,8 +81,11 @@ extension MarginalizedMixedModelDensity {
                 factor.solveRandomEffects(beta: bp.baseAddress!, noise: nil, scale: 0, into: up.baseAddress!)
             }
         }
+        let holdsFactorInverse = workspace.inverseIsCurrent
+        workspace.inverseIsCurrent = false  // it is about to become S_T⁻¹
         guard factor.conditionalCovarianceSums(
-            into: &workspace.sums, inverse: &workspace.trailingInverse, scratch: &workspace.scratch)
+            into: &workspace.sums, inverse: &workspace.trailingInverse, scratch: &workspace.scratch,
+            holdsFactorInverse: holdsFactorInverse)
         else { return nil }
         // Σⱼ ũₖⱼũₖⱼᵀ per block.
         let firstCount = products.firstLevels * products.firstDimension
