@@ -107,6 +107,29 @@ struct BlockedCholesky: Sendable {
                             for c in 0..<levels { out[c] = (l2 * a[c] + 1).squareRoot() }
                             return true
                         }
+                        if s == 2 {
+                            // B = λᵀAλ + I and its factor in closed form (λ = [l₀₀ 0; l₁₀ l₁₁]).
+                            let l00 = lambda[0], l10 = lambda[1], l11 = lambda[3]
+                            var ok = true
+                            for c in 0..<levels {
+                                let ac = a + 4 * c
+                                let a00 = ac[0], a10 = ac[1], a11 = ac[3]
+                                let x0 = a00 * l00 + a10 * l10, x1 = a10 * l00 + a11 * l10
+                                let b00 = l00 * x0 + l10 * x1 + 1
+                                let b10 = l11 * x1
+                                let b11 = l11 * l11 * a11 + 1
+                                let f00 = b00.squareRoot()
+                                let f10 = b10 / f00
+                                let schur = b11 - f10 * f10
+                                if !(b00 > 0 && schur > 0) { ok = false }
+                                let block = out + 4 * c
+                                block[0] = f00
+                                block[1] = f10
+                                block[2] = 0
+                                block[3] = schur.squareRoot()
+                            }
+                            return ok
+                        }
                         var ok = true
                         for c in 0..<levels {
                             let block = out + c * s * s
@@ -158,15 +181,29 @@ struct BlockedCholesky: Sendable {
                 } else {
                     // R = λ₁ L⁻ᵀ: R[t, j] = Σ_{q ≤ min(t, j)} λ₁[t, q] L⁻¹[j, q].
                     let l = factors + c * s1 * s1
-                    SmallMatrix.invertLower(l, into: inverse, size: s1)
-                    for j in 0..<s1 {
-                        for t in 0..<s1 {
-                            var sum = 0.0
-                            for q in 0...min(t, j) { sum += lambda[t + q * s1] * inverse[j + q * s1] }
-                            r[t + j * s1] = sum
+                    if s1 == 2 {
+                        // R = λ₁ L⁻ᵀ with L⁻¹ = [i₀₀ 0; i₁₀ i₁₁], both columns in one pass.
+                        let i00 = 1 / l[0], i11 = 1 / l[3]
+                        let i10 = -l[1] * i00 * i11
+                        let r00 = lambda[0] * i00, r10 = lambda[1] * i00
+                        let r01 = lambda[0] * i10, r11 = lambda[1] * i10 + lambda[3] * i11
+                        for i in 0..<m {
+                            let x0 = src[i], x1 = src[i + m]
+                            let scaleOfRow = single ? 1 : scale[Int(rowsOfPanel[i])]
+                            panel[i] = (x0 * r00 + x1 * r10) * scaleOfRow
+                            panel[i + m] = (x0 * r01 + x1 * r11) * scaleOfRow
+                        }
+                    } else {
+                        SmallMatrix.invertLower(l, into: inverse, size: s1)
+                        for j in 0..<s1 {
+                            for t in 0..<s1 {
+                                var sum = 0.0
+                                for q in 0...min(t, j) { sum += lambda[t + q * s1] * inverse[j + q * s1] }
+                                r[t + j * s1] = sum
+                            }
                         }
                     }
-                    for j in 0..<s1 {
+                    for j in 0..<s1 where s1 != 2 {
                         let column = panel + j * m
                         let r0 = r[j * s1]
                         for i in 0..<m { column[i] = src[i] * r0 }

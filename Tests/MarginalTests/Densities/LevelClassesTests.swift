@@ -101,3 +101,28 @@ import Testing
         }
     }
 }
+
+extension LevelClassesTests {
+    /// Recovery through the classes is the blocked factor's affine map z ↦ b.
+    @Test(arguments: singleFactor)
+    func classRecoveryMatchesTheBlockedFactor(_ name: String) throws {
+        let model = try DensityTestModels.model(named: name)
+        let classes = try #require(LevelClasses(products: model.products, onlyIfCheaper: false))
+        var viaClasses = MarginalizedMixedModelDensity(model: model)
+        viaClasses.useLevelClasses(classes)
+        var viaFactor = MarginalizedMixedModelDensity(model: model)
+        viaFactor.useLevelClasses(nil)
+        let q = viaFactor.randomEffectsLayout.count
+        var random = RandomSource(seed: 21)
+        for x in try MarginalizedDensityTests.testPoints(model, viaFactor.parameterization, count: 2) {
+            let z = (0..<q).map { _ in random.normal() }
+            var b1 = [Double](repeating: .nan, count: q)
+            var b2 = [Double](repeating: .nan, count: q)
+            let ok1 = viaClasses.randomEffects(at: x, standardNormal: z, into: &b1)
+            let ok2 = viaFactor.randomEffects(at: x, standardNormal: z, into: &b2)
+            #expect(ok1 && ok2)
+            let scale = b2.map(abs).max() ?? 1
+            for i in 0..<q { #expect(abs(b1[i] - b2[i]) <= 1e-10 * scale, "\(name) effect \(i): \(b1[i]) vs \(b2[i])") }
+        }
+    }
+}

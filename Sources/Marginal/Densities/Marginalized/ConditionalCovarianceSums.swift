@@ -96,8 +96,13 @@ extension BlockedCholesky {
         let s1s1 = s1 * s1
         let levels = products.firstLevels
         let h = scratch
-        h.update(repeating: 0, count: levels * s1s1)
         out.update(repeating: 0, count: s1s1)
+        if r == 0 {
+            // No trailing random rows: (M⁻¹)_cc = L₁₁,c⁻ᵀ L₁₁,c⁻¹.
+            Self.addInverseGrams(first, levels: levels, size: s1, into: out, work: scratch)
+            return
+        }
+        h.update(repeating: 0, count: levels * s1s1)
         let y = scratch + levels * s1s1
         let small = y + s1s1
         let solved = small + s1s1
@@ -155,10 +160,67 @@ extension BlockedCholesky {
                 out[0] = total
                 return
             }
+            if s1 == 2 {
+                // L⁻ᵀ (I + H) L⁻¹ in closed form, L⁻¹ = [i₀₀ 0; i₁₀ i₁₁].
+                var o00 = 0.0, o10 = 0.0, o11 = 0.0
+                for c in 0..<levels {
+                    let l = fp.baseAddress! + 4 * c, hc = h + 4 * c
+                    let i00 = 1 / l[0], i11 = 1 / l[3]
+                    let i10 = -l[1] * i00 * i11
+                    let g00 = 1 + hc[0], g10 = hc[1], g11 = 1 + hc[3]
+                    let x00 = g00 * i00 + g10 * i10, x10 = g10 * i00 + g11 * i10
+                    let x11 = g11 * i11
+                    o00 += i00 * x00 + i10 * x10
+                    o10 += i11 * x10
+                    o11 += i11 * x11
+                }
+                out[0] = o00
+                out[1] = o10
+                out[2] = o10
+                out[3] = o11
+                return
+            }
             for c in 0..<levels {
                 for index in 0..<s1s1 { small[index] = h[c * s1s1 + index] }
                 for s in 0..<s1 { small[s + s * s1] += 1 }
                 Self.addInverseCongruence(factor: fp.baseAddress! + c * s1s1, middle: small, work: solved, size: s1, into: out)
+            }
+        }
+    }
+
+    /// out = Σ_c L_c⁻ᵀ L_c⁻¹ over `levels` lower-triangular S × S factors stored one after
+    /// another; `work` holds 2·S² values.
+    static func addInverseGrams(
+        _ factors: [Double], levels: Int, size s: Int, into out: UnsafeMutablePointer<Double>,
+        work: UnsafeMutablePointer<Double>
+    ) {
+        factors.withUnsafeBufferPointer { fp in
+            let f = fp.baseAddress!
+            switch s {
+            case 1:
+                var total = 0.0
+                for c in 0..<levels { total += 1 / (f[c] * f[c]) }
+                out[0] = total
+            case 2:
+                var o00 = 0.0, o10 = 0.0, o11 = 0.0
+                for c in 0..<levels {
+                    let l = f + 4 * c
+                    let i00 = 1 / l[0], i11 = 1 / l[3]
+                    let i10 = -l[1] * i00 * i11
+                    o00 += i00 * i00 + i10 * i10
+                    o10 += i10 * i11
+                    o11 += i11 * i11
+                }
+                out[0] = o00
+                out[1] = o10
+                out[2] = o10
+                out[3] = o11
+            default:
+                let inverse = work, gram = work + s * s
+                for c in 0..<levels {
+                    SmallMatrix.inverseGram(lower: f + c * s * s, inverse: inverse, into: gram, size: s)
+                    for index in 0..<(s * s) { out[index] += gram[index] }
+                }
             }
         }
     }

@@ -69,6 +69,26 @@ extension BlockedCholesky {
                 }
                 return
             }
+            if s1 == 2 && r == 0 {
+                let panel = pp.baseAddress!
+                for c in 0..<levels {
+                    let column0 = panel + c * 2 * d, column1 = column0 + d
+                    var v0 = column0[p], v1 = column1[p]
+                    for j in 0..<p {
+                        v0 -= column0[j] * beta[j]
+                        v1 -= column1[j] * beta[j]
+                    }
+                    if let noise {
+                        v0 += scale * noise[2 * c]
+                        v1 += scale * noise[2 * c + 1]
+                    }
+                    let l = f + 4 * c
+                    let u1 = v1 / l[3]
+                    u[2 * c + 1] = u1
+                    u[2 * c] = (v0 - l[1] * u1) / l[0]
+                }
+                return
+            }
             for c in 0..<levels {
                 let start = startp[c]
                 let m = startp[c + 1] - start

@@ -105,28 +105,9 @@ extension MarginalizedMixedModelDensity {
     /// The single-factor path (``LevelClasses``): the same ℓ and adjoints from class sums, without
     /// the blocked factor.
     private mutating func levelClassLikelihoodAndAdjoints(_ classes: LevelClasses, gradient: Bool) -> (value: Double, sigmaAdjoint: Double)? {
-        let sigma = globals.sigma
-        guard sigma > 0, sigma.isFinite else { return nil }
+        guard loadClassParameters() else { return nil }
         let s = classes.dimension
         let d = classes.columns
-        let covariance = factor.factors[0]
-        let ok = globals.factors[0].withUnsafeBufferPointer { t -> Bool in
-            workspace.lambda.withUnsafeMutableBufferPointer { l -> Bool in
-                for a in 0..<s where !(t[a * (s + 1)] > 0 && t[a * (s + 1)].isFinite) { return false }
-                l.update(repeating: 0)
-                for position in covariance.freePositions {
-                    let index = position.row + position.column * s
-                    let value = t[index] / sigma
-                    guard value.isFinite else { return false }
-                    l[index] = value
-                }
-                return true
-            }
-        }
-        guard ok else { return nil }
-        let p = d - 1
-        for j in 0..<p { workspace.fixedWeights[j] = -globals.beta[j] }
-        workspace.fixedWeights[p] = 1
         let accumulated = workspace.lambda.withUnsafeBufferPointer { l in
             workspace.fixedWeights.withUnsafeBufferPointer { v in
                 workspace.scratch.withUnsafeMutableBufferPointer { scratch in
@@ -168,6 +149,34 @@ extension MarginalizedMixedModelDensity {
             workspace.moments[0][i] = workspace.classTerms.effectMoments[i]
         }
         return (value, sigmaAdjoint(q: q))
+    }
+
+    /// λ = T₁/σ (the free positions of the single block's factor) into `workspace.lambda` and
+    /// v = [−β; 1] into `workspace.fixedWeights`, for the ``LevelClasses`` path. False when σ or
+    /// a diagonal of T is not positive and finite, or λ is not finite (as ``refactor(withInverse:)``).
+    mutating func loadClassParameters() -> Bool {
+        let sigma = globals.sigma
+        guard sigma > 0, sigma.isFinite else { return false }
+        let s = factor.factors[0].dimension
+        let covariance = factor.factors[0]
+        let ok = globals.factors[0].withUnsafeBufferPointer { t -> Bool in
+            workspace.lambda.withUnsafeMutableBufferPointer { l -> Bool in
+                for a in 0..<s where !(t[a * (s + 1)] > 0 && t[a * (s + 1)].isFinite) { return false }
+                l.update(repeating: 0)
+                for position in covariance.freePositions {
+                    let index = position.row + position.column * s
+                    let value = t[index] / sigma
+                    guard value.isFinite else { return false }
+                    l[index] = value
+                }
+                return true
+            }
+        }
+        guard ok else { return false }
+        let p = globals.beta.count
+        for j in 0..<p { workspace.fixedWeights[j] = -globals.beta[j] }
+        workspace.fixedWeights[p] = 1
+        return true
     }
 
     /// δ = L_Xᵀβ − l_y,X into `workspace.delta`, from the trailing factor (leading dimension `lda`,

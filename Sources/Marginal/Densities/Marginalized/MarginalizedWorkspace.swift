@@ -47,7 +47,7 @@ struct MarginalizedWorkspace: Sendable {
         if let classes {
             classTerms = LevelClassTerms(classes: classes)
             trailingFactor = Array(repeating: 0, count: d * d)
-            scratch = Array(repeating: 0, count: classes.scratchCount)
+            scratch = Array(repeating: 0, count: max(classes.scratchCount, classes.effectsScratchCount))
         } else {
             classTerms = LevelClassTerms(dimension: 0, packedCount: 0)
             trailingFactor = []
