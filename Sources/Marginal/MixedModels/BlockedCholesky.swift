@@ -241,17 +241,26 @@ struct BlockedCholesky: Sendable {
         let d = products.trailingSize
         let r = products.fixedOffset
         let s1 = products.firstDimension
-        loadScaledTrailing()
+        // With scalar trailing blocks, each column is loaded (scaled) right before its downdate,
+        // while it is in cache; otherwise the whole matrix is loaded first.
+        let fused = trailingIsDiagonal && r > 0
+        if !fused { loadScaledTrailing() }
         return trailing.withUnsafeMutableBufferPointer { out in
             let t = out.baseAddress!
-            for i in 0..<r { t[i + i * d] += 1 }
             panels.withUnsafeBufferPointer { pp in
                 if r == 0 {
                     // One grouping factor: every panel holds all d rows (X and y), so the panels
                     // side by side are one d × ℓ₁S₁ matrix and the downdate is a single rank-k update.
                     BLAS.syrkLower(n: d, k: products.firstLevels * s1, alpha: -1, a: pp.baseAddress!, lda: d, beta: 1, c: t, ldc: d)
+                } else if fused {
+                    products.trailing.withUnsafeBufferPointer { ap in
+                        rowScale.withUnsafeBufferPointer { sp in
+                            Self.downdate(t, panels: pp.baseAddress!, products: products, loading: ap.baseAddress!, scale: sp.baseAddress!)
+                        }
+                    }
                 } else {
-                    Self.downdate(t, panels: pp.baseAddress!, products: products)
+                    for i in 0..<r { t[i + i * d] += 1 }
+                    Self.downdate(t, panels: pp.baseAddress!, products: products, loading: nil, scale: nil)
                 }
             }
             guard let inverse, r > 0 else { return LAPACK.choleskyLower(n: d, a: t, lda: d) }
@@ -262,9 +271,15 @@ struct BlockedCholesky: Sendable {
 
     /// t −= Σ_c L_T1,c L_T1,cᵀ (lower triangle), column j at a time: every panel c that holds
     /// row j (at position a₀) contributes L_T1,c[a, s] L_T1,c[a₀, s] to rows a ≥ a₀. Column j
-    /// stays in cache while all its panels are served.
-    private static func downdate(_ t: UnsafeMutablePointer<Double>, panels: UnsafePointer<Double>, products: CrossProducts) {
+    /// stays in cache while all its panels are served. With `loading`, column j is first set to
+    /// column j of the cross-products scaled by `scale` on both sides, plus the identity on
+    /// random rows (scalar trailing blocks: Λ_T is the diagonal `scale`).
+    private static func downdate(
+        _ t: UnsafeMutablePointer<Double>, panels: UnsafePointer<Double>, products: CrossProducts,
+        loading a: UnsafePointer<Double>?, scale: UnsafePointer<Double>?
+    ) {
         let d = products.trailingSize
+        let r = products.fixedOffset
         let s1 = products.firstDimension
         products.panelRows.withUnsafeBufferPointer { rp in
         products.panelStart.withUnsafeBufferPointer { startp in
@@ -273,6 +288,12 @@ struct BlockedCholesky: Sendable {
         products.rowEntryPosition.withUnsafeBufferPointer { entryPosition in
             for j in 0..<d {
                 let column = t + j * d
+                if let a, let scale {
+                    let source = a + j * d
+                    let sj = scale[j]
+                    for i in j..<d { column[i] = source[i] * scale[i] * sj }
+                    if j < r { column[j] += 1 }
+                }
                 for entry in entryStart[j]..<entryStart[j + 1] {
                     let c = Int(entryPanel[entry])
                     let a0 = Int(entryPosition[entry])
