@@ -21,7 +21,8 @@ import Foundation
 /// (every level with the same rows of Z, as in most designed experiments and in sleepstudy)
 /// has a single class, and random intercepts have one class per distinct group size.
 /// The statistics are used only when they save work: classes × (S + 1) ≤ levels.
-struct LevelClasses: Sendable {
+/// A class (shared, immutable) so that evaluations pass it around without retaining its arrays.
+final class LevelClasses: Sendable {
     /// S, the random effects per level.
     let dimension: Int
     /// d = p + 1.

@@ -62,9 +62,8 @@ extension MarginalizedMixedModelDensity {
     mutating func likelihoodAndAdjoints(gradient: Bool) -> (value: Double, sigmaAdjoint: Double)? {
         if let classes = levelClasses { return levelClassLikelihoodAndAdjoints(classes, gradient: gradient) }
         guard refactor(withInverse: gradient) else { return nil }
-        let products = factor.products
-        let d = products.trailingSize
-        let r = products.fixedOffset
+        let d = factor.products.trailingSize
+        let r = factor.products.fixedOffset
         let deltaSquared = factor.trailing.withUnsafeBufferPointer { tp in
             fixedEffectResiduals(trailing: tp.baseAddress!, lda: d, offset: r)
         }
@@ -87,17 +86,15 @@ extension MarginalizedMixedModelDensity {
             into: &workspace.sums, inverse: &workspace.trailingInverse, scratch: &workspace.scratch,
             holdsFactorInverse: holdsFactorInverse)
         else { return nil }
-        // Σⱼ ũₖⱼũₖⱼᵀ per block.
-        let firstCount = products.firstLevels * products.firstDimension
-        for k in factor.factors.indices {
-            let s = factor.factors[k].dimension
-            let start = k == 0 ? 0 : firstCount + products.trailingRange(ofBlock: k).lowerBound
-            let levels = k == 0 ? products.firstLevels : products.trailingRange(ofBlock: k).count / s
+        // Σⱼ ũₖⱼũₖⱼᵀ per block (its effects are consecutive in u).
+        var start = 0
+        for (k, shape) in blockShapes.enumerated() {
             workspace.moments[k].withUnsafeMutableBufferPointer { w in
                 workspace.effects.withUnsafeBufferPointer { up in
-                    Self.addMoments(of: up.baseAddress! + start, levels: levels, size: s, into: w.baseAddress!)
+                    Self.addMoments(of: up.baseAddress! + start, levels: shape.levels, size: shape.dimension, into: w.baseAddress!)
                 }
             }
+            start += shape.levels * shape.dimension
         }
         return (value, sigmaAdjoint(q: q))
     }
@@ -157,19 +154,19 @@ extension MarginalizedMixedModelDensity {
     mutating func loadClassParameters() -> Bool {
         let sigma = globals.sigma
         guard sigma > 0, sigma.isFinite else { return false }
-        let s = factor.factors[0].dimension
-        let covariance = factor.factors[0]
+        let s = blockShapes[0].dimension
         let ok = globals.factors[0].withUnsafeBufferPointer { t -> Bool in
             workspace.lambda.withUnsafeMutableBufferPointer { l -> Bool in
-                for a in 0..<s where !(t[a * (s + 1)] > 0 && t[a * (s + 1)].isFinite) { return false }
-                l.update(repeating: 0)
-                for position in covariance.freePositions {
-                    let index = position.row + position.column * s
-                    let value = t[index] / sigma
-                    guard value.isFinite else { return false }
-                    l[index] = value
+                firstFreeIndices.withUnsafeBufferPointer { free -> Bool in
+                    for a in 0..<s where !(t[a * (s + 1)] > 0 && t[a * (s + 1)].isFinite) { return false }
+                    l.update(repeating: 0)
+                    for index in free {
+                        let value = t[index] / sigma
+                        guard value.isFinite else { return false }
+                        l[index] = value
+                    }
+                    return true
                 }
-                return true
             }
         }
         guard ok else { return false }
@@ -233,11 +230,10 @@ extension MarginalizedMixedModelDensity {
     private mutating func sigmaAdjoint(q: Double) -> Double {
         let sigma = globals.sigma
         let sigma2 = sigma * sigma
-        let products = factor.products
         var traceW = 0.0
-        for k in factor.factors.indices {
-            let s = factor.factors[k].dimension
-            let levels = k == 0 ? products.firstLevels : products.trailingRange(ofBlock: k).count / s
+        for (k, shape) in blockShapes.enumerated() {
+            let s = shape.dimension
+            let levels = shape.levels
             workspace.sums[k].withUnsafeMutableBufferPointer { w in
                 workspace.moments[k].withUnsafeBufferPointer { m in
                     for index in 0..<(s * s) { w[index] += m[index] / sigma2 }

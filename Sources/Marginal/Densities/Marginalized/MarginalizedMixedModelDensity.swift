@@ -45,6 +45,10 @@ public struct MarginalizedMixedModelDensity: LogDensity {
     var factor: BlockedCholesky
     /// Class sums for a single grouping factor, when they are cheaper than the blocked factor.
     private(set) var levelClasses: LevelClasses?
+    /// Levels and S of each block (engine order), and the positions (a + b·S) of the first
+    /// block's free λ entries: read on every evaluation without touching the model's arrays.
+    let blockShapes: [(levels: Int, dimension: Int)]
+    let firstFreeIndices: [Int]
     var globals: GlobalParameters
     var workspace: MarginalizedWorkspace
     /// n, and −n/2 log 2π.
@@ -76,6 +80,9 @@ public struct MarginalizedMixedModelDensity: LogDensity {
         factor = BlockedCholesky(products: model.products, factors: model.factors)
         globals = parameterization.makeGlobals()
         levelClasses = LevelClasses(products: model.products)
+        blockShapes = model.blocks.map { ($0.levelCount, $0.dimension) }
+        let s1 = model.factors[0].dimension
+        firstFreeIndices = model.factors[0].freePositions.map { $0.row + $0.column * s1 }
         workspace = MarginalizedWorkspace(factor: factor, classes: levelClasses)
         randomEffectsLayout = RandomEffectsLayout(blocks: model.blocks)
         observations = model.design.nobs
