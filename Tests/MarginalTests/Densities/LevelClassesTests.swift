@@ -6,7 +6,7 @@ import Testing
 /// same value and gradient at the same points, whether the levels form one class (balanced
 /// designs), a few (unequal group sizes) or one each (continuous slopes).
 @Suite struct LevelClassesTests {
-    static let singleFactor = ["sleepstudy", "sleepstudy zerocorr", "dyestuff", "unequal groups", "single slopes"]
+    static let singleFactor = ["sleepstudy", "sleepstudy zerocorr", "dyestuff", "unequal groups", "single slopes", "three slopes"]
 
     @Test(arguments: singleFactor)
     func classSumsMatchTheBlockedFactor(_ name: String) throws {
