@@ -6,40 +6,28 @@ enum SmallMatrix {
     /// `rows + j·columnStride` and its elements are `stride` apart; λ is lower-triangular.
     /// Ascending order is safe in place because (λᵀv)ᵢ uses only vₖ with k ≥ i.
     static func multiplyLowerTransposed(
-        _ lambda: [Double], size: Int, rows: UnsafeMutablePointer<Double>, stride: Int,
+        _ l: UnsafePointer<Double>, size: Int, rows: UnsafeMutablePointer<Double>, stride: Int,
         columns: Int, columnStride: Int
     ) {
-        lambda.withUnsafeBufferPointer { l in
-            for j in 0..<columns {
-                let v = rows + j * columnStride
-                for i in 0..<size {
-                    var sum = 0.0
-                    for k in i..<size { sum += l[k + i * size] * v[k * stride] }
-                    v[i * stride] = sum
-                }
+        for j in 0..<columns {
+            let v = rows + j * columnStride
+            for i in 0..<size {
+                var sum = 0.0
+                for k in i..<size { sum += l[k + i * size] * v[k * stride] }
+                v[i * stride] = sum
             }
         }
     }
 
-    /// out ← λᵀ A λ for symmetric S × S A and lower-triangular λ; `work` holds at least S² values.
-    static func congruence(
-        lambda: [Double], a: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>,
-        work: inout [Double], size s: Int
-    ) {
-        // work = A λ
+    /// w ← L⁻¹ (lower triangle; the strict upper triangle is zeroed) for lower-triangular L.
+    static func invertLower(_ l: UnsafePointer<Double>, into w: UnsafeMutablePointer<Double>, size s: Int) {
         for j in 0..<s {
-            for i in 0..<s {
+            for i in 0..<j { w[i + j * s] = 0 }
+            w[j + j * s] = 1 / l[j + j * s]
+            for i in (j + 1)..<max(s, j + 1) {
                 var sum = 0.0
-                for k in j..<s { sum += a[i + k * s] * lambda[k + j * s] }
-                work[i + j * s] = sum
-            }
-        }
-        // out = λᵀ work
-        for j in 0..<s {
-            for i in 0..<s {
-                var sum = 0.0
-                for k in i..<s { sum += lambda[k + i * s] * work[k + j * s] }
-                out[i + j * s] = sum
+                for k in j..<i { sum -= l[i + k * s] * w[k + j * s] }
+                w[i + j * s] = sum / l[i + i * s]
             }
         }
     }
@@ -71,16 +59,7 @@ enum SmallMatrix {
         lower l: UnsafePointer<Double>, inverse w: UnsafeMutablePointer<Double>,
         into out: UnsafeMutablePointer<Double>, size s: Int
     ) {
-        // W = L⁻¹ column by column (forward substitution on the unit vectors).
-        for j in 0..<s {
-            for i in 0..<j { w[i + j * s] = 0 }
-            w[j + j * s] = 1 / l[j + j * s]
-            for i in (j + 1)..<max(s, j + 1) {
-                var sum = 0.0
-                for k in j..<i { sum -= l[i + k * s] * w[k + j * s] }
-                w[i + j * s] = sum / l[i + i * s]
-            }
-        }
+        invertLower(l, into: w, size: s)
         for j in 0..<s {
             for i in j..<s {
                 var sum = 0.0
@@ -126,16 +105,5 @@ enum SmallMatrix {
             for k in (i + 1)..<s { sum -= l[k + i * s] * x[k] }
             x[i] = sum / l[i + i * s]
         }
-    }
-
-    /// r ← r λ L⁻ᵀ for a row vector r, lower-triangular λ and L: the right-hand side of
-    /// L_T1 = A_T1 λ₁ L₁₁⁻ᵀ one row at a time (as column vectors: r ← L⁻¹ λᵀ r).
-    static func rowTimesLowerThenSolveTransposed(
-        _ r: inout [Double], lambda: [Double], factor: UnsafePointer<Double>, size s: Int
-    ) {
-        r.withUnsafeMutableBufferPointer { v in
-            multiplyLowerTransposed(lambda, size: s, rows: v.baseAddress!, stride: 1, columns: 1, columnStride: s)
-        }
-        solveLower(factor, &r, size: s)
     }
 }

@@ -22,6 +22,8 @@ struct BlockedCholesky: Sendable {
     /// Offset of each block's θ elements in the full θ vector.
     let thetaOffsets: [Int]
     let thetaCount: Int
+    /// Whether every trailing block is scalar (Sₖ = 1), so that Λ_T is a diagonal scaling.
+    private let trailingIsDiagonal: Bool
 
     /// λₖ per block, S × S column-major.
     private(set) var lambdas: [[Double]]
@@ -30,7 +32,10 @@ struct BlockedCholesky: Sendable {
     private(set) var trailing: [Double]
     /// Whether the last update produced a positive-definite factor.
     private(set) var isPositiveDefinite = false
-    /// Scratch for one update (max(S₁², trailingSize) values), so that an update allocates nothing.
+    /// Per trailing row, the λₖ of its block when Sₖ = 1, else 1 (X and y rows, and rows of
+    /// blocks with Sₖ > 1, which are multiplied group by group).
+    private var rowScale: [Double]
+    /// Scratch for one update (4·S₁² values), so that an update allocates nothing.
     private var scratch: [Double]
 
     init(products: CrossProducts, factors: [CovarianceFactor]) {
@@ -44,17 +49,27 @@ struct BlockedCholesky: Sendable {
         }
         thetaOffsets = offsets
         thetaCount = count
+        trailingIsDiagonal = factors.dropFirst().allSatisfy { $0.dimension == 1 }
         lambdas = factors.map { [Double](repeating: 0, count: $0.dimension * $0.dimension) }
         first = products.firstDiagonal
         panels = products.panels
         trailing = products.trailing
-        scratch = Array(repeating: 0, count: max(products.firstDimension * products.firstDimension, products.trailingSize))
+        rowScale = Array(repeating: 1, count: products.trailingSize)
+        scratch = Array(repeating: 0, count: 4 * products.firstDimension * products.firstDimension)
     }
 
     /// Recomputes L for θ. Returns false (and leaves `isPositiveDefinite` false) when a block is
     /// not positive definite, which happens only through rounding for valid θ.
     @discardableResult
     mutating func update(theta: [Double]) -> Bool {
+        update(theta: theta, trailingInverse: nil)
+    }
+
+    /// Recomputes L for θ and, when `trailingInverse` is given (r × r values, r the number of
+    /// trailing random rows), also writes W = L_TT,u⁻¹ there (lower triangle), computed with the
+    /// factor in one recursive pass (``CholeskyInverse/factorAndInvert(n:_:lda:_:ldw:)``), which
+    /// is cheaper than inverting the finished factor.
+    mutating func update(theta: [Double], trailingInverse: UnsafeMutablePointer<Double>?) -> Bool {
         precondition(theta.count == thetaCount, "θ has the wrong length")
         theta.withUnsafeBufferPointer { t in
             for (k, factor) in factors.enumerated() {
@@ -63,10 +78,16 @@ struct BlockedCholesky: Sendable {
                 }
             }
         }
+        rowScale.withUnsafeMutableBufferPointer { scale in
+            for k in factors.indices.dropFirst() where factors[k].dimension == 1 {
+                let value = lambdas[k][0]
+                for i in products.trailingRange(ofBlock: k) { scale[i] = value }
+            }
+        }
         isPositiveDefinite = updateFirstBlock()
         if isPositiveDefinite {
             updatePanels()
-            isPositiveDefinite = updateTrailing()
+            isPositiveDefinite = updateTrailing(inverse: trailingInverse)
         }
         return isPositiveDefinite
     }
@@ -75,177 +96,311 @@ struct BlockedCholesky: Sendable {
 
     private mutating func updateFirstBlock() -> Bool {
         let s = products.firstDimension
-        let a = products.firstDiagonal
-        let lambda = lambdas[0]
-        var ok = true
-        var work: [Double] = []
-        swap(&work, &scratch)
-        defer { swap(&work, &scratch) }
-        first.withUnsafeMutableBufferPointer { out in
-            if s == 1 {
-                let l2 = lambda[0] * lambda[0]
-                for c in 0..<products.firstLevels { out[c] = (l2 * a[c] + 1).squareRoot() }
-                return
-            }
-            for c in 0..<products.firstLevels {
-                let block = out.baseAddress! + c * s * s
-                a.withUnsafeBufferPointer { ap in
-                    SmallMatrix.congruence(lambda: lambda, a: ap.baseAddress! + c * s * s, into: block, work: &work, size: s)
+        let levels = products.firstLevels
+        return lambdas[0].withUnsafeBufferPointer { lp in
+            products.firstDiagonal.withUnsafeBufferPointer { ap in
+                first.withUnsafeMutableBufferPointer { fp in
+                    scratch.withUnsafeMutableBufferPointer { wp in
+                        let lambda = lp.baseAddress!, a = ap.baseAddress!, out = fp.baseAddress!
+                        if s == 1 {
+                            let l2 = lambda[0] * lambda[0]
+                            for c in 0..<levels { out[c] = (l2 * a[c] + 1).squareRoot() }
+                            return true
+                        }
+                        if s == 2 {
+                            // B = λᵀAλ + I and its factor in closed form (λ = [l₀₀ 0; l₁₀ l₁₁]).
+                            let l00 = lambda[0], l10 = lambda[1], l11 = lambda[3]
+                            var ok = true
+                            for c in 0..<levels {
+                                let ac = a + 4 * c
+                                let a00 = ac[0], a10 = ac[1], a11 = ac[3]
+                                let x0 = a00 * l00 + a10 * l10, x1 = a10 * l00 + a11 * l10
+                                let b00 = l00 * x0 + l10 * x1 + 1
+                                let b10 = l11 * x1
+                                let b11 = l11 * l11 * a11 + 1
+                                let f00 = b00.squareRoot()
+                                let f10 = b10 / f00
+                                let schur = b11 - f10 * f10
+                                if !(b00 > 0 && schur > 0) { ok = false }
+                                let block = out + 4 * c
+                                block[0] = f00
+                                block[1] = f10
+                                block[2] = 0
+                                block[3] = schur.squareRoot()
+                            }
+                            return ok
+                        }
+                        var ok = true
+                        for c in 0..<levels {
+                            let block = out + c * s * s
+                            SmallMatrix.congruence(lambda: lambda, a: a + c * s * s, into: block, work: wp.baseAddress!, size: s)
+                            for i in 0..<s { block[i + i * s] += 1 }
+                            ok = SmallMatrix.choleskyLower(block, size: s) && ok
+                        }
+                        return ok
+                    }
                 }
-                for i in 0..<s { block[i + i * s] += 1 }
-                ok = SmallMatrix.choleskyLower(block, size: s) && ok
             }
         }
-        return ok
     }
 
     // MARK: Step 2: L_T1,c = Λ_Tᵀ A_T1,c λ₁ L₁₁,c⁻ᵀ
 
+    /// Panel c is copied from the cross-products times R_c = λ₁ L₁₁,c⁻ᵀ (S₁ × S₁) from the right,
+    /// column by column (contiguous), with the scalar trailing blocks' λₖ applied to its rows on
+    /// the way; trailing blocks with Sₖ > 1 then multiply their groups of rows by λₖᵀ.
     private mutating func updatePanels() {
         let s1 = products.firstDimension
-        let source = products.panels
-        let rows = products.panelRows
-        let blockOf = products.blockOfTrailingRow
-        let lambdas = self.lambdas
-        let first = self.first
-        var row: [Double] = []
-        swap(&row, &scratch)
-        defer { swap(&row, &scratch) }
-        panels.withUnsafeMutableBufferPointer { out in
-            source.withUnsafeBufferPointer { src in
-                out.baseAddress!.update(from: src.baseAddress!, count: src.count)
-            }
-            for c in 0..<products.firstLevels {
-                let start = products.panelStart[c]
-                let m = products.panelHeight(c)
-                let panel = out.baseAddress! + start * s1
-                // Row scaling by the trailing blocks' λₖᵀ, one group of Sₖ rows at a time.
-                var r = 0
-                while r < m {
-                    let k = Int(blockOf[Int(rows[start + r])])
-                    if k < 0 { break }
-                    let sk = factors[k].dimension
-                    SmallMatrix.multiplyLowerTransposed(lambdas[k], size: sk, rows: panel + r, stride: 1, columns: s1, columnStride: m)
-                    r += sk
-                }
-                // Right side: times λ₁, then solve with L₁₁,cᵀ.
+        let levels = products.firstLevels
+        let diagonal = trailingIsDiagonal
+        let single = products.fixedOffset == 0
+        lambdas[0].withUnsafeBufferPointer { lp in
+        first.withUnsafeBufferPointer { fp in
+        products.panels.withUnsafeBufferPointer { sp in
+        products.panelStart.withUnsafeBufferPointer { startp in
+        products.panelRows.withUnsafeBufferPointer { rp in
+        rowScale.withUnsafeBufferPointer { scalep in
+        scratch.withUnsafeMutableBufferPointer { wp in
+        panels.withUnsafeMutableBufferPointer { pp in
+            let lambda = lp.baseAddress!, factors = fp.baseAddress!, source = sp.baseAddress!
+            let rows = rp.baseAddress!, scale = scalep.baseAddress!, out = pp.baseAddress!
+            let r = wp.baseAddress!, inverse = r + s1 * s1
+            for c in 0..<levels {
+                let start = startp[c]
+                let m = startp[c + 1] - start
+                let src = source + start * s1
+                let panel = out + start * s1
+                let rowsOfPanel = rows + start
                 if s1 == 1 {
-                    let scale = lambdas[0][0] / first[c]
-                    for i in 0..<m { panel[i] *= scale }
+                    let factor = lambda[0] / factors[c]
+                    if single {
+                        for i in 0..<m { panel[i] = src[i] * factor }
+                    } else {
+                        for i in 0..<m { panel[i] = src[i] * (scale[Int(rowsOfPanel[i])] * factor) }
+                    }
                 } else {
-                    first.withUnsafeBufferPointer { f in
+                    // R = λ₁ L⁻ᵀ: R[t, j] = Σ_{q ≤ min(t, j)} λ₁[t, q] L⁻¹[j, q].
+                    let l = factors + c * s1 * s1
+                    if s1 == 2 {
+                        // R = λ₁ L⁻ᵀ with L⁻¹ = [i₀₀ 0; i₁₀ i₁₁], both columns in one pass.
+                        let i00 = 1 / l[0], i11 = 1 / l[3]
+                        let i10 = -l[1] * i00 * i11
+                        let r00 = lambda[0] * i00, r10 = lambda[1] * i00
+                        let r01 = lambda[0] * i10, r11 = lambda[1] * i10 + lambda[3] * i11
                         for i in 0..<m {
-                            for j in 0..<s1 { row[j] = panel[i + j * m] }
-                            SmallMatrix.rowTimesLowerThenSolveTransposed(
-                                &row, lambda: lambdas[0], factor: f.baseAddress! + c * s1 * s1, size: s1)
-                            for j in 0..<s1 { panel[i + j * m] = row[j] }
+                            let x0 = src[i], x1 = src[i + m]
+                            let scaleOfRow = single ? 1 : scale[Int(rowsOfPanel[i])]
+                            panel[i] = (x0 * r00 + x1 * r10) * scaleOfRow
+                            panel[i + m] = (x0 * r01 + x1 * r11) * scaleOfRow
+                        }
+                    } else {
+                        SmallMatrix.invertLower(l, into: inverse, size: s1)
+                        for j in 0..<s1 {
+                            for t in 0..<s1 {
+                                var sum = 0.0
+                                for q in 0...min(t, j) { sum += lambda[t + q * s1] * inverse[j + q * s1] }
+                                r[t + j * s1] = sum
+                            }
+                        }
+                    }
+                    for j in 0..<s1 where s1 != 2 {
+                        let column = panel + j * m
+                        let r0 = r[j * s1]
+                        for i in 0..<m { column[i] = src[i] * r0 }
+                        for t in 1..<s1 {
+                            let rt = r[t + j * s1]
+                            let srcColumn = src + t * m
+                            for i in 0..<m { column[i] += srcColumn[i] * rt }
+                        }
+                        if !single {
+                            for i in 0..<m { column[i] *= scale[Int(rowsOfPanel[i])] }
                         }
                     }
                 }
+                if diagonal { continue }
+                // Row groups of trailing blocks with Sₖ > 1: λₖᵀ from the left.
+                var i = 0
+                while i < m {
+                    let k = Int(products.blockOfTrailingRow[Int(rowsOfPanel[i])])
+                    if k < 0 { break }
+                    let sk = self.factors[k].dimension
+                    if sk > 1 {
+                        lambdas[k].withUnsafeBufferPointer { lk in
+                            SmallMatrix.multiplyLowerTransposed(lk.baseAddress!, size: sk, rows: panel + i, stride: 1, columns: s1, columnStride: m)
+                        }
+                    }
+                    i += sk
+                }
             }
-        }
+        }}}}}}}}
     }
 
     // MARK: Step 3: L_TT = chol(Λ_Tᵀ A_TT Λ_T + I − Σ L_T1,c L_T1,cᵀ)
 
-    private mutating func updateTrailing() -> Bool {
+    private mutating func updateTrailing(inverse: UnsafeMutablePointer<Double>?) -> Bool {
         let d = products.trailingSize
-        let fixedOffset = products.fixedOffset
+        let r = products.fixedOffset
         let s1 = products.firstDimension
-        let rows = products.panelRows
-        let panels = self.panels
-        let lambdas = self.lambdas
-        let products = self.products
-        let factors = self.factors
-        var scale: [Double] = []
-        swap(&scale, &scratch)
-        defer { swap(&scale, &scratch) }
+        // With scalar trailing blocks, each column is loaded (scaled) right before its downdate,
+        // while it is in cache; otherwise the whole matrix is loaded first.
+        let fused = trailingIsDiagonal && r > 0
+        if !fused { loadScaledTrailing() }
         return trailing.withUnsafeMutableBufferPointer { out in
             let t = out.baseAddress!
-            products.trailing.withUnsafeBufferPointer { src in
-                Self.loadScaledTrailing(t, from: src.baseAddress!, lambdas: lambdas, factors: factors, products: products, scale: &scale)
-            }
-            for i in 0..<fixedOffset { t[i + i * d] += 1 }
-            if fixedOffset == 0 {
-                // One grouping factor: every panel holds all d rows (X and y), so the panels side
-                // by side are one d × ℓ₁S₁ matrix and the downdate is a single rank-k update.
-                panels.withUnsafeBufferPointer { pp in
-                    BLAS.syrkLower(n: d, k: products.firstLevels * s1, alpha: -1, a: pp.baseAddress!, lda: d, beta: 1, c: t, ldc: d)
-                }
-                return LAPACK.choleskyLower(n: d, a: t, lda: d)
-            }
-            // − Σ_c L_T1,c L_T1,cᵀ, column j of the lower triangle at a time: every panel c that
-            // holds row j (at position a₀) contributes L_T1,c[a, s] L_T1,c[a₀, s] to rows a ≥ a₀.
             panels.withUnsafeBufferPointer { pp in
-                rows.withUnsafeBufferPointer { rp in
-                    for j in 0..<d {
-                        let column = t + j * d
-                        for entry in products.rowEntryStart[j]..<products.rowEntryStart[j + 1] {
-                            let c = Int(products.rowEntryPanel[entry])
-                            let a0 = Int(products.rowEntryPosition[entry])
-                            let start = products.panelStart[c]
-                            let m = products.panelStart[c + 1] - start
-                            let r = rp.baseAddress! + start
-                            for s in 0..<s1 {
-                                let panel = pp.baseAddress! + start * s1 + s * m
-                                let pb = panel[a0]
-                                if pb == 0 { continue }
-                                for a in a0..<m { column[Int(r[a])] -= panel[a] * pb }
-                            }
+                if r == 0 {
+                    // One grouping factor: every panel holds all d rows (X and y), so the panels
+                    // side by side are one d × ℓ₁S₁ matrix and the downdate is a single rank-k update.
+                    BLAS.syrkLower(n: d, k: products.firstLevels * s1, alpha: -1, a: pp.baseAddress!, lda: d, beta: 1, c: t, ldc: d)
+                } else if fused {
+                    products.trailing.withUnsafeBufferPointer { ap in
+                        rowScale.withUnsafeBufferPointer { sp in
+                            Self.downdate(t, panels: pp.baseAddress!, products: products, loading: ap.baseAddress!, scale: sp.baseAddress!)
                         }
                     }
+                } else {
+                    for i in 0..<r { t[i + i * d] += 1 }
+                    Self.downdate(t, panels: pp.baseAddress!, products: products, loading: nil, scale: nil)
                 }
             }
-            return LAPACK.choleskyLower(n: d, a: t, lda: d)
+            guard let inverse, r > 0 else { return LAPACK.choleskyLower(n: d, a: t, lda: d) }
+            return CholeskyInverse.factorAndInvert(n: r, t, lda: d, inverse, ldw: r)
+                && CholeskyInverse.factorRemainder(n: d, split: r, t, lda: d, inverse: inverse, ldw: r)
         }
     }
 
-    /// t ← Λ_Tᵀ A Λ_T for the trailing matrix A: Λ_T is block-diagonal with λₖ repeated for each
-    /// level of trailing block k and the identity on the X and y rows. With scalar blocks this
-    /// is an element-wise scaling of the lower triangle, fused with the copy.
-    /// `scale` is scratch of at least `trailingSize` values.
-    private static func loadScaledTrailing(
-        _ t: UnsafeMutablePointer<Double>, from a: UnsafePointer<Double>, lambdas: [[Double]],
-        factors: [CovarianceFactor], products: CrossProducts, scale: inout [Double]
+    /// t −= Σ_c L_T1,c L_T1,cᵀ (lower triangle), column j at a time: every panel c that holds
+    /// row j (at position a₀) contributes L_T1,c[a, s] L_T1,c[a₀, s] to rows a ≥ a₀. Column j
+    /// stays in cache while all its panels are served. With `loading`, column j is first set to
+    /// column j of the cross-products scaled by `scale` on both sides, plus the identity on
+    /// random rows (scalar trailing blocks: Λ_T is the diagonal `scale`).
+    private static func downdate(
+        _ t: UnsafeMutablePointer<Double>, panels: UnsafePointer<Double>, products: CrossProducts,
+        loading a: UnsafePointer<Double>?, scale: UnsafePointer<Double>?
     ) {
         let d = products.trailingSize
-        let blocks = factors.indices.dropFirst()
-        if blocks.allSatisfy({ factors[$0].dimension == 1 }) {
-            for i in 0..<d { scale[i] = 1 }
-            for k in blocks {
-                for i in products.trailingRange(ofBlock: k) { scale[i] = lambdas[k][0] }
+        let r = products.fixedOffset
+        let s1 = products.firstDimension
+        products.panelRows.withUnsafeBufferPointer { rp in
+        products.panelStart.withUnsafeBufferPointer { startp in
+        products.rowEntryStart.withUnsafeBufferPointer { entryStart in
+        products.rowEntryPanel.withUnsafeBufferPointer { entryPanel in
+        products.rowEntryPosition.withUnsafeBufferPointer { entryPosition in
+            for j in 0..<d {
+                let column = t + j * d
+                if let a, let scale {
+                    let source = a + j * d
+                    let sj = scale[j]
+                    for i in j..<d { column[i] = source[i] * scale[i] * sj }
+                    if j < r { column[j] += 1 }
+                }
+                for entry in entryStart[j]..<entryStart[j + 1] {
+                    let c = Int(entryPanel[entry])
+                    let a0 = Int(entryPosition[entry])
+                    let start = startp[c]
+                    let m = startp[c + 1] - start
+                    let rows = rp.baseAddress! + start
+                    for s in 0..<s1 {
+                        let panel = panels + start * s1 + s * m
+                        Self.scatterSubtract(panel[a0], times: panel, rows: rows, from: a0, to: m, into: column)
+                    }
+                }
             }
+        }}}}}
+    }
+
+    /// column[rows[a]] −= x[a]·factor for a in `lower..<upper`. A panel's rows are distinct, so
+    /// four updates can be loaded before any is stored.
+    @inline(__always)
+    private static func scatterSubtract(
+        _ factor: Double, times x: UnsafePointer<Double>, rows: UnsafePointer<Int32>, from lower: Int, to upper: Int,
+        into column: UnsafeMutablePointer<Double>
+    ) {
+        var a = lower
+        while a + 4 <= upper {
+            let i0 = Int(rows[a]), i1 = Int(rows[a + 1]), i2 = Int(rows[a + 2]), i3 = Int(rows[a + 3])
+            let v0 = column[i0] - x[a] * factor
+            let v1 = column[i1] - x[a + 1] * factor
+            let v2 = column[i2] - x[a + 2] * factor
+            let v3 = column[i3] - x[a + 3] * factor
+            column[i0] = v0
+            column[i1] = v1
+            column[i2] = v2
+            column[i3] = v3
+            a += 4
+        }
+        while a < upper {
+            column[Int(rows[a])] -= x[a] * factor
+            a += 1
+        }
+    }
+
+    /// trailing ← Λ_Tᵀ A Λ_T (lower triangle) for the trailing cross-products A: Λ_T is
+    /// block-diagonal with λₖ repeated for each level of trailing block k and the identity on the
+    /// X and y rows. With scalar blocks this is an element-wise scaling, fused with the copy.
+    private mutating func loadScaledTrailing() {
+        let d = products.trailingSize
+        let diagonal = trailingIsDiagonal
+        let single = products.fixedOffset == 0
+        products.trailing.withUnsafeBufferPointer { ap in
+        rowScale.withUnsafeBufferPointer { sp in
+        trailing.withUnsafeMutableBufferPointer { tp in
+            let a = ap.baseAddress!, t = tp.baseAddress!, scale = sp.baseAddress!
+            if single {
+                for j in 0..<d { (t + j * d + j).update(from: a + j * d + j, count: d - j) }
+                return
+            }
+            if diagonal {
+                for j in 0..<d {
+                    let sj = scale[j]
+                    let column = t + j * d, source = a + j * d
+                    for i in j..<d { column[i] = source[i] * scale[i] * sj }
+                }
+                return
+            }
+            // Blocks with Sₖ > 1 mix rows and columns: scale the whole matrix (both triangles)
+            // by the scalar blocks, then multiply each group of rows and columns by λₖ.
             for j in 0..<d {
                 let sj = scale[j]
-                for i in j..<d { t[i + j * d] = a[i + j * d] * scale[i] * sj }
+                let column = t + j * d, source = a + j * d
+                for i in 0..<d { column[i] = source[i] * scale[i] * sj }
             }
-            return
-        }
-        t.update(from: a, count: d * d)
-        for k in blocks {
-            let sk = factors[k].dimension
-            for group in Swift.stride(from: products.trailingRange(ofBlock: k).lowerBound,
-                                      to: products.trailingRange(ofBlock: k).upperBound, by: sk) {
-                // Rows of the group: λₖᵀ from the left, on every column.
-                SmallMatrix.multiplyLowerTransposed(lambdas[k], size: sk, rows: t + group, stride: 1, columns: d, columnStride: d)
-                // Columns of the group: λₖ from the right, on every row.
-                SmallMatrix.multiplyLowerTransposed(lambdas[k], size: sk, rows: t + group * d, stride: d, columns: d, columnStride: 1)
+            for k in factors.indices.dropFirst() where factors[k].dimension > 1 {
+                let sk = factors[k].dimension
+                let range = products.trailingRange(ofBlock: k)
+                lambdas[k].withUnsafeBufferPointer { lp in
+                    let lambda = lp.baseAddress!
+                    for group in Swift.stride(from: range.lowerBound, to: range.upperBound, by: sk) {
+                        // Rows of the group: λₖᵀ from the left, on every column.
+                        SmallMatrix.multiplyLowerTransposed(lambda, size: sk, rows: t + group, stride: 1, columns: d, columnStride: d)
+                        // Columns of the group: λₖ from the right, on every row.
+                        SmallMatrix.multiplyLowerTransposed(lambda, size: sk, rows: t + group * d, stride: d, columns: d, columnStride: 1)
+                    }
+                }
             }
-        }
+        }}}
     }
 
     // MARK: Reading the factor
 
-    /// log det(ΛᵀZᵀZΛ + I) = 2 Σ log diag L over the random-effect blocks.
+    /// log det(ΛᵀZᵀZΛ + I) = 2 Σ log diag L over the random-effect blocks, with one logarithm
+    /// per 16 diagonal values (``VectorKernels/logProduct(_:count:stride:)``).
     var logDeterminantRandom: Double {
         let s1 = products.firstDimension
-        var product = LogProductAccumulator()
-        for c in 0..<products.firstLevels {
-            for i in 0..<s1 { product.multiply(by: first[c * s1 * s1 + i + i * s1]) }
-        }
         let d = products.trailingSize
-        for i in 0..<products.fixedOffset { product.multiply(by: trailing[i + i * d]) }
-        return 2 * product.logarithm
+        let levels = products.firstLevels
+        var sum = first.withUnsafeBufferPointer { fp in
+            var total = 0.0
+            // Diagonal i of every level's block: `levels` values S₁² apart.
+            for i in 0..<s1 {
+                total += VectorKernels.logProduct(fp.baseAddress! + i * (s1 + 1), count: levels, stride: s1 * s1)
+            }
+            return total
+        }
+        sum += trailing.withUnsafeBufferPointer { tp in
+            VectorKernels.logProduct(tp.baseAddress!, count: products.fixedOffset, stride: d + 1)
+        }
+        return 2 * sum
     }
 
     /// log det(L_X L_Xᵀ), the REML correction.

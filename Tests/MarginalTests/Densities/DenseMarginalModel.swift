@@ -188,6 +188,7 @@ enum DensityTestModels {
         ("dyestuff", "Dyestuff.csv", "Dyestuff", "Yield ~ 1 + (1 | Batch)"),
         ("unequal groups", "crossed_slopes.csv", "crossed_slopes", "y ~ 1 + x + f + (1 | g2)"),
         ("single slopes", "crossed_slopes.csv", "crossed_slopes", "y ~ 1 + x + (1 + x | g1)"),
+        ("three slopes", "three_slopes.csv", "three_slopes", "y ~ 1 + x1 + x2 + (1 + x1 + x2 | g)"),
     ]
 
     static func model(named name: String) throws -> LinearMixedModel {

@@ -234,8 +234,10 @@ import Testing
         }
     }
 
-    @Test func nonFiniteOrWrongSizedInputGivesMinusInfinity() throws {
-        var density = MarginalizedMixedModelDensity(model: try DensityTestModels.model(named: "penicillin"))
+    /// Crossed (blocked factor) and single-factor (level classes) paths alike.
+    @Test(arguments: ["penicillin", "sleepstudy", "dyestuff"])
+    func nonFiniteOrWrongSizedInputGivesMinusInfinity(_ name: String) throws {
+        var density = MarginalizedMixedModelDensity(model: try DensityTestModels.model(named: name))
         var gradient = [Double](repeating: 0, count: density.dimension)
         var x = [Double](repeating: 0, count: density.dimension)
         x[0] = .nan

@@ -25,10 +25,12 @@ extension BlockedCholesky {
 
     /// Writes Σⱼ (M⁻¹)ⱼⱼ of every block k into `sums[k]` (Sₖ × Sₖ, column-major, both triangles).
     /// `inverse` holds r² values (r = number of trailing random rows) and receives the lower
-    /// triangle of S_T⁻¹; `scratch` holds at least ``covarianceSumsScratchCount`` values.
+    /// triangle of S_T⁻¹; if `holdsFactorInverse`, it already holds L_TT,u⁻¹ from
+    /// ``update(theta:trailingInverse:)``, else that is computed here from the factor.
+    /// `scratch` holds at least ``covarianceSumsScratchCount`` values.
     /// Returns false when the inversion fails (a singular factor, only through rounding).
     func conditionalCovarianceSums(
-        into sums: inout [[Double]], inverse: inout [Double], scratch: inout [Double]
+        into sums: inout [[Double]], inverse: inout [Double], scratch: inout [Double], holdsFactorInverse: Bool = false
     ) -> Bool {
         let r = products.fixedOffset
         let d = products.trailingSize
@@ -37,6 +39,7 @@ extension BlockedCholesky {
                 trailing.withUnsafeBufferPointer { tp in
                     let inv = ip.baseAddress!
                     let t = tp.baseAddress!
+                    if holdsFactorInverse { return CholeskyInverse.gramOfInverse(n: r, inv, lda: r) }
                     for j in 0..<r {
                         (inv + j * r + j).update(from: t + j * d + j, count: r - j)
                     }
@@ -52,6 +55,12 @@ extension BlockedCholesky {
                 let range = products.trailingRange(ofBlock: k)
                 sums[k].withUnsafeMutableBufferPointer { out in
                     out.update(repeating: 0)
+                    if s == 1 {
+                        var total = 0.0
+                        for g in range { total += inv[g * (r + 1)] }
+                        out[0] = total
+                        return
+                    }
                     for g in stride(from: range.lowerBound, to: range.upperBound, by: s) {
                         for b in 0..<s {
                             let column = inv + (g + b) * r + g
@@ -87,8 +96,13 @@ extension BlockedCholesky {
         let s1s1 = s1 * s1
         let levels = products.firstLevels
         let h = scratch
-        h.update(repeating: 0, count: levels * s1s1)
         out.update(repeating: 0, count: s1s1)
+        if r == 0 {
+            // No trailing random rows: (M⁻¹)_cc = L₁₁,c⁻ᵀ L₁₁,c⁻¹.
+            Self.addInverseGrams(first, levels: levels, size: s1, into: out, work: scratch)
+            return
+        }
+        h.update(repeating: 0, count: levels * s1s1)
         let y = scratch + levels * s1s1
         let small = y + s1s1
         let solved = small + s1s1
@@ -96,21 +110,22 @@ extension BlockedCholesky {
             products.panelRows.withUnsafeBufferPointer { rp in
                 products.rowEntryPanel.withUnsafeBufferPointer { entryPanel in
                     products.rowEntryPosition.withUnsafeBufferPointer { entryPosition in
+                    products.rowEntryStart.withUnsafeBufferPointer { entryStart in
+                    products.panelStart.withUnsafeBufferPointer { panelStart in
                         for j in 0..<r {
                             let column = inv + j * r
                             let diagonal = column[j]
-                            for entry in products.rowEntryStart[j]..<products.rowEntryStart[j + 1] {
+                            for entry in entryStart[j]..<entryStart[j + 1] {
                                 let c = Int(entryPanel[entry])
                                 let a0 = Int(entryPosition[entry])
-                                let start = products.panelStart[c]
-                                let m = products.panelStart[c + 1] - start
+                                let start = panelStart[c]
+                                let m = panelStart[c + 1] - start
                                 let mr = m - products.p - 1
                                 let rows = rp.baseAddress! + start
                                 let panel = pp.baseAddress! + start * s1
                                 let hc = h + c * s1s1
                                 if s1 == 1 {
-                                    var sum = 0.0
-                                    for a in (a0 + 1)..<max(mr, a0 + 1) { sum += column[Int(rows[a])] * panel[a] }
+                                    let sum = Self.gatherDot(column, rows: rows, panel, from: a0 + 1, to: mr)
                                     let pa0 = panel[a0]
                                     hc[0] += pa0 * (diagonal * pa0 + 2 * sum)
                                     continue
@@ -118,9 +133,7 @@ extension BlockedCholesky {
                                 // y_t = Σ_{a > a₀} S⁻¹[r_a, j] P[a, t]
                                 for t in 0..<s1 {
                                     let pt = panel + t * m
-                                    var sum = 0.0
-                                    for a in (a0 + 1)..<max(mr, a0 + 1) { sum += column[Int(rows[a])] * pt[a] }
-                                    y[t] = sum
+                                    y[t] = Self.gatherDot(column, rows: rows, pt, from: a0 + 1, to: mr)
                                 }
                                 for t in 0..<s1 {
                                     let pa0t = panel[a0 + t * m]
@@ -131,6 +144,8 @@ extension BlockedCholesky {
                                 }
                             }
                         }
+                    }
+                    }
                     }
                 }
             }
@@ -145,12 +160,90 @@ extension BlockedCholesky {
                 out[0] = total
                 return
             }
+            if s1 == 2 {
+                // L⁻ᵀ (I + H) L⁻¹ in closed form, L⁻¹ = [i₀₀ 0; i₁₀ i₁₁].
+                var o00 = 0.0, o10 = 0.0, o11 = 0.0
+                for c in 0..<levels {
+                    let l = fp.baseAddress! + 4 * c, hc = h + 4 * c
+                    let i00 = 1 / l[0], i11 = 1 / l[3]
+                    let i10 = -l[1] * i00 * i11
+                    let g00 = 1 + hc[0], g10 = hc[1], g11 = 1 + hc[3]
+                    let x00 = g00 * i00 + g10 * i10, x10 = g10 * i00 + g11 * i10
+                    let x11 = g11 * i11
+                    o00 += i00 * x00 + i10 * x10
+                    o10 += i11 * x10
+                    o11 += i11 * x11
+                }
+                out[0] = o00
+                out[1] = o10
+                out[2] = o10
+                out[3] = o11
+                return
+            }
             for c in 0..<levels {
                 for index in 0..<s1s1 { small[index] = h[c * s1s1 + index] }
                 for s in 0..<s1 { small[s + s * s1] += 1 }
                 Self.addInverseCongruence(factor: fp.baseAddress! + c * s1s1, middle: small, work: solved, size: s1, into: out)
             }
         }
+    }
+
+    /// out = Σ_c L_c⁻ᵀ L_c⁻¹ over `levels` lower-triangular S × S factors stored one after
+    /// another; `work` holds 2·S² values.
+    static func addInverseGrams(
+        _ factors: [Double], levels: Int, size s: Int, into out: UnsafeMutablePointer<Double>,
+        work: UnsafeMutablePointer<Double>
+    ) {
+        factors.withUnsafeBufferPointer { fp in
+            let f = fp.baseAddress!
+            switch s {
+            case 1:
+                var total = 0.0
+                for c in 0..<levels { total += 1 / (f[c] * f[c]) }
+                out[0] = total
+            case 2:
+                var o00 = 0.0, o10 = 0.0, o11 = 0.0
+                for c in 0..<levels {
+                    let l = f + 4 * c
+                    let i00 = 1 / l[0], i11 = 1 / l[3]
+                    let i10 = -l[1] * i00 * i11
+                    o00 += i00 * i00 + i10 * i10
+                    o10 += i10 * i11
+                    o11 += i11 * i11
+                }
+                out[0] = o00
+                out[1] = o10
+                out[2] = o10
+                out[3] = o11
+            default:
+                let inverse = work, gram = work + s * s
+                for c in 0..<levels {
+                    SmallMatrix.inverseGram(lower: f + c * s * s, inverse: inverse, into: gram, size: s)
+                    for index in 0..<(s * s) { out[index] += gram[index] }
+                }
+            }
+        }
+    }
+
+    /// Σ_{a ∈ lower..<upper} v[rows[a]]·x[a], with four partial sums.
+    @inline(__always)
+    static func gatherDot(
+        _ v: UnsafePointer<Double>, rows: UnsafePointer<Int32>, _ x: UnsafePointer<Double>, from lower: Int, to upper: Int
+    ) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var a = lower
+        while a + 4 <= upper {
+            s0 += v[Int(rows[a])] * x[a]
+            s1 += v[Int(rows[a + 1])] * x[a + 1]
+            s2 += v[Int(rows[a + 2])] * x[a + 2]
+            s3 += v[Int(rows[a + 3])] * x[a + 3]
+            a += 4
+        }
+        while a < upper {
+            s0 += v[Int(rows[a])] * x[a]
+            a += 1
+        }
+        return (s0 + s1) + (s2 + s3)
     }
 
     /// out += L⁻ᵀ A L⁻¹ for lower-triangular L and symmetric A (S × S); `a` is destroyed.

@@ -27,7 +27,8 @@ extension BlockedCholesky {
         let r = products.fixedOffset
         let p = products.p
         let s1 = products.firstDimension
-        let firstCount = products.firstLevels * s1
+        let levels = products.firstLevels
+        let firstCount = levels * s1
         let w = u + firstCount
         trailing.withUnsafeBufferPointer { tp in
             let t = tp.baseAddress!
@@ -39,38 +40,79 @@ extension BlockedCholesky {
                 if let noise { value += scale * noise[firstCount + i] }
                 w[i] = value
             }
-            if r > 0 {
+            if r > 32 {
                 cblas_dtrsv(CblasColMajor, CblasLower, CblasTrans, CblasNonUnit, blasint(r), t, blasint(d), w, 1)
+            } else {
+                for i in stride(from: r - 1, through: 0, by: -1) {
+                    let column = t + i * d
+                    var value = w[i]
+                    for k in (i + 1)..<max(r, i + 1) { value -= column[k] * w[k] }
+                    w[i] = value / column[i]
+                }
             }
         }
         // First block, level by level: L₁₁,cᵀ u_c = l_y,c − L_X,cᵀ β − L_T1,cᵀ w (+ scale·z_c).
         panels.withUnsafeBufferPointer { pp in
-            first.withUnsafeBufferPointer { fp in
-                products.panelRows.withUnsafeBufferPointer { rp in
-                    for c in 0..<products.firstLevels {
-                        let start = products.panelStart[c]
-                        let m = products.panelStart[c + 1] - start
-                        let randomRows = m - p - 1
-                        let rows = rp.baseAddress! + start
-                        let v = u + c * s1
-                        for s in 0..<s1 {
-                            let column = pp.baseAddress! + start * s1 + s * m
-                            var value = column[m - 1]
-                            for j in 0..<p { value -= column[randomRows + j] * beta[j] }
-                            for a in 0..<randomRows { value -= column[a] * w[Int(rows[a])] }
-                            if let noise { value += scale * noise[c * s1 + s] }
-                            v[s] = value
-                        }
-                        // Back substitution with L₁₁,cᵀ (upper triangular).
-                        let f = fp.baseAddress! + c * s1 * s1
-                        for i in stride(from: s1 - 1, through: 0, by: -1) {
-                            var value = v[i]
-                            for k in (i + 1)..<s1 { value -= f[k + i * s1] * v[k] }
-                            v[i] = value / f[i + i * s1]
-                        }
+        first.withUnsafeBufferPointer { fp in
+        products.panelRows.withUnsafeBufferPointer { rp in
+        products.panelStart.withUnsafeBufferPointer { startp in
+            let rows = rp.baseAddress!, f = fp.baseAddress!
+            if s1 == 1 && r == 0 {
+                // One scalar grouping factor: panel c is the d values at c·d.
+                let panel = pp.baseAddress!
+                for c in 0..<levels {
+                    let column = panel + c * d
+                    var value = column[p]
+                    for j in 0..<p { value -= column[j] * beta[j] }
+                    if let noise { value += scale * noise[c] }
+                    u[c] = value / f[c]
+                }
+                return
+            }
+            if s1 == 2 && r == 0 {
+                let panel = pp.baseAddress!
+                for c in 0..<levels {
+                    let column0 = panel + c * 2 * d, column1 = column0 + d
+                    var v0 = column0[p], v1 = column1[p]
+                    for j in 0..<p {
+                        v0 -= column0[j] * beta[j]
+                        v1 -= column1[j] * beta[j]
                     }
+                    if let noise {
+                        v0 += scale * noise[2 * c]
+                        v1 += scale * noise[2 * c + 1]
+                    }
+                    let l = f + 4 * c
+                    let u1 = v1 / l[3]
+                    u[2 * c + 1] = u1
+                    u[2 * c] = (v0 - l[1] * u1) / l[0]
+                }
+                return
+            }
+            for c in 0..<levels {
+                let start = startp[c]
+                let m = startp[c + 1] - start
+                let randomRows = m - p - 1
+                let rowsOfPanel = rows + start
+                let v = u + c * s1
+                for s in 0..<s1 {
+                    let column = pp.baseAddress! + start * s1 + s * m
+                    var value = column[m - 1]
+                    for j in 0..<p { value -= column[randomRows + j] * beta[j] }
+                    var sum = 0.0
+                    for a in 0..<randomRows { sum += column[a] * w[Int(rowsOfPanel[a])] }
+                    value -= sum
+                    if let noise { value += scale * noise[c * s1 + s] }
+                    v[s] = value
+                }
+                // Back substitution with L₁₁,cᵀ (upper triangular).
+                let block = f + c * s1 * s1
+                for i in stride(from: s1 - 1, through: 0, by: -1) {
+                    var value = v[i]
+                    for k in (i + 1)..<s1 { value -= block[k + i * s1] * v[k] }
+                    v[i] = value / block[i + i * s1]
                 }
             }
-        }
+        }}}}
     }
 }

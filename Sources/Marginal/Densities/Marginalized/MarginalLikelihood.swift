@@ -24,7 +24,9 @@ import Foundation
 extension MarginalizedMixedModelDensity {
     /// Refactors at θ = T/σ from the decoded `globals` (unless the factor is already there).
     /// False when σ or a diagonal of T is not positive and finite, or the factor fails.
-    mutating func refactor() -> Bool {
+    /// With `withInverse`, a new factor also leaves L_TT,u⁻¹ in `workspace.trailingInverse`
+    /// (`workspace.inverseIsCurrent`), computed together with the factor.
+    mutating func refactor(withInverse: Bool = false) -> Bool {
         let sigma = globals.sigma
         guard sigma > 0, sigma.isFinite else { return false }
         var offset = 0
@@ -42,7 +44,15 @@ extension MarginalizedMixedModelDensity {
             }
         }
         if same { return true }
-        workspace.factorIsCurrent = factor.update(theta: workspace.theta)
+        if withInverse && factor.products.fixedOffset > 0 {
+            workspace.factorIsCurrent = workspace.trailingInverse.withUnsafeMutableBufferPointer { w in
+                factor.update(theta: workspace.theta, trailingInverse: w.baseAddress!)
+            }
+            workspace.inverseIsCurrent = workspace.factorIsCurrent
+        } else {
+            workspace.factorIsCurrent = factor.update(theta: workspace.theta)
+            workspace.inverseIsCurrent = false
+        }
         for i in workspace.theta.indices { workspace.factoredTheta[i] = workspace.theta[i] }
         return workspace.factorIsCurrent
     }
@@ -51,10 +61,9 @@ extension MarginalizedMixedModelDensity {
     /// and ∂ℓ/∂Tₖ into `globals.factorAdjoints` and returns ∂ℓ/∂σ. Nil where ℓ cannot be evaluated.
     mutating func likelihoodAndAdjoints(gradient: Bool) -> (value: Double, sigmaAdjoint: Double)? {
         if let classes = levelClasses { return levelClassLikelihoodAndAdjoints(classes, gradient: gradient) }
-        guard refactor() else { return nil }
-        let products = factor.products
-        let d = products.trailingSize
-        let r = products.fixedOffset
+        guard refactor(withInverse: gradient) else { return nil }
+        let d = factor.products.trailingSize
+        let r = factor.products.fixedOffset
         let deltaSquared = factor.trailing.withUnsafeBufferPointer { tp in
             fixedEffectResiduals(trailing: tp.baseAddress!, lda: d, offset: r)
         }
@@ -71,20 +80,21 @@ extension MarginalizedMixedModelDensity {
                 factor.solveRandomEffects(beta: bp.baseAddress!, noise: nil, scale: 0, into: up.baseAddress!)
             }
         }
+        let holdsFactorInverse = workspace.inverseIsCurrent
+        workspace.inverseIsCurrent = false  // it is about to become S_T⁻¹
         guard factor.conditionalCovarianceSums(
-            into: &workspace.sums, inverse: &workspace.trailingInverse, scratch: &workspace.scratch)
+            into: &workspace.sums, inverse: &workspace.trailingInverse, scratch: &workspace.scratch,
+            holdsFactorInverse: holdsFactorInverse)
         else { return nil }
-        // Σⱼ ũₖⱼũₖⱼᵀ per block.
-        let firstCount = products.firstLevels * products.firstDimension
-        for k in factor.factors.indices {
-            let s = factor.factors[k].dimension
-            let start = k == 0 ? 0 : firstCount + products.trailingRange(ofBlock: k).lowerBound
-            let levels = k == 0 ? products.firstLevels : products.trailingRange(ofBlock: k).count / s
+        // Σⱼ ũₖⱼũₖⱼᵀ per block (its effects are consecutive in u).
+        var start = 0
+        for (k, shape) in blockShapes.enumerated() {
             workspace.moments[k].withUnsafeMutableBufferPointer { w in
                 workspace.effects.withUnsafeBufferPointer { up in
-                    Self.addMoments(of: up.baseAddress! + start, levels: levels, size: s, into: w.baseAddress!)
+                    Self.addMoments(of: up.baseAddress! + start, levels: shape.levels, size: shape.dimension, into: w.baseAddress!)
                 }
             }
+            start += shape.levels * shape.dimension
         }
         return (value, sigmaAdjoint(q: q))
     }
@@ -92,28 +102,9 @@ extension MarginalizedMixedModelDensity {
     /// The single-factor path (``LevelClasses``): the same ℓ and adjoints from class sums, without
     /// the blocked factor.
     private mutating func levelClassLikelihoodAndAdjoints(_ classes: LevelClasses, gradient: Bool) -> (value: Double, sigmaAdjoint: Double)? {
-        let sigma = globals.sigma
-        guard sigma > 0, sigma.isFinite else { return nil }
+        guard loadClassParameters() else { return nil }
         let s = classes.dimension
         let d = classes.columns
-        let covariance = factor.factors[0]
-        let ok = globals.factors[0].withUnsafeBufferPointer { t -> Bool in
-            workspace.lambda.withUnsafeMutableBufferPointer { l -> Bool in
-                for a in 0..<s where !(t[a * (s + 1)] > 0 && t[a * (s + 1)].isFinite) { return false }
-                l.update(repeating: 0)
-                for position in covariance.freePositions {
-                    let index = position.row + position.column * s
-                    let value = t[index] / sigma
-                    guard value.isFinite else { return false }
-                    l[index] = value
-                }
-                return true
-            }
-        }
-        guard ok else { return nil }
-        let p = d - 1
-        for j in 0..<p { workspace.fixedWeights[j] = -globals.beta[j] }
-        workspace.fixedWeights[p] = 1
         let accumulated = workspace.lambda.withUnsafeBufferPointer { l in
             workspace.fixedWeights.withUnsafeBufferPointer { v in
                 workspace.scratch.withUnsafeMutableBufferPointer { scratch in
@@ -155,6 +146,34 @@ extension MarginalizedMixedModelDensity {
             workspace.moments[0][i] = workspace.classTerms.effectMoments[i]
         }
         return (value, sigmaAdjoint(q: q))
+    }
+
+    /// λ = T₁/σ (the free positions of the single block's factor) into `workspace.lambda` and
+    /// v = [−β; 1] into `workspace.fixedWeights`, for the ``LevelClasses`` path. False when σ or
+    /// a diagonal of T is not positive and finite, or λ is not finite (as ``refactor(withInverse:)``).
+    mutating func loadClassParameters() -> Bool {
+        let sigma = globals.sigma
+        guard sigma > 0, sigma.isFinite else { return false }
+        let s = blockShapes[0].dimension
+        let ok = globals.factors[0].withUnsafeBufferPointer { t -> Bool in
+            workspace.lambda.withUnsafeMutableBufferPointer { l -> Bool in
+                firstFreeIndices.withUnsafeBufferPointer { free -> Bool in
+                    for a in 0..<s where !(t[a * (s + 1)] > 0 && t[a * (s + 1)].isFinite) { return false }
+                    l.update(repeating: 0)
+                    for index in free {
+                        let value = t[index] / sigma
+                        guard value.isFinite else { return false }
+                        l[index] = value
+                    }
+                    return true
+                }
+            }
+        }
+        guard ok else { return false }
+        let p = globals.beta.count
+        for j in 0..<p { workspace.fixedWeights[j] = -globals.beta[j] }
+        workspace.fixedWeights[p] = 1
+        return true
     }
 
     /// δ = L_Xᵀβ − l_y,X into `workspace.delta`, from the trailing factor (leading dimension `lda`,
@@ -211,11 +230,10 @@ extension MarginalizedMixedModelDensity {
     private mutating func sigmaAdjoint(q: Double) -> Double {
         let sigma = globals.sigma
         let sigma2 = sigma * sigma
-        let products = factor.products
         var traceW = 0.0
-        for k in factor.factors.indices {
-            let s = factor.factors[k].dimension
-            let levels = k == 0 ? products.firstLevels : products.trailingRange(ofBlock: k).count / s
+        for (k, shape) in blockShapes.enumerated() {
+            let s = shape.dimension
+            let levels = shape.levels
             workspace.sums[k].withUnsafeMutableBufferPointer { w in
                 workspace.moments[k].withUnsafeBufferPointer { m in
                     for index in 0..<(s * s) { w[index] += m[index] / sigma2 }

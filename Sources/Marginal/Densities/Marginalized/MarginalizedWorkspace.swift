@@ -11,8 +11,10 @@ struct MarginalizedWorkspace: Sendable {
     var effects: [Double]
     /// Standard normal deviates for a recovery draw, laid out as `effects`.
     var noise: [Double]
-    /// r × r (r trailing random rows): the lower triangle of S_T⁻¹.
+    /// r × r (r trailing random rows): the lower triangle of L_TT,u⁻¹ when `inverseIsCurrent`
+    /// (made with the factor), else of S_T⁻¹ after a gradient.
     var trailingInverse: [Double]
+    var inverseIsCurrent = false
     /// Per block, Sₖ × Sₖ: Σⱼ (M⁻¹)ⱼⱼ, then Wₖ (see ``MarginalizedMixedModelDensity``).
     var sums: [[Double]]
     /// Per block, Sₖ × Sₖ: Σⱼ ũₖⱼũₖⱼᵀ.
@@ -45,7 +47,7 @@ struct MarginalizedWorkspace: Sendable {
         if let classes {
             classTerms = LevelClassTerms(classes: classes)
             trailingFactor = Array(repeating: 0, count: d * d)
-            scratch = Array(repeating: 0, count: classes.scratchCount)
+            scratch = Array(repeating: 0, count: max(classes.scratchCount, classes.effectsScratchCount))
         } else {
             classTerms = LevelClassTerms(dimension: 0, packedCount: 0)
             trailingFactor = []

@@ -35,6 +35,33 @@ extension MarginalizedMixedModelDensity {
     private mutating func recoverRandomEffects(at x: [Double], noise: Bool, into effects: inout [Double]) -> Bool {
         guard x.count == dimension, effects.count == randomEffectsLayout.count, x.allSatisfy(\.isFinite) else { return false }
         parameterization.decode(x, into: &globals)
+        if let classes = levelClasses {
+            // One grouping factor: u from the class factors, then b = λu per level.
+            guard loadClassParameters() else { return false }
+            let s = classes.dimension
+            let solved = workspace.lambda.withUnsafeBufferPointer { lp in
+                workspace.fixedWeights.withUnsafeBufferPointer { vp in
+                    workspace.noise.withUnsafeBufferPointer { zp in
+                        workspace.scratch.withUnsafeMutableBufferPointer { sp in
+                            workspace.effects.withUnsafeMutableBufferPointer { up in
+                                classes.solveEffects(
+                                    lambda: lp.baseAddress!, v: vp.baseAddress!, noise: noise ? zp.baseAddress! : nil,
+                                    scale: globals.sigma, scratch: sp.baseAddress!, into: up.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+            guard solved else { return false }
+            workspace.lambda.withUnsafeBufferPointer { lambda in
+                workspace.effects.withUnsafeBufferPointer { up in
+                    effects.withUnsafeMutableBufferPointer { bp in
+                        Self.multiplyLevels(lambda.baseAddress!, size: s, u: up.baseAddress!, into: bp.baseAddress!, count: classes.levelCount * s)
+                    }
+                }
+            }
+            return true
+        }
         guard refactor() else { return false }
         let sigma = globals.sigma
         globals.beta.withUnsafeBufferPointer { bp in
@@ -55,17 +82,30 @@ extension MarginalizedMixedModelDensity {
                     let range = k == 0 ? 0..<firstCount
                         : (firstCount + products.trailingRange(ofBlock: k).lowerBound)..<(firstCount + products.trailingRange(ofBlock: k).upperBound)
                     factor.lambdas[k].withUnsafeBufferPointer { lambda in
-                        for start in stride(from: range.lowerBound, to: range.upperBound, by: s) {
-                            for a in 0..<s {
-                                var sum = 0.0
-                                for t in 0...a { sum += lambda[a + t * s] * up[start + t] }
-                                bp[start + a] = sum
-                            }
-                        }
+                        Self.multiplyLevels(lambda.baseAddress!, size: s, u: up.baseAddress! + range.lowerBound,
+                                            into: bp.baseAddress! + range.lowerBound, count: range.count)
                     }
                 }
             }
         }
         return true
+    }
+
+    /// b = λ u for each consecutive S-vector u of `count` values (λ lower triangular).
+    private static func multiplyLevels(
+        _ lambda: UnsafePointer<Double>, size s: Int, u: UnsafePointer<Double>, into b: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        if s == 1 {
+            let l = lambda[0]
+            for i in 0..<count { b[i] = l * u[i] }
+            return
+        }
+        for start in stride(from: 0, to: count, by: s) {
+            for a in 0..<s {
+                var sum = 0.0
+                for t in 0...a { sum += lambda[a + t * s] * u[start + t] }
+                b[start + a] = sum
+            }
+        }
     }
 }
