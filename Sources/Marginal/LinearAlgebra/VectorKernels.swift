@@ -21,6 +21,25 @@ enum VectorKernels {
         return (s0 + s1) + (s2 + s3)
     }
 
+    /// Σᵢ aᵢ, with four partial sums as in ``dot(_:_:count:)``.
+    @inline(__always)
+    static func sum(_ a: UnsafePointer<Double>, count n: Int) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var i = 0
+        while i + 4 <= n {
+            s0 += a[i]
+            s1 += a[i + 1]
+            s2 += a[i + 2]
+            s3 += a[i + 3]
+            i += 4
+        }
+        while i < n {
+            s0 += a[i]
+            i += 1
+        }
+        return (s0 + s1) + (s2 + s3)
+    }
+
     /// y ← y + α x.
     @inline(__always)
     static func axpy(_ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int) {

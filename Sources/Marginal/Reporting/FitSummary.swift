@@ -25,7 +25,7 @@ extension LinearMixedModelFit {
         let scaled = residuals.map { $0 / sigma }.sorted()
         out.append(TextTable(
             header: ["Min", "1Q", "Median", "3Q", "Max"],
-            rows: [[0, 0.25, 0.5, 0.75, 1].map { NumberFormat.fixed(quantile(sorted: scaled, $0), 4) }],
+            rows: [[0, 0.25, 0.5, 0.75, 1].map { NumberFormat.fixed(SampleQuantile.value(sorted: scaled, probability: $0), 4) }],
             leftAligned: []).render(indent: " "))
         out.append("")
         out.append("Random effects:")

@@ -28,12 +28,3 @@ enum NumberFormat {
         return values.map { fixed($0, decimals) }
     }
 }
-
-/// Sample quantile of sorted data, R's default (type 7) definition.
-func quantile(sorted x: [Double], _ probability: Double) -> Double {
-    guard !x.isEmpty else { return .nan }
-    let h = Double(x.count - 1) * probability
-    let lower = Int(h.rounded(.down))
-    let upper = min(lower + 1, x.count - 1)
-    return x[lower] + (h - Double(lower)) * (x[upper] - x[lower])
-}

@@ -5,44 +5,6 @@
 /// Sums over rows use four partial sums, so that they are not one long chain of dependent
 /// additions; blocks with one column (random intercepts, the common case) take scalar loops.
 enum EffectPasses {
-    /// Σ a_i b_i over n values.
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, count n: Int) -> Double {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-        var i = 0
-        while i + 4 <= n {
-            s0 += a[i] * b[i]
-            s1 += a[i + 1] * b[i + 1]
-            s2 += a[i + 2] * b[i + 2]
-            s3 += a[i + 3] * b[i + 3]
-            i += 4
-        }
-        while i < n {
-            s0 += a[i] * b[i]
-            i += 1
-        }
-        return (s0 + s1) + (s2 + s3)
-    }
-
-    /// Σ a_i over n values.
-    @inline(__always)
-    static func sum(_ a: UnsafePointer<Double>, count n: Int) -> Double {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-        var i = 0
-        while i + 4 <= n {
-            s0 += a[i]
-            s1 += a[i + 1]
-            s2 += a[i + 2]
-            s3 += a[i + 3]
-            i += 4
-        }
-        while i < n {
-            s0 += a[i]
-            i += 1
-        }
-        return (s0 + s1) + (s2 + s3)
-    }
-
     /// r ← y − Xβ − Σ_m Z_m b_m over `blockCount` blocks, `effects(m)` giving block m and its
     /// effects (ℓ × S, level-major); returns Σ r_n². With an intercept-only X the first block's
     /// pass also subtracts β₀, so the rows are read once per block.
@@ -61,7 +23,7 @@ enum EffectPasses {
         }
         guard blockCount > 0 else {
             for i in 0..<n { r[i] = source[i] - constant }
-            return dot(r, r, count: n)
+            return VectorKernels.dot(r, r, count: n)
         }
         var squares = 0.0
         for m in 0..<blockCount {
@@ -161,7 +123,7 @@ enum EffectPasses {
     /// out ← Xᵀa (p values).
     static func accumulateFixed(rows: MixedModelRows, weights a: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
         for j in 0..<rows.p {
-            out[j] = rows.unitColumns[j] ? sum(a, count: rows.n) : dot(rows.x.baseAddress! + j * rows.n, a, count: rows.n)
+            out[j] = rows.unitColumns[j] ? VectorKernels.sum(a, count: rows.n) : VectorKernels.dot(rows.x.baseAddress! + j * rows.n, a, count: rows.n)
         }
     }
 
@@ -178,9 +140,9 @@ enum EffectPasses {
                 let length = Int(starts[run + 1]) - start
                 let ol = out + Int(codes[start]) * s
                 if block.unitZ {
-                    ol[0] += sum(a + start, count: length)
+                    ol[0] += VectorKernels.sum(a + start, count: length)
                 } else if s == 1 {
-                    ol[0] += dot(a + start, z + start, count: length)
+                    ol[0] += VectorKernels.dot(a + start, z + start, count: length)
                 } else {
                     for i in start..<(start + length) {
                         let zi = z + i * s
@@ -209,6 +171,6 @@ enum EffectPasses {
 
     /// Σ e_i² over n values.
     static func sumOfSquares(_ e: UnsafePointer<Double>, count n: Int) -> Double {
-        dot(e, e, count: n)
+        VectorKernels.dot(e, e, count: n)
     }
 }

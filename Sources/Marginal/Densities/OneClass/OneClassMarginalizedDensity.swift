@@ -322,7 +322,7 @@ public struct OneClassMarginalizedDensity: LogDensity {
                 betaAdjoint[a] = sum
             }
             let q = levels * s
-            for a in 0..<p { betaAdjoint[a] -= EffectPasses.dot(sufficient.ztx.baseAddress! + a * q, means, count: q) }
+            for a in 0..<p { betaAdjoint[a] -= VectorKernels.dot(sufficient.ztx.baseAddress! + a * q, means, count: q) }
             for a in 0..<p { betaAdjoint[a] /= variance }
         } else {
             // a = (r − Z_i v)/σ²: r − Z_i v in place of r, pulled back to Xᵀ(·) and each sampled
