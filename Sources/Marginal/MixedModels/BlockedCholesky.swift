@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// The lower Cholesky factor L(θ) of the blocked matrix
@@ -37,6 +38,13 @@ struct BlockedCholesky: Sendable {
     private var rowScale: [Double]
     /// Scratch for one update (4·S₁² values), so that an update allocates nothing.
     private var scratch: [Double]
+    /// How many threads share the sparse downdate of L_TT (step 3); 1 by default, because
+    /// samplers already run one chain per core. A fit on its own sets the number of cores.
+    var downdateThreads = 1 {
+        didSet { downdateColumns = Self.downdateColumns(products, threads: downdateThreads) }
+    }
+    /// The columns of L_TT each downdate thread serves: ranges of about equal work.
+    private var downdateColumns: [Range<Int>]
 
     init(products: CrossProducts, factors: [CovarianceFactor]) {
         self.products = products
@@ -56,6 +64,7 @@ struct BlockedCholesky: Sendable {
         trailing = products.trailing
         rowScale = Array(repeating: 1, count: products.trailingSize)
         scratch = Array(repeating: 0, count: 4 * products.firstDimension * products.firstDimension)
+        downdateColumns = [0..<products.trailingSize]
     }
 
     /// Recomputes L for θ. Returns false (and leaves `isPositiveDefinite` false) when a block is
@@ -245,6 +254,7 @@ struct BlockedCholesky: Sendable {
         // while it is in cache; otherwise the whole matrix is loaded first.
         let fused = trailingIsDiagonal && r > 0
         if !fused { loadScaledTrailing() }
+        let products = self.products, parts = downdateColumns
         return trailing.withUnsafeMutableBufferPointer { out in
             let t = out.baseAddress!
             panels.withUnsafeBufferPointer { pp in
@@ -255,12 +265,12 @@ struct BlockedCholesky: Sendable {
                 } else if fused {
                     products.trailing.withUnsafeBufferPointer { ap in
                         rowScale.withUnsafeBufferPointer { sp in
-                            Self.downdate(t, panels: pp.baseAddress!, products: products, loading: ap.baseAddress!, scale: sp.baseAddress!)
+                            Self.downdate(t, parts: parts, panels: pp.baseAddress!, products: products, loading: ap.baseAddress!, scale: sp.baseAddress!)
                         }
                     }
                 } else {
                     for i in 0..<r { t[i + i * d] += 1 }
-                    Self.downdate(t, panels: pp.baseAddress!, products: products, loading: nil, scale: nil)
+                    Self.downdate(t, parts: parts, panels: pp.baseAddress!, products: products, loading: nil, scale: nil)
                 }
             }
             guard let inverse, r > 0 else { return LAPACK.choleskyLower(n: d, a: t, lda: d) }
@@ -269,13 +279,68 @@ struct BlockedCholesky: Sendable {
         }
     }
 
-    /// t −= Σ_c L_T1,c L_T1,cᵀ (lower triangle), column j at a time: every panel c that holds
-    /// row j (at position a₀) contributes L_T1,c[a, s] L_T1,c[a₀, s] to rows a ≥ a₀. Column j
-    /// stays in cache while all its panels are served. With `loading`, column j is first set to
-    /// column j of the cross-products scaled by `scale` on both sides, plus the identity on
+    /// The downdate of all columns, split over threads in the column ranges `parts` (of equal
+    /// work, see ``downdateThreads``); columns are independent, so the threads never write the same value.
+    private static func downdate(
+        _ t: UnsafeMutablePointer<Double>, parts: [Range<Int>], panels: UnsafePointer<Double>, products: CrossProducts,
+        loading a: UnsafePointer<Double>?, scale: UnsafePointer<Double>?
+    ) {
+        guard parts.count > 1 else {
+            downdate(t, columns: 0..<products.trailingSize, panels: panels, products: products, loading: a, scale: scale)
+            return
+        }
+        let shared = SharedPointers(t: t, panels: panels, a: a, scale: scale)
+        DispatchQueue.concurrentPerform(iterations: parts.count) { part in
+            Self.downdate(shared.t, columns: parts[part], panels: shared.panels, products: products, loading: shared.a, scale: shared.scale)
+        }
+    }
+
+    /// Below this many trailing columns per thread the downdate runs on one thread.
+    private static let columnsPerThread = 256
+
+    /// The downdate's pointers, handed to the threads of ``downdate(_:parts:panels:products:loading:scale:)``,
+    /// each of which writes its own columns of `t` only.
+    private struct SharedPointers: @unchecked Sendable {
+        let t: UnsafeMutablePointer<Double>
+        let panels: UnsafePointer<Double>
+        let a: UnsafePointer<Double>?
+        let scale: UnsafePointer<Double>?
+    }
+
+    /// Splits the columns of L_TT into at most `threads` ranges of about equal downdate work
+    /// (column j writes d − j values and scatters, for every panel c holding row j at position
+    /// a₀, S₁·(m_c − a₀) products), with at least ``columnsPerThread`` columns per range.
+    private static func downdateColumns(_ products: CrossProducts, threads: Int) -> [Range<Int>] {
+        let d = products.trailingSize
+        let parts = max(1, min(threads, d / columnsPerThread))
+        guard parts > 1 else { return [0..<d] }
+        var cumulative = [Int](repeating: 0, count: d + 1)
+        for j in 0..<d {
+            var work = d - j
+            for entry in products.rowEntryStart[j]..<products.rowEntryStart[j + 1] {
+                let c = Int(products.rowEntryPanel[entry])
+                work += products.firstDimension * (products.panelHeight(c) - Int(products.rowEntryPosition[entry]))
+            }
+            cumulative[j + 1] = cumulative[j] + work
+        }
+        var bounds = [0]
+        var j = 0
+        for part in 1..<parts {
+            let target = cumulative[d] * part / parts
+            while j < d, cumulative[j] < target { j += 1 }
+            bounds.append(j)
+        }
+        bounds.append(d)
+        return zip(bounds, bounds.dropFirst()).map { $0..<$1 }
+    }
+
+    /// t −= Σ_c L_T1,c L_T1,cᵀ (lower triangle) on `columns`, column j at a time: every panel c
+    /// that holds row j (at position a₀) contributes L_T1,c[a, s] L_T1,c[a₀, s] to rows a ≥ a₀.
+    /// Column j stays in cache while all its panels are served. With `loading`, column j is first
+    /// set to column j of the cross-products scaled by `scale` on both sides, plus the identity on
     /// random rows (scalar trailing blocks: Λ_T is the diagonal `scale`).
     private static func downdate(
-        _ t: UnsafeMutablePointer<Double>, panels: UnsafePointer<Double>, products: CrossProducts,
+        _ t: UnsafeMutablePointer<Double>, columns: Range<Int>, panels: UnsafePointer<Double>, products: CrossProducts,
         loading a: UnsafePointer<Double>?, scale: UnsafePointer<Double>?
     ) {
         let d = products.trailingSize
@@ -286,7 +351,7 @@ struct BlockedCholesky: Sendable {
         products.rowEntryStart.withUnsafeBufferPointer { entryStart in
         products.rowEntryPanel.withUnsafeBufferPointer { entryPanel in
         products.rowEntryPosition.withUnsafeBufferPointer { entryPosition in
-            for j in 0..<d {
+            for j in columns {
                 let column = t + j * d
                 if let a, let scale {
                     let source = a + j * d

@@ -21,6 +21,7 @@ extension LinearMixedModel {
         let started = clock.now
         let lower = thetaLowerBounds
         var factor = BlockedCholesky(products: products, factors: factors)
+        factor.downdateThreads = BLAS.threadCount
         var log: [OptimizationRecord.Evaluation] = []
         let (start, steps) = startingPoint()
         let minimizer = BoundedMinimizer(lowerBounds: lower, initialSteps: steps)
