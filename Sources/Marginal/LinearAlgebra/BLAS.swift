@@ -29,13 +29,4 @@ enum LAPACK {
         guard n > 0 else { return true }
         return LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), a, Int32(max(lda, 1))) == 0
     }
-
-    /// L ← L⁻¹ in place for the lower-triangular n × n matrix L.
-    static func invertLower(_ l: inout Matrix) {
-        let n = l.rows
-        guard n > 0 else { return }
-        l.elements.withUnsafeMutableBufferPointer { p in
-            _ = LAPACKE_dtrtri(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int8(UInt8(ascii: "N")), Int32(n), p.baseAddress!, Int32(n))
-        }
-    }
 }

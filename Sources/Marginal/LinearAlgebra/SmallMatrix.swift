@@ -106,4 +106,28 @@ enum SmallMatrix {
             x[i] = sum / l[i + i * s]
         }
     }
+
+    /// out += L⁻ᵀ A L⁻¹ for lower-triangular L and symmetric A (S × S); `a` is destroyed.
+    static func addInverseCongruence(
+        factor l: UnsafePointer<Double>, middle a: UnsafeMutablePointer<Double>,
+        work x: UnsafeMutablePointer<Double>, size s: Int, into out: UnsafeMutablePointer<Double>
+    ) {
+        // X = A L⁻¹: solve X L = A row by row (back substitution over columns).
+        for i in 0..<s {
+            for j in stride(from: s - 1, through: 0, by: -1) {
+                var value = a[i + j * s]
+                for k in (j + 1)..<max(s, j + 1) { value -= x[i + k * s] * l[k + j * s] }
+                x[i + j * s] = value / l[j + j * s]
+            }
+        }
+        // L⁻ᵀ X: solve Lᵀ Y = X column by column (back substitution), added to out.
+        for j in 0..<s {
+            for i in stride(from: s - 1, through: 0, by: -1) {
+                var value = x[i + j * s]
+                for k in (i + 1)..<max(s, i + 1) { value -= l[k + i * s] * a[k + j * s] }
+                a[i + j * s] = value / l[i + i * s]
+            }
+            for i in 0..<s { out[i + j * s] += a[i + j * s] }
+        }
+    }
 }

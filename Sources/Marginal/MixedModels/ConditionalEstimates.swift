@@ -51,11 +51,19 @@ extension BlockedCholesky {
         let p = products.p
         let d = products.trailingSize
         let offset = products.fixedOffset
-        var inverse = Matrix(rows: p, columns: p)
+        var gram = Matrix(rows: p, columns: p)
         for j in 0..<p {
-            for i in j..<p { inverse[i, j] = trailing[(offset + i) + (offset + j) * d] }
+            for i in j..<p { gram[i, j] = trailing[(offset + i) + (offset + j) * d] }
         }
-        return Self.gramOfInverse(lower: inverse)
+        gram.elements.withUnsafeMutableBufferPointer { g in
+            guard p > 0 else { return }
+            // L_X has a positive diagonal (the factor is positive definite), so this succeeds.
+            _ = CholeskyInverse.invertGram(n: p, g.baseAddress!, lda: p)
+        }
+        for j in 0..<p {
+            for i in 0..<j { gram[i, j] = gram[j, i] }
+        }
+        return gram
     }
 
     /// The S × S blocks of (ΛᵀZᵀZΛ + I)⁻¹ for every level of every block: Var(u | y, β) / σ².
@@ -64,54 +72,62 @@ extension BlockedCholesky {
     /// With `integratingFixedEffects`, the blocks of the u-part of (L_w L_wᵀ)⁻¹ instead, where
     /// L_w is the factor of the whole [u; β] system: Var(u | y) / σ² when β has a flat prior and
     /// is integrated out (the REML view). It exceeds the first by the β-uncertainty term
-    /// Cᵀ C, C = L_X⁻¹ L_Xu L_u⁻¹, and comes from the same Gram computation with the inverse of
-    /// the dense factor taken over the random-effect and X rows together.
+    /// Cᵀ C, C = L_X⁻¹ L_Xu L_u⁻¹, and comes from the same computation with the dense factor's
+    /// random-effect and X rows taken together.
+    ///
+    /// By block inversion of the factor, with S⁻¹ the inverse of the dense part's Gram matrix
+    /// (``CholeskyInverse/invertGram(n:_:lda:)``): a first-block level's block is
+    /// L₁₁,c⁻ᵀ (I + H_c) L₁₁,c⁻¹ with H_c from ``firstBlockQuadraticForms(inverse:rows:into:work:)``,
+    /// and a trailing level's block is its diagonal block of S⁻¹.
     func conditionalCovarianceBlocks(integratingFixedEffects: Bool = false) -> [[Double]] {
         let s1 = products.firstDimension
+        let s1s1 = s1 * s1
+        let levels = products.firstLevels
         let r = products.fixedOffset + (integratingFixedEffects ? products.p : 0)
         let d = products.trailingSize
-        // W = L_TT,u⁻¹, the inverse of the random-effect part of the dense factor.
-        var wInverse = Matrix(rows: r, columns: r)
-        for j in 0..<r {
-            for i in j..<r { wInverse[i, j] = trailing[i + j * d] }
-        }
-        LAPACK.invertLower(&wInverse)
-        var result: [[Double]] = []
-        // First block: Gram of [L₁₁,c⁻¹; −W L_T1,c L₁₁,c⁻¹].
-        var firstBlocks = [Double](repeating: 0, count: products.firstLevels * s1 * s1)
-        var q = [Double](repeating: 0, count: s1)
-        var g = [Double](repeating: 0, count: r * s1)
-        for c in 0..<products.firstLevels {
-            var inverse = Matrix(rows: s1, columns: s1)
-            for j in 0..<s1 { for i in j..<s1 { inverse[i, j] = first[c * s1 * s1 + i + j * s1] } }
-            LAPACK.invertLower(&inverse)
-            let start = products.panelStart[c]
-            let m = products.panelHeight(c)
-            for index in g.indices { g[index] = 0 }
-            for a in 0..<m {
-                let row = Int(products.panelRows[start + a])
-                if row >= r { break }
-                // q = (L_T1,c row a) L₁₁,c⁻¹
-                for s in 0..<s1 {
-                    var sum = 0.0
-                    for t in s..<s1 { sum += panels[start * s1 + a + t * m] * inverse[t, s] }
-                    q[s] = sum
-                }
-                for s in 0..<s1 where q[s] != 0 {
-                    for i in row..<r { g[i + s * r] += wInverse[i, row] * q[s] }
-                }
+        // S⁻¹ = (L_r L_rᵀ)⁻¹ for the leading r × r part L_r of the dense factor (lower triangle).
+        var inverse = [Double](repeating: 0, count: r * r)
+        trailing.withUnsafeBufferPointer { tp in
+            inverse.withUnsafeMutableBufferPointer { ip in
+                guard r > 0 else { return }
+                for j in 0..<r { (ip.baseAddress! + j * r + j).update(from: tp.baseAddress! + j * d + j, count: r - j) }
+                // L_r has a positive diagonal (the factor is positive definite), so this succeeds.
+                _ = CholeskyInverse.invertGram(n: r, ip.baseAddress!, lda: r)
             }
-            for b in 0..<s1 {
-                for a in 0..<s1 {
-                    var sum = 0.0
-                    for t in 0..<s1 { sum += inverse[t, a] * inverse[t, b] }
-                    for i in 0..<r { sum += g[i + a * r] * g[i + b * r] }
-                    firstBlocks[c * s1 * s1 + a + b * s1] = sum
+        }
+        // First block: L₁₁,c⁻ᵀ (I + H_c) L₁₁,c⁻¹ per level.
+        var firstBlocks = [Double](repeating: 0, count: levels * s1s1)
+        var h = [Double](repeating: 0, count: levels * s1s1)
+        var work = [Double](repeating: 0, count: 2 * s1s1)
+        inverse.withUnsafeBufferPointer { ip in
+            h.withUnsafeMutableBufferPointer { hp in
+                work.withUnsafeMutableBufferPointer { wp in
+                    guard r > 0 else { return }
+                    firstBlockQuadraticForms(inverse: ip.baseAddress!, rows: r, into: hp.baseAddress!, work: wp.baseAddress!)
                 }
             }
         }
-        result.append(firstBlocks)
-        // Trailing blocks: Gram of the columns of W that belong to a level.
+        first.withUnsafeBufferPointer { fp in
+            firstBlocks.withUnsafeMutableBufferPointer { out in
+                h.withUnsafeMutableBufferPointer { hp in
+                    work.withUnsafeMutableBufferPointer { wp in
+                        if s1 == 1 {
+                            for c in 0..<levels { out[c] = (1 + hp[c]) / (fp[c] * fp[c]) }
+                            return
+                        }
+                        for c in 0..<levels {
+                            let middle = hp.baseAddress! + c * s1s1
+                            for s in 0..<s1 { middle[s + s * s1] += 1 }
+                            SmallMatrix.addInverseCongruence(
+                                factor: fp.baseAddress! + c * s1s1, middle: middle, work: wp.baseAddress!, size: s1,
+                                into: out.baseAddress! + c * s1s1)
+                        }
+                    }
+                }
+            }
+        }
+        var result = [firstBlocks]
+        // Trailing blocks: the diagonal blocks of S⁻¹.
         for k in 1..<factors.count {
             let s = factors[k].dimension
             let range = products.trailingRange(ofBlock: k)
@@ -119,30 +135,13 @@ extension BlockedCholesky {
             for (level, start) in stride(from: range.lowerBound, to: range.upperBound, by: s).enumerated() {
                 for b in 0..<s {
                     for a in 0..<s {
-                        var sum = 0.0
-                        for i in (start + min(a, b))..<r { sum += wInverse[i, start + a] * wInverse[i, start + b] }
-                        blocks[level * s * s + a + b * s] = sum
+                        let (i, j) = (start + max(a, b), start + min(a, b))
+                        blocks[level * s * s + a + b * s] = inverse[i + j * r]
                     }
                 }
             }
             result.append(blocks)
         }
         return result
-    }
-
-    /// L⁻ᵀ L⁻¹ for lower-triangular L.
-    static func gramOfInverse(lower: Matrix) -> Matrix {
-        let n = lower.rows
-        var inverse = lower
-        LAPACK.invertLower(&inverse)
-        var gram = Matrix(rows: n, columns: n)
-        for j in 0..<n {
-            for i in 0..<n {
-                var sum = 0.0
-                for k in max(i, j)..<n { sum += inverse[k, i] * inverse[k, j] }
-                gram[i, j] = sum
-            }
-        }
-        return gram
     }
 }

@@ -14,8 +14,8 @@ import CLapack
 ///   over the m_c trailing rows its panel touches, O(m_c² S₁²).
 ///
 /// For crossed designs the dense inverse dominates: about twice the flops of the factorization
-/// of L_TT. `ConditionalEstimates.conditionalCovarianceBlocks()` forms every block instead, with a
-/// product of the whole inverse factor and every panel.
+/// of L_TT. `ConditionalEstimates.conditionalCovarianceBlocks()` keeps every block instead, from
+/// the same quadratic forms (FirstBlockQuadraticForms.swift).
 extension BlockedCholesky {
     /// Scratch values ``conditionalCovarianceSums(into:inverse:scratch:)`` needs.
     var covarianceSumsScratchCount: Int {
@@ -79,14 +79,8 @@ extension BlockedCholesky {
         return true
     }
 
-    /// Σ_c L₁₁,c⁻ᵀ (I + H_c) L₁₁,c⁻¹ into `out` (S₁ × S₁), with H_c = P_cᵀ S_T⁻¹ P_c.
-    ///
-    /// The quadratic forms are accumulated column by column of S_T⁻¹ rather than level by level:
-    /// for trailing row j and each panel c that holds j at position a₀ (the index the downdate of
-    /// the factor uses), the pairs (a₀, a ≥ a₀) of that panel read column j of S_T⁻¹ at rows r_a.
-    /// Every pair is visited once, as in a level-by-level loop, but column j stays in cache while
-    /// all its panels are served; level by level, each level reads m_c scattered columns of a
-    /// matrix far larger than the cache (3× slower for the InstEval-shaped design).
+    /// Σ_c L₁₁,c⁻ᵀ (I + H_c) L₁₁,c⁻¹ into `out` (S₁ × S₁), with H_c = P_cᵀ S_T⁻¹ P_c from
+    /// ``firstBlockQuadraticForms(inverse:rows:into:work:)``.
     /// `scratch` holds ℓ₁·S₁² values for the H_c, then 3·S₁² for the small solves.
     private func firstBlockSums(
         inverse inv: UnsafePointer<Double>, r: Int, into out: UnsafeMutablePointer<Double>,
@@ -102,54 +96,9 @@ extension BlockedCholesky {
             Self.addInverseGrams(first, levels: levels, size: s1, into: out, work: scratch)
             return
         }
-        h.update(repeating: 0, count: levels * s1s1)
-        let y = scratch + levels * s1s1
-        let small = y + s1s1
+        let small = h + levels * s1s1 + s1s1
         let solved = small + s1s1
-        panels.withUnsafeBufferPointer { pp in
-            products.panelRows.withUnsafeBufferPointer { rp in
-                products.rowEntryPanel.withUnsafeBufferPointer { entryPanel in
-                    products.rowEntryPosition.withUnsafeBufferPointer { entryPosition in
-                    products.rowEntryStart.withUnsafeBufferPointer { entryStart in
-                    products.panelStart.withUnsafeBufferPointer { panelStart in
-                        for j in 0..<r {
-                            let column = inv + j * r
-                            let diagonal = column[j]
-                            for entry in entryStart[j]..<entryStart[j + 1] {
-                                let c = Int(entryPanel[entry])
-                                let a0 = Int(entryPosition[entry])
-                                let start = panelStart[c]
-                                let m = panelStart[c + 1] - start
-                                let mr = m - products.p - 1
-                                let rows = rp.baseAddress! + start
-                                let panel = pp.baseAddress! + start * s1
-                                let hc = h + c * s1s1
-                                if s1 == 1 {
-                                    let sum = Self.gatherDot(column, rows: rows, panel, from: a0 + 1, to: mr)
-                                    let pa0 = panel[a0]
-                                    hc[0] += pa0 * (diagonal * pa0 + 2 * sum)
-                                    continue
-                                }
-                                // y_t = Σ_{a > a₀} S⁻¹[r_a, j] P[a, t]
-                                for t in 0..<s1 {
-                                    let pt = panel + t * m
-                                    y[t] = Self.gatherDot(column, rows: rows, pt, from: a0 + 1, to: mr)
-                                }
-                                for t in 0..<s1 {
-                                    let pa0t = panel[a0 + t * m]
-                                    for s in 0..<s1 {
-                                        let pa0s = panel[a0 + s * m]
-                                        hc[s + t * s1] += pa0s * y[t] + y[s] * pa0t + diagonal * pa0s * pa0t
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    }
-                    }
-                }
-            }
-        }
+        firstBlockQuadraticForms(inverse: inv, rows: r, into: h, work: h + levels * s1s1)
         first.withUnsafeBufferPointer { fp in
             if s1 == 1 {
                 var total = 0.0
@@ -183,7 +132,7 @@ extension BlockedCholesky {
             for c in 0..<levels {
                 for index in 0..<s1s1 { small[index] = h[c * s1s1 + index] }
                 for s in 0..<s1 { small[s + s * s1] += 1 }
-                Self.addInverseCongruence(factor: fp.baseAddress! + c * s1s1, middle: small, work: solved, size: s1, into: out)
+                SmallMatrix.addInverseCongruence(factor: fp.baseAddress! + c * s1s1, middle: small, work: solved, size: s1, into: out)
             }
         }
     }
@@ -222,51 +171,6 @@ extension BlockedCholesky {
                     for index in 0..<(s * s) { out[index] += gram[index] }
                 }
             }
-        }
-    }
-
-    /// Σ_{a ∈ lower..<upper} v[rows[a]]·x[a], with four partial sums.
-    @inline(__always)
-    static func gatherDot(
-        _ v: UnsafePointer<Double>, rows: UnsafePointer<Int32>, _ x: UnsafePointer<Double>, from lower: Int, to upper: Int
-    ) -> Double {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-        var a = lower
-        while a + 4 <= upper {
-            s0 += v[Int(rows[a])] * x[a]
-            s1 += v[Int(rows[a + 1])] * x[a + 1]
-            s2 += v[Int(rows[a + 2])] * x[a + 2]
-            s3 += v[Int(rows[a + 3])] * x[a + 3]
-            a += 4
-        }
-        while a < upper {
-            s0 += v[Int(rows[a])] * x[a]
-            a += 1
-        }
-        return (s0 + s1) + (s2 + s3)
-    }
-
-    /// out += L⁻ᵀ A L⁻¹ for lower-triangular L and symmetric A (S × S); `a` is destroyed.
-    static func addInverseCongruence(
-        factor l: UnsafePointer<Double>, middle a: UnsafeMutablePointer<Double>,
-        work x: UnsafeMutablePointer<Double>, size s: Int, into out: UnsafeMutablePointer<Double>
-    ) {
-        // X = A L⁻¹: solve X L = A row by row (back substitution over columns).
-        for i in 0..<s {
-            for j in stride(from: s - 1, through: 0, by: -1) {
-                var value = a[i + j * s]
-                for k in (j + 1)..<max(s, j + 1) { value -= x[i + k * s] * l[k + j * s] }
-                x[i + j * s] = value / l[j + j * s]
-            }
-        }
-        // L⁻ᵀ X: solve Lᵀ Y = X column by column (back substitution), added to out.
-        for j in 0..<s {
-            for i in stride(from: s - 1, through: 0, by: -1) {
-                var value = x[i + j * s]
-                for k in (i + 1)..<max(s, i + 1) { value -= l[k + i * s] * a[k + j * s] }
-                a[i + j * s] = value / l[i + i * s]
-            }
-            for i in 0..<s { out[i + j * s] += a[i + j * s] }
         }
     }
 }
