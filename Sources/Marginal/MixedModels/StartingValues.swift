@@ -10,9 +10,9 @@
 /// The estimate is clamped to [0.05, 10] so that the optimizer starts inside the feasible region,
 /// and BOBYQA's initial step for it is a fifteenth of it (at least 0.02): on a 73,421-row crossed
 /// design this cut the evaluations from 74 to 33 with the same optimum, and the smaller first
-/// step (a fifth before) from 41–58 to 22–30 on five simulated InstEval-shaped designs, whose
-/// criterion rises by 10–150 units over a fifth of θ; on the 29 lme4 reference fits the total
-/// number of evaluations stayed the same (4,300 and 4,240).
+/// step (a fifth before) from 38–58 to 27–30 on five simulated InstEval-shaped designs, whose
+/// criterion rises by 10–150 units over a fifth of θ; over the 29 lme4 reference fits the total
+/// number of evaluations hardly moved (4,300 before).
 extension LinearMixedModel {
     /// Starting θ and BOBYQA's initial step for each element.
     func startingPoint() -> (theta: [Double], steps: [Double]) {

@@ -5,19 +5,18 @@ import CNLopt
 /// `nloptwrap` and MixedModels.jl use for the profiled deviance.
 ///
 /// Stopping rules: absolute tolerance 1e-8 on the parameters, as lme4's `nloptwrap`; on the
-/// objective a relative tolerance of 1e-12 instead of lme4's absolute 1e-8. The deviance grows
+/// objective a relative tolerance of 1e-13 instead of lme4's absolute 1e-8. The deviance grows
 /// with n, so an absolute tolerance is loose for small data (lme4 stops short of the optimum on
 /// flat ridges, e.g. Orthodont with correlated slopes) and below rounding for large data;
-/// 1e-12 relative is a few thousand units of rounding in the objective and a million times
-/// below the 1e-6 at which fits are compared with lme4's (all 29 reference fits end within
-/// 3e-10 of lme4's optimum or below it). At most 100,000 evaluations.
+/// 1e-13 relative is a few hundred units of rounding in the objective. At most 100,000
+/// evaluations.
 public struct BoundedMinimizer: Sendable {
     public typealias Result = MinimizationResult
 
     public var lowerBounds: [Double]
     public var initialSteps: [Double]?
     public var absoluteObjectiveTolerance = 0.0
-    public var relativeObjectiveTolerance = 1e-12
+    public var relativeObjectiveTolerance = 1e-13
     public var absoluteParameterTolerance = 1e-8
     public var maximumEvaluations = 100_000
 
