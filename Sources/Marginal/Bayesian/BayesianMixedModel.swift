@@ -103,7 +103,7 @@ private struct Run: Sendable {
             randomEffects: recovered?.summaries ?? [], randomEffectDraws: recovered?.draws ?? [],
             randomEffectNames: recover ? effectsLayout.names : [],
             sampling: result, samplingSeconds: result.wallSeconds, recoverySeconds: recoverySeconds,
-            warnings: SamplingWarnings.warnings(for: result, parameters: parameters))
+            warnings: model.design.warnings + SamplingWarnings.warnings(for: result, parameters: parameters))
     }
 
     /// One draw of every random effect per posterior draw, chains in parallel, each with its own

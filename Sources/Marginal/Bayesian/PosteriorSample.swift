@@ -39,7 +39,8 @@ public struct PosteriorSample: Sendable {
     /// Seconds spent sampling and recovering the random effects.
     public var samplingSeconds: Double
     public var recoverySeconds: Double
-    /// Plain-language warnings (divergences, R̂, ESS, tree depth, E-BFMI).
+    /// Plain-language warnings: the model's (dropped aliased columns, one-level factors), then
+    /// the sampler's (divergences, R̂, ESS, tree depth, E-BFMI).
     public var warnings: [String]
 
     public var divergences: Int { sampling.divergences }

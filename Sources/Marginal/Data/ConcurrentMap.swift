@@ -3,12 +3,15 @@ import Dispatch
 /// `(0..<count).map(work)`, with the calls spread over the available cores.
 ///
 /// `work` must be safe to call concurrently from several threads (it may read shared
-/// immutable data only); results come back in index order.
+/// immutable data only); results come back in index order. While the calls run in parallel,
+/// BLAS runs on one thread in each (``BLAS/singleThreaded(_:)``): the parallelism is here.
 func concurrentMap<T>(count: Int, _ work: @Sendable (Int) -> T) -> [T] {
     let slots = Slots<T>(count: count)
     defer { slots.release() }
-    DispatchQueue.concurrentPerform(iterations: count) { index in
-        slots.store(work(index), at: index)
+    BLAS.singleThreaded(when: count > 1) {
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            slots.store(work(index), at: index)
+        }
     }
     return slots.values()
 }

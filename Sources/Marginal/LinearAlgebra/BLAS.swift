@@ -5,10 +5,6 @@ import CLapack
 ///
 /// Every routine works on the lower triangle where a triangle is involved.
 enum BLAS {
-    /// The number of threads OpenBLAS uses (all cores unless `OPENBLAS_NUM_THREADS` says
-    /// otherwise); Marginal's own parallel kernels beside BLAS calls use as many.
-    static var threadCount: Int { max(1, Int(openblas_get_num_threads())) }
-
     /// C ← α A Aᵀ + β C (or α AᵀA + β C when `transpose`) on the lower triangle of the n × n
     /// matrix C; A is n × k (k × n when `transpose`).
     static func syrkLower(
