@@ -83,7 +83,11 @@ struct PriorVarianceCommand: ParsableCommand {
             w ~ N(0, sigma^2) on w. Reports the stationary points of the joint log density in \
             (w, log sigma^2) with their Hessian eigenvalues, its growth without bound along \
             w = sigma -> 0, the empirical-Bayes estimate (closed form and numerical) and the \
-            K-fold cross-validated sigma^2.
+            K-fold cross-validated sigma^2. --write-data saves the data (CSV: y, x, g) for \
+            `marginal compare DATA.csv -f '\(PriorVarianceExample.formula)'`: w is the random slope of x \
+            in a grouping factor g with a single level, which lme4 refuses and Marginal fits with a \
+            warning. compare estimates s too, so its ml column matches the empirical-Bayes estimate \
+            with s estimated (JSON: empiricalBayes.noiseEstimated), not the known-s one.
             """)
 
     @Option(help: "Number of observations.")
@@ -101,6 +105,9 @@ struct PriorVarianceCommand: ParsableCommand {
     @Option(help: "Seed of the random stream.")
     var seed: UInt64 = 1
 
+    @Option(help: ArgumentHelp("Also write the simulated data to FILE (CSV: y, x, g), for `marginal compare -f '\(PriorVarianceExample.formula)'`.", valueName: "FILE"))
+    var writeData: String?
+
     @OptionGroup var outputOptions: ExampleOutputOptions
 
     func validate() throws {
@@ -114,6 +121,7 @@ struct PriorVarianceCommand: ParsableCommand {
 
     func run() throws {
         let example = PriorVarianceExample(observations: observations, w: w, noiseSD: noiseSD, folds: folds, seed: seed)
+        if let writeData { try CSVWriter.write(try example.simulatedData(), toPath: writeData) }
         let result = try example.run()
         try outputOptions.write(result, text: result.text)
     }

@@ -51,14 +51,19 @@ import Testing
         #expect(error.description.contains("'x' in 4 rows"))
     }
 
-    @Test func singleLevelGroupingFactor() throws {
+    /// lme4 refuses a grouping factor with one level; Marginal builds the design and warns,
+    /// naming the factor, its level and lme4 (see ``LinearMixedModelSingleLevelTests``).
+    @Test func singleLevelGroupingFactorIsAWarning() throws {
         let data = try DataFrame([
             ("y", .numeric(NumericColumn([1, 2, 3]))),
             ("g", .categorical(CategoricalColumn(labels: ["A", "A", "A"]))),
         ])
-        let error = try #require(failure("y ~ 1 + (1 | g)", data: data))
-        #expect(error.kind == .singleLevelGroupingFactor(name: "g", level: "A"))
-        #expect(error.span?.start == 13)
+        #expect(failure("y ~ 1 + (1 | g)", data: data) == nil)
+        let design = try ModelDesign(formula: "y ~ 1 + (1 | g)", data: data)
+        #expect(design.randomEffects.map(\.levelCount) == [1])
+        let warning = try #require(design.warnings.first { $0.contains("single level") })
+        #expect(warning.contains("'g'") && warning.contains("('A')") && warning.contains("lme4 refuses"))
+        #expect(design.warnings.count == 1)
     }
 
     @Test func singleLevelFixedFactorAfterDropping() throws {

@@ -74,7 +74,6 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
         case responseAllMissing(String)
         case noRowsLeft(missing: [MissingCount])
         case noData
-        case singleLevelGroupingFactor(name: String, level: String)
         case singleLevelFactor(name: String, level: String)
         case categoricalInArithmetic(column: String, expression: String)
         case logOfNonPositive(expression: String, row: Int, value: Double)
@@ -157,8 +156,6 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
                 return "no rows are left after dropping those with missing values (missing: \(counts))"
             case .noData:
                 return "the data have no rows"
-            case .singleLevelGroupingFactor(let name, let level):
-                return "the grouping factor '\(name)' has a single level ('\(level)') in the rows used; a random effect needs at least 2 levels"
             case .singleLevelFactor(let name, let level):
                 return "the factor '\(name)' has a single level ('\(level)') in the rows used; a factor needs at least 2 levels to have an effect"
             case .categoricalInArithmetic(let column, let expression):

@@ -39,6 +39,10 @@ extension ModelDesign {
 
         // The random effects.
         let random = try Self.randomEffectTerms(terms.random, frame: frame, options: options)
+        for term in random where term.levelCount == 1 {
+            let note = Self.singleLevelWarning(group: term.group, level: term.levels.first ?? "")
+            if !warnings.contains(note) { warnings.append(note) }
+        }
         for term in random where term.levelCount >= frame.rowCount {
             let note = "the grouping factor '\(term.group)' has \(term.levelCount) levels for \(frame.rowCount) observations; its variance cannot be told apart from the residual variance (lme4 refuses such a model)"
             if !warnings.contains(note) { warnings.append(note) }
@@ -53,6 +57,19 @@ extension ModelDesign {
             droppedRows: data.rowCount - frame.rowCount,
             keptRows: frame.keptRows,
             warnings: warnings)
+    }
+
+    /// The warning for a grouping factor with one level. lme4 refuses such a factor (`mkReTrms`
+    /// requires more than one sampled level) because a between-group variance cannot be
+    /// estimated from one group. Marginal fits it: the model is still proper (the effects are
+    /// integrated out, y ~ N(Xβ, σ²I + ZΣZᵀ)), and it is the one-level hierarchy of a Bayesian
+    /// regression with a learned prior variance, w ~ N(0, σ_w²) (`marginal example prior-variance`).
+    /// Each effect's variance is then learned from that single effect: an empirical-Bayes prior
+    /// variance, not a variance across groups.
+    static func singleLevelWarning(group: String, level: String) -> String {
+        "the grouping factor '\(group)' has a single level ('\(level)'): lme4 refuses such a model; Marginal fits it, "
+            + "but each random-effect variance of '\(group)' is learned from one effect (an empirical-Bayes prior variance, "
+            + "not a variance between groups)"
     }
 
     /// The formula's terms and the rows it can use (listwise deletion over every column it names).

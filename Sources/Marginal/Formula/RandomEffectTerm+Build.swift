@@ -4,7 +4,8 @@ extension ModelDesign {
     /// - Each term's left-hand side is a model formula of its own, turned into its S columns
     ///   by ``ModelMatrixBuilder`` (default contrasts), as lme4 does with `model.matrix`.
     /// - The grouping factor is categorical whatever the column holds (numbers become levels,
-    ///   as `factor()` makes them), without levels unused in the kept rows.
+    ///   as `factor()` makes them), without levels unused in the kept rows. A factor with a
+    ///   single level is allowed (lme4 refuses it); ``init(formula:data:options:)`` warns.
     /// - `(lhs || g)` gives one uncorrelated term per column of lhs (lme4 splits by terms of lhs,
     ///   which is the same unless lhs has a factor, whose columns lme4 1.1 keeps together).
     /// - `/` in the grouping gives one term per nesting level.
@@ -28,12 +29,6 @@ extension ModelDesign {
                     continue
                 }
                 let factor = groupingFactor(grouping, frame: frame)
-                if factor.levels.count < 2 {
-                    let spans = grouping.columns.map(\.span)
-                    let span = spans.dropFirst().reduce(spans.first ?? spec.span) { $0.through($1) }
-                    throw FormulaError(.singleLevelGroupingFactor(name: grouping.name, level: factor.levels.first ?? ""),
-                                       formula: frame.formula, span: span)
-                }
                 groupingCache[grouping.name] = factor
                 groupings.append((grouping, factor))
             }

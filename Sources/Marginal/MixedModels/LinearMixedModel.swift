@@ -12,6 +12,8 @@ public struct LinearMixedModel: Sendable {
     let products: CrossProducts
 
     /// Checks the design (finite values, identifiability as lme4 checks it) and forms the cross products.
+    /// Unlike lme4, a grouping factor with a single level is accepted (``ModelDesign`` warns about it):
+    /// its effects' covariance is then learned from one effect, as a prior variance is by empirical Bayes.
     public init(design: ModelDesign) throws(MixedModelError) {
         let n = design.nobs
         let p = design.fixedEffects.p
@@ -23,7 +25,6 @@ public struct LinearMixedModel: Sendable {
         guard n > p else { throw .noResidualDegreesOfFreedom(observations: n, fixedEffects: p) }
         let blocks = RandomEffectBlock.blocks(of: design.randomEffects)
         for block in blocks {
-            if block.levelCount < 2 { throw .singleLevel(group: block.group) }
             if block.levelCount >= n { throw .tooManyLevels(group: block.group, levels: block.levelCount, observations: n) }
             if block.effectCount >= n {
                 throw .tooManyRandomEffects(group: block.group, effects: block.effectCount, observations: n)

@@ -8,7 +8,6 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
     /// and the random effects of a term must be fewer than the observations.
     case tooManyLevels(group: String, levels: Int, observations: Int)
     case tooManyRandomEffects(group: String, effects: Int, observations: Int)
-    case singleLevel(group: String)
     case noResidualDegreesOfFreedom(observations: Int, fixedEffects: Int)
     /// The optimizer could not produce a usable estimate.
     case optimizerFailed(message: String)
@@ -27,8 +26,6 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
         case .tooManyRandomEffects(let group, let effects, let observations):
             return "the term on '\(group)' has \(effects) random effects for \(observations) observations; "
                 + "the random-effect variances and the residual variance are then unidentifiable"
-        case .singleLevel(let group):
-            return "the grouping factor '\(group)' has a single level; a variance cannot be estimated from one group"
         case .noResidualDegreesOfFreedom(let observations, let fixedEffects):
             return "\(observations) observations leave no residual degrees of freedom for \(fixedEffects) fixed effects"
         case .optimizerFailed(let message):

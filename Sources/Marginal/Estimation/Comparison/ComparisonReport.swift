@@ -2,8 +2,9 @@ import Foundation
 
 /// The machine-readable and text forms of a ``MethodComparison`` (`marginal compare`).
 ///
-/// JSON: `{formula, nobs, methods: [{method, description, fixef, sigma, varcomp, objective,
-/// objectiveName, seconds, warnings, notes, gradientFlow}]}` with `fixef` and `varcomp` shaped as in
+/// JSON: `{formula, nobs, warnings, methods: [{method, description, fixef, sigma, varcomp, objective,
+/// objectiveName, seconds, warnings, notes, gradientFlow}]}` (the top-level `warnings` are about
+/// the model and apply to every method) with `fixef` and `varcomp` shaped as in
 /// `marginal fit --json` (``FitReport``): `fixef` = `[{name, estimate, stdError, tValue}]` and
 /// `varcomp` = `[{group, names, sd, corr}]`. `stdError` is the ML/REML standard error, q's SD (VI)
 /// or the posterior SD (NUTS), and null for joint MAP; `sigma` and `objective` are null when a
@@ -56,11 +57,14 @@ public struct ComparisonReport: Codable, Sendable {
 
     public var formula: String
     public var nobs: Int
+    /// Warnings about the model (``MethodComparison/warnings``).
+    public var warnings: [String]
     public var methods: [Method]
 
     public init(_ comparison: MethodComparison) {
         formula = comparison.formula
         nobs = comparison.observations
+        warnings = comparison.warnings
         methods = comparison.results.map { result in
             let estimates = result.estimates
             let fixef: [FixedEffect] = estimates.map { e in
@@ -90,8 +94,8 @@ public struct ComparisonReport: Codable, Sendable {
     }
 
     /// One column per method, one row per parameter (`b[…]`, `sigma`, `sd[g][…]`,
-    /// `cor[g][a,b]`), then the objective and the time; below, each method's description, notes
-    /// and warnings.
+    /// `cor[g][a,b]`), then the objective and the time; above, the model's warnings; below, each
+    /// method's description, notes and warnings.
     public var text: String {
         var rows: [(name: String, values: [String])] = []
         var order: [String] = []
@@ -119,7 +123,9 @@ public struct ComparisonReport: Codable, Sendable {
         rows.append(("objective", methods.map { $0.objective.map(Self.format) ?? "-" }))
         rows.append(("seconds", methods.map { String(format: "%.3g", $0.seconds) }))
         let table = TextTable(header: [""] + methods.map(\.method), rows: rows.map { [$0.name] + $0.values })
-        var lines = ["Comparison of estimation methods", "Formula: \(formula)", "Observations: \(nobs)", "", table.render(), ""]
+        var lines = ["Comparison of estimation methods", "Formula: \(formula)", "Observations: \(nobs)"]
+        lines += warnings.map { "warning: \($0)" }
+        lines += ["", table.render(), ""]
         lines.append("Methods (objective):")
         for method in methods {
             lines.append("  \(method.method): \(method.description) (\(method.objectiveName))")

@@ -19,12 +19,16 @@ public struct MethodResult: Sendable {
 public struct MethodComparison: Sendable {
     public var formula: String
     public var observations: Int
+    /// Warnings about the model itself (``ModelDesign/warnings``: dropped aliased columns, a
+    /// one-level grouping factor, …), shown once rather than under every method.
+    public var warnings: [String] = []
     public var results: [MethodResult]
 }
 
 extension LinearMixedModel {
     /// Fits the model by each method in `methods`, in order. A method that fails does not stop
-    /// the others: its result has no estimates and the error as its warning.
+    /// the others: its result has no estimates and the error as its warning. The model's own
+    /// warnings go to ``MethodComparison/warnings``, not to each method's.
     ///
     /// - Parameter progress: called before each method starts.
     public func compare(
@@ -38,6 +42,7 @@ extension LinearMixedModel {
             do {
                 var result = try run(method, settings: settings)
                 if result.seconds == 0 { result.seconds = started.duration(to: clock.now).seconds }
+                result.warnings.removeAll { design.warnings.contains($0) }
                 return result
             } catch {
                 return MethodResult(
@@ -45,7 +50,7 @@ extension LinearMixedModel {
                     warnings: ["\(method.rawValue) failed: \(error)"])
             }
         }
-        return MethodComparison(formula: design.formula, observations: design.nobs, results: results)
+        return MethodComparison(formula: design.formula, observations: design.nobs, warnings: design.warnings, results: results)
     }
 
     private func run(_ method: EstimationMethod, settings: ComparisonSettings) throws -> MethodResult {

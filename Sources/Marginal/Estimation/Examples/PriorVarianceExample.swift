@@ -12,6 +12,9 @@ import Foundation
 ///   the log marginal likelihood over log σ² with ``LBFGSMinimizer`` as a check;
 /// - K-fold cross-validation of the log predictive density (``PredictiveCrossValidation``).
 ///
+/// ``simulatedData()`` gives the same data as a one-level mixed model (``formula``) for
+/// `marginal compare`, whose ML column is empirical Bayes with s estimated too.
+///
 /// σ² has no "true" value here (w is fixed); a sensible σ² is of the order of w².
 public struct PriorVarianceExample: Sendable {
     public var observations: Int
@@ -57,6 +60,9 @@ public struct PriorVarianceExample: Sendable {
             public var numerical: Double
             public var numericalEvaluations: Int
             public var logMarginalLikelihood: Double
+            /// Empirical Bayes with the noise SD estimated too, as `marginal compare` fits
+            /// ``PriorVarianceExample/formula`` (nil when y lies in the span of x).
+            public var noiseEstimated: PriorVarianceModel.NoiseEstimatedEmpiricalBayes?
         }
         public struct CrossValidation: Sendable, Codable {
             public var folds: Int
@@ -79,19 +85,20 @@ public struct PriorVarianceExample: Sendable {
     /// density, which grows like −log|w|, passes any local maximum for moderate data.
     static let pathExponents = [1, 2, 3, 4, 6, 8, 10, 12, 14, 16]
 
-    public func run() throws(EstimationError) -> Result {
+    /// Checks the settings.
+    public func validate() throws(EstimationError) {
         guard observations >= 2 else { throw .invalidOption(name: "observations", value: "\(observations)", requirement: "at least 2") }
         guard w.isFinite else { throw .invalidOption(name: "w", value: "\(w)", requirement: "a finite number") }
         guard noiseSD.isFinite, noiseSD > 0 else { throw .invalidOption(name: "noiseSD", value: "\(noiseSD)", requirement: "a positive finite number") }
         guard folds >= 2, folds <= observations else {
             throw .invalidOption(name: "folds", value: "\(folds)", requirement: "between 2 and the number of observations (\(observations))")
         }
+    }
+
+    public func run() throws(EstimationError) -> Result {
+        try validate()
         var random = RandomSource(seed: seed)
-        var x = [Double](repeating: 0, count: observations), y = x
-        for i in 0..<observations {
-            x[i] = random.normal()
-            y[i] = w * x[i] + noiseSD * random.normal()
-        }
+        let (x, y) = simulate(&random)
         let model = PriorVarianceModel(x: x, y: y, noiseSD: noiseSD)
         guard model.sxx > 0 else { throw .invalidOption(name: "x", value: "all zero", requirement: "not all zero") }
 
@@ -124,7 +131,8 @@ public struct PriorVarianceExample: Sendable {
         let closedForm = model.empiricalBayesSigma2
         let empiricalBayes = Result.EmpiricalBayes(
             closedForm: closedForm, numerical: exp(numeric.minimizer[0]), numericalEvaluations: numeric.evaluations,
-            logMarginalLikelihood: model.logMarginalLikelihood(sigma2: closedForm))
+            logMarginalLikelihood: model.logMarginalLikelihood(sigma2: closedForm),
+            noiseEstimated: model.noiseEstimatedEmpiricalBayes)
 
         let validation = PredictiveCrossValidation(x: x, y: y, noiseSD: noiseSD, folds: folds, random: &random)
         let best = validation.maximize()

@@ -32,14 +32,26 @@ extension PriorVarianceExample.Result {
                 lines.append("  The local maximum (log density \(f(local.logDensity))) is exceeded only closer to w = 0 than shown.")
             }
         }
-        let sound = TextTable(
-            header: ["method", "sigma^2"],
-            rows: [
-                ["empirical Bayes, closed form max(0, w_hat^2 - Var w_hat)", f(empiricalBayes.closedForm)],
-                ["empirical Bayes, L-BFGS on log m(sigma^2) (\(empiricalBayes.numericalEvaluations) evaluations)", f(empiricalBayes.numerical)],
-                ["\(crossValidation.folds)-fold cross-validation of the log predictive density", f(crossValidation.sigma2)],
-            ])
+        var rows = [
+            ["empirical Bayes, closed form max(0, w_hat^2 - Var w_hat)", f(empiricalBayes.closedForm)],
+            ["empirical Bayes, L-BFGS on log m(sigma^2) (\(empiricalBayes.numericalEvaluations) evaluations)", f(empiricalBayes.numerical)],
+            ["\(crossValidation.folds)-fold cross-validation of the log predictive density", f(crossValidation.sigma2)],
+        ]
+        if let estimated = empiricalBayes.noiseEstimated {
+            rows.append(["empirical Bayes with s estimated too (s_hat = \(f(estimated.noiseSD)); ML of the mixed model)", f(estimated.sigma2)])
+        }
+        let sound = TextTable(header: ["method", "sigma^2"], rows: rows)
         lines += ["", "Sound ways to choose sigma^2:", sound.render(indent: "  ")]
+        if empiricalBayes.noiseEstimated != nil {
+            lines += [
+                "",
+                "As a mixed model, w is the random slope of x in a grouping factor g with one level:",
+                "  marginal example prior-variance --write-data DATA.csv",
+                "  marginal compare DATA.csv -f '\(PriorVarianceExample.formula)'",
+                "`marginal compare` estimates s as well, so its ml column gives sigma^2 = sd[g][x]^2 equal to the",
+                "last row above (the closed form with s^2 replaced by s_hat^2 = RSS/(n - 1)), not to the first.",
+            ]
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -35,7 +35,8 @@ public enum ADVI {
         let mean = options.initialMean ?? [Double](repeating: 0, count: d)
         var q = MeanFieldGaussian(
             mean: mean,
-            logStandardDeviation: options.initialLogStandardDeviation.map { [Double](repeating: $0, count: d) }
+            logStandardDeviation: options.initialLogStandardDeviations
+                ?? options.initialLogStandardDeviation.map { [Double](repeating: $0, count: d) }
                 ?? curvatureLogStandardDeviations(density: &density, at: mean))
         guard elbo(of: q, density: &density, noise: elboNoise) > -.infinity else { throw .nonFiniteStart(method: "ADVI") }
 
@@ -116,20 +117,31 @@ public enum ADVI {
     /// For a Gaussian target with conditional SDs at most 1 this is already the mean-field optimum;
     /// the cap at SD 1 (Stan's starting SD) keeps a nearly flat direction, such as a log SD at a
     /// singular fit, from starting q with draws far beyond floating point.
-    static func curvatureLogStandardDeviations<Density: LogDensity>(density: inout Density, at x: [Double]) -> [Double] {
+    ///
+    /// Each coordinate costs two evaluations of the density; `coordinates` limits the probe to
+    /// some of them (the result then has one value per probed coordinate).
+    static func curvatureLogStandardDeviations<Density: LogDensity>(
+        density: inout Density, at x: [Double], coordinates: Range<Int>? = nil
+    ) -> [Double] {
         let d = x.count
         var up = [Double](repeating: 0, count: d), down = up
-        return (0..<d).map { i in
+        return (coordinates ?? 0..<d).map { i in
             let h = 1e-4 * max(1, abs(x[i]))
             var point = x
             point[i] = x[i] + h
             let a = density.logDensity(at: point, gradient: &up)
             point[i] = x[i] - h
             let b = density.logDensity(at: point, gradient: &down)
-            let curvature = (up[i] - down[i]) / (2 * h)
-            guard a > -.infinity, b > -.infinity, curvature.isFinite, curvature < 0 else { return 0 }
-            return min(-0.5 * log(-curvature), 0)
+            guard a > -.infinity, b > -.infinity else { return 0 }
+            return logStandardDeviation(curvature: (up[i] - down[i]) / (2 * h))
         }
+    }
+
+    /// The starting log SD for a second derivative c of log p: min(−½ log(−c), 0), and 0 where c
+    /// is not negative and finite (see ``curvatureLogStandardDeviations(density:at:coordinates:)``).
+    static func logStandardDeviation(curvature: Double) -> Double {
+        guard curvature.isFinite, curvature < 0 else { return 0 }
+        return min(-0.5 * log(-curvature), 0)
     }
 
     /// The ELBO of q estimated with the given standard normal draws:

@@ -25,11 +25,15 @@ public struct ADVIOptions: Sendable, Equatable {
     /// initial mean, see ``ADVI``; a coordinate without negative curvature there starts at 0).
     public var initialMean: [Double]?
     public var initialLogStandardDeviation: Double?
+    /// The starting log SD of each coordinate (the density's dimension of them); when given, it
+    /// takes the place of `initialLogStandardDeviation` and of the curvature probe.
+    public var initialLogStandardDeviations: [Double]?
 
     public init(
         seed: UInt64 = 1, gradientDraws: Int = 1, elboDraws: Int = 100, evaluationInterval: Int = 100,
         learningRate: Double = 0.05, decayIterations: Double = 1000, relativeTolerance: Double = 1e-3, patience: Int = 3,
-        maximumIterations: Int = 20_000, initialMean: [Double]? = nil, initialLogStandardDeviation: Double? = nil
+        maximumIterations: Int = 20_000, initialMean: [Double]? = nil, initialLogStandardDeviation: Double? = nil,
+        initialLogStandardDeviations: [Double]? = nil
     ) {
         self.seed = seed
         self.gradientDraws = gradientDraws
@@ -42,6 +46,7 @@ public struct ADVIOptions: Sendable, Equatable {
         self.maximumIterations = maximumIterations
         self.initialMean = initialMean
         self.initialLogStandardDeviation = initialLogStandardDeviation
+        self.initialLogStandardDeviations = initialLogStandardDeviations
     }
 
     func validate(dimension: Int) throws(EstimationError) {
@@ -59,6 +64,10 @@ public struct ADVIOptions: Sendable, Equatable {
         try require(maximumIterations >= evaluationInterval, "maximumIterations", "\(maximumIterations)", "at least evaluationInterval (\(evaluationInterval))")
         if let initialLogStandardDeviation {
             try require(initialLogStandardDeviation.isFinite, "initialLogStandardDeviation", "\(initialLogStandardDeviation)", "finite")
+        }
+        if let initialLogStandardDeviations {
+            try require(initialLogStandardDeviations.count == dimension, "initialLogStandardDeviations", "\(initialLogStandardDeviations.count) values", "\(dimension) values (the density's dimension)")
+            try require(initialLogStandardDeviations.allSatisfy(\.isFinite), "initialLogStandardDeviations", "non-finite values", "finite")
         }
         if let initialMean {
             try require(initialMean.count == dimension, "initialMean", "\(initialMean.count) values", "\(dimension) values (the density's dimension)")

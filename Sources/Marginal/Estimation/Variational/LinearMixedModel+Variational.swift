@@ -14,7 +14,7 @@ public enum VariationalTarget: String, Sendable, Codable, CaseIterable {
 public struct VariationalFit: Sendable {
     public var target: VariationalTarget
     /// Means under q of β, σ, the SDs and the correlations (Monte Carlo over `summaryDraws` draws
-    /// of q, except β, whose mean and SD are q's own), with q's SD of each β as its standard error.
+    /// of q's marginal over the global coordinates, except β, whose mean and SD are q's own), with q's SD of each β as its standard error.
     public var estimates: GlobalEstimates
     /// The names of q's coordinates and q itself.
     public var parameterNames: [String]
@@ -27,7 +27,8 @@ extension LinearMixedModel {
     /// Mean-field Gaussian ADVI (``ADVI``) on one of the model's log densities with the default
     /// priors (changed by `priors`, `NAME=DISTRIBUTION`). q starts at the ML estimate (means; for the
     /// joint target the standardized conditional modes) with SDs e^ω₀ = `options.initialLogStandardDeviation`
-    /// unless `options.initialMean` is given.
+    /// unless `options.initialMean` is given. Without given SDs, q starts at ADVI's curvature start;
+    /// for the joint target its effects' part is computed exactly (``curvatureStart(density:at:globalCount:)``).
     public func fitMeanFieldVI(
         target: VariationalTarget = .marginalized, options: ADVIOptions = ADVIOptions(), priors: [String] = [],
         summaryDraws: Int = 1000
@@ -57,11 +58,17 @@ extension LinearMixedModel {
                 let start = try maximumLikelihoodStart(layout: layout)
                 options.initialMean = density.coordinates(globals: start.globals, randomEffects: start.effects)
             }
+            if options.initialLogStandardDeviation == nil, options.initialLogStandardDeviations == nil, let mean = options.initialMean {
+                options.initialLogStandardDeviations = Self.curvatureStart(density: density, at: mean, globalCount: layout.dimension)
+            }
             names = density.parameterNames
             result = try ADVI.fit(density, options: options)
         }
         let q = result.approximation
-        let draws = q.draws(count: max(summaryDraws, 2), seed: options.seed &+ 0x5EED)
+        // Only the global coordinates are summarized: drawing q's marginal over them keeps the
+        // summary O(draws · globals) when q also covers many random effects.
+        let globalsQ = q.marginal(0..<layout.dimension) ?? q
+        let draws = globalsQ.draws(count: max(summaryDraws, 2), seed: options.seed &+ 0x5EED)
         guard var estimates = GlobalEstimates(layout: layout, meanOver: draws) else {
             throw .invalidOption(name: "summaryDraws", value: "\(summaryDraws)", requirement: "at least 1")
         }
@@ -79,6 +86,18 @@ extension LinearMixedModel {
         return VariationalFit(
             target: target, estimates: estimates, parameterNames: names, advi: result, warnings: warnings,
             seconds: started.duration(to: clock.now).seconds)
+    }
+
+    /// ADVI's curvature start (``ADVI/curvatureLogStandardDeviations(density:at:coordinates:)``)
+    /// for the joint density at `x`: finite differences for the few global coordinates and the
+    /// exact second derivatives for the effects (``JointMixedModelDensity/effectCurvatures(at:)``),
+    /// so the start costs O(globals · N) rather than O(q · N). Nil (ADVI then probes every
+    /// coordinate) when x does not fit the density.
+    static func curvatureStart(density: JointMixedModelDensity, at x: [Double], globalCount: Int) -> [Double]? {
+        var density = density
+        guard x.count == density.dimension, globalCount <= x.count, let effects = density.effectCurvatures(at: x) else { return nil }
+        let globals = ADVI.curvatureLogStandardDeviations(density: &density, at: x, coordinates: 0..<globalCount)
+        return globals + effects.map(ADVI.logStandardDeviation(curvature:))
     }
 
     /// Variational EM with q(u) the exact Gaussian conditional p(u | y, θ): the E-step sets q to

@@ -25,6 +25,13 @@ public struct MeanFieldGaussian: Sendable, Codable, Equatable {
         (0..<dimension).map { mean[$0] + exp(logStandardDeviation[$0]) * epsilon[$0] }
     }
 
+    /// The marginal of q over some coordinates: mean-field, so just those coordinates' factors.
+    /// Nil when the range is not within 0..<dimension.
+    public func marginal(_ coordinates: Range<Int>) -> MeanFieldGaussian? {
+        guard coordinates.lowerBound >= 0, coordinates.upperBound <= dimension else { return nil }
+        return MeanFieldGaussian(mean: Array(mean[coordinates]), logStandardDeviation: Array(logStandardDeviation[coordinates]))
+    }
+
     /// `count` draws from q with a stream seeded by `seed`.
     public func draws(count: Int, seed: UInt64) -> [[Double]] {
         var random = RandomSource(seed: seed)

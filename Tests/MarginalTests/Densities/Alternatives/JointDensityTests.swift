@@ -46,6 +46,42 @@ import Testing
         #expect(relativeError(nonCenteredValue, expected + logJacobian) < 1e-10)
     }
 
+    /// The exact second derivatives along the effects against central differences of the
+    /// analytic gradient (exact up to rounding: log p is quadratic in the effects), for both forms,
+    /// crossed factors and S up to 2; and the mean-field start built from them equals ADVI's probe
+    /// of every coordinate.
+    @Test(arguments: ["sleepstudy", "penicillin", "crossed-slopes"])
+    func effectCurvaturesMatchFiniteDifferences(_ name: String) throws {
+        let model = try AlternativeDensityGradientTests.model(named: name)
+        for form in RandomEffectParameterization.allCases {
+            var density = JointMixedModelDensity(model: model, effects: form)
+            let globalCount = density.parameterization.dimension
+            let x = OneClassDensityTests.point(model, layout: density.parameterization, sampled: density.dimension - globalCount, seed: 21)
+            let computed = density.effectCurvatures(at: x)
+            let curvatures = try #require(computed)
+            #expect(curvatures.count == density.dimension - globalCount)
+            var up = [Double](repeating: 0, count: density.dimension), down = up
+            for i in stride(from: 0, to: curvatures.count, by: max(1, curvatures.count / 25)) {
+                let coordinate = globalCount + i
+                var point = x
+                point[coordinate] += 1e-3
+                _ = density.logDensity(at: point, gradient: &up)
+                point[coordinate] -= 2e-3
+                _ = density.logDensity(at: point, gradient: &down)
+                let numeric = (up[coordinate] - down[coordinate]) / 2e-3
+                #expect(abs(curvatures[i] - numeric) < 1e-6 * max(1, abs(numeric)), "\(form) \(density.parameterNames[coordinate]): \(curvatures[i]) vs \(numeric)")
+                #expect(curvatures[i] < 0)
+            }
+            let start = try #require(LinearMixedModel.curvatureStart(density: density, at: x, globalCount: globalCount))
+            let probed = ADVI.curvatureLogStandardDeviations(density: &density, at: x)
+            #expect(start.count == probed.count)
+            #expect(zip(start, probed).allSatisfy { abs($0 - $1) < 1e-6 })
+        }
+        var density = JointMixedModelDensity(model: model, effects: .centered)
+        let wrongLength = density.effectCurvatures(at: [1, 2])
+        #expect(wrongLength == nil)
+    }
+
     static func logJacobian(_ model: LinearMixedModel, layout: MixedModelParameterization, x: [Double]) -> Double {
         let globals = Support.decoded(layout, x)
         var total = 0.0

@@ -67,3 +67,54 @@ import Testing
         #expect(run.status != 0 && run.stderr.contains("groups"))
     }
 }
+
+/// `marginal example prior-variance --write-data` and `marginal compare` on that file: the
+/// one-level grouping factor runs with one model warning, and compare's ML σ_w² is the
+/// empirical-Bayes maximizer with the noise estimated, computed here from the CSV by hand.
+@Suite struct PriorVarianceCommandTests {
+    @Test func writtenDataRunThroughCompare() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("marginal-prior-variance-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("prior-variance.csv").path
+        let example = try CommandLineTests.marginal(["example", "prior-variance", "--seed", "4", "--json", "--write-data", path])
+        #expect(example.status == 0, "\(example.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(example.stdout.utf8)) as? [String: Any])
+        let empiricalBayes = try #require(object["empiricalBayes"] as? [String: Any])
+        let printed = try #require((empiricalBayes["noiseEstimated"] as? [String: Any])?["sigma2"] as? Double)
+
+        // The CSV by hand: header y,x,g, 20 rows, g one level.
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        #expect(lines.first == ["y", "x", "g"])
+        let rows = lines.dropFirst()
+        #expect(rows.count == 20 && Set(rows.map { $0[2] }).count == 1)
+        let y = rows.compactMap { Double($0[0]) }, x = rows.compactMap { Double($0[1]) }
+        let hand = LinearMixedModelSingleLevelTests.handComputed(x: x, y: y)
+        #expect(hand.sigma2 > 0 && abs(printed - hand.sigma2) < 1e-12 * hand.sigma2)
+
+        let help = try CommandLineTests.marginal(["example", "prior-variance", "--help"])
+        #expect(help.stdout.contains("--write-data") && help.stdout.contains("y ~ 0 + (0 + x | g)"))
+
+        let run = try CommandLineTests.marginal(["compare", path, "-f", "y ~ 0 + (0 + x | g)", "--methods", "ml,em,map", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let modelWarnings = try #require(report["warnings"] as? [String])
+        #expect(modelWarnings.count == 1 && modelWarnings[0].contains("single level") && modelWarnings[0].contains("lme4 refuses"))
+        let methods = try #require(report["methods"] as? [[String: Any]])
+        #expect(methods.map { $0["method"] as? String } == ["ml", "em", "map"])
+        for method in methods.prefix(2) {
+            let sd = try #require(((method["varcomp"] as? [[String: Any]])?.first?["sd"] as? [Double])?.first)
+            #expect(abs(sd * sd - hand.sigma2) < 1e-5 * hand.sigma2, "\(method["method"] ?? "?"): \(sd * sd) vs \(hand.sigma2)")
+            let sigma = try #require(method["sigma"] as? Double)
+            #expect(abs(sigma * sigma - hand.noiseVariance) < 1e-5 * hand.noiseVariance)
+            // The model warning is not repeated per method.
+            #expect((method["warnings"] as? [String])?.contains { $0.contains("single level") } == false)
+        }
+        let ml = methods[0]
+        #expect(abs((ml["objective"] as? Double ?? 0) - hand.deviance) < 1e-8 * hand.deviance)
+        let mapWarnings = try #require(methods[2]["warnings"] as? [String])
+        #expect(mapWarnings.contains { $0.contains("joint MAP") && $0.contains("maximum") })
+
+        let text = try CommandLineTests.marginal(["compare", path, "-f", "y ~ 0 + (0 + x | g)", "--methods", "ml"])
+        #expect(text.status == 0 && text.stdout.contains("warning: the grouping factor 'g' has a single level") && text.stdout.contains("sd[g][x]"))
+    }
+}
