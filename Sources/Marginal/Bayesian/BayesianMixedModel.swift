@@ -98,7 +98,11 @@ private struct Run: Sendable {
         let recoverySeconds = recover ? Self.seconds(start.duration(to: clock.now)) : 0
         return PosteriorSample(
             formula: model.design.formula, nobs: model.design.nobs, strategy: strategy,
-            priors: layout.namedPriors.map { PosteriorSample.PriorEntry(name: $0.name, prior: $0.prior, userSet: layout.priors.userSet.contains($0.name)) },
+            priors: layout.namedPriors.map {
+                PosteriorSample.PriorEntry(
+                    name: $0.name, prior: $0.prior, userSet: layout.priors.userSet.contains($0.name),
+                    on: $0.name == "b[(Intercept)]" ? layout.interceptPriorTarget : nil)
+            },
             parameters: parameters, globalDraws: globalDraws,
             randomEffects: recovered?.summaries ?? [], randomEffectDraws: recovered?.draws ?? [],
             randomEffectNames: recover ? effectsLayout.names : [],

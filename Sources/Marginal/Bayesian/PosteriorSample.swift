@@ -7,6 +7,9 @@ public struct PosteriorSample: Sendable {
         public var name: String
         public var prior: Prior
         public var userSet: Bool
+        /// What the prior is on when that is not the parameter alone (the centred intercept:
+        /// ``MixedModelParameterization/interceptPriorTarget``).
+        public var on: String? = nil
     }
 
     /// The posterior of one block's random effects b (one grouping factor, all its terms),

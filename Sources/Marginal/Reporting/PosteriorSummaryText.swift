@@ -19,7 +19,7 @@ extension PosteriorSample {
         out.append("Priors:")
         out.append(TextTable(
             header: ["parameter", "prior", ""],
-            rows: priors.map { [$0.name, $0.prior.description, $0.userSet ? "(set)" : "(default)"] },
+            rows: priors.map { [$0.name, $0.prior.description + ($0.on.map { " on \($0)" } ?? ""), $0.userSet ? "(set)" : "(default)"] },
             leftAligned: [0, 1, 2]).render(indent: "  "))
         out.append("")
         out.append("Posterior:")

@@ -10,6 +10,8 @@ public struct SampleReport: Codable, Sendable {
         public var name: String
         public var prior: String
         public var source: String
+        /// The centred intercept's prior: what it is on, e.g. `b[(Intercept)] + 4.5·b[Days]`.
+        public var on: String?
     }
     public struct RandomEffects: Codable, Sendable {
         public var group: String
@@ -60,7 +62,7 @@ public struct SampleReport: Codable, Sendable {
         seed = sample.sampling.settings.seed
         stepSizes = sample.stepSizes
         minBulkESSPerSecond = finite(sample.minimumBulkESSPerSecond)
-        priors = sample.priors.map { PriorEntry(name: $0.name, prior: $0.prior.description, source: $0.userSet ? "user" : "default") }
+        priors = sample.priors.map { PriorEntry(name: $0.name, prior: $0.prior.description, source: $0.userSet ? "user" : "default", on: $0.on) }
         ranef = sample.randomEffects.map { block in
             let s = block.columnNames.count
             return RandomEffects(

@@ -174,6 +174,8 @@ import Testing
                 try layout.setPrior(kinds[index % kinds.count], for: entry.name)
             }
         }
+        // m = 3, 4: the intercept's prior on b₀ + 1.7 b_x (centred), m = 2: on b₀.
+        if m > 2 { layout.priors.predictorMeans = [0, 1.7] }
         var random = RandomSource(seed: UInt64(m))
         let globalsShape = layout.makeGlobals()
         let betaAdjoint = Self.randomVector(globalsShape.beta.count, &random, scale: 3)
@@ -199,5 +201,36 @@ import Testing
                         "\(layout.parameterNames[i]): \(analytic[i]) vs \(numeric[i])")
             }
         }
+    }
+
+    /// The centred intercept prior depends on b₀ + Σ x̄ₖ bₖ only: moving b₀ and b_x along that
+    /// line leaves log prior unchanged, moving b_x alone does not, and the value is the
+    /// student-t density at the centred intercept.
+    @Test func centredInterceptPriorIsOnTheInterceptAtThePredictorMeans() throws {
+        var layout = Self.layout(correlated: 2)
+        for entry in layout.namedPriors { try layout.setPrior(entry.name.hasPrefix("cor[") ? .lkj(eta: 1) : .flat, for: entry.name) }
+        let intercept = Prior.studentT(df: 3, mean: 2, scale: 1.5)
+        try layout.setPrior(intercept, for: "b[(Intercept)]")
+        #expect(layout.priors.predictorMeans.isEmpty, "a prior set on b[(Intercept)] is on b₀ itself")
+        layout.priors.predictorMeans = [0, 4.5]
+        #expect(layout.interceptPriorTarget == "b[(Intercept)] + 4.5·b[x]")
+        func logPrior(_ b0: Double, _ bx: Double) -> Double {
+            var x = [Double](repeating: 0.1, count: layout.dimension)
+            x[0] = b0
+            x[1] = bx
+            var globals = layout.makeGlobals()
+            layout.decode(x, into: &globals)
+            var gradient = [Double](repeating: 0, count: layout.dimension)
+            return layout.completeGradient(x, globals: &globals, sigmaAdjoint: 0, gradient: &gradient)
+        }
+        let base = logPrior(1, 0)
+        #expect(abs(logPrior(1 - 4.5 * 0.8, 0.8) - base) < 1e-12)
+        #expect(abs(logPrior(1, 0.8) - base) > 0.1)
+        // Against the student-t density written out: at centred values 1 and 1 + 3.6.
+        func studentT(_ v: Double) -> Double {
+            let z = (v - 2) / 1.5
+            return lgamma(2) - lgamma(1.5) - 0.5 * log(3 * Double.pi) - log(1.5) - 2 * log(1 + z * z / 3)
+        }
+        #expect(abs((logPrior(1, 0.8) - base) - (studentT(1 + 3.6) - studentT(1))) < 1e-10)
     }
 }

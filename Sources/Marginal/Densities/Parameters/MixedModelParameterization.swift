@@ -236,10 +236,17 @@ public struct MixedModelParameterization: Sendable {
     /// and each correlation factor its ``CorrelationCholeskyTransform`` term.
     func completeGradient(_ x: [Double], globals: inout GlobalParameters, sigmaAdjoint: Double, gradient: inout [Double]) -> Double {
         var total = 0.0
+        for j in 0..<p { gradient[j] = globals.betaAdjoint[j] }
+        let means = priors.predictorMeans
         for j in 0..<p {
-            let prior = priors.fixedEffects[j].logDensityAndDerivative(globals.beta[j])
+            // The intercept's prior may be on b₀ + Σₖ x̄ₖ bₖ (x̄ = 0 for the intercept itself).
+            let centred = !means.isEmpty && fixedNames[j] == "(Intercept)"
+            var value = globals.beta[j]
+            if centred { for k in 0..<p { value += means[k] * globals.beta[k] } }
+            let prior = priors.fixedEffects[j].logDensityAndDerivative(value)
             total += prior.value
-            gradient[j] = globals.betaAdjoint[j] + prior.derivative
+            gradient[j] += prior.derivative
+            if centred { for k in 0..<p { gradient[k] += prior.derivative * means[k] } }
         }
         let sigmaPrior = priors.sigma.logDensityAndDerivative(globals.sigma)
         total += sigmaPrior.value + x[sigmaCoordinate]

@@ -6,8 +6,11 @@ import Foundation
 /// Defaults are weakly informative and scaled to the data, in the spirit of brms and rstanarm,
 /// with s = 2.5 · mad(y) (R's mad: 1.4826 × the median absolute deviation; sd(y) if that is 0):
 ///
-/// - `b[(Intercept)]` ~ student-t(3, median(y), s) (brms's intercept prior, on the uncentred
-///   intercept);
+/// - `b[(Intercept)]` ~ student-t(3, median(y), s), as brms, on the intercept at the means of
+///   the other columns of X, b₀ + Σⱼ x̄ⱼ bⱼ (the mean response; brms centres the predictors
+///   for this prior), so that a predictor far from 0 (a temperature, a year) does not make the
+///   prior pull the fitted line towards median(y) at x = 0 (a prior the user sets on
+///   `b[(Intercept)]` is on b₀ itself);
 /// - every other `b[x]` ~ normal(0, 2.5 · sd(y) / sd(x)) (rstanarm's autoscaled prior; brms's
 ///   default is flat, which we avoid so that every default posterior is proper);
 /// - `sigma` and every `sd[g][z]` ~ half-student-t(3, s) (brms);
@@ -21,6 +24,9 @@ public struct MixedModelPriors: Sendable, Equatable {
     public var correlations: [Prior]
     /// Names of the parameters whose prior the user set.
     public var userSet: Set<String> = []
+    /// x̄ⱼ, the mean of each column of X (0 for the intercept's own column), when the intercept's
+    /// prior is on b₀ + Σⱼ x̄ⱼ bⱼ; empty when it is on b₀ itself (no intercept, or no data).
+    public var predictorMeans: [Double] = []
 
     static func defaults(for layout: MixedModelParameterization, design: ModelDesign) -> MixedModelPriors {
         let y = design.response
@@ -37,10 +43,16 @@ public struct MixedModelPriors: Sendable, Equatable {
             if !(sdX > 0) { sdX = column.map { abs($0) }.max() ?? 1 }
             return .normal(mean: 0, sd: 2.5 * sdY / sdX)
         }
-        return MixedModelPriors(
+        var priors = MixedModelPriors(
             fixedEffects: fixed, sigma: .halfStudentT(df: 3, scale: scale),
             standardDeviations: Array(repeating: .halfStudentT(df: 3, scale: scale), count: layout.sdCount),
             correlations: Array(repeating: .lkj(eta: 2), count: layout.correlatedPartCount))
+        if design.fixedEffects.names.contains("(Intercept)"), x.rows > 0 {
+            priors.predictorMeans = design.fixedEffects.names.enumerated().map { j, name in
+                name == "(Intercept)" ? 0 : x.elements[(j * x.rows)..<((j + 1) * x.rows)].reduce(0, +) / Double(x.rows)
+            }
+        }
+        return priors
     }
 
     static func median(_ values: [Double]) -> Double {
@@ -58,6 +70,17 @@ public struct MixedModelPriors: Sendable, Equatable {
 }
 
 extension MixedModelParameterization {
+    /// What the intercept's prior is on when it is centred: `b[(Intercept)] + 4.5·b[Days]`;
+    /// nil when it is on `b[(Intercept)]` itself.
+    public var interceptPriorTarget: String? {
+        let means = priors.predictorMeans
+        guard !means.isEmpty, let j = fixedNames.firstIndex(of: "(Intercept)") else { return nil }
+        let terms = fixedNames.indices.filter { $0 != j && means[$0] != 0 }.map { k in
+            "\(String(format: "%.4g", means[k]))·b[\(fixedNames[k])]"
+        }
+        return terms.isEmpty ? nil : (["b[(Intercept)]"] + terms).joined(separator: " + ")
+    }
+
     /// Every prior with the name users write: `b[…]`, `sigma`, `sd[g][z]`, `cor[g]`.
     public var namedPriors: [(name: String, prior: Prior)] {
         var result = zip(fixedNames, priors.fixedEffects).map { (name: "b[\($0)]", prior: $1) }
@@ -80,6 +103,8 @@ extension MixedModelParameterization {
         if name.hasPrefix("b["), let j = fixedNames.firstIndex(where: { "b[\($0)]" == name }) {
             guard prior.isForRealLine else { throw .unsuitable(parameter: name, prior: prior, reason: "a fixed effect takes normal, student-t or flat") }
             priors.fixedEffects[j] = prior
+            // A prior the user names b[(Intercept)] is on b₀ itself, as written.
+            if fixedNames[j] == "(Intercept)" { priors.predictorMeans = [] }
         } else if name == "sigma" {
             guard prior.isForScale else { throw .unsuitable(parameter: name, prior: prior, reason: "sigma is positive: use half-normal, half-student-t, exponential or flat") }
             priors.sigma = prior
