@@ -39,6 +39,8 @@ let package = Package(
                 "Marginal",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            // Reference fits and their generators, read by path (#filePath), not bundled.
+            exclude: ["Fixtures"],
         ),
     ]
 )
