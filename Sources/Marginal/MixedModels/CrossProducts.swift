@@ -85,7 +85,24 @@ struct CrossProducts: Sendable {
             fill[Int(code)] += 1
         }
 
+        // Each row's trailing random-effect entries (row of T, z value), w per row, gathered
+        // block by block once, so the loops below read flat arrays.
         let trailingBlocks = Array(blocks.dropFirst())
+        let w = trailingBlocks.reduce(0) { $0 + $1.dimension }
+        var entryRow = [Int](repeating: 0, count: n * w)
+        var entryValue = [Double](repeating: 0, count: n * w)
+        var entryColumn = 0
+        for (k, block) in trailingBlocks.enumerated() {
+            let codes = block.codes, z = block.z, s = block.dimension
+            for i in 0..<n {
+                let base = offsets[k] + Int(codes[i]) * s
+                for t in 0..<s {
+                    entryRow[i * w + entryColumn + t] = base + t
+                    entryValue[i * w + entryColumn + t] = z[t, i]
+                }
+            }
+            entryColumn += s
+        }
         // Panels: the trailing rows touched by each level of the first factor.
         var panelStart = [0]
         var panelRows: [Int32] = []
@@ -97,12 +114,9 @@ struct CrossProducts: Sendable {
             let rows = rowsByLevel[levelStart[c]..<levelStart[c + 1]]
             var touched: [Int] = []
             for i in rows {
-                for (k, block) in trailingBlocks.enumerated() {
-                    let base = offsets[k] + Int(block.codes[i]) * block.dimension
-                    for s in 0..<block.dimension where mark[base + s] != c {
-                        mark[base + s] = c
-                        touched.append(base + s)
-                    }
+                for row in entryRow[(i * w)..<((i + 1) * w)] where mark[row] != c {
+                    mark[row] = c
+                    touched.append(row)
                 }
             }
             touched.sort()
@@ -116,10 +130,7 @@ struct CrossProducts: Sendable {
                     let za = first.z[a, i]
                     for b in 0..<s1 { firstDiagonal[c * s1 * s1 + a + b * s1] += za * first.z[b, i] }
                     let column = valueStart + a * m
-                    for (k, block) in trailingBlocks.enumerated() {
-                        let base = offsets[k] + Int(block.codes[i]) * block.dimension
-                        for s in 0..<block.dimension { panels[column + local[base + s]] += block.z[s, i] * za }
-                    }
+                    for e in (i * w)..<((i + 1) * w) { panels[column + local[entryRow[e]]] += entryValue[e] * za }
                     for j in 0...p { panels[column + local[offset + j]] += xy[i + j * n] * za }
                 }
             }
@@ -157,18 +168,12 @@ struct CrossProducts: Sendable {
                     c: t.baseAddress! + offset + offset * dimT, ldc: dimT)
             }
         }
-        if !trailingBlocks.isEmpty {
-            var entries: [(row: Int, value: Double)] = []
-            for i in 0..<n {
-                entries.removeAll(keepingCapacity: true)
-                for (k, block) in trailingBlocks.enumerated() {
-                    let base = offsets[k] + Int(block.codes[i]) * block.dimension
-                    for s in 0..<block.dimension { entries.append((base + s, block.z[s, i])) }
-                }
-                for a in entries {
-                    for b in entries where b.row <= a.row { trailing[a.row + b.row * dimT] += a.value * b.value }
-                    for j in 0...p { trailing[(offset + j) + a.row * dimT] += xy[i + j * n] * a.value }
-                }
+        for i in 0..<n {
+            let entries = (i * w)..<((i + 1) * w)
+            for a in entries {
+                let rowA = entryRow[a], valueA = entryValue[a]
+                for b in entries where entryRow[b] <= rowA { trailing[rowA + entryRow[b] * dimT] += valueA * entryValue[b] }
+                for j in 0...p { trailing[(offset + j) + rowA * dimT] += xy[i + j * n] * valueA }
             }
         }
         for j in 0..<dimT {
