@@ -97,8 +97,8 @@ struct SampleCommand: ParsableCommand {
             guard RandomEffectParameterization(rawValue: parameterization) != nil else {
                 throw ValidationError("--parameterization is centered or noncentered; got '\(parameterization)'")
             }
-            guard marginalize == "none" else {
-                throw ValidationError("--parameterization applies to --marginalize none (with one factor integrated out the others are sampled non-centered)")
+            guard marginalize != "all" else {
+                throw ValidationError("--parameterization applies to --marginalize none or FACTOR (with everything integrated out no effect is sampled)")
             }
         }
         if !fixedSDs.isEmpty, marginalize != "all" {
@@ -123,7 +123,7 @@ struct SampleCommand: ParsableCommand {
         switch marginalize {
         case "all": return .marginalizeAll
         case "none": return .marginalizeNone(parameterization.flatMap(RandomEffectParameterization.init(rawValue:)) ?? .nonCentered)
-        default: return .marginalizeOne(group: marginalize)
+        default: return .marginalizeOne(group: marginalize, effects: parameterization.flatMap(RandomEffectParameterization.init(rawValue:)) ?? .partial)
         }
     }
 

@@ -6,8 +6,8 @@ public enum SamplingStrategy: Sendable, Equatable, CustomStringConvertible {
     /// only β, σ and the covariance parameters (``MarginalizedMixedModelDensity``).
     case marginalizeAll
     /// One grouping factor's effects integrated out (Lai, Domke & Sheldon 2024), the others
-    /// sampled non-centered (``OneClassMarginalizedDensity``).
-    case marginalizeOne(group: String)
+    /// sampled partially non-centered (the default) or non-centered (``OneClassMarginalizedDensity``).
+    case marginalizeOne(group: String, effects: RandomEffectParameterization = .partial)
     /// Nothing integrated out: every random effect sampled (``JointMixedModelDensity``).
     case marginalizeNone(RandomEffectParameterization)
     /// Random-effect covariances known (e.g. SDs fixed by group); all effects integrated out
@@ -18,7 +18,8 @@ public enum SamplingStrategy: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .marginalizeAll: return "all random effects integrated out"
-        case .marginalizeOne(let group): return "random effects of '\(group)' integrated out, the others sampled (non-centered)"
+        case .marginalizeOne(let group, let effects):
+            return "random effects of '\(group)' integrated out, the others sampled (\(effects.rawValue))"
         case .marginalizeNone(let parameterization): return "every random effect sampled (\(parameterization.rawValue))"
         case .knownCovariance(let specification):
             let list = specification.entries.map { entry in

@@ -23,14 +23,18 @@ struct OneClassWorkspaceLayout: Sendable {
     let delta: Int
     /// The residual (n values, only when the rows are read).
     let residual: Int
-    /// Per sampled block: T_k, ∂/∂T_k (S_k²), b_k and the per-level sums of a z (ℓ_k S_k).
+    /// Per sampled block: T_k, ∂/∂T_k (S_k²), b_k and the per-level sums of a z (ℓ_k S_k), and
+    /// the scratch of its coordinates (``SampledBlockCoordinates/cacheCount``).
     let factors: [Int]
     let factorAdjoints: [Int]
     let effects: [Int]
     let effectAdjoints: [Int]
+    let caches: [Int]
+    /// Two vectors of the largest sampled S.
+    let scratch: Int
     let count: Int
 
-    init(rows: MixedModelRows, classIndex: Int, effects sampled: SampledEffectsLayout, usesRows: Bool) {
+    init(rows: MixedModelRows, classIndex: Int, effects sampled: SampledEffectsLayout, caches cacheCounts: [Int], usesRows: Bool) {
         var next = 0
         func take(_ size: Int) -> Int {
             defer { next += size }
@@ -57,6 +61,8 @@ struct OneClassWorkspaceLayout: Sendable {
         factorAdjoints = sampled.entries.map { take($0.dimension * $0.dimension) }
         effects = sampled.entries.map { take($0.count) }
         effectAdjoints = sampled.entries.map { take($0.count) }
+        caches = cacheCounts.map { take($0) }
+        scratch = take(2 * (sampled.entries.map(\.dimension).max() ?? 0))
         count = max(next, 1)
     }
 }
