@@ -16,9 +16,10 @@ public struct BayesianMixedModel: Sendable {
     /// The `NAME=DISTRIBUTION` settings applied so far, in order.
     public private(set) var priorSettings: [String] = []
 
-    public init(model: LinearMixedModel, strategy: SamplingStrategy = .marginalizeAll) {
+    /// A model to sample with `strategy`, by default ``SamplingStrategy/automatic(for:)``.
+    public init(model: LinearMixedModel, strategy: SamplingStrategy? = nil) {
         self.model = model
-        self.strategy = strategy
+        self.strategy = strategy ?? .automatic(for: model)
         layout = MixedModelParameterization(model: model)
     }
 

@@ -30,7 +30,8 @@ import Foundation
 ///     ∂/∂T = Σ_j [−G_j T M_j⁻¹ + (Z_ijᵀ a_j) w_jᵀ],   Z_ijᵀ a_j = (h_j − G_j v_j)/σ².
 ///
 /// Cost per evaluation: O(N·(p + Σ S_k)) in a few passes over the rows (the residual block by
-/// block, h, then a and its pull-backs; see ``EffectPasses``), plus O(ℓ S³) for the levels. When
+/// block, h, then a and its pull-backs; see ``EffectPasses``; two fused passes when one
+/// one-column block is sampled, ``OneClassRowPasses``), plus O(ℓ S³) for the levels. When
 /// class i is the only block the rows are not read at all: precomputed sufficient statistics
 /// (``ClassStatistics``) make it O(ℓ S (S² + p) + p²).
 ///
@@ -61,6 +62,8 @@ public struct OneClassMarginalizedDensity: LogDensity {
     let statistics: ClassStatistics
     let effects: SampledEffectsLayout
     let coordinates: [SampledBlockCoordinates]
+    /// Whether the rows are read by the fused passes of ``OneClassRowPasses``.
+    let fusedPasses: Bool
     let work: OneClassWorkspaceLayout
     var globals: GlobalParameters
     var storage: [Double]
@@ -112,6 +115,7 @@ public struct OneClassMarginalizedDensity: LogDensity {
                 PartialCentering(rows: rows, block: entry.block, projection: projection)
             }
         }
+        fusedPasses = OneClassRowPasses.apply(rows: rows, classIndex: classIndex, sampled: effects.entries.map(\.block))
         dimension = layout.dimension + effects.count
         parameterNames = layout.parameterNames + coordinates.flatMap { SampledEffectsLayout.names(symbol: $0.symbol, block: model.blocks[$0.entry.block]) }
         randomEffectNames = model.blocks.flatMap { SampledEffectsLayout.names(symbol: "r", block: $0) }
@@ -230,10 +234,16 @@ public struct OneClassMarginalizedDensity: LogDensity {
             let blocks = rows.blocks
             let entries = effects.entries
             let effectOffsets = work.effects
-            terms.residualSquares = EffectPasses.residual(
-                rows: rows, beta: beta, blockCount: entries.count,
-                effects: { (blocks[entries[$0].block], UnsafePointer(w + effectOffsets[$0])) }, into: r)
-            EffectPasses.accumulateEffects(block: rows.blocks[marginalizedBlock], weights: r, into: h, count: rows.n)
+            if fusedPasses {
+                terms.residualSquares = OneClassRowPasses.residualAndClassSums(
+                    rows: rows, classIndex: marginalizedBlock, sampledIndex: entries[0].block, beta: beta,
+                    effects: w + effectOffsets[0], into: r, classSums: h)
+            } else {
+                terms.residualSquares = EffectPasses.residual(
+                    rows: rows, beta: beta, blockCount: entries.count,
+                    effects: { (blocks[entries[$0].block], UnsafePointer(w + effectOffsets[$0])) }, into: r)
+                EffectPasses.accumulateEffects(block: rows.blocks[marginalizedBlock], weights: r, into: h, count: rows.n)
+            }
         }
         // Per level: M_j = σ²I + TᵀG_jT = L_j L_jᵀ, c_j = Tᵀh_j, w_j = M_j⁻¹c_j, v_j = T w_j.
         let product = w + work.product
@@ -381,16 +391,36 @@ public struct OneClassMarginalizedDensity: LogDensity {
             // a = (r − Z_i v)/σ²: r − Z_i v in place of r, pulled back to Xᵀ(·) and each sampled
             // block's per-level sums, which are then scaled by 1/σ².
             let r = w + work.residual
-            EffectPasses.subtractEffects(block: rows.blocks[marginalizedBlock], effects: w + work.means, source: r, into: r, count: rows.n)
+            let means = w + work.means
+            let classBlock = rows.blocks[marginalizedBlock]
+            if fusedPasses {
+                // With an intercept-only X and z_i ≡ 1, Σ_n a_n = Σ_j (h_j − n_j v_j) needs no pass.
+                let summed = rows.interceptOnly && classBlock.unitZ
+                OneClassRowPasses.pullBack(
+                    rows: rows, classIndex: marginalizedBlock, sampledIndex: effects.entries[0].block, means: means,
+                    residual: r, keepingWeights: !summed, into: w + work.effectAdjoints[0])
+                if summed {
+                    let h = w + work.classSums
+                    var sum = 0.0
+                    for level in 0..<levels { sum += h[level] - statistics.gram[level] * means[level] }
+                    betaAdjoint[0] = sum
+                } else {
+                    EffectPasses.accumulateFixed(rows: rows, weights: r, into: betaAdjoint)
+                }
+            } else {
+                EffectPasses.subtractEffects(block: classBlock, effects: means, source: r, into: r, count: rows.n)
+                EffectPasses.accumulateFixed(rows: rows, weights: r, into: betaAdjoint)
+            }
             let precision = 1 / variance
-            EffectPasses.accumulateFixed(rows: rows, weights: r, into: betaAdjoint)
             for j in 0..<p { betaAdjoint[j] *= precision }
             for (m, block) in coordinates.enumerated() {
                 let entry = block.entry
                 let sk = entry.dimension
                 let adjoint = w + work.effectAdjoints[m]
                 let tkAdjoint = w + work.factorAdjoints[m]
-                EffectPasses.accumulateEffects(block: rows.blocks[entry.block], weights: r, into: adjoint, count: rows.n)
+                if !fusedPasses {
+                    EffectPasses.accumulateEffects(block: rows.blocks[entry.block], weights: r, into: adjoint, count: rows.n)
+                }
                 for i in 0..<entry.count { adjoint[i] *= precision }
                 let term = block.pullBack(
                     coordinates: x + entry.offset, factor: w + work.factors[m], sigma: sigma,
