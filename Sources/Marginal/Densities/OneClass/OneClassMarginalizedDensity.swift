@@ -30,7 +30,7 @@ import Foundation
 ///     ∂/∂T = Σ_j [−G_j T M_j⁻¹ + (Z_ijᵀ a_j) w_jᵀ],   Z_ijᵀ a_j = (h_j − G_j v_j)/σ².
 ///
 /// Cost per evaluation: O(N·(p + Σ S_k)) in a few passes over the rows (the residual block by
-/// block, h, then a and its pull-backs; see ``EffectPasses``; two fused passes when one
+/// block, h, then a and its pull-backs; see ``EffectPasses``; a single pass when one
 /// one-column block is sampled, ``OneClassRowPasses``), plus O(ℓ S³) for the levels. When
 /// class i is the only block the rows are not read at all: precomputed sufficient statistics
 /// (``ClassStatistics``) make it O(ℓ S (S² + p) + p²).
@@ -62,7 +62,7 @@ public struct OneClassMarginalizedDensity: LogDensity {
     let statistics: ClassStatistics
     let effects: SampledEffectsLayout
     let coordinates: [SampledBlockCoordinates]
-    /// Whether the rows are read by the fused passes of ``OneClassRowPasses``.
+    /// Whether the rows are read by the fused pass of ``OneClassRowPasses``.
     let fusedPasses: Bool
     let work: OneClassWorkspaceLayout
     var globals: GlobalParameters
@@ -128,7 +128,8 @@ public struct OneClassMarginalizedDensity: LogDensity {
         randomEffectOffsets = offsets
         work = OneClassWorkspaceLayout(
             rows: rows, classIndex: classIndex, effects: effects, caches: coordinates.map(\.cacheCount),
-            usesRows: statistics.sufficient == nil)
+            usesRows: statistics.sufficient == nil && !fusedPasses,
+            runBuffer: fusedPasses ? OneClassRowPasses.longestRun(rows: rows, classIndex: classIndex) : 0)
         globals = layout.makeGlobals()
         storage = Array(repeating: 0, count: work.count)
     }
@@ -235,15 +236,27 @@ public struct OneClassMarginalizedDensity: LogDensity {
             let entries = effects.entries
             let effectOffsets = work.effects
             if fusedPasses {
-                terms.residualSquares = OneClassRowPasses.residualAndClassSums(
-                    rows: rows, classIndex: marginalizedBlock, sampledIndex: entries[0].block, beta: beta,
-                    effects: w + effectOffsets[0], into: r, classSums: h)
-            } else {
-                terms.residualSquares = EffectPasses.residual(
-                    rows: rows, beta: beta, blockCount: entries.count,
-                    effects: { (blocks[entries[$0].block], UnsafePointer(w + effectOffsets[$0])) }, into: r)
-                EffectPasses.accumulateEffects(block: rows.blocks[marginalizedBlock], weights: r, into: h, count: rows.n)
+                // All the row and level work in one pass (``OneClassRowPasses``).
+                let outputs = OneClassRowPasses.Outputs(
+                    classSums: h, means: w + work.means, factors: w + work.choleskyFactors,
+                    sampledSums: w + work.effectAdjoints[0], fixedSums: w + work.betaAdjoint, buffer: w + work.runBuffer)
+                guard let sums = OneClassRowPasses.evaluate(
+                    rows: rows, classIndex: marginalizedBlock, sampledIndex: entries[0].block,
+                    gram: statistics.gram.baseAddress!, beta: beta, effects: w + effectOffsets[0], classFactor: t[0],
+                    sigma: sigma, adjoints: adjoints, into: outputs)
+                else { return nil }
+                terms.residualSquares = sums.residualSquares
+                terms.quadratic = sums.quadratic
+                terms.logDeterminant = sums.logDeterminant
+                terms.traceInverse = sums.traceInverse
+                terms.solutionSquares = sums.solutionSquares
+                if adjoints { w[work.classFactorAdjoint] = sums.factorAdjoint }
+                return terms
             }
+            terms.residualSquares = EffectPasses.residual(
+                rows: rows, beta: beta, blockCount: entries.count,
+                effects: { (blocks[entries[$0].block], UnsafePointer(w + effectOffsets[$0])) }, into: r)
+            EffectPasses.accumulateEffects(block: rows.blocks[marginalizedBlock], weights: r, into: h, count: rows.n)
         }
         // Per level: M_j = σ²I + TᵀG_jT = L_j L_jᵀ, c_j = Tᵀh_j, w_j = M_j⁻¹c_j, v_j = T w_j.
         let product = w + work.product
@@ -390,25 +403,10 @@ public struct OneClassMarginalizedDensity: LogDensity {
         } else {
             // a = (r − Z_i v)/σ²: r − Z_i v in place of r, pulled back to Xᵀ(·) and each sampled
             // block's per-level sums, which are then scaled by 1/σ².
+            // With the fused pass (``OneClassRowPasses``) the row sums are made already.
             let r = w + work.residual
-            let means = w + work.means
-            let classBlock = rows.blocks[marginalizedBlock]
-            if fusedPasses {
-                // With an intercept-only X and z_i ≡ 1, Σ_n a_n = Σ_j (h_j − n_j v_j) needs no pass.
-                let summed = rows.interceptOnly && classBlock.unitZ
-                OneClassRowPasses.pullBack(
-                    rows: rows, classIndex: marginalizedBlock, sampledIndex: effects.entries[0].block, means: means,
-                    residual: r, keepingWeights: !summed, into: w + work.effectAdjoints[0])
-                if summed {
-                    let h = w + work.classSums
-                    var sum = 0.0
-                    for level in 0..<levels { sum += h[level] - statistics.gram[level] * means[level] }
-                    betaAdjoint[0] = sum
-                } else {
-                    EffectPasses.accumulateFixed(rows: rows, weights: r, into: betaAdjoint)
-                }
-            } else {
-                EffectPasses.subtractEffects(block: classBlock, effects: means, source: r, into: r, count: rows.n)
+            if !fusedPasses {
+                EffectPasses.subtractEffects(block: rows.blocks[marginalizedBlock], effects: w + work.means, source: r, into: r, count: rows.n)
                 EffectPasses.accumulateFixed(rows: rows, weights: r, into: betaAdjoint)
             }
             let precision = 1 / variance

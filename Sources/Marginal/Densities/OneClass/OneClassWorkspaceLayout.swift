@@ -21,8 +21,10 @@ struct OneClassWorkspaceLayout: Sendable {
     let beta: Int
     let betaAdjoint: Int
     let delta: Int
-    /// The residual (n values, only when the rows are read).
+    /// The residual (n values, only when the rows are read block by block), and the buffer of
+    /// one run of class i for the fused pass (``OneClassRowPasses``).
     let residual: Int
+    let runBuffer: Int
     /// Per sampled block: T_k, ∂/∂T_k (S_k²), b_k and the per-level sums of a z (ℓ_k S_k), and
     /// the scratch of its coordinates (``SampledBlockCoordinates/cacheCount``).
     let factors: [Int]
@@ -34,7 +36,7 @@ struct OneClassWorkspaceLayout: Sendable {
     let scratch: Int
     let count: Int
 
-    init(rows: MixedModelRows, classIndex: Int, effects sampled: SampledEffectsLayout, caches cacheCounts: [Int], usesRows: Bool) {
+    init(rows: MixedModelRows, classIndex: Int, effects sampled: SampledEffectsLayout, caches cacheCounts: [Int], usesRows: Bool, runBuffer runLength: Int) {
         var next = 0
         func take(_ size: Int) -> Int {
             defer { next += size }
@@ -57,6 +59,7 @@ struct OneClassWorkspaceLayout: Sendable {
         betaAdjoint = take(rows.p)
         delta = take(rows.p)
         residual = take(usesRows ? rows.n : 0)
+        runBuffer = take(runLength)
         factors = sampled.entries.map { take($0.dimension * $0.dimension) }
         factorAdjoints = sampled.entries.map { take($0.dimension * $0.dimension) }
         effects = sampled.entries.map { take($0.count) }

@@ -201,33 +201,47 @@ final class PartialCentering: @unchecked Sendable {
     /// b ← m + s ε for the block's SD `tau`, σ and β; stores m, s and 1/D per level into `cache`
     /// (3ℓ values: means, then scales, then reciprocals of D) and returns
     /// Σ_l (−b_l²/(2τ²) + log σ − ½ log D_l), the prior and Jacobian terms without −½ log 2π.
+    /// Loops are split so that the divisions and square roots run on vectors, with one logarithm
+    /// per 16 levels (``VectorKernels/logProduct(_:count:stride:)``).
     func forward(
         tau: Double, sigma: Double, beta: UnsafePointer<Double>, epsilon: UnsafePointer<Double>,
         into b: UnsafeMutablePointer<Double>, cache: UnsafeMutablePointer<Double>
     ) -> Double {
+        let levels = levelCount
         let variance = sigma * sigma
         let tau2 = tau * tau
         let scale = tau * sigma
-        let means = cache, scales = cache + levelCount, inverses = cache + 2 * levelCount
-        var determinant = LogProductAccumulator()
-        var squares = 0.0
-        for level in 0..<levelCount {
-            var r = response[level]
-            let c = design.baseAddress! + level * p
-            for a in 0..<p { r -= c[a] * beta[a] }
-            let d = variance + information[level] * tau2
-            determinant.multiply(by: d)
-            let inverse = 1 / d
-            let m = tau2 * r * inverse
-            let s = scale * inverse.squareRoot()
-            let value = m + s * epsilon[level]
-            means[level] = m
-            scales[level] = s
+        let means = cache, scales = cache + levels, inverses = cache + 2 * levels
+        let information = UnsafePointer(self.information.baseAddress!)
+        let response = UnsafePointer(self.response.baseAddress!)
+        let design = UnsafePointer(self.design.baseAddress!)
+        for level in 0..<levels { inverses[level] = variance + information[level] * tau2 }
+        let logDeterminant = VectorKernels.logProduct(inverses, count: levels)
+        for level in 0..<levels {
+            let inverse = 1 / inverses[level]
             inverses[level] = inverse
+            scales[level] = scale * inverse.squareRoot()
+        }
+        // m = τ² (õ − c̃ᵀβ)/D, first õ − c̃ᵀβ into `means`.
+        if p == 1 {
+            let b0 = beta[0]
+            for level in 0..<levels { means[level] = response[level] - design[level] * b0 }
+        } else {
+            for level in 0..<levels {
+                var r = response[level]
+                for a in 0..<p { r -= design[level * p + a] * beta[a] }
+                means[level] = r
+            }
+        }
+        var squares = 0.0
+        for level in 0..<levels {
+            let m = tau2 * means[level] * inverses[level]
+            let value = m + scales[level] * epsilon[level]
+            means[level] = m
             b[level] = value
             squares += value * value
         }
-        return -0.5 * squares / tau2 + Double(levelCount) * log(sigma) - 0.5 * determinant.logarithm
+        return -0.5 * squares / tau2 + Double(levels) * log(sigma) - 0.5 * logDeterminant
     }
 
     /// The pull-back after ``forward(tau:sigma:beta:epsilon:into:cache:)``: from the likelihood's
@@ -242,7 +256,7 @@ final class PartialCentering: @unchecked Sendable {
         let tau2 = tau * tau
         let precision = 1 / tau2
         let means = cache, scales = cache + levelCount, inverses = cache + 2 * levelCount
-        var tauAdjoint = 0.0, sigmaAdjoint = 0.0, informationTerm = 0.0, inverseSum = 0.0, squares = 0.0
+        var tauAdjoint = 0.0, sigmaAdjoint = 0.0, informationTerm = 0.0, inverseSum = 0.0, squares = 0.0, designSum = 0.0
         for level in 0..<levelCount {
             let bl = b[level]
             let a = adjoint[level] - bl * precision
@@ -257,9 +271,14 @@ final class PartialCentering: @unchecked Sendable {
             informationTerm += information[level] * inverse
             inverseSum += inverse
             let weight = a * tau2 * inverse
-            let c = design.baseAddress! + level * p
-            for j in 0..<p { betaAdjoint[j] -= weight * c[j] }
+            if p == 1 {
+                designSum += weight * design[level]
+            } else {
+                let c = design.baseAddress! + level * p
+                for j in 0..<p { betaAdjoint[j] -= weight * c[j] }
+            }
         }
+        if p == 1 { betaAdjoint[0] -= designSum }
         let levels = Double(levelCount)
         return (tau: tauAdjoint * variance / tau + squares * precision / tau - informationTerm * tau,
                 sigma: sigmaAdjoint + levels / sigma - sigma * inverseSum)
