@@ -9,19 +9,21 @@ struct SampleCommand: ParsableCommand {
         commandName: "sample",
         abstract: "Sample the posterior of a linear mixed model with NUTS.",
         discussion: """
-            By default every random effect is integrated out exactly, so the sampler sees only \
+            By default every random effect is integrated out exactly (unless the design is \
+            large and crossed: --marginalize auto below), so the sampler sees only \
             the global parameters (fixed effects b[...], sigma, the random-effect SDs sd[g][...] \
             and correlations cor[g][...]); after sampling, every random effect is drawn from its \
             exact conditional for each posterior draw, so the output is the same whatever is \
             integrated out. Chains run in parallel; the same --seed gives the same draws.
 
             Strategies (same model and priors, different cost and sampling efficiency):
-              --marginalize auto       all, or one FACTOR for large crossed designs (default; rule below)
-              --marginalize all        integrate out every random effect
-              --marginalize FACTOR     integrate out one grouping factor's effects, sample the rest
-                                       (--parameterization partial|noncentered, default partial)
-              --marginalize none       sample every random effect (--parameterization centered|noncentered|partial)
-              --fix-sd g=1,h=0.5       random-effect SDs known: only b and sigma are sampled
+              --marginalize auto     all, or one FACTOR for large crossed designs (default)
+              --marginalize all      integrate out every random effect
+              --marginalize FACTOR   integrate out one factor's effects, sample the rest
+              --marginalize none     sample every random effect
+              --fix-sd g=1,h=0.5     random-effect SDs known: only b and sigma are sampled
+            Sampled effects are partial (the default), noncentered or, with none, centered \
+            (--parameterization).
 
             auto integrates out every random effect unless the model has crossed grouping \
             factors whose dense block is large for the data: with q the random effects of all \

@@ -91,6 +91,7 @@ private struct Run: Sendable {
         let clock = ContinuousClock()
         let laplaceClock = clock.now
         var settings = self.settings
+        var startEvaluations = 0
         if laplaceStart, settings.initialPoints == nil, settings.initialInverseMetric == nil,
            let start = LaplaceStart.find(
                density, globalCount: layout.dimension, start: [Double](repeating: 0, count: layout.dimension),
@@ -100,6 +101,7 @@ private struct Run: Sendable {
             settings.initialPoints = start.startingPoints(
                 chains: settings.chains, globalCount: layout.dimension, radius: settings.initRadius, random: &random)
             settings.initialInverseMetric = start.variances
+            startEvaluations = start.evaluations
         }
         let laplaceSeconds = Self.seconds(laplaceClock.duration(to: clock.now))
         let result: SamplingResult
@@ -120,7 +122,7 @@ private struct Run: Sendable {
             randomEffects: recovered?.summaries ?? [], randomEffectDraws: recovered?.draws ?? [],
             randomEffectNames: recover ? effectsLayout.names : [],
             sampling: result, samplingSeconds: laplaceSeconds + result.wallSeconds, recoverySeconds: recoverySeconds,
-            warnings: SamplingWarnings.warnings(for: result, parameters: parameters))
+            warnings: SamplingWarnings.warnings(for: result, parameters: parameters), startEvaluations: startEvaluations)
     }
 
     /// One draw of every random effect per posterior draw, chains in parallel, each with its own
