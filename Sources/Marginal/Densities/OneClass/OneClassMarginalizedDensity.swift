@@ -107,12 +107,13 @@ public struct OneClassMarginalizedDensity: LogDensity {
         let statistics = ClassStatistics(rows: rows, classIndex: classIndex)
         self.statistics = statistics
         effects = SampledEffectsLayout(rows: rows, blocks: rows.blocks.indices.filter { $0 != classIndex }, start: layout.dimension)
+        let pilot = form == .partial ? Self.pilotFactors(model: model) : []
         let projection = form == .partial
-            ? PartialCentering.Projection(block: classIndex, gram: statistics.gram, pilot: Self.pilotFactor(model: model, block: classIndex))
+            ? PartialCentering.Projection(block: classIndex, gram: statistics.gram, pilot: pilot[classIndex])
             : nil
         coordinates = effects.entries.map { entry in
             SampledBlockCoordinates(entry: entry, parameterization: form) {
-                PartialCentering(rows: rows, block: entry.block, projection: projection)
+                PartialCentering(rows: rows, block: entry.block, projection: projection, pilotScale: pilot[entry.block].first)
             }
         }
         fusedPasses = OneClassRowPasses.apply(rows: rows, classIndex: classIndex, sampled: effects.entries.map(\.block))
@@ -144,18 +145,18 @@ public struct OneClassMarginalizedDensity: LogDensity {
         }
     }
 
-    /// The relative covariance factor Λ̂ of class i that the partial form projects out: the
-    /// engine's moment-based starting value (``LinearMixedModel/startingPoint()``; λ = I for a
-    /// block with several columns).
-    static func pilotFactor(model: LinearMixedModel, block classIndex: Int) -> [Double] {
+    /// The pilot relative covariance factors Λ̂_k = T̂_k/σ̂ of every block (S × S, column-major)
+    /// that the partial form uses, class i's to project it out and the sampled blocks' for their
+    /// conditional means (``PartialCentering``): the engine's moment-based starting values
+    /// (``LinearMixedModel/startingPoint()``; λ = I for a block with several columns).
+    static func pilotFactors(model: LinearMixedModel) -> [[Double]] {
         let theta = model.startingPoint().theta
         var offset = 0
-        for (k, block) in model.blocks.enumerated() {
+        return model.blocks.map { block in
             let count = block.factor.parameterCount
-            if k == classIndex { return block.factor.lambda(theta: Array(theta[offset..<(offset + count)])).elements }
-            offset += count
+            defer { offset += count }
+            return block.factor.lambda(theta: Array(theta[offset..<(offset + count)])).elements
         }
-        return []
     }
 
     public mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {

@@ -31,8 +31,10 @@ import Foundation
 ///     g̃_l = z_lᵀ P z_l,   õ_l = z_lᵀ P y,   c̃_l = Xᵀ P z_l,
 ///
 /// z_l being block k's column of level l. Other sampled blocks are not projected out (and with
-/// nothing integrated out, P = I). The pilot only has to be roughly right: it changes how well
-/// the ε are standardized, never the target.
+/// nothing integrated out, P = I). With class i projected out, õ and c̃ are then refined so that
+/// m is the exact conditional mean at the pilot (``refineMeans(rows:sampled:projection:weights:pilotScale:)``:
+/// the levels of k are coupled through P, most strongly along the intercept). The pilot only has
+/// to be roughly right: it changes how well the ε are standardized, never the target.
 ///
 /// Gradient, for the adjoint A_l = ∂ℓ/∂b_l − b_l/τ² (likelihood plus prior) and k_l = 2m_l + s_lε_l:
 ///
@@ -59,8 +61,10 @@ final class PartialCentering: @unchecked Sendable {
     }
 
     /// The statistics of one-column block `k` of `rows`, with class i projected out as
-    /// `projection` says, or nothing projected out (P = I) when it is nil.
-    init(rows: MixedModelRows, block k: Int, projection: Projection?) {
+    /// `projection` says, or nothing projected out (P = I) when it is nil. With a projection and
+    /// `pilotScale` (block k's pilot relative SD λ̂_k = τ̂_k/σ̂), õ and c̃ are then refined so that
+    /// m is the exact conditional mean at the pilot (``refineMeans(rows:sampled:projection:weights:pilotScale:)``).
+    init(rows: MixedModelRows, block k: Int, projection: Projection?, pilotScale: Double? = nil) {
         let n = rows.n
         let p = rows.p
         let sampled = rows.blocks[k]
@@ -80,11 +84,16 @@ final class PartialCentering: @unchecked Sendable {
             response[level] += z * rows.y[row]
             for a in 0..<p { design[level * p + a] += z * rows.x[row + a * n] }
         }
-        if let projection { project(rows: rows, sampled: sampled, projection: projection) }
+        guard let projection else { return }
+        let weights = project(rows: rows, sampled: sampled, projection: projection)
+        if let pilotScale, pilotScale > 0, pilotScale.isFinite {
+            refineMeans(rows: rows, sampled: sampled, projection: projection, weights: weights, pilotScale: pilotScale)
+        }
     }
 
     /// Subtracts class i's part: z_lᵀ Z_i W Z_iᵀ u from õ_l and c̃_l, Σ_j C_ljᵀ W_j C_lj from g̃_l.
-    private func project(rows: MixedModelRows, sampled: MixedModelRows.Block, projection: Projection) {
+    /// Returns the W_j.
+    private func project(rows: MixedModelRows, sampled: MixedModelRows.Block, projection: Projection) -> [Double] {
         let n = rows.n
         let p = rows.p
         let marginalized = rows.blocks[projection.block]
@@ -153,6 +162,7 @@ final class PartialCentering: @unchecked Sendable {
             touched.removeAll(keepingCapacity: true)
             information[level] = max(information[level] - correction, 0)
         }
+        return weights
     }
 
     deinit {
@@ -162,7 +172,7 @@ final class PartialCentering: @unchecked Sendable {
     }
 
     /// W_j = Λ̂ (Λ̂ᵀG_jΛ̂ + I)⁻¹ Λ̂ᵀ per level (S × S each, column-major).
-    private static func projectionWeights(gram: UnsafeMutableBufferPointer<Double>, levelCount: Int, size s: Int, pilot: [Double]) -> [Double] {
+    static func projectionWeights(gram: UnsafeMutableBufferPointer<Double>, levelCount: Int, size s: Int, pilot: [Double]) -> [Double] {
         var weights = [Double](repeating: 0, count: levelCount * s * s)
         var m = [Double](repeating: 0, count: s * s)
         var inverse = [Double](repeating: 0, count: s * s)

@@ -29,8 +29,9 @@ import Testing
     static let models = ["penicillin", "crossed-slopes", "crossed-slopes-no-intercepts", "synthetic", "three-factors"]
 
     /// g̃, õ, c̃ of one-column block k with class i projected out, from P = V̂⁻¹ formed densely:
-    /// V̂ = I + Z_i (I ⊗ Λ̂Λ̂ᵀ) Z_iᵀ inverted through its Cholesky factor, column by column.
-    static func denseStatistics(_ model: LinearMixedModel, block k: Int, projecting i: Int?, pilot: [Double]) -> (information: [Double], response: [Double], design: [[Double]]) {
+    /// V̂ = I + Z_i (I ⊗ Λ̂Λ̂ᵀ) Z_iᵀ inverted through its Cholesky factor, column by column. With
+    /// `scale` (λ̂_k), õ and c̃ refined: diag(A) A⁻¹ (õ, c̃) for the dense A = Z_kᵀPZ_k + I/λ̂².
+    static func denseStatistics(_ model: LinearMixedModel, block k: Int, projecting i: Int?, pilot: [Double], scale: Double? = nil) -> (information: [Double], response: [Double], design: [[Double]]) {
         let n = model.design.nobs
         let p = model.design.fixedEffects.p
         var projection = [Double](repeating: 0, count: n * n)
@@ -63,8 +64,24 @@ import Testing
             information[level] = project(column)[level]
         }
         let x = model.design.fixedEffects.matrix
-        let design = (0..<p).map { a in project((0..<n).map { x[$0, a] }) }
-        return (information, project(model.design.response), design)
+        var design = (0..<p).map { a in project((0..<n).map { x[$0, a] }) }
+        var response = project(model.design.response)
+        if let scale, i != nil {
+            // A column by column: A e_l = Z_kᵀ P z_l + e_l/λ̂².
+            var a = [Double](repeating: 0, count: levels * levels)
+            for level in 0..<levels {
+                let column = project((0..<n).map { Int(block.codes[$0]) == level ? block.z[0, $0] : 0 })
+                for other in 0..<levels { a[other * levels + level] = column[other] + (other == level ? 1 / (scale * scale) : 0) }
+            }
+            let l = Support.cholesky(a, size: levels)
+            func refine(_ v: [Double]) -> [Double] {
+                let u = Support.backSolve(l, Support.forwardSolve(l, v))
+                return (0..<levels).map { a[$0 * levels + $0] * u[$0] }
+            }
+            response = refine(response)
+            design = design.map(refine)
+        }
+        return (information, response, design)
     }
 
     @Test(arguments: models)
@@ -73,22 +90,24 @@ import Testing
         for (i, marginalized) in model.blocks.enumerated() {
             let rows = MixedModelRows(model: model, sortedBy: i)
             let statistics = ClassStatistics(rows: rows, classIndex: i)
-            let pilot = OneClassMarginalizedDensity.pilotFactor(model: model, block: i)
+            let pilots = OneClassMarginalizedDensity.pilotFactors(model: model)
+            let pilot = pilots[i]
             #expect(pilot.count == marginalized.dimension * marginalized.dimension)
             for (k, block) in model.blocks.enumerated() where k != i && block.dimension == 1 {
-                for projecting in [i, nil] as [Int?] {
+                for (projecting, scale) in [(i, nil), (i, pilots[k][0]), (nil, nil)] as [(Int?, Double?)] {
                     let partial = PartialCentering(
                         rows: rows, block: k,
-                        projection: projecting.map { PartialCentering.Projection(block: $0, gram: statistics.gram, pilot: pilot) })
-                    let dense = Self.denseStatistics(model, block: k, projecting: projecting, pilot: pilot)
+                        projection: projecting.map { PartialCentering.Projection(block: $0, gram: statistics.gram, pilot: pilot) },
+                        pilotScale: scale)
+                    let dense = Self.denseStatistics(model, block: k, projecting: projecting, pilot: pilot, scale: scale)
                     // Each statistic to 1e-9 of its largest magnitude (a projected value can be ~0).
-                    func scale(_ values: [Double]) -> Double { max(values.map(abs).max() ?? 0, 1e-12) }
-                    let informationScale = scale(dense.information), responseScale = scale(dense.response)
+                    func magnitude(_ values: [Double]) -> Double { max(values.map(abs).max() ?? 0, 1e-12) }
+                    let informationScale = magnitude(dense.information), responseScale = magnitude(dense.response)
                     for level in 0..<block.levelCount {
                         #expect(abs(partial.information[level] - dense.information[level]) <= 1e-9 * informationScale, "\(name) g̃")
                         #expect(abs(partial.response[level] - dense.response[level]) <= 1e-9 * responseScale, "\(name) õ")
                         for a in 0..<partial.p {
-                            #expect(abs(partial.design[level * partial.p + a] - dense.design[a][level]) <= 1e-9 * scale(dense.design[a]), "\(name) c̃")
+                            #expect(abs(partial.design[level * partial.p + a] - dense.design[a][level]) <= 1e-9 * magnitude(dense.design[a]), "\(name) c̃")
                         }
                     }
                     // Projecting class i removes information: 0 ≤ g̃ ≤ Σ z².
@@ -103,9 +122,9 @@ import Testing
 
     /// b = m + s ε and Σ log s_l for one-column block k at globals x, from the dense statistics.
     static func partialEffects(_ model: LinearMixedModel, layout: MixedModelParameterization, x: [Double], block k: Int,
-                               projecting i: Int?, pilot: [Double], epsilon: [Double]) -> (b: [Double], logScales: Double) {
+                               projecting i: Int?, pilot: [Double], scale: Double? = nil, epsilon: [Double]) -> (b: [Double], logScales: Double) {
         let globals = Support.decoded(layout, x)
-        let dense = denseStatistics(model, block: k, projecting: i, pilot: pilot)
+        let dense = denseStatistics(model, block: k, projecting: i, pilot: pilot, scale: scale)
         let tau = globals.factors[k][0]
         let variance = globals.sigma * globals.sigma
         var b: [Double] = []
@@ -134,7 +153,8 @@ import Testing
             let i = partial.marginalizedBlock
             let x = OneClassDensityTests.point(model, layout: layout, sampled: partial.dimension - layout.dimension, seed: 13)
             let globals = Support.decoded(layout, x)
-            let pilot = OneClassMarginalizedDensity.pilotFactor(model: model, block: i)
+            let pilots = OneClassMarginalizedDensity.pilotFactors(model: model)
+            let pilot = pilots[i]
             var z = x
             var jacobian = 0.0
             var offset = layout.dimension
@@ -142,7 +162,7 @@ import Testing
                 let count = block.effectCount
                 if block.dimension == 1 {
                     let effects = Self.partialEffects(model, layout: layout, x: x, block: k, projecting: i, pilot: pilot,
-                                                      epsilon: Array(x[offset..<(offset + count)]))
+                                                      scale: pilots[k][0], epsilon: Array(x[offset..<(offset + count)]))
                     let tau = globals.factors[k][0]
                     for level in 0..<count { z[offset + level] = effects.b[level] / tau }
                     jacobian += effects.logScales - Double(count) * log(tau)
@@ -213,8 +233,9 @@ import Testing
         var density = try OneClassMarginalizedDensity(model: model, marginalizing: "plate", effects: .partial)
         let layout = density.parameterization
         let x = OneClassDensityTests.point(model, layout: layout, sampled: 6, seed: 23)
-        let pilot = OneClassMarginalizedDensity.pilotFactor(model: model, block: 0)
-        let expected = Self.partialEffects(model, layout: layout, x: x, block: 1, projecting: 0, pilot: pilot, epsilon: Array(x.suffix(6))).b
+        let pilots = OneClassMarginalizedDensity.pilotFactors(model: model)
+        let expected = Self.partialEffects(model, layout: layout, x: x, block: 1, projecting: 0, pilot: pilots[0], scale: pilots[1][0],
+                                           epsilon: Array(x.suffix(6))).b
         var means = [Double](repeating: 0, count: 30)
         #expect(density.conditionalMeanRandomEffects(at: x, into: &means))
         #expect(zip(means[24...], expected).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, abs($1)) })
