@@ -16,10 +16,11 @@ public struct BayesianMixedModel: Sendable {
     /// The `NAME=DISTRIBUTION` settings applied so far, in order.
     public private(set) var priorSettings: [String] = []
 
-    /// A model to sample with `strategy`, by default ``SamplingStrategy/automatic(for:)``.
-    public init(model: LinearMixedModel, strategy: SamplingStrategy? = nil) {
+    /// A model to sample with `strategy` (`marginal sample` passes
+    /// ``SamplingStrategy/automatic(for:)`` by default).
+    public init(model: LinearMixedModel, strategy: SamplingStrategy = .marginalizeAll) {
         self.model = model
-        self.strategy = strategy ?? .automatic(for: model)
+        self.strategy = strategy
         layout = MixedModelParameterization(model: model)
     }
 
