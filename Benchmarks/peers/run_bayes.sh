@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Bayesian benchmark: `marginal sample` (NUTS, all random effects integrated out) against
-# NumPyro (NUTS, one grouping class integrated out, Lai, Domke & Sheldon 2024) on three LMMs:
+# Bayesian benchmark: `marginal sample` (NUTS with its default strategy, --marginalize auto: all random
+# effects integrated out, or one class for a large crossed design) against NumPyro (NUTS, one
+# grouping class integrated out, Lai, Domke & Sheldon 2024) on three LMMs:
 #   sleepstudy  Reaction ~ Days + (1 + Days | Subject)       Examples/sleepstudy.csv
 #   grouped     y ~ 1 + x1 + x2 + (1 | g)                     marginal simulate grouped (20,000 rows, 1,000 groups)
 #   crossed     y ~ 1 + (1 | s) + (1 | d)                     marginal simulate insteval (73,421 rows)
@@ -9,7 +10,7 @@
 # Usage: Benchmarks/peers/run_bayes.sh [--models "sleepstudy grouped crossed"] [--chains 4]
 #          [--warmup 1000] [--draws 1000] [--seed 1] [--data-seed 1] [--chain-method parallel]
 #          [--repeat] [--no-numpyro] [--no-marginal]
-#   --models LIST    which models, in this order (default: all three; crossed takes ~25 min)
+#   --models LIST    which models, in this order (default: all three; crossed: NumPyro 5-15 min)
 #   --chain-method   NumPyro's: parallel (default; one XLA host device per chain), sequential,
 #                    vectorized
 #   --repeat         NumPyro also times a second run with its compiled programs cached (slow
@@ -25,7 +26,9 @@
 #
 # Every process runs with OPENBLAS_NUM_THREADS=1; marginal's total is its whole process
 # (reading the CSV included). Each tool's JSON is kept in
-# $MARGINAL_BENCH_CACHE/bayes-results/ and a table with the ratios is printed at the end.
+# $MARGINAL_BENCH_CACHE/bayes-results/ and a table with the ratios is printed at the end, with
+# each process's CPU time (user + system, from /usr/bin/time when it exists) and the gradient
+# evaluations (marginal: all of them; NumPyro: those of the sampling phase, all it reports).
 # A tool that is missing (no `marginal sample` yet, no numpyro) is skipped, not fatal.
 set -euo pipefail
 
@@ -114,6 +117,17 @@ if [ "$run_marginal" = 1 ]; then
   fi
 fi
 
+# `timed NAME COMMAND...` runs COMMAND and writes its user and system CPU seconds to
+# $results/NAME.cpu (when /usr/bin/time exists).
+timed() {
+  local name=$1; shift
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f '%U %S' -o "$results/$name.cpu" "$@"
+  else
+    "$@"
+  fi
+}
+
 echo "load before: $(uptime)" >&2
 for model in $models; do
   csv=$(csv_of "$model")
@@ -123,10 +137,10 @@ for model in $models; do
     continue
   fi
   if [ "$have_marginal" = 1 ]; then
-    echo "marginal sample $model ..." >&2
+    echo "marginal sample $model ($(uptime | sed 's/.*load/load/')) ..." >&2
     rm -f "$results/marginal-$tag.json"
     date +%s.%N >"$results/marginal-$tag.time"
-    "$marginal" sample "$csv" -f "$(formula_of "$model")" --chains "$chains" \
+    timed "marginal-$tag" "$marginal" sample "$csv" -f "$(formula_of "$model")" --chains "$chains" \
       --warmup "$warmup" --draws "$draws" --seed "$seed" --json ${MARGINAL_SAMPLE_FLAGS---no-recover} \
       >"$results/marginal-$tag.json.tmp" 2>"$results/marginal-$tag.err" \
       && date +%s.%N >>"$results/marginal-$tag.time" \
@@ -134,11 +148,11 @@ for model in $models; do
       || { echo "marginal sample failed on $model:" >&2; tail -5 "$results/marginal-$tag.err" >&2; }
   fi
   if [ "$have_numpyro" = 1 ]; then
-    echo "numpyro $model ($chain_method) ..." >&2
+    echo "numpyro $model ($chain_method; $(uptime | sed 's/.*load/load/')) ..." >&2
     rm -f "$results/numpyro-$tag.json"
     marginalize=()
     [ "$model" = crossed ] && marginalize=(--marginalize "${NUMPYRO_CROSSED_MARGINALIZE:-d}")
-    "$python" "$here/numpyro_lmm.py" --model "$model" --csv "$csv" --chains "$chains" \
+    timed "numpyro-$tag" "$python" "$here/numpyro_lmm.py" --model "$model" --csv "$csv" --chains "$chains" \
       --warmup "$warmup" --draws "$draws" --seed "$seed" --chain-method "$chain_method" \
       "${marginalize[@]}" $repeat \
       >"$results/numpyro-$tag.json.tmp" 2>"$results/numpyro-$tag.err" \
@@ -162,8 +176,17 @@ def read(path):
 def fmt(value, digits=1):
     return "-" if value is None else f"{value:,.{digits}f}"
 
-header = ("model", "tool", "min bulk-ESS", "weakest", "total s", "excl. compile s",
-          "ESS/s total", "ESS/s excl. compile", "2nd run s", "marginal/numpyro (total, excl.)")
+def cpu(name):
+    """User + system CPU seconds of a timed process, or None."""
+    try:
+        user, system = (results / f"{name}.cpu").read_text().split()[-2:]
+        return float(user) + float(system)
+    except (OSError, ValueError):
+        return None
+
+header = ("model", "tool", "min bulk-ESS", "weakest", "total s", "excl. compile s", "CPU s",
+          "gradients", "ESS/s total", "ESS/s excl. compile", "2nd run s",
+          "marginal/numpyro (total, excl.)")
 rows = []
 for model in models:
     tag = f"{model}-c{chains}-w{warmup}-d{draws}-s{seed}"
@@ -175,9 +198,11 @@ for model in models:
         rows.append((model, f"numpyro ({numpyro['chainMethod']}, {numpyro['marginalized']} out)",
                      fmt(numpyro["minEssBulk"], 0), numpyro["minEssParameter"],
                      fmt(numpyro["seconds"], 2), fmt(numpyro["secondsExcludingCompile"], 2),
+                     fmt(cpu(f"numpyro-{tag}"), 1),
+                     fmt(numpyro.get("gradientEvaluationsSampling"), 0) + " (sampling)",
                      fmt(np_total), fmt(np_excl), fmt(numpyro.get("secondRunSeconds"), 2), ""))
     else:
-        rows.append((model, "numpyro", "-", "-", "-", "-", "-", "-", "-", ""))
+        rows.append((model, "numpyro", "-", "-", "-", "-", "-", "-", "-", "-", "-", ""))
     if marginal:
         # `marginal sample --json`: parameters [{name, essBulk, ...}], seconds (sampling time).
         # The global parameters; an ESS the draws cannot support is null, counted as 0.
@@ -197,10 +222,15 @@ for model in models:
         ratio = "-"
         if np_total and np_excl:
             ratio = (f"{total / np_total:.1f}x, " if total else "-, ") + f"{excl / np_excl:.1f}x"
-        rows.append((model, "marginal (all out)", fmt(weakest["essBulk"], 0), weakest["name"],
-                     fmt(process, 2), fmt(seconds, 2), fmt(total), fmt(excl), "-", ratio))
+        strategy = marginal.get("strategy", "")
+        label = ("marginal (all out)" if strategy.startswith("all") else
+                 "marginal (" + strategy.split("'")[1] + " out, " + strategy.split("(")[-1]
+                 if strategy.startswith("random effects of '") else f"marginal ({strategy})")
+        rows.append((model, label, fmt(weakest["essBulk"], 0), weakest["name"],
+                     fmt(process, 2), fmt(seconds, 2), fmt(cpu(f"marginal-{tag}"), 1),
+                     fmt(marginal.get("gradientEvaluations"), 0), fmt(total), fmt(excl), "-", ratio))
     else:
-        rows.append((model, "marginal", "-", "-", "-", "-", "-", "-", "-", ""))
+        rows.append((model, "marginal", "-", "-", "-", "-", "-", "-", "-", "-", "-", ""))
 
 print(f"{chains} chains x ({warmup} warmup + {draws} draws), seed {seed}, OPENBLAS_NUM_THREADS=1")
 print("marginal: total = whole process, excl. compile = its JSON `seconds`;"

@@ -31,7 +31,10 @@ import Testing
         #expect(json["chains"] as? Int == 2 && json["draws"] as? Int == 200)
     }
 
-    @Test(arguments: [["--marginalize", "Subject"], ["--marginalize", "none"], ["--marginalize", "none", "--parameterization", "centered"]])
+    @Test(arguments: [
+        ["--marginalize", "Subject"], ["--marginalize", "none"], ["--marginalize", "none", "--parameterization", "centered"],
+        ["--marginalize", "none", "--parameterization", "partial"], ["--marginalize", "all"],
+    ])
     func everyStrategyRuns(_ strategy: [String]) throws {
         let run = try CommandLineTests.marginal(["sample"] + Self.sleepstudy + Self.short + strategy)
         #expect(run.status == 0, "\(run.stderr)")
@@ -80,6 +83,8 @@ import Testing
         (["--prior", "sigma=halfnormel(1)"], "unknown distribution"),
         (["--marginalize", "Subjekt"], "Subject"),
         (["--parameterization", "centered"], "--marginalize none"),
+        (["--marginalize", "Subject", "--parameterization", "centered"], "noncentered or partial"),
+        (["--marginalize", "none", "--parameterization", "partly"], "centered, noncentered or partial"),
         (["--fix-sd", "Subject=-1"], "positive"),
         (["--metric", "full"], "diagonal or dense"),
         (["--chains", "0"], "chains"),

@@ -16,6 +16,8 @@ public struct BayesianMixedModel: Sendable {
     /// The `NAME=DISTRIBUTION` settings applied so far, in order.
     public private(set) var priorSettings: [String] = []
 
+    /// A model to sample with `strategy` (`marginal sample` passes
+    /// ``SamplingStrategy/automatic(for:)`` by default).
     public init(model: LinearMixedModel, strategy: SamplingStrategy = .marginalizeAll) {
         self.model = model
         self.strategy = strategy
@@ -41,8 +43,9 @@ public struct BayesianMixedModel: Sendable {
             switch strategy {
             case .marginalizeAll:
                 return try run.sample(MarginalizedMixedModelDensity(model: model, parameterization: layout), layout: layout)
-            case .marginalizeOne(let group):
-                return try run.sample(OneClassMarginalizedDensity(model: model, marginalizing: group, parameterization: layout), layout: layout)
+            case .marginalizeOne(let group, let effects):
+                let density = try OneClassMarginalizedDensity(model: model, marginalizing: group, effects: effects, parameterization: layout)
+                return try run.sample(density, layout: layout, laplaceStart: density.standardizesSampledEffects)
             case .marginalizeNone(let effects):
                 return try run.sample(JointMixedModelDensity(model: model, effects: effects, parameterization: layout), layout: layout)
             case .knownCovariance(let specification):
@@ -83,8 +86,25 @@ private struct Run: Sendable {
 
     var effectsLayout: RandomEffectsLayout { RandomEffectsLayout(blocks: model.blocks) }
 
-    func sample<Density: MixedModelPosteriorDensity>(_ density: Density, layout: MixedModelParameterization) throws(BayesianError) -> PosteriorSample {
+    /// NUTS on `density`; with `laplaceStart` (and no starting points or metric in the settings)
+    /// warmup starts from the Laplace approximation over the global coordinates (``LaplaceStart``).
+    func sample<Density: MixedModelPosteriorDensity>(_ density: Density, layout: MixedModelParameterization, laplaceStart: Bool = false) throws(BayesianError) -> PosteriorSample {
         let clock = ContinuousClock()
+        let laplaceClock = clock.now
+        var settings = self.settings
+        var startEvaluations = 0
+        if laplaceStart, settings.initialPoints == nil, settings.initialInverseMetric == nil,
+           let start = LaplaceStart.find(
+               density, globalCount: layout.dimension, start: [Double](repeating: 0, count: layout.dimension),
+               base: [Double](repeating: 0, count: density.dimension))
+        {
+            var random = RandomSource(seed: settings.seed ^ 0x1A_B1ACE_5EED)
+            settings.initialPoints = start.startingPoints(
+                chains: settings.chains, globalCount: layout.dimension, radius: settings.initRadius, random: &random)
+            settings.initialInverseMetric = start.variances
+            startEvaluations = start.evaluations
+        }
+        let laplaceSeconds = Self.seconds(laplaceClock.duration(to: clock.now))
         let result: SamplingResult
         do { result = try NUTS.sample(density, settings: settings, progress: progress) }
         catch { throw .sampling(error) }
@@ -106,8 +126,9 @@ private struct Run: Sendable {
             parameters: parameters, globalDraws: globalDraws,
             randomEffects: recovered?.summaries ?? [], randomEffectDraws: recovered?.draws ?? [],
             randomEffectNames: recover ? effectsLayout.names : [],
-            sampling: result, samplingSeconds: result.wallSeconds, recoverySeconds: recoverySeconds,
-            warnings: model.design.warnings + SamplingWarnings.warnings(for: result, parameters: parameters))
+            sampling: result, samplingSeconds: laplaceSeconds + result.wallSeconds, recoverySeconds: recoverySeconds,
+            warnings: model.design.warnings + SamplingWarnings.warnings(for: result, parameters: parameters),
+            startEvaluations: startEvaluations)
     }
 
     /// One draw of every random effect per posterior draw, chains in parallel, each with its own

@@ -39,15 +39,19 @@ public struct PosteriorSample: Sendable {
     public var randomEffectNames: [String]
     /// The sampler's record: unconstrained draws, per-iteration statistics, adaptation.
     public var sampling: SamplingResult
-    /// Seconds spent sampling and recovering the random effects.
+    /// Seconds spent sampling (with the search for a Laplace start, if any) and recovering the
+    /// random effects.
     public var samplingSeconds: Double
     public var recoverySeconds: Double
     /// Plain-language warnings: the model's (dropped aliased columns, one-level factors), then
     /// the sampler's (divergences, R̂, ESS, tree depth, E-BFMI).
     public var warnings: [String]
+    /// Gradient evaluations of the search for a Laplace start (``LaplaceStart``), 0 without one.
+    public var startEvaluations = 0
 
     public var divergences: Int { sampling.divergences }
-    public var gradientEvaluations: Int { sampling.gradientEvaluations }
+    /// Every gradient evaluation: the chains' and the Laplace start's.
+    public var gradientEvaluations: Int { sampling.gradientEvaluations + startEvaluations }
     public var chains: Int { sampling.settings.chains }
     public var draws: Int { sampling.settings.draws }
     public var warmup: Int { sampling.settings.warmup }

@@ -12,8 +12,9 @@ import Darwin
 /// closes, the new metric is installed, ε re-initialized, μ = log(10ε) and dual averaging
 /// restarted — then ε = e^{x̄} and `draws` transitions with ε and the metric fixed.
 ///
-/// With warmup = 0 there is no adaptation: the chain samples with the unit metric and the
-/// step size found by the initialization heuristic.
+/// With warmup = 0 there is no adaptation: the chain samples with the starting metric (the unit
+/// metric unless ``SamplerSettings/initialInverseMetric`` gives one) and the step size found by
+/// the initialization heuristic.
 enum NUTSChain {
     static func run<Density: LogDensity>(
         chain: Int, density: Density, settings: SamplerSettings, random: RandomSource,
@@ -23,9 +24,20 @@ enum NUTSChain {
         let warmupStart = clock.now
         let dimension = density.dimension
         var random = random
-        let unit = InverseMetric.identity(dimension: dimension, kind: settings.metric)
-        guard let unitMetric = EuclideanMetric(unit) else { throw .zeroDimension }
-        var hamiltonian = Hamiltonian(density: density, metric: unitMetric)
+        let start: InverseMetric
+        if let variances = settings.initialInverseMetric {
+            switch settings.metric {
+            case .diagonal: start = .diagonal(variances)
+            case .dense:
+                var m = Matrix(rows: dimension, columns: dimension)
+                for i in 0..<dimension { m[i, i] = variances[i] }
+                start = .dense(m)
+            }
+        } else {
+            start = InverseMetric.identity(dimension: dimension, kind: settings.metric)
+        }
+        guard let startMetric = EuclideanMetric(start) else { throw .zeroDimension }
+        var hamiltonian = Hamiltonian(density: density, metric: startMetric)
 
         let given = settings.initialPoints.map { $0.count == 1 ? $0[0] : $0[chain] }
         var point = try hamiltonian.initialPoint(
@@ -49,7 +61,8 @@ enum NUTSChain {
         var dualAveraging = DualAveraging(
             mu: log(10 * settings.initialStepSize), delta: settings.targetAcceptance)
         var metricAdaptation = MetricAdaptation(
-            warmup: settings.warmup, dimension: dimension, kind: settings.metric)
+            warmup: settings.warmup, dimension: dimension, kind: settings.metric,
+            shrinkingTowardsCurrent: settings.initialInverseMetric != nil)
         var warmupStatistics: [IterationStatistics] = []
         warmupStatistics.reserveCapacity(settings.warmup)
         var divergences = 0

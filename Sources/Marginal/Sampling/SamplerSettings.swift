@@ -36,12 +36,17 @@ public struct SamplerSettings: Sendable, Equatable {
     /// The step size the initialization heuristic starts from (Stan's `stepsize` = 1); also sets
     /// the first dual-averaging target μ = log(10·ε₀).
     public var initialStepSize: Double
+    /// The diagonal of the inverse metric warmup starts from (variances the metric assumes), or
+    /// nil for the unit metric as in Stan. When given, each adaptation window's estimate is
+    /// shrunk towards the metric in use, Σ = n/(n + 5)·S + 5/(n + 5)·Σ_current, instead of towards
+    /// 10⁻³·I, so that coordinates with posterior variances far below 10⁻³ keep their scale.
+    public var initialInverseMetric: [Double]?
 
     public init(
         chains: Int = 4, warmup: Int = 1000, draws: Int = 1000, seed: UInt64 = 1,
         maxTreeDepth: Int = 10, targetAcceptance: Double = 0.8, metric: MetricKind = .diagonal,
         initialPoints: [[Double]]? = nil, initRadius: Double = 2, initAttempts: Int = 100,
-        initialStepSize: Double = 1
+        initialStepSize: Double = 1, initialInverseMetric: [Double]? = nil
     ) {
         self.chains = chains
         self.warmup = warmup
@@ -54,6 +59,7 @@ public struct SamplerSettings: Sendable, Equatable {
         self.initRadius = initRadius
         self.initAttempts = initAttempts
         self.initialStepSize = initialStepSize
+        self.initialInverseMetric = initialInverseMetric
     }
 
     /// Checks every field against its allowed range and the starting points against `dimension`.
@@ -74,6 +80,14 @@ public struct SamplerSettings: Sendable, Equatable {
         try require(
             initialStepSize > 0 && initialStepSize.isFinite, "initialStepSize", "\(initialStepSize)",
             "finite and positive")
+        if let variances = initialInverseMetric {
+            try require(
+                variances.count == dimension, "initialInverseMetric", "\(variances.count) values",
+                "one per coordinate (\(dimension))")
+            try require(
+                variances.allSatisfy { $0 > 0 && $0.isFinite }, "initialInverseMetric", "a value not positive and finite",
+                "positive and finite values")
+        }
         if let points = initialPoints {
             try require(
                 points.count == 1 || points.count == chains, "initialPoints", "\(points.count) points",

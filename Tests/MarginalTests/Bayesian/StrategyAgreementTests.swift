@@ -37,6 +37,7 @@ import Testing
         let model = try LinearMixedModel(formula: "y ~ 1 + x + (1 | g) + (1 | h)", data: BayesianTestData.crossed())
         let runs = try Self.samples(model, [
             .marginalizeAll, .marginalizeOne(group: "g"), .marginalizeOne(group: "h"), .marginalizeNone(.nonCentered),
+            .marginalizeOne(group: "g", effects: .nonCentered), .marginalizeNone(.partial),
         ])
         for other in runs.dropFirst() {
             let worst = BayesianTestData.largestZScore(runs[0], other)

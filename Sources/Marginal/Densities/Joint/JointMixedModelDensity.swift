@@ -6,26 +6,31 @@ import Foundation
 ///     log p(x) = log N(y; Xβ + Σ_k Z_k b_k, σ²I) + Σ_k Σ_j log p(b_kj | Σ_k) + log prior + log |J|,
 ///
 /// with b_kj ~ N(0, Σ_k), Σ_k = T_k T_kᵀ (T_k from ``MixedModelParameterization``). The
-/// coordinates are x = [globals, then the effects of every engine block] (``SampledEffectsLayout``):
+/// coordinates are x = [globals, then the effects of every engine block] (``SampledEffectsLayout``),
+/// in the form ``RandomEffectParameterization`` says (``SampledBlockCoordinates``):
 ///
 /// - ``RandomEffectParameterization/centered``: the coordinates are b, and
 ///   log p(b_kj | Σ_k) = −(S/2) log 2π − log |T_k| − ½ ‖T_k⁻¹ b_kj‖²;
 /// - ``RandomEffectParameterization/nonCentered``: the coordinates are z with b_kj = T_k z_kj, and
-///   the term is log N(z_kj; 0, I).
+///   the term is log N(z_kj; 0, I);
+/// - ``RandomEffectParameterization/partial``: one-column blocks as ε with b_l = m_l + s_l ε_l
+///   (``PartialCentering``, nothing projected out), the others non-centered.
 ///
-/// The two are the same distribution under the change of variables b = T z: the non-centered
-/// density equals the centered one at b = T z plus Σ_k ℓ_k log |T_k|.
+/// They are the same distribution under a change of variables: the non-centered density equals
+/// the centered one at b = T z plus Σ_k ℓ_k log |T_k|, the partial one the centered one at
+/// b = m + s ε plus Σ_l log s_l.
 ///
 /// Each evaluation costs O(N·(p + Σ S_k) + Σ_k ℓ_k S_k²): one pass for the residual, one for
 /// the adjoints. The gradient is analytic; nothing is allocated once the value exists.
 public struct JointMixedModelDensity: LogDensity {
     /// The layout of the global coordinates, their names and the priors.
     public let parameterization: MixedModelParameterization
-    /// Whether the effects' coordinates are b (centered) or z with b = T z (non-centered).
+    /// Whether the effects' coordinates are b (centered), z with b = T z (non-centered) or ε
+    /// (partial).
     public let effectParameterization: RandomEffectParameterization
     public let dimension: Int
-    /// Names of all coordinates of x: the layout's, then `r[group][level,column]` (centered: the
-    /// effects themselves) or `z[group][level,column]` (non-centered).
+    /// Names of all coordinates of x: the layout's, then per block `r[group][level,column]`
+    /// (centered: the effects themselves), `z[…]` (non-centered) or `e[…]` (partial).
     public let parameterNames: [String]
     /// Names of the reported random effects b, `r[group][level,column]`, in the order of
     /// ``randomEffects(at:into:)``: grouping factor after grouping factor in the engine's order
@@ -34,6 +39,7 @@ public struct JointMixedModelDensity: LogDensity {
 
     let rows: MixedModelRows
     let sampled: SampledEffectsLayout
+    let coordinates: [SampledBlockCoordinates]
     let work: JointWorkspaceLayout
     var globals: GlobalParameters
     var storage: [Double]
@@ -54,12 +60,19 @@ public struct JointMixedModelDensity: LogDensity {
     private init(model: LinearMixedModel, effects: RandomEffectParameterization, checkedParameterization layout: MixedModelParameterization) {
         parameterization = layout
         effectParameterization = effects
-        rows = MixedModelRows(model: model)
+        let rows = MixedModelRows(model: model)
+        self.rows = rows
         sampled = SampledEffectsLayout(rows: rows, blocks: Array(rows.blocks.indices), start: layout.dimension)
+        let coordinates = sampled.entries.map { entry in
+            SampledBlockCoordinates(entry: entry, parameterization: effects) {
+                PartialCentering(rows: rows, block: entry.block, projection: nil)
+            }
+        }
+        self.coordinates = coordinates
         dimension = layout.dimension + sampled.count
-        parameterNames = layout.parameterNames + sampled.names(symbol: effects == .centered ? "r" : "z", model: model)
+        parameterNames = layout.parameterNames + zip(coordinates, model.blocks).flatMap { SampledEffectsLayout.names(symbol: $0.symbol, block: $1) }
         randomEffectNames = sampled.names(symbol: "r", model: model)
-        work = JointWorkspaceLayout(rows: rows)
+        work = JointWorkspaceLayout(rows: rows, caches: coordinates.map(\.cacheCount))
         globals = layout.makeGlobals()
         storage = Array(repeating: 0, count: work.count)
     }
@@ -83,6 +96,20 @@ public struct JointMixedModelDensity: LogDensity {
         return total.isFinite ? total : -.infinity
     }
 
+    /// Each block's T and its effects b at x into the workspace (β first, which the partial form
+    /// reads).
+    private func prepareEffects(x: UnsafePointer<Double>, work w: UnsafeMutablePointer<Double>) {
+        let beta = w + work.beta
+        for j in 0..<rows.p { beta[j] = globals.beta[j] }
+        for (k, block) in coordinates.enumerated() {
+            let s = block.entry.dimension
+            let t = w + work.factors[k]
+            for i in 0..<(s * s) { t[i] = globals.factors[k][i] }
+            block.effects(coordinates: x + block.entry.offset, factor: t, sigma: globals.sigma, beta: beta,
+                          cache: w + work.caches[k], into: w + work.effects[k])
+        }
+    }
+
     /// The likelihood and the effects' prior; writes the effects' gradient, ∂/∂β and ∂/∂T_k
     /// into `globals`, and returns ∂/∂σ.
     private mutating func evaluate(x: UnsafePointer<Double>, work w: UnsafeMutablePointer<Double>, gradient g: UnsafeMutablePointer<Double>) -> (value: Double, sigmaAdjoint: Double) {
@@ -90,23 +117,7 @@ public struct JointMixedModelDensity: LogDensity {
         let p = rows.p
         let sigma = globals.sigma
         let beta = w + work.beta
-        for j in 0..<p { beta[j] = globals.beta[j] }
-        // Each block's T and its effects b.
-        for (k, entry) in sampled.entries.enumerated() {
-            let s = entry.dimension
-            let t = w + work.factors[k]
-            for i in 0..<(s * s) { t[i] = globals.factors[k][i] }
-            let b = w + work.effects[k]
-            let source = x + entry.offset
-            switch effectParameterization {
-            case .centered:
-                b.update(from: source, count: entry.count)
-            case .nonCentered:
-                for level in 0..<entry.levelCount {
-                    TriangularKernels.lowerTimes(t, source + level * s, into: b + level * s, size: s)
-                }
-            }
-        }
+        prepareEffects(x: x, work: w)
         // Residual e = y − Xβ − Σ_k Z_k b_k.
         let e = w + work.residual
         let blocks = rows.blocks
@@ -123,82 +134,18 @@ public struct JointMixedModelDensity: LogDensity {
             for i in 0..<(block.levelCount * block.dimension) { adjoint[i] *= precision }
         }
         var value = -0.5 * Double(n) * JointWorkspaceLayout.logTwoPi - Double(n) * log(sigma) - 0.5 * squares * precision
-        let sigmaAdjoint = -Double(n) / sigma + squares * precision / sigma
+        var sigmaAdjoint = -Double(n) / sigma + squares * precision / sigma
         // The effects' prior, their gradient and ∂/∂T_k.
-        let u = w + work.scratch
-        let q = u + work.maxDimension
-        for (k, entry) in sampled.entries.enumerated() {
-            let s = entry.dimension
-            let levels = entry.levelCount
-            let t = w + work.factors[k]
-            let b = w + work.effects[k]
-            let adjoint = w + work.effectAdjoints[k]
+        for (k, block) in coordinates.enumerated() {
+            let s = block.entry.dimension
             let factorAdjoint = w + work.factorAdjoints[k]
-            factorAdjoint.update(repeating: 0, count: s * s)
-            value -= 0.5 * Double(levels * s) * JointWorkspaceLayout.logTwoPi
-            var effectSquares = 0.0
-            switch effectParameterization {
-            case .centered where s == 1:
-                // Scalar T = t: u = b/t, q = u/t.
-                let inverse = 1 / t[0]
-                var tAdjoint = 0.0
-                let gradient = g + entry.offset
-                for level in 0..<levels {
-                    let ul = b[level] * inverse
-                    let ql = ul * inverse
-                    effectSquares += ul * ul
-                    gradient[level] = adjoint[level] - ql
-                    tAdjoint += ql * ul
-                }
-                value -= Double(levels) * log(t[0])
-                factorAdjoint[0] = tAdjoint - Double(levels) * inverse
-            case .nonCentered where s == 1:
-                let t0 = t[0]
-                var tAdjoint = 0.0
-                let z = x + entry.offset
-                let gradient = g + entry.offset
-                for level in 0..<levels {
-                    effectSquares += z[level] * z[level]
-                    gradient[level] = t0 * adjoint[level] - z[level]
-                    tAdjoint += adjoint[level] * z[level]
-                }
-                factorAdjoint[0] = tAdjoint
-            case .centered:
-                // u = T⁻¹b, q = T⁻ᵀu = Σ⁻¹b: ∂/∂b = −q, ∂/∂T = q uᵀ − ℓ·diag(1/T_aa).
-                for level in 0..<levels {
-                    let bl = b + level * s
-                    for a in 0..<s { u[a] = bl[a] }
-                    TriangularKernels.solveLower(t, u, size: s)
-                    for a in 0..<s {
-                        effectSquares += u[a] * u[a]
-                        q[a] = u[a]
-                    }
-                    TriangularKernels.solveLowerTransposed(t, q, size: s)
-                    let gradient = g + entry.offset + level * s
-                    for a in 0..<s { gradient[a] = adjoint[level * s + a] - q[a] }
-                    for c in 0..<s {
-                        for a in c..<s { factorAdjoint[a + c * s] += q[a] * u[c] }
-                    }
-                }
-                value -= Double(levels) * TriangularKernels.logDiagonal(t, size: s)
-                for a in 0..<s { factorAdjoint[a + a * s] -= Double(levels) / t[a + a * s] }
-            case .nonCentered:
-                // ∂/∂z = Tᵀ(∂ℓ/∂b) − z, ∂/∂T = Σ_j (∂ℓ/∂b_j) z_jᵀ.
-                for level in 0..<levels {
-                    let z = x + entry.offset + level * s
-                    let al = adjoint + level * s
-                    let gradient = g + entry.offset + level * s
-                    TriangularKernels.lowerTransposedTimes(t, al, into: gradient, size: s)
-                    for a in 0..<s {
-                        effectSquares += z[a] * z[a]
-                        gradient[a] -= z[a]
-                    }
-                    for c in 0..<s {
-                        for a in c..<s { factorAdjoint[a + c * s] += al[a] * z[c] }
-                    }
-                }
-            }
-            value -= 0.5 * effectSquares
+            let term = block.pullBack(
+                coordinates: x + block.entry.offset, factor: w + work.factors[k], sigma: sigma,
+                effects: w + work.effects[k], adjoint: w + work.effectAdjoints[k], cache: w + work.caches[k],
+                scratch: w + work.scratch, gradient: g + block.entry.offset, factorAdjoint: factorAdjoint,
+                betaAdjoint: betaAdjoint)
+            value += term.value
+            sigmaAdjoint += term.sigmaAdjoint
             for i in 0..<(s * s) { globals.factorAdjoints[k][i] = factorAdjoint[i] }
         }
         for j in 0..<p { globals.betaAdjoint[j] = betaAdjoint[j] }
@@ -214,19 +161,15 @@ public struct JointMixedModelDensity: LogDensity {
     public mutating func randomEffects(at x: [Double], into effects: inout [Double]) -> Bool {
         guard x.count == dimension, effects.count == sampled.count else { return false }
         parameterization.decode(x, into: &globals)
-        for (k, entry) in sampled.entries.enumerated() {
-            let s = entry.dimension
-            let start = entry.offset - sampled.start
-            for i in 0..<entry.count {
-                switch effectParameterization {
-                case .centered:
-                    effects[start + i] = x[entry.offset + i]
-                case .nonCentered:
-                    let (level, a) = i.quotientAndRemainder(dividingBy: s)
-                    var sum = 0.0
-                    for c in 0...a { sum += globals.factors[k][a + c * s] * x[entry.offset + level * s + c] }
-                    effects[start + i] = sum
-                }
+        var storage: [Double] = []
+        swap(&storage, &self.storage)
+        defer { swap(&storage, &self.storage) }
+        let work = self.work
+        let start = sampled.start
+        storage.withUnsafeMutableBufferPointer { w in
+            x.withUnsafeBufferPointer { xp in prepareEffects(x: xp.baseAddress!, work: w.baseAddress!) }
+            for (k, entry) in sampled.entries.enumerated() {
+                for i in 0..<entry.count { effects[entry.offset - start + i] = w[work.effects[k] + i] }
             }
         }
         return true
@@ -240,18 +183,26 @@ public struct JointMixedModelDensity: LogDensity {
 
     /// The point x for global coordinates `globals` (length `parameterization.dimension`) and
     /// random effects b (the order of ``randomEffectNames``): b itself when centered, z = T⁻¹ b
-    /// level by level when non-centered. Nil when a length does not match.
+    /// level by level when non-centered, ε = (b − m)/s when partial. Nil when a length does not
+    /// match.
     public func coordinates(globals x: [Double], randomEffects b: [Double]) -> [Double]? {
         guard x.count == parameterization.dimension, b.count == sampled.count else { return nil }
         var point = x + b
-        guard effectParameterization == .nonCentered else { return point }
         var decoded = parameterization.makeGlobals()
         parameterization.decode(x, into: &decoded)
-        for (k, entry) in sampled.entries.enumerated() {
+        var cache = [Double](repeating: 0, count: max(work.count, 1))
+        for (k, block) in coordinates.enumerated() {
             decoded.factors[k].withUnsafeBufferPointer { t in
-                point.withUnsafeMutableBufferPointer { v in
-                    for level in 0..<entry.levelCount {
-                        TriangularKernels.solveLower(t.baseAddress!, v.baseAddress! + entry.offset + level * entry.dimension, size: entry.dimension)
+                decoded.beta.withUnsafeBufferPointer { beta in
+                    b.withUnsafeBufferPointer { effects in
+                        point.withUnsafeMutableBufferPointer { v in
+                            cache.withUnsafeMutableBufferPointer { c in
+                                block.coordinates(
+                                    effects: effects.baseAddress! + block.entry.offset - sampled.start, factor: t.baseAddress!,
+                                    sigma: decoded.sigma, beta: beta.baseAddress!, cache: c.baseAddress!,
+                                    into: v.baseAddress! + block.entry.offset)
+                            }
+                        }
                     }
                 }
             }
@@ -269,6 +220,8 @@ struct JointWorkspaceLayout: Sendable {
     let factorAdjoints: [Int]
     let effects: [Int]
     let effectAdjoints: [Int]
+    /// Per block the scratch of its coordinates (``SampledBlockCoordinates/cacheCount``).
+    let caches: [Int]
     /// The residual (n), β (p), ∂/∂β (p) and two vectors of the largest S.
     let residual: Int
     let beta: Int
@@ -277,7 +230,7 @@ struct JointWorkspaceLayout: Sendable {
     let maxDimension: Int
     let count: Int
 
-    init(rows: MixedModelRows) {
+    init(rows: MixedModelRows, caches cacheCounts: [Int]) {
         var next = 0
         func take(_ size: Int) -> Int {
             defer { next += size }
@@ -287,6 +240,7 @@ struct JointWorkspaceLayout: Sendable {
         factorAdjoints = rows.blocks.map { take($0.dimension * $0.dimension) }
         effects = rows.blocks.map { take($0.dimension * $0.levelCount) }
         effectAdjoints = rows.blocks.map { take($0.dimension * $0.levelCount) }
+        caches = cacheCounts.map { take($0) }
         residual = take(rows.n)
         beta = take(rows.p)
         betaAdjoint = take(rows.p)

@@ -5,6 +5,9 @@ public enum MixedModelDensityError: Error, Equatable, Sendable, CustomStringConv
     case unknownGroup(String, available: [String], suggestion: String?)
     /// The parameterization given was made from a different model.
     case parameterizationMismatch(reason: String)
+    /// Centered effects were asked for with a grouping factor integrated out, where the other
+    /// factors' effects are sampled non-centered or partially non-centered.
+    case centeredWithClassIntegratedOut
 
     public var description: String {
         switch self {
@@ -15,6 +18,8 @@ public enum MixedModelDensityError: Error, Equatable, Sendable, CustomStringConv
             return message
         case .parameterizationMismatch(let reason):
             return "the parameterization was made from a different model: \(reason)"
+        case .centeredWithClassIntegratedOut:
+            return "with a grouping factor integrated out, the other factors' effects are sampled noncentered or partial, not centered"
         }
     }
 

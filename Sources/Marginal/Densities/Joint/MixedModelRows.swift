@@ -5,6 +5,10 @@
 /// A copy is taken once when a density is made; it is never written afterwards, so every copy
 /// of a density (one per chain) shares it. The storage is raw memory so that the hot loops can
 /// hold pointers to several blocks at once.
+///
+/// The rows may be reordered (``init(model:sortedBy:)``): every quantity a density computes from
+/// them is a sum over rows or over the levels of a factor, so the order changes only the speed
+/// (and the rounding of sums in the last bits).
 final class MixedModelRows: @unchecked Sendable {
     /// One engine block (``RandomEffectBlock``): S columns, ℓ levels.
     struct Block {
@@ -38,32 +42,62 @@ final class MixedModelRows: @unchecked Sendable {
     /// Average run length from which a block's per-level sums go run by run.
     static let runLengthThreshold = 4
 
-    init(model: LinearMixedModel) {
+    /// The rows in the data's order.
+    convenience init(model: LinearMixedModel) {
+        self.init(model: model, sortedBy: nil)
+    }
+
+    /// The rows sorted by the levels of engine block `sortKey` (stably, so rows of one level keep
+    /// the data's order), or in the data's order when it is nil. Sorted, that block's levels are
+    /// contiguous runs: per-level sums over it read consecutive rows.
+    init(model: LinearMixedModel, sortedBy sortKey: Int?) {
         let design = model.design
         n = design.nobs
         p = design.fixedEffects.p
-        // At least one element each, so that every base address exists (p may be 0).
-        y = Self.copy(design.response)
-        x = Self.copy(design.fixedEffects.matrix.elements)
         let n = self.n
+        let order = sortKey.map { Self.stableOrder(codes: model.blocks[$0].codes, levelCount: model.blocks[$0].levelCount) }
+        func permuted(_ values: ArraySlice<Double>) -> [Double] {
+            guard let order else { return Array(values) }
+            return order.map { values[values.startIndex + $0] }
+        }
+        // At least one element each, so that every base address exists (p may be 0).
+        y = Self.copy(permuted(design.response[...]))
         let matrix = design.fixedEffects.matrix
+        x = Self.copy((0..<p).flatMap { j in permuted(matrix.elements[(j * n)..<((j + 1) * n)]) })
         unitColumns = (0..<p).map { j in (0..<n).allSatisfy { matrix[$0, j] == 1 } }
         blocks = model.blocks.map { block in
-            let codes = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(block.codes.count, 1))
+            let s = block.dimension
+            let sortedCodes = order.map { $0.map { block.codes[$0] } } ?? block.codes
+            let codes = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(sortedCodes.count, 1))
             codes.initialize(repeating: 0)
-            _ = codes.update(fromContentsOf: block.codes)
+            _ = codes.update(fromContentsOf: sortedCodes)
             var starts: [Int32] = []
-            for i in 0..<n where i == 0 || block.codes[i] != block.codes[i - 1] { starts.append(Int32(i)) }
+            for i in 0..<n where i == 0 || sortedCodes[i] != sortedCodes[i - 1] { starts.append(Int32(i)) }
             let runCount = starts.count
             starts.append(Int32(n))
             let runStarts = UnsafeMutableBufferPointer<Int32>.allocate(capacity: starts.count)
             _ = runStarts.initialize(from: starts)
+            // Z is stored S × n: row i's S values at i·S.
+            let z = order.map { $0.flatMap { i in block.z.elements[(i * s)..<((i + 1) * s)] } } ?? block.z.elements
             return Block(
-                group: block.group, dimension: block.dimension, levelCount: block.levelCount, codes: codes,
-                z: Self.copy(block.z.elements), runStarts: runStarts,
+                group: block.group, dimension: s, levelCount: block.levelCount, codes: codes,
+                z: Self.copy(z), runStarts: runStarts,
                 usesRuns: runCount * Self.runLengthThreshold <= n,
-                unitZ: block.dimension == 1 && block.z.elements.allSatisfy { $0 == 1 })
+                unitZ: s == 1 && z.allSatisfy { $0 == 1 })
         }
+    }
+
+    /// The row indices ordered by level code, the data's order within a level (a counting sort).
+    static func stableOrder(codes: [Int32], levelCount: Int) -> [Int] {
+        var starts = [Int](repeating: 0, count: levelCount + 1)
+        for code in codes { starts[Int(code) + 1] += 1 }
+        for level in 0..<levelCount { starts[level + 1] += starts[level] }
+        var order = [Int](repeating: 0, count: codes.count)
+        for (i, code) in codes.enumerated() {
+            order[starts[Int(code)]] = i
+            starts[Int(code)] += 1
+        }
+        return order
     }
 
     private static func copy(_ values: [Double]) -> UnsafeMutableBufferPointer<Double> {

@@ -61,7 +61,7 @@ extension OneClassMarginalizedDensity {
 
     /// A draw of every block's random effects b given x into `effects` (the order of
     /// ``randomEffectNames``, block k from ``randomEffectOffsets``[k]): the sampled blocks'
-    /// b_k = T_k z_k, and class i's from its exact conditional (``classConditional(at:)``), using
+    /// b_k (T_k z_k when non-centered), and class i's from its exact conditional (``classConditional(at:)``), using
     /// `random` (S standard normal draws per level of class i, level by level). Allocates
     /// nothing. False (effects unchanged) when x or `effects` has the wrong length or the
     /// density cannot be evaluated at x.
@@ -71,7 +71,7 @@ extension OneClassMarginalizedDensity {
     }
 
     /// The conditional mean E[b | y, x] into `effects`: for class i the mean of
-    /// ``classConditional(at:)``, for the sampled blocks b_k = T_k z_k.
+    /// ``classConditional(at:)``, for the sampled blocks their b_k at x.
     @discardableResult
     public mutating func conditionalMeanRandomEffects(at x: [Double], into effects: inout [Double]) -> Bool {
         var unused = RandomSource(seed: 0)
@@ -111,18 +111,10 @@ extension OneClassMarginalizedDensity {
                     TriangularKernels.lowerTimes(t, epsilon, into: scaled, size: s)
                     for a in 0..<s { target[a] = mean[a] + sigma * scaled[a] }
                 }
-                // The sampled blocks' T_k were copied into the workspace by the row path (with
-                // the sufficient-statistic path there are no sampled blocks).
-                x.withUnsafeBufferPointer { xp in
-                    for (m, entry) in sampled.entries.enumerated() {
-                        let sk = entry.dimension
-                        let tk = w + work.factors[m]
-                        for level in 0..<entry.levelCount {
-                            TriangularKernels.lowerTimes(
-                                tk, xp.baseAddress! + entry.offset + level * sk,
-                                into: out.baseAddress! + offsets[entry.block] + level * sk, size: sk)
-                        }
-                    }
+                // The sampled blocks' b_k were made in the workspace by the row path (with the
+                // sufficient-statistic path there are no sampled blocks).
+                for (m, entry) in sampled.entries.enumerated() {
+                    (out.baseAddress! + offsets[entry.block]).update(from: w + work.effects[m], count: entry.count)
                 }
             }
         }

@@ -13,9 +13,15 @@ import Foundation
 ///     log N(r; 0, V) = −(N/2) log 2π − (N − ℓS) log σ − ½ Σ_j log |M_j|
 ///                      − (rᵀr − Σ_j c_jᵀ M_j⁻¹ c_j) / (2σ²),       c_j = Tᵀ h_j.
 ///
-/// Working with M_j rather than F_j needs no inverse of T. The density of x is that plus
-/// Σ_{k≠i} log N(z_k; 0, I) plus the layout's priors and Jacobians; x = [globals, the z of the
-/// other blocks] (``SampledEffectsLayout``).
+/// Working with M_j rather than F_j needs no inverse of T. The density of x is that plus the
+/// sampled blocks' prior terms plus the layout's priors and Jacobians; x = [globals, the
+/// coordinates of the other blocks] (``SampledEffectsLayout``), non-centered (b_k = T_k z_k,
+/// term Σ log N(z_k; 0, I)) or partially non-centered (``PartialCentering``, with class i
+/// projected out at a moment-based pilot of its relative covariance), as
+/// ``RandomEffectParameterization`` says (``SampledBlockCoordinates``). The formulas below are
+/// for the non-centered form; the partial one changes only how b_k and its prior depend on x.
+///
+/// The rows are sorted by the levels of class i, so that each level's rows are contiguous.
 ///
 /// Gradient, with w_j = M_j⁻¹ c_j, v_j = T w_j and a = V⁻¹r (a_n = (r_n − z_nᵀ v_j)/σ²):
 ///
@@ -24,7 +30,8 @@ import Foundation
 ///     ∂/∂T = Σ_j [−G_j T M_j⁻¹ + (Z_ijᵀ a_j) w_jᵀ],   Z_ijᵀ a_j = (h_j − G_j v_j)/σ².
 ///
 /// Cost per evaluation: O(N·(p + Σ S_k)) in a few passes over the rows (the residual block by
-/// block, h, then a and its pull-backs; see ``EffectPasses``), plus O(ℓ S³) for the levels. When
+/// block, h, then a and its pull-backs; see ``EffectPasses``; a single pass when one
+/// one-column block is sampled, ``OneClassRowPasses``), plus O(ℓ S³) for the levels. When
 /// class i is the only block the rows are not read at all: precomputed sufficient statistics
 /// (``ClassStatistics``) make it O(ℓ S (S² + p) + p²).
 ///
@@ -39,8 +46,10 @@ public struct OneClassMarginalizedDensity: LogDensity {
     /// Index of the marginalized block among the engine's blocks (``LinearMixedModel`` order).
     public let marginalizedBlock: Int
     public let dimension: Int
-    /// Names of all coordinates of x: the layout's, then `z[group][level,column]` for the
-    /// sampled (non-centered) effects of the other grouping factors.
+    /// How the other grouping factors' effects are sampled: non-centered or partial.
+    public let effectParameterization: RandomEffectParameterization
+    /// Names of all coordinates of x: the layout's, then `z[group][level,column]` (non-centered)
+    /// or `e[group][level,column]` (partial) for the sampled effects of the other grouping factors.
     public let parameterNames: [String]
     /// Names of the random effects b of every block, `r[group][level,column]`, in the order of
     /// ``drawRandomEffects(at:using:into:)``: grouping factor after grouping factor in the
@@ -52,38 +61,64 @@ public struct OneClassMarginalizedDensity: LogDensity {
     let rows: MixedModelRows
     let statistics: ClassStatistics
     let effects: SampledEffectsLayout
+    let coordinates: [SampledBlockCoordinates]
+    /// Whether the rows are read by the fused pass of ``OneClassRowPasses``.
+    let fusedPasses: Bool
     let work: OneClassWorkspaceLayout
     var globals: GlobalParameters
     var storage: [Double]
 
-    /// The density of `model` with the block of grouping factor `group` integrated out and the
-    /// brms-like default priors of ``MixedModelParameterization/init(model:)``.
+    /// The density of `model` with the block of grouping factor `group` integrated out, the
+    /// other factors' effects sampled as `effects` says (``RandomEffectParameterization/nonCentered``
+    /// or ``RandomEffectParameterization/partial``), and the brms-like default priors of
+    /// ``MixedModelParameterization/init(model:)``.
     /// Throws ``MixedModelDensityError/unknownGroup(_:available:suggestion:)`` when the model has
-    /// no such grouping factor.
-    public init(model: LinearMixedModel, marginalizing group: String) throws(MixedModelDensityError) {
-        try self.init(model: model, marginalizing: group, checkedParameterization: MixedModelParameterization(model: model))
+    /// no such grouping factor and ``MixedModelDensityError/centeredWithClassIntegratedOut`` for
+    /// `centered`.
+    public init(model: LinearMixedModel, marginalizing group: String, effects: RandomEffectParameterization = .nonCentered) throws(MixedModelDensityError) {
+        try self.init(model: model, marginalizing: group, effects: effects, checkedParameterization: MixedModelParameterization(model: model))
     }
 
-    /// As ``init(model:marginalizing:)`` with the priors of `parameterization`, which must have
-    /// been made from the same model (else ``MixedModelDensityError/parameterizationMismatch(reason:)``).
-    public init(model: LinearMixedModel, marginalizing group: String, parameterization: MixedModelParameterization) throws(MixedModelDensityError) {
+    /// As ``init(model:marginalizing:effects:)`` with the priors of `parameterization`, which must
+    /// have been made from the same model (else ``MixedModelDensityError/parameterizationMismatch(reason:)``).
+    public init(
+        model: LinearMixedModel, marginalizing group: String, effects: RandomEffectParameterization = .nonCentered,
+        parameterization: MixedModelParameterization
+    ) throws(MixedModelDensityError) {
         try MixedModelDensityError.check(parameterization, against: model)
-        try self.init(model: model, marginalizing: group, checkedParameterization: parameterization)
+        try self.init(model: model, marginalizing: group, effects: effects, checkedParameterization: parameterization)
     }
 
-    private init(model: LinearMixedModel, marginalizing group: String, checkedParameterization layout: MixedModelParameterization) throws(MixedModelDensityError) {
+    private init(
+        model: LinearMixedModel, marginalizing group: String, effects form: RandomEffectParameterization,
+        checkedParameterization layout: MixedModelParameterization
+    ) throws(MixedModelDensityError) {
         let groups = model.blocks.map(\.group)
         guard let classIndex = groups.firstIndex(of: group) else {
             throw .unknownGroup(group, available: groups, suggestion: closestName(to: group, among: groups))
         }
+        guard form != .centered else { throw .centeredWithClassIntegratedOut }
         parameterization = layout
         marginalizedGroup = group
         marginalizedBlock = classIndex
-        rows = MixedModelRows(model: model)
-        statistics = ClassStatistics(rows: rows, classIndex: classIndex)
+        effectParameterization = form
+        let rows = MixedModelRows(model: model, sortedBy: classIndex)
+        self.rows = rows
+        let statistics = ClassStatistics(rows: rows, classIndex: classIndex)
+        self.statistics = statistics
         effects = SampledEffectsLayout(rows: rows, blocks: rows.blocks.indices.filter { $0 != classIndex }, start: layout.dimension)
+        let pilot = form == .partial ? Self.pilotFactors(model: model) : []
+        let projection = form == .partial
+            ? PartialCentering.Projection(block: classIndex, gram: statistics.gram, pilot: pilot[classIndex])
+            : nil
+        coordinates = effects.entries.map { entry in
+            SampledBlockCoordinates(entry: entry, parameterization: form) {
+                PartialCentering(rows: rows, block: entry.block, projection: projection, pilotScale: pilot[entry.block].first)
+            }
+        }
+        fusedPasses = OneClassRowPasses.apply(rows: rows, classIndex: classIndex, sampled: effects.entries.map(\.block))
         dimension = layout.dimension + effects.count
-        parameterNames = layout.parameterNames + effects.names(symbol: "z", model: model)
+        parameterNames = layout.parameterNames + coordinates.flatMap { SampledEffectsLayout.names(symbol: $0.symbol, block: model.blocks[$0.entry.block]) }
         randomEffectNames = model.blocks.flatMap { SampledEffectsLayout.names(symbol: "r", block: $0) }
         var offsets: [Int] = []
         var next = 0
@@ -92,9 +127,36 @@ public struct OneClassMarginalizedDensity: LogDensity {
             next += block.effectCount
         }
         randomEffectOffsets = offsets
-        work = OneClassWorkspaceLayout(rows: rows, classIndex: classIndex, effects: effects, usesRows: statistics.sufficient == nil)
+        work = OneClassWorkspaceLayout(
+            rows: rows, classIndex: classIndex, effects: effects, caches: coordinates.map(\.cacheCount),
+            usesRows: statistics.sufficient == nil && !fusedPasses,
+            runBuffer: fusedPasses ? OneClassRowPasses.longestRun(rows: rows, classIndex: classIndex) : 0)
         globals = layout.makeGlobals()
         storage = Array(repeating: 0, count: work.count)
+    }
+
+    /// Whether every sampled effect is partially non-centered (or none is sampled), so that at
+    /// coordinates 0 the effects sit near their conditional means given the globals and the
+    /// coordinates are standardized: the case for a Laplace start (``LaplaceStart``).
+    public var standardizesSampledEffects: Bool {
+        coordinates.allSatisfy { block in
+            if case .partial = block.form { return true }
+            return false
+        }
+    }
+
+    /// The pilot relative covariance factors Λ̂_k = T̂_k/σ̂ of every block (S × S, column-major)
+    /// that the partial form uses, class i's to project it out and the sampled blocks' for their
+    /// conditional means (``PartialCentering``): the engine's moment-based starting values
+    /// (``LinearMixedModel/startingPoint()``; λ = I for a block with several columns).
+    static func pilotFactors(model: LinearMixedModel) -> [[Double]] {
+        let theta = model.startingPoint().theta
+        var offset = 0
+        return model.blocks.map { block in
+            let count = block.factor.parameterCount
+            defer { offset += count }
+            return block.factor.lambda(theta: Array(theta[offset..<(offset + count)])).elements
+        }
     }
 
     public mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
@@ -124,7 +186,6 @@ public struct OneClassMarginalizedDensity: LogDensity {
         var logDeterminant = 0.0
         var traceInverse = 0.0
         var solutionSquares = 0.0
-        var effectSquares = 0.0
     }
 
     /// Everything up to the per-level factors: each block's T and the sampled b_k = T_k z_k,
@@ -162,21 +223,37 @@ public struct OneClassMarginalizedDensity: LogDensity {
                 for i in 0..<q { h[i] -= column[i] * da }
             }
         } else {
-            // r = y − Xβ − Σ_{k≠i} Z_k T_k z_k, then h_j = Σ_{n in j} r_n z_n.
-            for (m, entry) in effects.entries.enumerated() {
+            // r = y − Xβ − Σ_{k≠i} Z_k b_k, then h_j = Σ_{n in j} r_n z_n.
+            for (m, block) in coordinates.enumerated() {
+                let entry = block.entry
                 let sk = entry.dimension
                 let tk = w + work.factors[m]
                 for i in 0..<(sk * sk) { tk[i] = globals.factors[entry.block][i] }
-                let b = w + work.effects[m]
-                for level in 0..<entry.levelCount {
-                    TriangularKernels.lowerTimes(tk, x + entry.offset + level * sk, into: b + level * sk, size: sk)
-                }
-                terms.effectSquares += EffectPasses.sumOfSquares(x + entry.offset, count: entry.count)
+                block.effects(coordinates: x + entry.offset, factor: tk, sigma: sigma, beta: beta,
+                              cache: w + work.caches[m], into: w + work.effects[m])
             }
             let r = w + work.residual
             let blocks = rows.blocks
             let entries = effects.entries
             let effectOffsets = work.effects
+            if fusedPasses {
+                // All the row and level work in one pass (``OneClassRowPasses``).
+                let outputs = OneClassRowPasses.Outputs(
+                    classSums: h, means: w + work.means, factors: w + work.choleskyFactors,
+                    sampledSums: w + work.effectAdjoints[0], fixedSums: w + work.betaAdjoint, buffer: w + work.runBuffer)
+                guard let sums = OneClassRowPasses.evaluate(
+                    rows: rows, classIndex: marginalizedBlock, sampledIndex: entries[0].block,
+                    gram: statistics.gram.baseAddress!, beta: beta, effects: w + effectOffsets[0], classFactor: t[0],
+                    sigma: sigma, adjoints: adjoints, into: outputs)
+                else { return nil }
+                terms.residualSquares = sums.residualSquares
+                terms.quadratic = sums.quadratic
+                terms.logDeterminant = sums.logDeterminant
+                terms.traceInverse = sums.traceInverse
+                terms.solutionSquares = sums.solutionSquares
+                if adjoints { w[work.classFactorAdjoint] = sums.factorAdjoint }
+                return terms
+            }
             terms.residualSquares = EffectPasses.residual(
                 rows: rows, beta: beta, blockCount: entries.count,
                 effects: { (blocks[entries[$0].block], UnsafePointer(w + effectOffsets[$0])) }, into: r)
@@ -307,7 +384,7 @@ public struct OneClassMarginalizedDensity: LogDensity {
         let quadraticForm = terms.residualSquares - terms.quadratic
         var value = -0.5 * n * OneClassWorkspaceLayout.logTwoPi - (n - integrated) * log(sigma)
             - 0.5 * terms.logDeterminant - 0.5 * quadraticForm / variance
-        let sigmaAdjoint = -(n - integrated) / sigma - sigma * terms.traceInverse
+        var sigmaAdjoint = -(n - integrated) / sigma - sigma * terms.traceInverse
             + quadraticForm / (variance * sigma) - terms.solutionSquares / sigma
         let factorAdjoint = w + work.classFactorAdjoint
         for i in 0..<(s * s) { globals.factorAdjoints[marginalizedBlock][i] = factorAdjoint[i] }
@@ -327,30 +404,30 @@ public struct OneClassMarginalizedDensity: LogDensity {
         } else {
             // a = (r − Z_i v)/σ²: r − Z_i v in place of r, pulled back to Xᵀ(·) and each sampled
             // block's per-level sums, which are then scaled by 1/σ².
+            // With the fused pass (``OneClassRowPasses``) the row sums are made already.
             let r = w + work.residual
-            EffectPasses.subtractEffects(block: rows.blocks[marginalizedBlock], effects: w + work.means, source: r, into: r, count: rows.n)
+            if !fusedPasses {
+                EffectPasses.subtractEffects(block: rows.blocks[marginalizedBlock], effects: w + work.means, source: r, into: r, count: rows.n)
+                EffectPasses.accumulateFixed(rows: rows, weights: r, into: betaAdjoint)
+            }
             let precision = 1 / variance
-            EffectPasses.accumulateFixed(rows: rows, weights: r, into: betaAdjoint)
             for j in 0..<p { betaAdjoint[j] *= precision }
-            value -= 0.5 * Double(effects.count) * OneClassWorkspaceLayout.logTwoPi + 0.5 * terms.effectSquares
-            for (m, entry) in effects.entries.enumerated() {
+            for (m, block) in coordinates.enumerated() {
+                let entry = block.entry
                 let sk = entry.dimension
-                let tk = w + work.factors[m]
                 let adjoint = w + work.effectAdjoints[m]
                 let tkAdjoint = w + work.factorAdjoints[m]
-                EffectPasses.accumulateEffects(block: rows.blocks[entry.block], weights: r, into: adjoint, count: rows.n)
-                for i in 0..<entry.count { adjoint[i] *= precision }
-                tkAdjoint.update(repeating: 0, count: sk * sk)
-                for level in 0..<entry.levelCount {
-                    let z = x + entry.offset + level * sk
-                    let al = adjoint + level * sk
-                    let gradient = g + entry.offset + level * sk
-                    TriangularKernels.lowerTransposedTimes(tk, al, into: gradient, size: sk)
-                    for a in 0..<sk { gradient[a] -= z[a] }
-                    for c in 0..<sk {
-                        for a in c..<sk { tkAdjoint[a + c * sk] += al[a] * z[c] }
-                    }
+                if !fusedPasses {
+                    EffectPasses.accumulateEffects(block: rows.blocks[entry.block], weights: r, into: adjoint, count: rows.n)
                 }
+                for i in 0..<entry.count { adjoint[i] *= precision }
+                let term = block.pullBack(
+                    coordinates: x + entry.offset, factor: w + work.factors[m], sigma: sigma,
+                    effects: w + work.effects[m], adjoint: adjoint, cache: w + work.caches[m],
+                    scratch: w + work.scratch, gradient: g + entry.offset, factorAdjoint: tkAdjoint,
+                    betaAdjoint: betaAdjoint)
+                value += term.value
+                sigmaAdjoint += term.sigmaAdjoint
                 for i in 0..<(sk * sk) { globals.factorAdjoints[entry.block][i] = tkAdjoint[i] }
             }
         }

@@ -21,16 +21,22 @@ struct OneClassWorkspaceLayout: Sendable {
     let beta: Int
     let betaAdjoint: Int
     let delta: Int
-    /// The residual (n values, only when the rows are read).
+    /// The residual (n values, only when the rows are read block by block), and the buffer of
+    /// one run of class i for the fused pass (``OneClassRowPasses``).
     let residual: Int
-    /// Per sampled block: T_k, ∂/∂T_k (S_k²), b_k and the per-level sums of a z (ℓ_k S_k).
+    let runBuffer: Int
+    /// Per sampled block: T_k, ∂/∂T_k (S_k²), b_k and the per-level sums of a z (ℓ_k S_k), and
+    /// the scratch of its coordinates (``SampledBlockCoordinates/cacheCount``).
     let factors: [Int]
     let factorAdjoints: [Int]
     let effects: [Int]
     let effectAdjoints: [Int]
+    let caches: [Int]
+    /// Two vectors of the largest sampled S.
+    let scratch: Int
     let count: Int
 
-    init(rows: MixedModelRows, classIndex: Int, effects sampled: SampledEffectsLayout, usesRows: Bool) {
+    init(rows: MixedModelRows, classIndex: Int, effects sampled: SampledEffectsLayout, caches cacheCounts: [Int], usesRows: Bool, runBuffer runLength: Int) {
         var next = 0
         func take(_ size: Int) -> Int {
             defer { next += size }
@@ -53,10 +59,13 @@ struct OneClassWorkspaceLayout: Sendable {
         betaAdjoint = take(rows.p)
         delta = take(rows.p)
         residual = take(usesRows ? rows.n : 0)
+        runBuffer = take(runLength)
         factors = sampled.entries.map { take($0.dimension * $0.dimension) }
         factorAdjoints = sampled.entries.map { take($0.dimension * $0.dimension) }
         effects = sampled.entries.map { take($0.count) }
         effectAdjoints = sampled.entries.map { take($0.count) }
+        caches = cacheCounts.map { take($0) }
+        scratch = take(2 * (sampled.entries.map(\.dimension).max() ?? 0))
         count = max(next, 1)
     }
 }
