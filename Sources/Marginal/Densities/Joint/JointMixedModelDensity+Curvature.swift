@@ -6,6 +6,7 @@ extension JointMixedModelDensity {
     ///
     ///     centered (x = b):        ∂²/∂b_a² = −(M_kj)_aa / σ² − (Σ_k⁻¹)_aa,  Σ_k = T_k T_kᵀ
     ///     non-centered (x = z):    ∂²/∂z_a² = −(T_kᵀ M_kj T_k)_aa / σ² − 1
+    ///     partial (x = ε, b = m + s ε, one column): ∂²/∂ε² = s_j² (−M_kj / σ² − 1/τ_k²)
     ///
     /// (The effects of other blocks only add off-diagonal terms.) Probing them by finite differences
     /// of the gradient instead costs two evaluations, each O(N), per coordinate: O(N·q) in all,
@@ -20,7 +21,7 @@ extension JointMixedModelDensity {
         guard sigma > 0, sigma.isFinite else { return nil }
         let precision = 1 / (sigma * sigma)
         var curvatures = [Double](repeating: 0, count: sampled.count)
-        for entry in sampled.entries {
+        for (entry, coordinates) in zip(sampled.entries, coordinates) {
             let s = entry.dimension
             let block = rows.blocks[entry.block]
             let t = globals.factors[entry.block]
@@ -33,9 +34,11 @@ extension JointMixedModelDensity {
                     for a in 0..<s { products[base + a + c * s] += block.z[i * s + a] * zc }
                 }
             }
-            // The prior's part: −(Σ_k⁻¹)_aa = −‖T_k⁻¹ e_a‖² (centered) or −1 (non-centered).
+            // The prior's part: −(Σ_k⁻¹)_aa = −‖T_k⁻¹ e_a‖² (centered, partial) or −1 (non-centered).
             var prior = [Double](repeating: -1, count: s)
-            if effectParameterization == .centered {
+            var partial: PartialCentering?
+            if case .partial(let statistics) = coordinates.form { partial = statistics }
+            if case .nonCentered = coordinates.form {} else {
                 for a in 0..<s {
                     var column = [Double](repeating: 0, count: s)
                     column[a] = 1
@@ -54,8 +57,8 @@ extension JointMixedModelDensity {
                 let base = level * s * s
                 for a in 0..<s {
                     var data: Double
-                    switch effectParameterization {
-                    case .centered:
+                    switch coordinates.form {
+                    case .centered, .partial:
                         data = products[base + a + a * s]
                     case .nonCentered:
                         // (Tᵀ M T)_aa = Σ_{b,c} T_ba M_bc T_ca, T lower (T_ba = 0 for b < a).
@@ -66,7 +69,12 @@ extension JointMixedModelDensity {
                             data += row * t[c + a * s]
                         }
                     }
-                    curvatures[start + level * s + a] = -data * precision + prior[a]
+                    var curvature = -data * precision + prior[a]
+                    if let partial {
+                        let scale = partial.scale(level: level, tau: t[0], sigma: sigma)
+                        curvature *= scale * scale
+                    }
+                    curvatures[start + level * s + a] = curvature
                 }
             }
         }

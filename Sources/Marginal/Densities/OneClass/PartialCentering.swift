@@ -208,6 +208,11 @@ final class PartialCentering: @unchecked Sendable {
         return weights
     }
 
+    /// s_l = τσ/√(σ² + I_l τ²), the scale of ε_l in b_l = m_l + s_l ε_l (as ``forward(tau:sigma:beta:epsilon:into:cache:)`` computes it).
+    func scale(level: Int, tau: Double, sigma: Double) -> Double {
+        tau * sigma / (sigma * sigma + information[level] * tau * tau).squareRoot()
+    }
+
     /// b ← m + s ε for the block's SD `tau`, σ and β; stores m, s and 1/D per level into `cache`
     /// (3ℓ values: means, then scales, then reciprocals of D) and returns
     /// Σ_l (−b_l²/(2τ²) + log σ − ½ log D_l), the prior and Jacobian terms without −½ log 2π.
