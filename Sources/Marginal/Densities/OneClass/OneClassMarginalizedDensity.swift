@@ -334,39 +334,19 @@ public struct OneClassMarginalizedDensity: LogDensity {
         var terms = terms
         let levels = statistics.levelCount
         let gram = statistics.gram.baseAddress!
-        let variance = globals.sigma * globals.sigma
-        let precision = 1 / variance
-        let t = w[work.classFactor]
         let factors = w + work.choleskyFactors
         let means = w + work.means
-        var determinant = LogProductAccumulator()
-        var quadratic = 0.0, solutionSquares = 0.0, traceInverse = 0.0, factorAdjoint = 0.0
+        var levelTerms = ScalarClassLevels(classFactor: w[work.classFactor], sigma: globals.sigma, adjoints: adjoints)
         for level in 0..<levels {
-            let g = gram[level]
-            let hj = h[level]
-            let m = variance + t * t * g
-            guard m > 0, m.isFinite else { return nil }
-            determinant.multiply(by: m)
-            let inverse = 1 / m
-            let c = t * hj
-            let solution = c * inverse
-            quadratic += c * solution
-            solutionSquares += solution * solution
-            let v = t * solution
+            guard let (v, m) = levelTerms.add(gram: gram[level], sum: h[level]) else { return nil }
             means[level] = v
-            if adjoints {
-                traceInverse += inverse
-                // ∂ℓ/∂t += −g t/m + e w with e = (h − g v)/σ².
-                factorAdjoint += (hj - g * v) * precision * solution - g * t * inverse
-            } else {
-                factors[level] = m.squareRoot()
-            }
+            if !adjoints { factors[level] = m.squareRoot() }
         }
-        terms.logDeterminant = determinant.logarithm
-        terms.quadratic = quadratic
-        terms.solutionSquares = solutionSquares
-        terms.traceInverse = traceInverse
-        if adjoints { w[work.classFactorAdjoint] = factorAdjoint }
+        terms.logDeterminant = levelTerms.determinant.logarithm
+        terms.quadratic = levelTerms.quadratic
+        terms.solutionSquares = levelTerms.solutionSquares
+        terms.traceInverse = levelTerms.traceInverse
+        if adjoints { w[work.classFactorAdjoint] = levelTerms.factorAdjoint }
         return terms
     }
 

@@ -60,8 +60,6 @@ enum OneClassRowPasses {
         let sampled = rows.blocks[k]
         let n = rows.n
         let p = rows.p
-        let variance = sigma * sigma
-        let precision = 1 / variance
         let levels = classBlock.levelCount
         // Levels without rows keep h = v = 0 and m = σ².
         out.classSums.update(repeating: 0, count: levels)
@@ -86,8 +84,7 @@ enum OneClassRowPasses {
         for j in 0..<p {
             if rows.unitColumns[j] { constant += beta[j] } else { columns.append(j) }
         }
-        var sums = Sums()
-        var determinant = LogProductAccumulator()
+        var levelTerms = ScalarClassLevels(classFactor: t, sigma: sigma, adjoints: adjoints)
         var squares0 = 0.0, squares1 = 0.0
         for run in 0..<(starts.count - 1) {
             let start = Int(starts[run]), end = Int(starts[run + 1])
@@ -146,23 +143,13 @@ enum OneClassRowPasses {
             let h = (h0 + h1) + (h2 + h3)
             // The level: m_j = σ² + t²g_j, w_j = t h_j/m_j, v_j = t w_j.
             let g = gram[level]
-            let mj = variance + t * t * g
-            guard mj > 0, mj.isFinite else { return nil }
-            determinant.multiply(by: mj)
-            let inverse = 1 / mj
-            let c = t * h
-            let solution = c * inverse
-            let v = t * solution
-            sums.quadratic += c * solution
-            sums.solutionSquares += solution * solution
+            guard let (v, mj) = levelTerms.add(gram: g, sum: h) else { return nil }
             out.classSums[level] = h
             out.means[level] = v
             guard adjoints else {
                 out.factors[level] = mj.squareRoot()
                 continue
             }
-            sums.traceInverse += inverse
-            sums.factorAdjoint += (h - g * v) * precision * solution - g * t * inverse
             // a on the run, pulled back to block k's levels and to X.
             m = 0
             if unit {
@@ -208,8 +195,12 @@ enum OneClassRowPasses {
         }
         // Levels without rows: m_j = σ².
         let visited = starts.count - 1
-        sums.logDeterminant = determinant.logarithm + Double(levels - visited) * log(variance)
-        if adjoints { sums.traceInverse += Double(levels - visited) * precision }
+        var sums = Sums()
+        sums.logDeterminant = levelTerms.determinant.logarithm + Double(levels - visited) * log(levelTerms.variance)
+        sums.quadratic = levelTerms.quadratic
+        sums.solutionSquares = levelTerms.solutionSquares
+        sums.traceInverse = levelTerms.traceInverse + (adjoints ? Double(levels - visited) * levelTerms.precision : 0)
+        sums.factorAdjoint = levelTerms.factorAdjoint
         sums.residualSquares = squares0 + squares1
         return sums
     }
