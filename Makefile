@@ -35,7 +35,7 @@ test: deps
 	$(SWIFT) test --skip-build
 
 bench: deps
-	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark --target MarginalBenchmarks
 
 clean:
 	rm -rf .build Benchmarks/.build
