@@ -45,7 +45,8 @@ extension CovarianceFactor {
                 for (b, cb) in part.enumerated() {
                     for (a, ca) in part.enumerated() { sub[a + b * m] = r[ca + cb * s] }
                 }
-                SemidefiniteCholesky.factorLower(&sub, size: m)
+                // The M-step's R can be singular (a variance or a correlation at its boundary).
+                sub.withUnsafeMutableBufferPointer { _ = SmallMatrix.choleskyLower($0.baseAddress!, size: m, pivots: .semidefinite(1e-14)) }
                 for (b, cb) in part.enumerated() {
                     for (a, ca) in part.enumerated() where a >= b { lambda[ca + cb * s] = sub[a + b * m] }
                 }

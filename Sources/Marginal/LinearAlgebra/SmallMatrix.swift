@@ -70,13 +70,37 @@ enum SmallMatrix {
         }
     }
 
+    /// What ``choleskyLower(_:size:pivots:)`` does with the pivot d_j = a_jj − Σ_{k<j} l_jk² of
+    /// column j.
+    enum Pivots {
+        /// Fail unless d_j > 0.
+        case positive
+        /// Fail unless d_j > tolerance · a_jj and finite (numerically positive definite).
+        case relative(Double)
+        /// Never fail: d_j ≤ tolerance · max(a_jj, 0), or d_j ≤ 0, is zero up to rounding, and for a
+        /// positive-semidefinite matrix the rest of column j is then zero too, so l_jj = 0 with a
+        /// zero column keeps LLᵀ = A up to rounding (the covariance matrices of an EM M-step,
+        /// singular at a variance or correlation boundary; the diagonal stays non-negative).
+        case semidefinite(Double)
+    }
+
     /// Cholesky factorization in place on the lower triangle (the upper triangle is zeroed).
-    /// Returns false if the matrix is not positive definite.
-    static func choleskyLower(_ a: UnsafeMutablePointer<Double>, size s: Int) -> Bool {
+    /// Returns false if the matrix is not positive definite by the rule of `pivots`.
+    static func choleskyLower(_ a: UnsafeMutablePointer<Double>, size s: Int, pivots: Pivots = .positive) -> Bool {
         for j in 0..<s {
             var diagonal = a[j + j * s]
             for k in 0..<j { diagonal -= a[j + k * s] * a[j + k * s] }
-            guard diagonal > 0 else { return false }
+            switch pivots {
+            case .positive:
+                guard diagonal > 0 else { return false }
+            case .relative(let tolerance):
+                guard diagonal > tolerance * a[j + j * s], diagonal.isFinite else { return false }
+            case .semidefinite(let tolerance):
+                if diagonal <= tolerance * max(a[j + j * s], 0) || diagonal <= 0 {
+                    for i in 0..<s { a[i + j * s] = 0 }
+                    continue
+                }
+            }
             let ljj = diagonal.squareRoot()
             a[j + j * s] = ljj
             for i in (j + 1)..<s {

@@ -104,10 +104,11 @@ import Testing
     /// product is the matrix.
     @Test func semidefiniteCholeskyOfARankOneMatrix() {
         var a = [1.0, 2.0, 2.0, 4.0]
-        SemidefiniteCholesky.factorLower(&a, size: 2)
+        let semidefinite = SmallMatrix.Pivots.semidefinite(1e-14)
+        _ = a.withUnsafeMutableBufferPointer { SmallMatrix.choleskyLower($0.baseAddress!, size: 2, pivots: semidefinite) }
         #expect(a == [1, 2, 0, 0])
         var b = [0.0, 0.0, 0.0, 3.0]
-        SemidefiniteCholesky.factorLower(&b, size: 2)
+        _ = b.withUnsafeMutableBufferPointer { SmallMatrix.choleskyLower($0.baseAddress!, size: 2, pivots: semidefinite) }
         #expect(b == [0, 0, 0, 3.0.squareRoot()])
     }
 }

@@ -26,13 +26,6 @@ public enum MixedModelDensityError: Error, Equatable, Sendable, CustomStringConv
     /// Checks that `parameterization` describes `model`: the same fixed-effect columns and the
     /// same grouping factors with the same numbers of columns, in the engine's order.
     static func check(_ parameterization: MixedModelParameterization, against model: LinearMixedModel) throws(MixedModelDensityError) {
-        guard parameterization.fixedNames == model.design.fixedEffects.names else {
-            throw .parameterizationMismatch(reason: "fixed effects \(parameterization.fixedNames) vs \(model.design.fixedEffects.names)")
-        }
-        let modelBlocks = model.blocks.map { "\($0.group)/\($0.dimension)" }
-        let layoutBlocks = parameterization.blocks.map { "\($0.group)/\($0.dimension)" }
-        guard modelBlocks == layoutBlocks else {
-            throw .parameterizationMismatch(reason: "grouping factors \(layoutBlocks) vs \(modelBlocks)")
-        }
+        if let reason = parameterization.mismatch(with: model) { throw .parameterizationMismatch(reason: reason) }
     }
 }

@@ -175,27 +175,14 @@ struct KnownCovarianceDecomposition: Sendable {
     /// Solves A x = b for symmetric positive-definite p × p A by Cholesky; nil when A is not
     /// numerically positive definite (a pivot below 1e-10 of its diagonal entry).
     static func solveSymmetric(_ a: [Double], _ b: [Double], size p: Int) -> [Double]? {
-        var l = [Double](repeating: 0, count: p * p)
-        for j in 0..<p {
-            var pivot = a[j + j * p]
-            for k in 0..<j { pivot -= l[j + k * p] * l[j + k * p] }
-            guard pivot > 1e-10 * a[j + j * p], pivot.isFinite else { return nil }
-            let root = pivot.squareRoot()
-            l[j + j * p] = root
-            for i in (j + 1)..<p {
-                var sum = a[i + j * p]
-                for k in 0..<j { sum -= l[i + k * p] * l[j + k * p] }
-                l[i + j * p] = sum / root
-            }
-        }
+        guard p > 0 else { return [] }
+        var l = a
+        let positive = l.withUnsafeMutableBufferPointer { SmallMatrix.choleskyLower($0.baseAddress!, size: p, pivots: .relative(1e-10)) }
+        guard positive else { return nil }
         var z = b
-        for i in 0..<p {
-            for k in 0..<i { z[i] -= l[i + k * p] * z[k] }
-            z[i] /= l[i + i * p]
-        }
-        for i in stride(from: p - 1, through: 0, by: -1) {
-            for k in (i + 1)..<p { z[i] -= l[k + i * p] * z[k] }
-            z[i] /= l[i + i * p]
+        l.withUnsafeBufferPointer { lp in
+            SmallMatrix.solveLower(lp.baseAddress!, &z, size: p)
+            SmallMatrix.solveLowerTransposed(lp.baseAddress!, &z, size: p)
         }
         return z
     }

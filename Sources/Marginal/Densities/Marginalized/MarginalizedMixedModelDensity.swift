@@ -64,14 +64,7 @@ public struct MarginalizedMixedModelDensity: LogDensity {
     /// The density with a given parameterization (usually one whose priors were changed with
     /// ``MixedModelParameterization/setPrior(_:for:)``), which must have been made from the same model.
     public init(model: LinearMixedModel, parameterization: MixedModelParameterization) throws(MarginalizedDensityError) {
-        guard parameterization.fixedNames == model.design.fixedEffects.names else {
-            throw .parameterizationMismatch(reason: "fixed effects \(parameterization.fixedNames) vs \(model.design.fixedEffects.names)")
-        }
-        let modelBlocks = model.blocks.map { "\($0.group)/\($0.dimension)" }
-        let layoutBlocks = parameterization.blocks.map { "\($0.group)/\($0.dimension)" }
-        guard modelBlocks == layoutBlocks else {
-            throw .parameterizationMismatch(reason: "grouping factors \(layoutBlocks) vs \(modelBlocks)")
-        }
+        if let reason = parameterization.mismatch(with: model) { throw .parameterizationMismatch(reason: reason) }
         self.init(model: model, checkedParameterization: parameterization)
     }
 

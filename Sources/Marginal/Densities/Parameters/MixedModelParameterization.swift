@@ -62,6 +62,18 @@ public struct MixedModelParameterization: Sendable {
         priors = MixedModelPriors.defaults(for: self, design: model.design)
     }
 
+    /// Why this layout does not describe `model` (different fixed-effect columns, or grouping
+    /// factors with other names, numbers of columns or order), or nil when it does.
+    func mismatch(with model: LinearMixedModel) -> String? {
+        guard fixedNames == model.design.fixedEffects.names else {
+            return "fixed effects \(fixedNames) vs \(model.design.fixedEffects.names)"
+        }
+        let modelBlocks = model.blocks.map { "\($0.group)/\($0.dimension)" }
+        let layoutBlocks = blocks.map { "\($0.group)/\($0.dimension)" }
+        guard modelBlocks == layoutBlocks else { return "grouping factors \(layoutBlocks) vs \(modelBlocks)" }
+        return nil
+    }
+
     init(fixedNames: [String], blocks engineBlocks: [RandomEffectBlock]) {
         self.fixedNames = fixedNames
         var coordinate = fixedNames.count + 1
