@@ -9,48 +9,42 @@ import CLapack
 ///   (what lme4 and MixedModels.jl report as conditional variances);
 /// - Var(β̂) = σ² (L_X L_Xᵀ)⁻¹.
 extension BlockedCholesky {
-    /// The conditional modes u (per block, ℓ·S values, level-major) and β̂.
+    /// The conditional modes u (per block, ℓ·S values, level-major) and β̂: β̂ from L_Xᵀβ̂ = l_y,X,
+    /// then the random effects by the one back substitution of
+    /// ``solveRandomEffects(beta:noise:scale:into:)`` at β̂.
     func solve() -> (u: [[Double]], beta: [Double]) {
-        let d = products.trailingSize
-        let s1 = products.firstDimension
-        // Trailing unknowns: L_TT,wᵀ w = l_y,T.
-        var w = (0..<(d - 1)).map { trailing[(d - 1) + $0 * d] }
+        let d = products.denseSize
+        let p = products.p
+        let offset = products.denseRandomRows
+        var beta = (0..<p).map { trailing[(d - 1) + (offset + $0) * d] }
         trailing.withUnsafeBufferPointer { t in
-            w.withUnsafeMutableBufferPointer { wp in
-                if d > 1 {
-                    cblas_dtrsv(CblasColMajor, CblasLower, CblasTrans, CblasNonUnit, blasint(d - 1), t.baseAddress!, blasint(d), wp.baseAddress!, 1)
-                }
+            beta.withUnsafeMutableBufferPointer { bp in
+                guard p > 0 else { return }
+                cblas_dtrsv(
+                    CblasColMajor, CblasLower, CblasTrans, CblasNonUnit, blasint(p), t.baseAddress! + offset * (d + 1),
+                    blasint(d), bp.baseAddress!, 1)
             }
         }
-        // First block, level by level: L₁₁,cᵀ u_c = l_y,c − L_T1,cᵀ w.
-        var u1 = [Double](repeating: 0, count: products.firstLevels * s1)
-        var v = [Double](repeating: 0, count: s1)
-        first.withUnsafeBufferPointer { f in
-            for c in 0..<products.firstLevels {
-                let start = products.panelStart[c]
-                let m = products.panelHeight(c)
-                for s in 0..<s1 {
-                    let column = start * s1 + s * m
-                    var sum = panels[column + m - 1]
-                    for a in 0..<(m - 1) { sum -= panels[column + a] * w[Int(products.panelRows[start + a])] }
-                    v[s] = sum
-                }
-                SmallMatrix.solveLowerTransposed(f.baseAddress! + c * s1 * s1, &v, size: s1)
-                for s in 0..<s1 { u1[c * s1 + s] = v[s] }
+        var effects = [Double](repeating: 0, count: randomEffectCount)
+        beta.withUnsafeBufferPointer { bp in
+            effects.withUnsafeMutableBufferPointer { up in
+                solveRandomEffects(beta: bp.baseAddress!, noise: nil, scale: 0, into: up.baseAddress!)
             }
         }
-        var u = [u1]
+        let firstCount = products.first.levels * products.first.dimension
+        var u = [Array(effects[..<firstCount])]
         for k in 1..<factors.count {
-            u.append(Array(w[products.trailingRange(ofBlock: k)]))
+            let range = products.trailingRange(ofBlock: k)
+            u.append(Array(effects[(firstCount + range.lowerBound)..<(firstCount + range.upperBound)]))
         }
-        return (u, Array(w[products.fixedOffset..<(products.fixedOffset + products.p)]))
+        return (u, beta)
     }
 
     /// (L_X L_Xᵀ)⁻¹, p × p: Var(β̂) / σ².
     func fixedEffectsCovarianceFactor() -> Matrix {
         let p = products.p
-        let d = products.trailingSize
-        let offset = products.fixedOffset
+        let d = products.denseSize
+        let offset = products.denseRandomRows
         var gram = Matrix(rows: p, columns: p)
         for j in 0..<p {
             for i in j..<p { gram[i, j] = trailing[(offset + i) + (offset + j) * d] }
@@ -80,21 +74,15 @@ extension BlockedCholesky {
     /// L₁₁,c⁻ᵀ (I + H_c) L₁₁,c⁻¹ with H_c from ``firstBlockQuadraticForms(inverse:rows:into:work:)``,
     /// and a trailing level's block is its diagonal block of S⁻¹.
     func conditionalCovarianceBlocks(integratingFixedEffects: Bool = false) -> [[Double]] {
-        let s1 = products.firstDimension
-        let s1s1 = s1 * s1
-        let levels = products.firstLevels
-        let r = products.fixedOffset + (integratingFixedEffects ? products.p : 0)
-        let d = products.trailingSize
-        // S⁻¹ = (L_r L_rᵀ)⁻¹ for the leading r × r part L_r of the dense factor (lower triangle).
-        var inverse = [Double](repeating: 0, count: r * r)
-        trailing.withUnsafeBufferPointer { tp in
-            inverse.withUnsafeMutableBufferPointer { ip in
-                guard r > 0 else { return }
-                for j in 0..<r { (ip.baseAddress! + j * r + j).update(from: tp.baseAddress! + j * d + j, count: r - j) }
-                // L_r has a positive diagonal (the factor is positive definite), so this succeeds.
-                _ = CholeskyInverse.invertGram(n: r, ip.baseAddress!, lda: r)
-            }
+        let extra = integratingFixedEffects ? products.p : 0
+        let inverse = denseInverse(rows: products.denseRandomRows + extra)
+        if !products.nested.isEmpty {
+            return selectedInverseBlocks(denseInverse: inverse, limit: products.fixedOffset + extra)
         }
+        let s1 = products.first.dimension
+        let s1s1 = s1 * s1
+        let levels = products.first.levels
+        let r = products.fixedOffset + extra
         // First block: L₁₁,c⁻ᵀ (I + H_c) L₁₁,c⁻¹ per level.
         var firstBlocks = [Double](repeating: 0, count: levels * s1s1)
         var h = [Double](repeating: 0, count: levels * s1s1)
@@ -126,13 +114,32 @@ extension BlockedCholesky {
                 }
             }
         }
-        var result = [firstBlocks]
-        // Trailing blocks: the diagonal blocks of S⁻¹.
-        for k in 1..<factors.count {
+        return [firstBlocks] + denseBlocks(of: inverse, rows: r)
+    }
+
+    /// S⁻¹ = (L_r L_rᵀ)⁻¹ for the leading r × r part L_r of the dense factor (lower triangle, r × r).
+    func denseInverse(rows r: Int) -> [Double] {
+        let d = products.denseSize
+        var inverse = [Double](repeating: 0, count: r * r)
+        trailing.withUnsafeBufferPointer { tp in
+            inverse.withUnsafeMutableBufferPointer { ip in
+                guard r > 0 else { return }
+                for j in 0..<r { (ip.baseAddress! + j * r + j).update(from: tp.baseAddress! + j * d + j, count: r - j) }
+                // L_r has a positive diagonal (the factor is positive definite), so this succeeds.
+                _ = CholeskyInverse.invertGram(n: r, ip.baseAddress!, lda: r)
+            }
+        }
+        return inverse
+    }
+
+    /// The level blocks of the dense part's blocks: their diagonal blocks of S⁻¹ (r × r, lower).
+    func denseBlocks(of inverse: [Double], rows r: Int) -> [[Double]] {
+        factors.indices.dropFirst(products.sparseBlockCount).map { k in
             let s = factors[k].dimension
             let range = products.trailingRange(ofBlock: k)
+            let offset = products.denseOffset
             var blocks = [Double](repeating: 0, count: range.count * s)
-            for (level, start) in stride(from: range.lowerBound, to: range.upperBound, by: s).enumerated() {
+            for (level, start) in stride(from: range.lowerBound - offset, to: range.upperBound - offset, by: s).enumerated() {
                 for b in 0..<s {
                     for a in 0..<s {
                         let (i, j) = (start + max(a, b), start + min(a, b))
@@ -140,8 +147,7 @@ extension BlockedCholesky {
                     }
                 }
             }
-            result.append(blocks)
+            return blocks
         }
-        return result
     }
 }

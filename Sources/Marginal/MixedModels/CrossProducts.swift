@@ -1,23 +1,24 @@
-/// The symmetric cross-product matrix A of [Z₁ Z₂ … Z_K X y], formed in one pass over the data
-/// and laid out for the blocked Cholesky factor (Bates et al. 2015, §3; MixedModels.jl's
-/// `BlockedSparse`/`UniformBlockDiagonal` layout, simplified to two levels):
+import Foundation
+
+/// The symmetric cross-product matrix A of √W [Z₁ Z₂ … Z_K X y] (W the prior weights), formed in
+/// one pass over the data and laid out for the blocked Cholesky factor (Bates et al. 2015, §3;
+/// MixedModels.jl chooses its block types by nesting in the same spirit):
 ///
-/// - the first block Z₁ᵀZ₁ is block-diagonal: one S₁ × S₁ block per level of the first factor;
-/// - the "trailing" part T = [Z₂ … Z_K X y] is held as one dense matrix AᵀT T, because after
-///   eliminating the first factor its Schur complement fills in (crossed designs) or is small
-///   (nested designs);
-/// - the off-diagonal Tᵀ Z₁ is sparse: for level c of the first factor, only the trailing rows
-///   that co-occur with c are nonzero. They are stored as a dense m_c × S₁ panel per level with
-///   the list of its trailing row indices (sorted; the X and y rows are always present).
+/// - the first block Z₁ᵀZ₁ is block-diagonal, one S₁ × S₁ block per level, with a sparse panel
+///   per level over the trailing rows T = [Z₂ … Z_K X y] it touches (``LevelPanels``);
+/// - the next blocks stay sparse in the same form while they are *nested*: block k is kept sparse
+///   when every earlier block's levels each co-occur with exactly one level of k (`class` in
+///   `school`, `school` in `region`). Eliminating such levels fills in nothing: each level's
+///   panel already holds every row its elimination reaches, so the factor has the panels' pattern;
+/// - the rest of T (the first block that is crossed with an earlier one, every block after it,
+///   then X and y) is one dense matrix, because it fills in when the sparse blocks are eliminated.
 ///
-/// Nothing after this needs the n data rows again.
+/// Nothing after this needs the n data rows again; reweighting rebuilds the values on the same
+/// pattern.
 struct CrossProducts: Sendable {
     let n: Int
     /// p, the number of fixed-effect columns.
     let p: Int
-    /// S₁ and ℓ₁ of the first block.
-    let firstDimension: Int
-    let firstLevels: Int
     /// Offset of trailing block k (k = 1..<K) within T; the X columns start at `fixedOffset`.
     let trailingOffsets: [Int]
     let fixedOffset: Int
@@ -25,34 +26,38 @@ struct CrossProducts: Sendable {
     let trailingSize: Int
     /// For each row of T, the index of its random-effect block, or −1 for X and y rows.
     let blockOfTrailingRow: [Int32]
+    /// The number of leading blocks kept sparse (the first and the nested ones after it).
+    let sparseBlockCount: Int
+    /// The first row of T in the dense part: the trailing rows before it belong to nested blocks.
+    let denseOffset: Int
 
-    /// Z₁ᵀZ₁: ℓ₁ blocks of S₁ × S₁, column-major, block c at c·S₁².
-    var firstDiagonal: [Double]
-    /// Panel c holds rows `panelRows[panelStart[c] ..< panelStart[c+1]]` of T.
-    let panelStart: [Int]
-    let panelRows: [Int32]
-    /// Panel values: panel c is m_c × S₁ column-major starting at panelStart[c]·S₁.
-    var panels: [Double]
-    /// The panels transposed: for trailing row r, the panels that contain it and its position
-    /// there, entries `rowEntryStart[r] ..< rowEntryStart[r+1]` of `rowEntryPanel` and
-    /// `rowEntryPosition`. The downdate Σ_c L_T1,c L_T1,cᵀ is accumulated one column of the
-    /// dense block at a time through this index, which keeps its writes in cache.
-    let rowEntryStart: [Int]
-    let rowEntryPanel: [Int32]
-    let rowEntryPosition: [Int32]
-    /// TᵀT, trailingSize², both triangles.
+    /// The first block's diagonal blocks and panels, and for each row of T the panels that hold it.
+    var first: LevelPanels
+    let firstIndex: PanelIndex
+    /// The nested blocks 1..<sparseBlockCount, each with the index of its own panels' rows.
+    var nested: [LevelPanels]
+    let nestedIndex: [PanelIndex]
+    /// The dense part of T, (T_D)ᵀT_D over rows `denseOffset..<trailingSize`, both triangles.
     var trailing: [Double]
 
-    init(blocks: [RandomEffectBlock], x: Matrix, y: [Double]) {
+    /// Random rows of the dense part of T (before X and y).
+    var denseRandomRows: Int { fixedOffset - denseOffset }
+    /// Rows (and columns) of the dense part of T.
+    var denseSize: Int { trailingSize - denseOffset }
+
+    /// - Parameters:
+    ///   - y: the response, less any offset.
+    ///   - weights: prior weights wᵢ > 0 (residual variance σ²/wᵢ), or nil for 1.
+    ///   - memoryLimit: bytes the dense part may take; beyond it, ``MixedModelError/tooLarge`` names
+    ///     the grouping factor that makes it dense.
+    init(
+        blocks: [RandomEffectBlock], x: Matrix, y: [Double], weights: [Double]? = nil,
+        memoryLimit: Double = CrossProducts.defaultMemoryLimit
+    ) throws(MixedModelError) {
         let n = y.count
         let p = x.columns
-        let first = blocks[0]
-        let s1 = first.dimension
-        let l1 = first.levelCount
         self.n = n
         self.p = p
-        self.firstDimension = s1
-        self.firstLevels = l1
 
         var offsets: [Int] = []
         var offset = 0
@@ -70,124 +75,96 @@ struct CrossProducts: Sendable {
         }
         blockOfTrailingRow = blockOf
 
-        // [X y] as one n × (p + 1) matrix.
+        let sparse = Self.nestedPrefix(blocks)
+        sparseBlockCount = sparse
+        let denseOffset = sparse < blocks.count ? offsets[sparse - 1] : offset
+        self.denseOffset = denseOffset
+        let denseSize = dimT - denseOffset
+        let denseBytes = 8 * 3 * Double(denseSize) * Double(denseSize)
+        if denseBytes > memoryLimit {
+            // The dense part is as large as it is because of the block that starts it.
+            let group = sparse < blocks.count ? blocks[sparse].group : blocks[0].group
+            throw .tooLarge(group: group, denseRows: denseSize, bytes: denseBytes, available: memoryLimit)
+        }
+
+        let sqrtW = weights.map { $0.map { $0.squareRoot() } }
+        // √W [X y] as one n × (p + 1) matrix.
         var xy = x.elements
         xy.append(contentsOf: y)
+        if let sqrtW {
+            for j in 0...p {
+                for i in 0..<n { xy[i + j * n] *= sqrtW[i] }
+            }
+        }
+        let entries = EntryTable(blocks: blocks.dropFirst(), offsets: offsets, rowWeights: sqrtW, n: n)
+        first = LevelPanels(
+            block: blocks[0], rowWeights: sqrtW, later: entries, firstEntry: 0, xy: xy,
+            fixedOffset: offset, denseOffset: denseOffset)
+        firstIndex = PanelIndex(first, rowCount: dimT)
+        nested = (1..<sparse).map { k in
+            LevelPanels(
+                block: blocks[k], rowWeights: sqrtW, later: entries,
+                firstEntry: entries.columnOfBlock[k - 1] + blocks[k].dimension, xy: xy,
+                fixedOffset: offset, denseOffset: denseOffset)
+        }
+        nestedIndex = nested.map { PanelIndex($0, rowCount: dimT) }
 
-        // Rows of the data grouped by level of the first factor (counting sort).
-        var levelStart = [Int](repeating: 0, count: l1 + 1)
-        for code in first.codes { levelStart[Int(code) + 1] += 1 }
-        for c in 0..<l1 { levelStart[c + 1] += levelStart[c] }
-        var rowsByLevel = [Int](repeating: 0, count: n)
-        var fill = levelStart
-        for (i, code) in first.codes.enumerated() {
-            rowsByLevel[fill[Int(code)]] = i
-            fill[Int(code)] += 1
-        }
-
-        // Each row's trailing random-effect entries (row of T, z value), w per row, gathered
-        // block by block once, so the loops below read flat arrays.
-        let trailingBlocks = Array(blocks.dropFirst())
-        let w = trailingBlocks.reduce(0) { $0 + $1.dimension }
-        var entryRow = [Int](repeating: 0, count: n * w)
-        var entryValue = [Double](repeating: 0, count: n * w)
-        var entryColumn = 0
-        for (k, block) in trailingBlocks.enumerated() {
-            let codes = block.codes, z = block.z, s = block.dimension
-            for i in 0..<n {
-                let base = offsets[k] + Int(codes[i]) * s
-                for t in 0..<s {
-                    entryRow[i * w + entryColumn + t] = base + t
-                    entryValue[i * w + entryColumn + t] = z[t, i]
-                }
-            }
-            entryColumn += s
-        }
-        // Panels: the trailing rows touched by each level of the first factor.
-        var panelStart = [0]
-        var panelRows: [Int32] = []
-        var mark = [Int](repeating: -1, count: dimT)
-        var local = [Int](repeating: 0, count: dimT)
-        var panels: [Double] = []
-        var firstDiagonal = [Double](repeating: 0, count: l1 * s1 * s1)
-        for c in 0..<l1 {
-            let rows = rowsByLevel[levelStart[c]..<levelStart[c + 1]]
-            var touched: [Int] = []
-            for i in rows {
-                for row in entryRow[(i * w)..<((i + 1) * w)] where mark[row] != c {
-                    mark[row] = c
-                    touched.append(row)
-                }
-            }
-            touched.sort()
-            touched.append(contentsOf: offset..<dimT)
-            for (position, row) in touched.enumerated() { local[row] = position }
-            let m = touched.count
-            let valueStart = panels.count
-            panels.append(contentsOf: repeatElement(0, count: m * s1))
-            for i in rows {
-                for a in 0..<s1 {
-                    let za = first.z[a, i]
-                    for b in 0..<s1 { firstDiagonal[c * s1 * s1 + a + b * s1] += za * first.z[b, i] }
-                    let column = valueStart + a * m
-                    for e in (i * w)..<((i + 1) * w) { panels[column + local[entryRow[e]]] += entryValue[e] * za }
-                    for j in 0...p { panels[column + local[offset + j]] += xy[i + j * n] * za }
-                }
-            }
-            panelRows.append(contentsOf: touched.map { Int32($0) })
-            panelStart.append(panelRows.count)
-        }
-        var rowEntryStart = [Int](repeating: 0, count: dimT + 1)
-        for row in panelRows { rowEntryStart[Int(row) + 1] += 1 }
-        for r in 0..<dimT { rowEntryStart[r + 1] += rowEntryStart[r] }
-        var rowEntryPanel = [Int32](repeating: 0, count: panelRows.count)
-        var rowEntryPosition = [Int32](repeating: 0, count: panelRows.count)
-        var next = rowEntryStart
-        for c in 0..<l1 {
-            for position in panelStart[c]..<panelStart[c + 1] {
-                let row = Int(panelRows[position])
-                rowEntryPanel[next[row]] = Int32(c)
-                rowEntryPosition[next[row]] = Int32(position - panelStart[c])
-                next[row] += 1
-            }
-        }
-        self.rowEntryStart = rowEntryStart
-        self.rowEntryPanel = rowEntryPanel
-        self.rowEntryPosition = rowEntryPosition
-        self.panelStart = panelStart
-        self.panelRows = panelRows
-        self.panels = panels
-        self.firstDiagonal = firstDiagonal
-
-        // TᵀT: random × random and random × [X y] by rows, [X y]ᵀ[X y] by BLAS.
-        var trailing = [Double](repeating: 0, count: dimT * dimT)
+        // (T_D)ᵀT_D: random × random and random × [X y] by rows, [X y]ᵀ[X y] by BLAS.
+        let denseFixed = offset - denseOffset
+        var trailing = [Double](repeating: 0, count: denseSize * denseSize)
         trailing.withUnsafeMutableBufferPointer { t in
             xy.withUnsafeBufferPointer { xyp in
                 BLAS.syrkLower(
                     transpose: true, n: p + 1, k: n, alpha: 1, a: xyp.baseAddress!, lda: n, beta: 0,
-                    c: t.baseAddress! + offset + offset * dimT, ldc: dimT)
+                    c: t.baseAddress! + denseFixed + denseFixed * denseSize, ldc: denseSize)
             }
         }
+        let firstDenseEntry = sparse < blocks.count ? entries.columnOfBlock[sparse - 1] : entries.width
         for i in 0..<n {
-            let entries = (i * w)..<((i + 1) * w)
-            for a in entries {
-                let rowA = entryRow[a], valueA = entryValue[a]
-                for b in entries where entryRow[b] <= rowA { trailing[rowA + entryRow[b] * dimT] += valueA * entryValue[b] }
-                for j in 0...p { trailing[(offset + j) + rowA * dimT] += xy[i + j * n] * valueA }
+            let row = (i * entries.width + firstDenseEntry)..<((i + 1) * entries.width)
+            for a in row {
+                let rowA = entries.row[a] - denseOffset, valueA = entries.value[a]
+                for b in row where entries.row[b] - denseOffset <= rowA {
+                    trailing[rowA + (entries.row[b] - denseOffset) * denseSize] += valueA * entries.value[b]
+                }
+                for j in 0...p { trailing[(denseFixed + j) + rowA * denseSize] += xy[i + j * n] * valueA }
             }
         }
-        for j in 0..<dimT {
-            for i in (j + 1)..<dimT { trailing[j + i * dimT] = trailing[i + j * dimT] }
+        for j in 0..<denseSize {
+            for i in (j + 1)..<denseSize { trailing[j + i * denseSize] = trailing[i + j * denseSize] }
         }
         self.trailing = trailing
     }
+
+    /// The number of leading blocks that stay sparse: the first block, then each next block k as
+    /// long as every block before it is nested in k (each of its levels co-occurs with one level of k).
+    static func nestedPrefix(_ blocks: [RandomEffectBlock]) -> Int {
+        var count = 1
+        outer: while count < blocks.count {
+            let outerCodes = blocks[count].codes
+            for inner in blocks[..<count] {
+                var parent = [Int32](repeating: -1, count: inner.levelCount)
+                for (i, code) in inner.codes.enumerated() {
+                    let c = Int(code)
+                    if parent[c] < 0 {
+                        parent[c] = outerCodes[i]
+                    } else if parent[c] != outerCodes[i] {
+                        break outer
+                    }
+                }
+            }
+            count += 1
+        }
+        return count
+    }
+
+    /// Half of the machine's memory: the dense part is held three times (cross products, factor,
+    /// and an inverse for the gradient or the conditional variances).
+    static var defaultMemoryLimit: Double { Double(ProcessInfo.processInfo.physicalMemory) / 2 }
 
     /// Rows of T that hold the effects of random-effect block k (k ≥ 1).
     func trailingRange(ofBlock k: Int) -> Range<Int> {
         let start = trailingOffsets[k - 1]
         return start..<(k < trailingOffsets.count ? trailingOffsets[k] : fixedOffset)
     }
-
-    /// Number of rows m_c of panel c.
-    func panelHeight(_ c: Int) -> Int { panelStart[c + 1] - panelStart[c] }
 }

@@ -5,6 +5,7 @@
 /// They give the diagonal blocks of the inverse of the blocked matrix,
 /// (M⁻¹)_cc = L₁₁,c⁻ᵀ (I + H_c) L₁₁,c⁻¹ (block inversion of L = [L₁₁ 0; L_T1 L_TT]), which the
 /// conditional variances of the random effects and the gradient of log det M need.
+/// Used only without nested blocks (the dense part then starts at the first trailing row).
 extension BlockedCholesky {
     /// Writes H_c for every level c into `h` (ℓ₁·S₁² values, level-major, lower and upper
     /// triangles). `inverse` holds the lower triangle of S⁻¹ (r × r, leading dimension r), r being
@@ -20,16 +21,16 @@ extension BlockedCholesky {
         inverse inv: UnsafePointer<Double>, rows r: Int, into h: UnsafeMutablePointer<Double>,
         work y: UnsafeMutablePointer<Double>
     ) {
-        let s1 = products.firstDimension
+        let s1 = products.first.dimension
         let s1s1 = s1 * s1
         let d = products.trailingSize
-        h.update(repeating: 0, count: products.firstLevels * s1s1)
+        h.update(repeating: 0, count: products.first.levels * s1s1)
         panels.withUnsafeBufferPointer { pp in
-        products.panelRows.withUnsafeBufferPointer { rp in
-        products.rowEntryPanel.withUnsafeBufferPointer { entryPanel in
-        products.rowEntryPosition.withUnsafeBufferPointer { entryPosition in
-        products.rowEntryStart.withUnsafeBufferPointer { entryStart in
-        products.panelStart.withUnsafeBufferPointer { panelStart in
+        products.first.rows.withUnsafeBufferPointer { rp in
+        products.firstIndex.panel.withUnsafeBufferPointer { entryPanel in
+        products.firstIndex.position.withUnsafeBufferPointer { entryPosition in
+        products.firstIndex.start.withUnsafeBufferPointer { entryStart in
+        products.first.start.withUnsafeBufferPointer { panelStart in
             for j in 0..<r {
                 let column = inv + j * r
                 let diagonal = column[j]

@@ -23,16 +23,16 @@ public struct LinearMixedModel: Sendable {
             throw .constantResponse(name: design.responseName)
         }
         guard n > p else { throw .noResidualDegreesOfFreedom(observations: n, fixedEffects: p) }
-        let blocks = RandomEffectBlock.blocks(of: design.randomEffects)
-        for block in blocks {
-            if block.levelCount >= n { throw .tooManyLevels(group: block.group, levels: block.levelCount, observations: n) }
-            if block.effectCount >= n {
-                throw .tooManyRandomEffects(group: block.group, effects: block.effectCount, observations: n)
-            }
+        // lme4's checks, term by term (terms on one factor are pooled into one block only after).
+        for term in design.randomEffects {
+            if term.levels.count >= n { throw .tooManyLevels(group: term.group, levels: term.levels.count, observations: n) }
+            let effects = term.levels.count * term.dimension
+            if effects >= n { throw .tooManyRandomEffects(group: term.group, effects: effects, observations: n) }
         }
+        let blocks = RandomEffectBlock.blocks(of: design.randomEffects)
         self.design = design
         self.blocks = blocks
-        self.products = CrossProducts(blocks: blocks, x: design.fixedEffects.matrix, y: design.response)
+        self.products = try CrossProducts(blocks: blocks, x: design.fixedEffects.matrix, y: design.response)
     }
 
     /// The covariance factors of the blocks, in θ order.

@@ -9,6 +9,9 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
     case tooManyLevels(group: String, levels: Int, observations: Int)
     case tooManyRandomEffects(group: String, effects: Int, observations: Int)
     case noResidualDegreesOfFreedom(observations: Int, fixedEffects: Int)
+    /// The dense part of the blocked factor would not fit in memory: `group` is the grouping factor
+    /// from which on the blocks fill in (crossed with an earlier one), `denseRows` its size.
+    case tooLarge(group: String, denseRows: Int, bytes: Double, available: Double)
     /// The optimizer could not produce a usable estimate.
     case optimizerFailed(message: String)
 
@@ -28,8 +31,17 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
                 + "the random-effect variances and the residual variance are then unidentifiable"
         case .noResidualDegreesOfFreedom(let observations, let fixedEffects):
             return "\(observations) observations leave no residual degrees of freedom for \(fixedEffects) fixed effects"
+        case .tooLarge(let group, let rows, let bytes, let available):
+            return "the random effects from '\(group)' on are crossed with an earlier grouping factor, which makes a dense "
+                + "\(rows) × \(rows) block of the factor needing \(Self.gigabytes(bytes)) against \(Self.gigabytes(available)) available; "
+                + "nest '\(group)' in the factor with most levels if the design allows (e.g. (1 | a/b)), drop or merge levels, "
+                + "or fit it on a machine with more memory"
         case .optimizerFailed(let message):
             return "the optimizer failed: \(message)"
         }
+    }
+
+    private static func gigabytes(_ bytes: Double) -> String {
+        bytes >= 1e9 ? "\((bytes / 1e8).rounded() / 10) GB" : "\((bytes / 1e5).rounded() / 10) MB"
     }
 }

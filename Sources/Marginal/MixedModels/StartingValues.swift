@@ -62,8 +62,8 @@ extension LinearMixedModel {
     /// y − Xβ̂ for the least-squares β̂, from the XᵀX and Xᵀy already in the cross products.
     private func ordinaryLeastSquaresResiduals() -> [Double] {
         let p = products.p
-        let d = products.trailingSize
-        let offset = products.fixedOffset
+        let d = products.denseSize
+        let offset = products.denseRandomRows
         var xtx = [Double](repeating: 0, count: p * p)
         var beta = [Double](repeating: 0, count: p)
         for j in 0..<p {

@@ -19,8 +19,8 @@ import CLapack
 extension BlockedCholesky {
     /// Scratch values ``conditionalCovarianceSums(into:inverse:scratch:)`` needs.
     var covarianceSumsScratchCount: Int {
-        let s1 = products.firstDimension
-        return (products.firstLevels + 3) * s1 * s1
+        let s1 = products.first.dimension
+        return (products.first.levels + 3) * s1 * s1
     }
 
     /// Writes Σⱼ (M⁻¹)ⱼⱼ of every block k into `sums[k]` (Sₖ × Sₖ, column-major, both triangles).
@@ -32,8 +32,8 @@ extension BlockedCholesky {
     func conditionalCovarianceSums(
         into sums: inout [[Double]], inverse: inout [Double], scratch: inout [Double], holdsFactorInverse: Bool = false
     ) -> Bool {
-        let r = products.fixedOffset
-        let d = products.trailingSize
+        let r = products.denseRandomRows
+        let d = products.denseSize
         if r > 0 {
             let ok = inverse.withUnsafeMutableBufferPointer { ip in
                 trailing.withUnsafeBufferPointer { tp in
@@ -48,9 +48,21 @@ extension BlockedCholesky {
             }
             guard ok else { return false }
         }
+        if !products.nested.isEmpty {
+            // Nested blocks: every level's block from the selected inverse, then summed.
+            let blocks = selectedInverseBlocks(denseInverse: inverse, limit: products.fixedOffset)
+            for k in blocks.indices {
+                let ss = factors[k].dimension * factors[k].dimension
+                sums[k].withUnsafeMutableBufferPointer { out in
+                    out.update(repeating: 0)
+                    for (index, value) in blocks[k].enumerated() { out[index % ss] += value }
+                }
+            }
+            return true
+        }
         inverse.withUnsafeBufferPointer { ip in
             let inv = ip.baseAddress!
-            for k in 1..<factors.count {
+            for k in factors.indices.dropFirst() {
                 let s = factors[k].dimension
                 let range = products.trailingRange(ofBlock: k)
                 sums[k].withUnsafeMutableBufferPointer { out in
@@ -86,9 +98,9 @@ extension BlockedCholesky {
         inverse inv: UnsafePointer<Double>, r: Int, into out: UnsafeMutablePointer<Double>,
         scratch: UnsafeMutablePointer<Double>
     ) {
-        let s1 = products.firstDimension
+        let s1 = products.first.dimension
         let s1s1 = s1 * s1
-        let levels = products.firstLevels
+        let levels = products.first.levels
         let h = scratch
         out.update(repeating: 0, count: s1s1)
         if r == 0 {

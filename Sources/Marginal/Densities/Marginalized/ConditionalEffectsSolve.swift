@@ -15,7 +15,7 @@ import CLapack
 /// rows of the factor in their order (block after block, level-major).
 extension BlockedCholesky {
     /// Number of random effects q = ℓ₁S₁ + Σ_{k≥1} ℓₖSₖ.
-    var randomEffectCount: Int { products.firstLevels * products.firstDimension + products.fixedOffset }
+    var randomEffectCount: Int { products.first.levels * products.first.dimension + products.fixedOffset }
 
     /// Writes L_u⁻ᵀ (l_y,u − L_X,uᵀ β + scale·z) into `u` (``randomEffectCount`` values).
     /// `noise` may be nil (z = 0). Allocates nothing.
@@ -23,39 +23,58 @@ extension BlockedCholesky {
         beta: UnsafePointer<Double>, noise: UnsafePointer<Double>?, scale: Double,
         into u: UnsafeMutablePointer<Double>
     ) {
-        let d = products.trailingSize
-        let r = products.fixedOffset
+        let d = products.denseSize
+        let offset = products.denseOffset
         let p = products.p
-        let s1 = products.firstDimension
-        let levels = products.firstLevels
+        let s1 = products.first.dimension
+        let levels = products.first.levels
         let firstCount = levels * s1
+        let r = products.fixedOffset
+        // The trailing random rows, indexed as the panels index them.
         let w = u + firstCount
         trailing.withUnsafeBufferPointer { tp in
             let t = tp.baseAddress!
-            // Trailing random rows: L_TT,uᵀ w = l_y − L_Xᵀ β (+ scale·z), then back substitution.
-            for i in 0..<r {
+            let rd = products.denseRandomRows
+            let wd = w + offset
+            // Dense random rows: L_DD,uᵀ w = l_y − L_Xᵀ β (+ scale·z), then back substitution.
+            for i in 0..<rd {
                 let column = t + i * d
                 var value = column[d - 1]
-                for j in 0..<p { value -= column[r + j] * beta[j] }
-                if let noise { value += scale * noise[firstCount + i] }
-                w[i] = value
+                for j in 0..<p { value -= column[rd + j] * beta[j] }
+                if let noise { value += scale * noise[firstCount + offset + i] }
+                wd[i] = value
             }
-            if r > 32 {
-                cblas_dtrsv(CblasColMajor, CblasLower, CblasTrans, CblasNonUnit, blasint(r), t, blasint(d), w, 1)
+            if rd > 32 {
+                cblas_dtrsv(CblasColMajor, CblasLower, CblasTrans, CblasNonUnit, blasint(rd), t, blasint(d), wd, 1)
             } else {
-                for i in stride(from: r - 1, through: 0, by: -1) {
+                for i in stride(from: rd - 1, through: 0, by: -1) {
                     let column = t + i * d
-                    var value = w[i]
-                    for k in (i + 1)..<max(r, i + 1) { value -= column[k] * w[k] }
-                    w[i] = value / column[i]
+                    var value = wd[i]
+                    for k in (i + 1)..<max(rd, i + 1) { value -= column[k] * wd[k] }
+                    wd[i] = value / column[i]
+                }
+            }
+        }
+        // Nested blocks, last first: each level's rows after it are already solved.
+        for k in products.nested.indices.reversed() {
+            let block = products.nested[k]
+            let first = products.trailingOffsets[k]
+            nestedDiagonal[k].withUnsafeBufferPointer { dp in
+                nestedPanels[k].withUnsafeBufferPointer { vp in
+                    block.rows.withUnsafeBufferPointer { rp in
+                        Self.solveLevels(
+                            block, diagonal: dp.baseAddress!, values: vp.baseAddress!, rows: rp.baseAddress!, p: p,
+                            beta: beta, solved: w, noise: noise.map { $0 + firstCount + first }, scale: scale,
+                            into: w + first)
+                    }
                 }
             }
         }
         // First block, level by level: L₁₁,cᵀ u_c = l_y,c − L_X,cᵀ β − L_T1,cᵀ w (+ scale·z_c).
         panels.withUnsafeBufferPointer { pp in
         first.withUnsafeBufferPointer { fp in
-        products.panelRows.withUnsafeBufferPointer { rp in
-        products.panelStart.withUnsafeBufferPointer { startp in
+        products.first.rows.withUnsafeBufferPointer { rp in
+        products.first.start.withUnsafeBufferPointer { startp in
             let rows = rp.baseAddress!, f = fp.baseAddress!
             if s1 == 1 && r == 0 {
                 // One scalar grouping factor: panel c is the d values at c·d.
@@ -89,30 +108,43 @@ extension BlockedCholesky {
                 }
                 return
             }
-            for c in 0..<levels {
-                let start = startp[c]
-                let m = startp[c + 1] - start
-                let randomRows = m - p - 1
-                let rowsOfPanel = rows + start
-                let v = u + c * s1
-                for s in 0..<s1 {
-                    let column = pp.baseAddress! + start * s1 + s * m
-                    var value = column[m - 1]
-                    for j in 0..<p { value -= column[randomRows + j] * beta[j] }
-                    var sum = 0.0
-                    for a in 0..<randomRows { sum += column[a] * w[Int(rowsOfPanel[a])] }
-                    value -= sum
-                    if let noise { value += scale * noise[c * s1 + s] }
-                    v[s] = value
-                }
-                // Back substitution with L₁₁,cᵀ (upper triangular).
-                let block = f + c * s1 * s1
-                for i in stride(from: s1 - 1, through: 0, by: -1) {
-                    var value = v[i]
-                    for k in (i + 1)..<s1 { value -= block[k + i * s1] * v[k] }
-                    v[i] = value / block[i + i * s1]
-                }
-            }
+            Self.solveLevels(
+                products.first, diagonal: f, values: pp.baseAddress!, rows: rows, p: p, beta: beta, solved: w,
+                noise: noise, scale: scale, into: u)
         }}}}
+    }
+
+    /// Each level c of `panels`: v = l_y,c − L_X,cᵀ β − Σ_a L_{r_a,c} solved[r_a] (+ scale·z_c) over
+    /// its random rows a, then L_ccᵀ x_c = v by back substitution into `x` (level-major).
+    private static func solveLevels(
+        _ panels: LevelPanels, diagonal f: UnsafePointer<Double>, values: UnsafePointer<Double>, rows: UnsafePointer<Int32>,
+        p: Int, beta: UnsafePointer<Double>, solved w: UnsafePointer<Double>, noise: UnsafePointer<Double>?, scale: Double,
+        into x: UnsafeMutablePointer<Double>
+    ) {
+        let s1 = panels.dimension
+        for c in 0..<panels.levels {
+            let start = panels.start[c]
+            let m = panels.start[c + 1] - start
+            let randomRows = m - p - 1
+            let rowsOfPanel = rows + start
+            let v = x + c * s1
+            for s in 0..<s1 {
+                let column = values + start * s1 + s * m
+                var value = column[m - 1]
+                for j in 0..<p { value -= column[randomRows + j] * beta[j] }
+                var sum = 0.0
+                for a in 0..<randomRows { sum += column[a] * w[Int(rowsOfPanel[a])] }
+                value -= sum
+                if let noise { value += scale * noise[c * s1 + s] }
+                v[s] = value
+            }
+            // Back substitution with L_ccᵀ (upper triangular).
+            let block = f + c * s1 * s1
+            for i in stride(from: s1 - 1, through: 0, by: -1) {
+                var value = v[i]
+                for k in (i + 1)..<s1 { value -= block[k + i * s1] * v[k] }
+                v[i] = value / block[i + i * s1]
+            }
+        }
     }
 }

@@ -52,15 +52,15 @@ final class LevelClasses: Sendable {
     /// factor or (with `onlyIfCheaper`) the classes would not save work or memory.
     init?(products: CrossProducts, onlyIfCheaper: Bool = true) {
         guard products.fixedOffset == 0 else { return nil }
-        let s = products.firstDimension
-        let levels = products.firstLevels
+        let s = products.first.dimension
+        let levels = products.first.levels
         let d = products.trailingSize
         let ss = s * s
         var classOf: [[UInt64]: Int] = [:]
         var classes: [Int] = []
         var levelClass = [Int](repeating: 0, count: levels)
         for c in 0..<levels {
-            let key = (0..<ss).map { products.firstDiagonal[c * ss + $0].bitPattern }
+            let key = (0..<ss).map { products.first.diagonal[c * ss + $0].bitPattern }
             if let k = classOf[key] {
                 levelClass[c] = k
             } else {
@@ -81,7 +81,7 @@ final class LevelClasses: Sendable {
         var multiplicity = [Double](repeating: 0, count: classes.count)
         for c in 0..<levels { multiplicity[levelClass[c]] += 1 }
         self.multiplicity = multiplicity
-        crossProducts = classes.flatMap { c in products.firstDiagonal[(c * ss)..<((c + 1) * ss)] }
+        crossProducts = classes.flatMap { c in products.first.diagonal[(c * ss)..<((c + 1) * ss)] }
         var outer = [Double](repeating: 0, count: classes.count * pairs * packed)
         for c in 0..<levels {
             // F_c = panel c: d × S column-major (its rows are the X columns, then y).
@@ -93,8 +93,8 @@ final class LevelClasses: Sendable {
                     var index = 0
                     for j in 0..<d {
                         for i in j..<d {
-                            var value = products.panels[f + i + t * d] * products.panels[f + j + u * d]
-                            if u != t { value += products.panels[f + i + u * d] * products.panels[f + j + t * d] }
+                            var value = products.first.values[f + i + t * d] * products.first.values[f + j + u * d]
+                            if u != t { value += products.first.values[f + i + u * d] * products.first.values[f + j + t * d] }
                             outer[base + index] += value
                             index += 1
                         }
@@ -114,6 +114,6 @@ final class LevelClasses: Sendable {
         }
         fixedCrossProducts = fixed
         classOfLevel = levelClass.map { Int32($0) }
-        levelCrossProducts = products.panels
+        levelCrossProducts = products.first.values
     }
 }

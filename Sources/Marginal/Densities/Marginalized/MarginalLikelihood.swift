@@ -44,7 +44,7 @@ extension MarginalizedMixedModelDensity {
             }
         }
         if same { return true }
-        if withInverse && factor.products.fixedOffset > 0 {
+        if withInverse && factor.products.denseRandomRows > 0 {
             workspace.factorIsCurrent = workspace.trailingInverse.withUnsafeMutableBufferPointer { w in
                 factor.update(theta: workspace.theta, trailingInverse: w.baseAddress!)
             }
@@ -62,8 +62,8 @@ extension MarginalizedMixedModelDensity {
     mutating func likelihoodAndAdjoints(gradient: Bool) -> (value: Double, sigmaAdjoint: Double)? {
         if let classes = levelClasses { return levelClassLikelihoodAndAdjoints(classes, gradient: gradient) }
         guard refactor(withInverse: gradient) else { return nil }
-        let d = factor.products.trailingSize
-        let r = factor.products.fixedOffset
+        let d = factor.products.denseSize
+        let r = factor.products.denseRandomRows
         let deltaSquared = factor.trailing.withUnsafeBufferPointer { tp in
             fixedEffectResiduals(trailing: tp.baseAddress!, lda: d, offset: r)
         }

@@ -31,7 +31,7 @@ struct MarginalizedWorkspace: Sendable {
     var scratch: [Double]
 
     init(factor: BlockedCholesky, classes: LevelClasses?) {
-        let r = factor.products.fixedOffset
+        let r = factor.products.denseRandomRows
         theta = Array(repeating: 0, count: factor.thetaCount)
         factoredTheta = Array(repeating: .nan, count: factor.thetaCount)
         effects = Array(repeating: 0, count: factor.randomEffectCount)
@@ -40,8 +40,8 @@ struct MarginalizedWorkspace: Sendable {
         sums = factor.factors.map { Array(repeating: 0, count: $0.dimension * $0.dimension) }
         moments = sums
         delta = Array(repeating: 0, count: factor.products.p)
-        let s1 = factor.products.firstDimension
-        let d = factor.products.trailingSize
+        let s1 = factor.products.first.dimension
+        let d = factor.products.denseSize
         lambda = Array(repeating: 0, count: s1 * s1)
         fixedWeights = Array(repeating: 0, count: d)
         if let classes {

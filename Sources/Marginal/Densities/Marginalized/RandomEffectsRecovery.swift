@@ -74,7 +74,7 @@ extension MarginalizedMixedModelDensity {
         }
         // b = λₖ u per level (λ relative, lower triangular).
         let products = factor.products
-        let firstCount = products.firstLevels * products.firstDimension
+        let firstCount = products.first.levels * products.first.dimension
         workspace.effects.withUnsafeBufferPointer { up in
             effects.withUnsafeMutableBufferPointer { bp in
                 for k in factor.factors.indices {

@@ -1,0 +1,195 @@
+/// The cross products of one random-effect block with everything after it, one panel per level:
+/// a symbolic pattern (which later rows each level touches) and the values Σᵢ wᵢ z_r,i z_c,iᵀ.
+///
+/// Level c of the block has an S × S diagonal block A_cc and a panel A_{R(c),c} (m_c × S,
+/// column-major) over the sorted rows R(c) of the trailing part (the later blocks' effects, then
+/// the X columns and y) that co-occur with c in some data row. This is the column structure of the
+/// Cholesky factor as well when the block's levels are nested in every later sparse block (see
+/// ``CrossProducts``): eliminating a level then adds no row that its rows did not already have
+/// (a supernodal sparse Cholesky whose supernodes are the levels; Davis 2006, *Direct Methods for
+/// Sparse Linear Systems*, §4.4).
+struct LevelPanels: Sendable {
+    /// S, the effects per level, and ℓ, the number of levels.
+    let dimension: Int
+    let levels: Int
+    /// A_cc, ℓ blocks of S × S, column-major, block c at c·S².
+    var diagonal: [Double]
+    /// Panel c holds trailing rows `rows[start[c] ..< start[c+1]]` (sorted; the X and y rows are
+    /// always the last p + 1), its values at `start[c]·S`, m_c × S column-major.
+    let start: [Int]
+    let rows: [Int32]
+    var values: [Double]
+    /// Position in panel c of its first row at or after the dense part of the trailing matrix.
+    let denseStart: [Int]
+
+    /// Number of rows m_c of panel c.
+    @inline(__always) func height(_ c: Int) -> Int { start[c + 1] - start[c] }
+
+    /// Builds the panels of `block` against the later rows in `later` (each data row's entries
+    /// (trailing row, √wᵢ·z value) of the blocks after this one, `width` per data row, from
+    /// column `firstEntry`) and the weighted [X y] columns `xy` (n × (p + 1), rows at `fixedOffset`).
+    init(
+        block: RandomEffectBlock, rowWeights sqrtW: [Double]?, later: EntryTable, firstEntry: Int,
+        xy: [Double], fixedOffset: Int, denseOffset: Int
+    ) {
+        let n = block.codes.count
+        let s = block.dimension
+        let levels = block.levelCount
+        let p1 = xy.count / max(n, 1)
+        dimension = s
+        self.levels = levels
+        let rowsByLevel = CountingSort(codes: block.codes, levels: levels)
+        let trailingSize = fixedOffset + p1
+        var start = [0]
+        var rows: [Int32] = []
+        var denseStart: [Int] = []
+        var mark = [Int](repeating: -1, count: trailingSize)
+        var local = [Int](repeating: 0, count: trailingSize)
+        var values: [Double] = []
+        var diagonal = [Double](repeating: 0, count: levels * s * s)
+        var z = [Double](repeating: 0, count: s)
+        let width = later.width
+        for c in 0..<levels {
+            let levelRows = rowsByLevel.rows(of: c)
+            var touched: [Int] = []
+            for i in levelRows {
+                for e in (i * width + firstEntry)..<((i + 1) * width) where mark[later.row[e]] != c {
+                    mark[later.row[e]] = c
+                    touched.append(later.row[e])
+                }
+            }
+            touched.sort()
+            denseStart.append(touched.partitioningIndex { $0 >= denseOffset })
+            touched.append(contentsOf: fixedOffset..<trailingSize)
+            for (position, row) in touched.enumerated() { local[row] = position }
+            let m = touched.count
+            let valueStart = values.count
+            values.append(contentsOf: repeatElement(0, count: m * s))
+            for i in levelRows {
+                let weight = sqrtW?[i] ?? 1
+                for a in 0..<s { z[a] = block.z[a, i] * weight }
+                for a in 0..<s {
+                    let za = z[a]
+                    for b in 0..<s { diagonal[c * s * s + a + b * s] += za * z[b] }
+                    let column = valueStart + a * m
+                    for e in (i * width + firstEntry)..<((i + 1) * width) { values[column + local[later.row[e]]] += later.value[e] * za }
+                    for j in 0..<p1 { values[column + local[fixedOffset + j]] += xy[i + j * n] * za }
+                }
+            }
+            rows.append(contentsOf: touched.map { Int32($0) })
+            start.append(rows.count)
+        }
+        self.diagonal = diagonal
+        self.start = start
+        self.rows = rows
+        self.values = values
+        self.denseStart = denseStart
+    }
+}
+
+/// For each trailing row, the panels that hold it and its position there: entries
+/// `start[r] ..< start[r+1]` of `panel` and `position`. Serves the column-at-a-time passes over
+/// the panels (the downdate of a later block, the quadratic forms of the inverse).
+struct PanelIndex: Sendable {
+    let start: [Int]
+    let panel: [Int32]
+    let position: [Int32]
+
+    init(_ panels: LevelPanels, rowCount: Int) {
+        var start = [Int](repeating: 0, count: rowCount + 1)
+        for row in panels.rows { start[Int(row) + 1] += 1 }
+        for r in 0..<rowCount { start[r + 1] += start[r] }
+        var panel = [Int32](repeating: 0, count: panels.rows.count)
+        var position = [Int32](repeating: 0, count: panels.rows.count)
+        var next = start
+        for c in 0..<panels.levels {
+            for entry in panels.start[c]..<panels.start[c + 1] {
+                let row = Int(panels.rows[entry])
+                panel[next[row]] = Int32(c)
+                position[next[row]] = Int32(entry - panels.start[c])
+                next[row] += 1
+            }
+        }
+        self.start = start
+        self.panel = panel
+        self.position = position
+    }
+}
+
+/// Each data row's random-effect entries in the trailing blocks: (trailing row, √wᵢ·z value),
+/// `width` = Σ_{k≥1} Sₖ per data row, block after block, gathered once so that the passes over the
+/// data read flat arrays.
+struct EntryTable: Sendable {
+    let width: Int
+    let row: [Int]
+    let value: [Double]
+    /// Entry column at which each trailing block's entries start.
+    let columnOfBlock: [Int]
+
+    init(blocks: ArraySlice<RandomEffectBlock>, offsets: [Int], rowWeights sqrtW: [Double]?, n: Int) {
+        let width = blocks.reduce(0) { $0 + $1.dimension }
+        var row = [Int](repeating: 0, count: n * width)
+        var value = [Double](repeating: 0, count: n * width)
+        var columns: [Int] = []
+        var column = 0
+        for (k, block) in blocks.enumerated() {
+            columns.append(column)
+            let codes = block.codes, z = block.z, s = block.dimension
+            for i in 0..<n {
+                let base = offsets[k] + Int(codes[i]) * s
+                let weight = sqrtW?[i] ?? 1
+                for t in 0..<s {
+                    row[i * width + column + t] = base + t
+                    value[i * width + column + t] = z[t, i] * weight
+                }
+            }
+            column += block.dimension
+        }
+        self.width = width
+        self.row = row
+        self.value = value
+        columnOfBlock = columns
+    }
+}
+
+/// The data rows grouped by level (a counting sort of the codes).
+struct CountingSort {
+    let start: [Int]
+    let order: [Int]
+
+    init(codes: [Int32], levels: Int) {
+        var start = [Int](repeating: 0, count: levels + 1)
+        for code in codes { start[Int(code) + 1] += 1 }
+        for c in 0..<levels { start[c + 1] += start[c] }
+        var order = [Int](repeating: 0, count: codes.count)
+        var fill = start
+        for (i, code) in codes.enumerated() {
+            order[fill[Int(code)]] = i
+            fill[Int(code)] += 1
+        }
+        self.start = start
+        self.order = order
+    }
+
+    func rows(of level: Int) -> ArraySlice<Int> { order[start[level]..<start[level + 1]] }
+}
+
+extension Collection {
+    /// The index of the first element satisfying `predicate`, for a collection partitioned so that
+    /// every element failing it comes first (binary search).
+    func partitioningIndex(where predicate: (Element) -> Bool) -> Index {
+        var low = startIndex
+        var count = self.count
+        while count > 0 {
+            let half = count / 2
+            let middle = index(low, offsetBy: half)
+            if predicate(self[middle]) {
+                count = half
+            } else {
+                low = index(after: middle)
+                count -= half + 1
+            }
+        }
+        return low
+    }
+}
