@@ -26,6 +26,16 @@ struct DataOptions: ParsableArguments {
                                valueName: "KIND|NAME=KIND"))
     var contrasts: [String] = []
 
+    @Option(name: .customLong("weights"),
+            help: ArgumentHelp("A numeric column of prior weights, as lme4's weights = (residual variance σ²/w; positive).",
+                               valueName: "COL"))
+    var weights: String?
+
+    @Option(name: .customLong("offset"),
+            help: ArgumentHelp("A numeric column added to the linear predictor with coefficient 1, as lme4's offset = (or write offset(expr) in the formula).",
+                               valueName: "COL"))
+    var offset: String?
+
     /// Checks the option values that need no file: `--levels` and `--contrasts`.
     func validate() throws {
         _ = try parsedLevelOrders()
@@ -59,7 +69,7 @@ struct DataOptions: ParsableArguments {
 
     /// `--contrasts` as design options.
     func designOptions() throws(ValidationError) -> DesignOptions {
-        var options = DesignOptions()
+        var options = DesignOptions(weights: weights, offset: offset)
         let kinds = ContrastKind.allCases.map(\.rawValue).joined(separator: ", ")
         for option in contrasts {
             if let equals = option.firstIndex(of: "=") {

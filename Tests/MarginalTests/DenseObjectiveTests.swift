@@ -3,10 +3,10 @@ import Testing
 @testable import Marginal
 
 /// The profiled objective against the dense O(N³) formula
-/// −2 log N(y; Xβ̂, σ̂²(I + ZΛΛᵀZᵀ)) (and the REML analogue), computed with a plain Cholesky of
+/// −2 log N(y − o; Xβ̂, σ̂²(W⁻¹ + ZΛΛᵀZᵀ)) (and the REML analogue), computed with a plain Cholesky of
 /// the n × n marginal covariance: an independent check of the blocked factorization.
 @Suite struct DenseObjectiveTests {
-    /// V₀ = I + ZΛΛᵀZᵀ for the model's blocks at θ.
+    /// V₀ = W⁻¹ + ZΛΛᵀZᵀ for the model's blocks at θ (W the prior weights).
     static func marginalCovariance(_ model: LinearMixedModel, theta: [Double]) -> [[Double]] {
         let n = model.design.nobs
         var zl: [[Double]] = []  // columns of ZΛ
@@ -26,7 +26,8 @@ import Testing
                 }
             }
         }
-        var v = (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } }
+        let weights = model.design.weights ?? Array(repeating: 1, count: n)
+        var v = (0..<n).map { i in (0..<n).map { $0 == i ? 1 / weights[i] : 0.0 } }
         for column in zl {
             for i in 0..<n where column[i] != 0 {
                 for j in 0..<n { v[i][j] += column[i] * column[j] }
@@ -68,7 +69,7 @@ import Testing
         let p = design.fixedEffects.p
         let l = cholesky(marginalCovariance(model, theta: theta))
         // Whitened y and X: L⁻¹y, L⁻¹X.
-        let wy = forwardSolve(l, design.response)
+        let wy = forwardSolve(l, design.responseLessOffset)
         let wx = (0..<p).map { forwardSolve(l, design.fixedEffects.matrix.column($0)) }
         // Normal equations (X'V⁻¹X) β = X'V⁻¹y.
         let xtx = (0..<p).map { i in (0..<p).map { j in zip(wx[i], wx[j]).reduce(0) { $0 + $1.0 * $1.1 } } }
@@ -103,11 +104,15 @@ import Testing
         ("sleepstudy zerocorr", { try HandBuiltDesigns.sleepstudy(correlated: false) }),
         ("penicillin", { try HandBuiltDesigns.penicillin() }),
         ("pastes", { try HandBuiltDesigns.pastes() }),
+        ("three levels", { try DensityTestModels.model(named: "three levels").design }),
+        ("nested slopes", { try DensityTestModels.model(named: "nested slopes").design }),
+        ("nested and crossed", { try DensityTestModels.model(named: "nested and crossed").design }),
     ]
 
     @Test(arguments: designs.map(\.0), [FitCriterion.ml, .reml])
     func blockedObjectiveEqualsDenseFormula(_ name: String, _ criterion: FitCriterion) throws {
-        let model = try LinearMixedModel(design: try #require(Self.designs.first { $0.0 == name }).1())
+        let design = try #require(Self.designs.first { $0.0 == name }).1()
+        let model = try LinearMixedModel(design: design)
         // θ values away from the optimum, including off-diagonal elements and a zero.
         let thetas: [[Double]] = [
             model.initialTheta,

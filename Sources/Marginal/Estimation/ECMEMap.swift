@@ -75,7 +75,8 @@ struct ECMEMap {
         let products = factor.products
         let value = criterion.objective(
             logDetRandom: factor.logDeterminantRandom, logDetFixed: factor.logDeterminantFixed,
-            pwrss: factor.penalizedResidualSumOfSquares, n: products.n, p: products.p)
+            pwrss: factor.penalizedResidualSumOfSquares, n: products.n, p: products.p,
+            logWeightSum: products.logWeightSum)
         return value.isFinite ? value : nil
     }
 

@@ -11,14 +11,22 @@ public struct DesignOptions: Sendable {
     /// is below `aliasTolerance` times its original norm is aliased and dropped
     /// (R's `qr(X, tol = 1e-7)`, which lme4 uses).
     public var aliasTolerance: Double
+    /// A numeric column of prior weights (lme4's `weights =`), or nil.
+    public var weights: String?
+    /// A numeric column added to the formula's offset (lme4's `offset =`), or nil.
+    public var offset: String?
 
     public init(
         defaultContrast: ContrastKind = .treatment,
         contrasts: [String: ContrastKind] = [:],
-        aliasTolerance: Double = 1e-7
+        aliasTolerance: Double = 1e-7,
+        weights: String? = nil,
+        offset: String? = nil
     ) {
         self.defaultContrast = defaultContrast
         self.contrasts = contrasts
         self.aliasTolerance = aliasTolerance
+        self.weights = weights
+        self.offset = offset
     }
 }

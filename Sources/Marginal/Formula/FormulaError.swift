@@ -57,6 +57,12 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
         // Errors in the meaning of the terms.
         case barOutsideParentheses
         case misplacedRandomEffect
+        /// `offset(...)` anywhere but added with '+' to the fixed part.
+        case misplacedOffset
+        /// A column named by an option (weights, offset) that the data do not have.
+        case unknownOptionColumn(option: String, name: String, suggestion: String?)
+        /// Prior weights that are not all positive and finite.
+        case invalidWeight(column: String, row: Int, value: Double)
         case randomEffectInsideRandomEffect
         case randomEffectInExpression
         case numberInTerms(String)
@@ -115,7 +121,7 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
             case .emptyGroupingFactor:
                 return "the random-effect term has no grouping factor after '|': write e.g. (1 | Subject)"
             case .unknownFunction(let name):
-                let known = NumericFunction.allCases.map { "\($0.rawValue)()" }.joined(separator: ", ")
+                let known = (NumericFunction.allCases.map(\.rawValue) + [FormulaParser.offsetFunction]).map { "\($0)()" }.joined(separator: ", ")
                 return "unknown function '\(name)': the functions known are \(known)"
                     + (name == "factor" || name == "as.factor" ? "; to treat a numeric column as categorical, use --factor NAME" : "")
             case .wrongArgumentCount(let function, let found):
@@ -124,6 +130,12 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
                 return "'|' outside parentheses: write a random-effect term in parentheses, e.g. (1 + Days | Subject)"
             case .misplacedRandomEffect:
                 return "a random-effect term (... | g) can only be added to the formula with '+'"
+            case .misplacedOffset:
+                return "offset(...) can only be added to the fixed part of the formula with '+', as in y ~ x + offset(log(t)) + (1 | g)"
+            case .unknownOptionColumn(let option, let name, let suggestion):
+                return "the \(option) column '\(name)' is not in the data" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
+            case .invalidWeight(let column, let row, let value):
+                return "the weight '\(column)' is \(rNumberLabel(value)) in data row \(row); prior weights must be positive and finite (drop rows with weight 0)"
             case .randomEffectInsideRandomEffect:
                 return "a random-effect term cannot contain another '|'"
             case .randomEffectInExpression:

@@ -171,7 +171,8 @@ struct FormulaParser {
 
     /// `name(arguments)`: only the functions of ``NumericFunction`` are known.
     private mutating func parseCall(_ name: String, span: SourceSpan) throws(FormulaError) -> FormulaExpression {
-        guard let function = NumericFunction(rawValue: name) else {
+        // offset() is not arithmetic: the term encoder takes it out of the fixed part.
+        guard let function = NumericFunction(rawValue: name)?.rawValue ?? (name == Self.offsetFunction ? name : nil) else {
             throw error(.unknownFunction(name), at: span)
         }
         let open = current.span
@@ -193,6 +194,10 @@ struct FormulaParser {
         guard arguments.count == 1 else {
             throw error(.wrongArgumentCount(function: name, found: arguments.count), at: span)
         }
-        return .call(function: function.rawValue, arguments: arguments, span: span.through(close))
+        return .call(function: function, arguments: arguments, span: span.through(close))
     }
+
+
+    /// lme4's `offset(expr)`: a term with a fixed coefficient 1.
+    static let offsetFunction = "offset"
 }

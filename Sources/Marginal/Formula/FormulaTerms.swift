@@ -4,6 +4,8 @@ struct FormulaTerms: Sendable, Equatable {
     var response: FormulaExpression
     var fixed: TermList
     var random: [RandomTermSpec]
+    /// The arguments of the `offset(...)` terms.
+    var offsets: [FormulaExpression]
     /// Notes for the user (e.g. `x^2` read as `x`).
     var warnings: [String]
 
@@ -13,6 +15,7 @@ struct FormulaTerms: Sendable, Equatable {
         response = formula.response
         fixed = try encoder.termList(formula.rhs)
         random = encoder.randomTerms
+        offsets = encoder.offsets
         warnings = encoder.warnings
     }
 }

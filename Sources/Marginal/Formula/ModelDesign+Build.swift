@@ -13,7 +13,7 @@ extension ModelDesign {
 
     /// Builds the design from an already parsed formula.
     public init(formula: Formula, data: DataFrame, options: DesignOptions = DesignOptions()) throws(FormulaError) {
-        let (terms, frame) = try Self.termsAndFrame(formula, data: data)
+        let (terms, frame) = try Self.termsAndFrame(formula, data: data, options: options)
         var warnings = terms.warnings
 
         // The response.
@@ -48,6 +48,7 @@ extension ModelDesign {
             if !warnings.contains(note) { warnings.append(note) }
         }
 
+        let (weights, offset) = try Self.weightsAndOffset(terms, frame: frame, options: options)
         self.init(
             formula: formula.description,
             responseName: formula.response.description,
@@ -56,7 +57,37 @@ extension ModelDesign {
             randomEffects: random,
             droppedRows: data.rowCount - frame.rowCount,
             keptRows: frame.keptRows,
-            warnings: warnings)
+            warnings: warnings, offset: offset, weights: weights)
+    }
+
+    /// The prior weights and the offset (the formula's `offset(...)` terms plus the option's column).
+    static func weightsAndOffset(
+        _ terms: FormulaTerms, frame: ModelFrame, options: DesignOptions
+    ) throws(FormulaError) -> (weights: [Double]?, offset: [Double]?) {
+        let evaluator = NumericEvaluator(frame: frame)
+        var offset: [Double]? = nil
+        func add(_ values: [Double]) {
+            offset = offset.map { zip($0, values).map { $0 + $1 } } ?? values
+        }
+        for expression in terms.offsets { add(try evaluator.evaluate(expression)) }
+        if let name = options.offset { add(try optionColumn(name, option: "offset", frame: frame)) }
+        guard let name = options.weights else { return (nil, offset) }
+        let weights = try optionColumn(name, option: "weights", frame: frame)
+        if let bad = weights.indices.first(where: { !(weights[$0] > 0 && weights[$0].isFinite) }) {
+            throw FormulaError(.invalidWeight(column: name, row: frame.dataRow(bad), value: weights[bad]), formula: frame.formula)
+        }
+        return (weights, offset)
+    }
+
+    /// A numeric column named by an option, on the kept rows.
+    private static func optionColumn(_ name: String, option: String, frame: ModelFrame) throws(FormulaError) -> [Double] {
+        guard frame.column(name) != nil else {
+            throw FormulaError(.unknownOptionColumn(option: option, name: name, suggestion: closestName(to: name, among: frame.data.names)), formula: frame.formula)
+        }
+        guard let values = frame.numericValues(name) else {
+            throw FormulaError(.categoricalInArithmetic(column: name, expression: "the \(option)"), formula: frame.formula)
+        }
+        return values
     }
 
     /// The warning for a grouping factor with one level. lme4 refuses such a factor (`mkReTrms`
@@ -73,12 +104,16 @@ extension ModelDesign {
     }
 
     /// The formula's terms and the rows it can use (listwise deletion over every column it names).
-    static func termsAndFrame(_ formula: Formula, data: DataFrame) throws(FormulaError) -> (FormulaTerms, ModelFrame) {
+    static func termsAndFrame(
+        _ formula: Formula, data: DataFrame, options: DesignOptions = DesignOptions()
+    ) throws(FormulaError) -> (FormulaTerms, ModelFrame) {
         let terms = try FormulaTerms(formula)
         var seen: Set<String> = []
         let columns = (formula.response.columnNames + formula.rhs.columnNames).filter { seen.insert($0.name).inserted }
+        // Rows missing a weight or an option's offset are dropped too; an unknown name is reported later.
+        let optionColumns = [options.weights, options.offset].compactMap { $0 }.filter { data.names.contains($0) }
         let frame = try ModelFrame(data: data, formula: formula, columns: columns,
-                                   responseColumns: formula.response.columnNames.map(\.name))
+                                   responseColumns: formula.response.columnNames.map(\.name), alsoComplete: optionColumns)
         return (terms, frame)
     }
 

@@ -24,6 +24,18 @@ public struct ModelDesign: Sendable {
     public var keptRows: [Int]
     /// Messages a user should see (aliased columns dropped, ...).
     public var warnings: [String]
+    /// The offset o (a known part of the linear predictor, Xβ + Zb + o): the sum of the
+    /// formula's `offset(...)` terms and the ``DesignOptions/offset`` column; nil when there is none.
+    public var offset: [Double]? = nil
+    /// Prior weights wᵢ > 0 (``DesignOptions/weights``): the residual variance of row i is σ²/wᵢ,
+    /// as lme4's `weights =`; nil for all 1.
+    public var weights: [Double]? = nil
+
+    /// y − o, the response the fitters see.
+    public var responseLessOffset: [Double] {
+        guard let offset else { return response }
+        return zip(response, offset).map { $0 - $1 }
+    }
 
     /// Number of observations n.
     public var nobs: Int { response.count }

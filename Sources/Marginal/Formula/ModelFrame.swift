@@ -13,7 +13,7 @@ struct ModelFrame {
 
     /// Keeps the rows where none of `columns` is missing; errors when no row is left.
     init(data: DataFrame, formula: Formula, columns: [(name: String, span: SourceSpan)],
-         responseColumns: [String]) throws(FormulaError) {
+         responseColumns: [String], alsoComplete: [String] = []) throws(FormulaError) {
         self.data = data
         self.formula = formula.text
         var resolved: [(name: String, column: Column)] = []
@@ -24,6 +24,9 @@ struct ModelFrame {
                                    formula: formula.text, span: span)
             }
             resolved.append((name, data.columns[index]))
+        }
+        for name in alsoComplete where !resolved.contains(where: { $0.name == name }) {
+            if let index = data.names.firstIndex(of: name) { resolved.append((name, data.columns[index])) }
         }
         guard data.rowCount > 0 else { throw FormulaError(.noData, formula: formula.text) }
         keptRows = (0..<data.rowCount).filter { row in !resolved.contains { $0.column.isMissing(row) } }

@@ -17,6 +17,8 @@ struct TermEncoder {
     private var variableIndex: [String: Int] = [:]
     private(set) var intercept = true
     private(set) var randomTerms: [RandomTermSpec] = []
+    /// The arguments of `offset(...)` terms, summed into the model's offset.
+    private(set) var offsets: [FormulaExpression] = []
     private(set) var warnings: [String] = []
     /// True when encoding the left-hand side of a random-effect term.
     private let insideRandomTerm: Bool
@@ -51,6 +53,11 @@ struct TermEncoder {
         _ expression: FormulaExpression, negated: Bool, top: Bool, inProduct: Bool
     ) throws(FormulaError) -> [[Int]] {
         switch expression {
+        case .call(FormulaParser.offsetFunction, let arguments, let span):
+            guard top, !negated, !insideRandomTerm, let argument = arguments.first else { throw error(.misplacedOffset, span) }
+            try Self.checkArithmetic(argument, formula: formula)
+            offsets.append(argument)
+            return []
         case .name, .call:
             return [[try variable(expression)]]
 
@@ -169,7 +176,8 @@ struct TermEncoder {
     static func checkArithmetic(_ expression: FormulaExpression, formula: String) throws(FormulaError) {
         switch expression {
         case .name, .number: return
-        case .call(_, let arguments, _):
+        case .call(let function, let arguments, let span):
+            if function == FormulaParser.offsetFunction { throw FormulaError(.misplacedOffset, formula: formula, span: span) }
             for argument in arguments { try checkArithmetic(argument, formula: formula) }
         case .parenthesized(let inner, _): try checkArithmetic(inner, formula: formula)
         case .unary(_, let operand, _): try checkArithmetic(operand, formula: formula)

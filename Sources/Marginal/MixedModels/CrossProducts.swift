@@ -17,6 +17,8 @@ import Foundation
 /// pattern.
 struct CrossProducts: Sendable {
     let n: Int
+    /// Σᵢ log wᵢ (0 without weights): the weights' term of the log-likelihood, ½ Σᵢ log wᵢ.
+    let logWeightSum: Double
     /// p, the number of fixed-effect columns.
     let p: Int
     /// Offset of trailing block k (k = 1..<K) within T; the X columns start at `fixedOffset`.
@@ -58,6 +60,7 @@ struct CrossProducts: Sendable {
         let p = x.columns
         self.n = n
         self.p = p
+        logWeightSum = weights?.reduce(0) { $0 + Foundation.log($1) } ?? 0
 
         var offsets: [Int] = []
         var offset = 0

@@ -84,7 +84,7 @@ extension LinearMixedModel {
         let conditional = factor.conditionalCovarianceBlocks()
         var components: [VarianceComponent] = []
         var modes: [ConditionalModes] = []
-        var fitted = [Double](repeating: 0, count: n)
+        var fitted = design.offset ?? [Double](repeating: 0, count: n)
         let x = design.fixedEffects.matrix
         for j in 0..<p {
             for i in 0..<n { fitted[i] += x[i, j] * beta[j] }
@@ -147,7 +147,7 @@ extension LinearMixedModel {
             aic: objective + 2 * Double(dof), bic: objective + Double(dof) * Foundation.log(Double(n)),
             degreesOfFreedom: dof, fixedEffects: fixed, fixedEffectsCovariance: vcov, sigma: sigma,
             theta: theta, thetaNames: thetaNames, varianceComponents: components, randomEffects: modes,
-            fitted: fitted, residuals: residuals, isSingular: singular, optimization: record,
+            fitted: fitted, residuals: residuals, weights: design.weights, isSingular: singular, optimization: record,
             warnings: warnings, seconds: 0, aliasedColumns: design.fixedEffects.aliased,
             droppedRows: design.droppedRows)
     }

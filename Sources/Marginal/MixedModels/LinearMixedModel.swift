@@ -32,7 +32,8 @@ public struct LinearMixedModel: Sendable {
         let blocks = RandomEffectBlock.blocks(of: design.randomEffects)
         self.design = design
         self.blocks = blocks
-        self.products = try CrossProducts(blocks: blocks, x: design.fixedEffects.matrix, y: design.response)
+        self.products = try CrossProducts(
+            blocks: blocks, x: design.fixedEffects.matrix, y: design.responseLessOffset, weights: design.weights)
     }
 
     /// The covariance factors of the blocks, in θ order.
@@ -73,7 +74,8 @@ public struct LinearMixedModel: Sendable {
         guard factor.update(theta: theta) else { return failedFactorizationObjective }
         let value = criterion.objective(
             logDetRandom: factor.logDeterminantRandom, logDetFixed: factor.logDeterminantFixed,
-            pwrss: factor.penalizedResidualSumOfSquares, n: factor.products.n, p: factor.products.p)
+            pwrss: factor.penalizedResidualSumOfSquares, n: factor.products.n, p: factor.products.p,
+            logWeightSum: factor.products.logWeightSum)
         return value.isFinite ? value : failedFactorizationObjective
     }
 }

@@ -26,6 +26,8 @@ public struct LinearMixedModelFit: Sendable {
     public var randomEffects: [ConditionalModes]
     public var fitted: [Double]
     public var residuals: [Double]
+    /// The prior weights, nil for all 1 (the summary's scaled residuals are √wᵢ eᵢ/σ, as lme4's).
+    public var weights: [Double]? = nil
     /// True when some λ is rank deficient at the optimum: a variance at zero or a correlation at ±1.
     public var isSingular: Bool
     public var optimization: OptimizationRecord

@@ -80,7 +80,7 @@ extension LinearMixedModel {
             }
         }
         let x = design.fixedEffects.matrix
-        var residual = design.response
+        var residual = design.responseLessOffset
         if solved {
             for j in 0..<p {
                 for i in 0..<residual.count { residual[i] -= x[i, j] * beta[j] }

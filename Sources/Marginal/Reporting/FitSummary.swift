@@ -22,7 +22,7 @@ extension LinearMixedModelFit {
         }
         out.append("")
         out.append("Scaled residuals:")
-        let scaled = residuals.map { $0 / sigma }.sorted()
+        let scaled = residuals.indices.map { residuals[$0] * (weights?[$0].squareRoot() ?? 1) / sigma }.sorted()
         out.append(TextTable(
             header: ["Min", "1Q", "Median", "3Q", "Max"],
             rows: [[0, 0.25, 0.5, 0.75, 1].map { NumberFormat.fixed(SampleQuantile.value(sorted: scaled, probability: $0), 4) }],

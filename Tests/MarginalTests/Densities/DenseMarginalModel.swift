@@ -2,7 +2,7 @@ import CLapack
 import Foundation
 @testable import Marginal
 
-/// The linear mixed model in dense form, y ~ N(Xβ, V) with V = σ²I + Z Σ Zᵀ built explicitly
+/// The linear mixed model in dense form, y − o ~ N(Xβ, V) with V = σ²W⁻¹ + Z Σ Zᵀ built explicitly
 /// (n × n) from the model's random-effect blocks: the independent O(n³) reference for the
 /// marginalized density and for the conditional distribution of the random effects,
 ///
@@ -14,7 +14,10 @@ struct DenseMarginalModel {
     let p: Int
     let q: Int
     let x: Matrix
+    /// The response less the offset.
     let y: [Double]
+    /// Prior weights (1 without).
+    let weights: [Double]
     /// n × q, column-major.
     let z: [Double]
     /// (levels, S) per block.
@@ -24,7 +27,8 @@ struct DenseMarginalModel {
         n = model.design.nobs
         p = model.design.fixedEffects.p
         x = model.design.fixedEffects.matrix
-        y = model.design.response
+        y = model.design.responseLessOffset
+        weights = model.design.weights ?? Array(repeating: 1, count: model.design.nobs)
         blocks = model.blocks.map { ($0.levelCount, $0.dimension) }
         q = blocks.reduce(0) { $0 + $1.levels * $1.dimension }
         var z = [Double](repeating: 0, count: n * q)
@@ -84,13 +88,13 @@ struct DenseMarginalModel {
         return result
     }
 
-    /// Lower Cholesky factor of V = σ²I + ZΣZᵀ = σ²I + (ZT)(ZT)ᵀ (n × n, column-major, lower).
+    /// Lower Cholesky factor of V = σ²W⁻¹ + ZΣZᵀ = σ²W⁻¹ + (ZT)(ZT)ᵀ (n × n, column-major, lower).
     func covarianceFactor(sigma: Double, factors: [[Double]]) -> [Double] {
         let zt = zTimes(factors)
         var v = [Double](repeating: 0, count: n * n)
         v.withUnsafeMutableBufferPointer { vp in
             zt.withUnsafeBufferPointer { BLAS.syrkLower(n: n, k: q, alpha: 1, a: $0.baseAddress!, lda: n, beta: 0, c: vp.baseAddress!, ldc: n) }
-            for i in 0..<n { vp[i + i * n] += sigma * sigma }
+            for i in 0..<n { vp[i + i * n] += sigma * sigma / weights[i] }
             let ok = LAPACK.choleskyLower(n: n, a: vp.baseAddress!, lda: n)
             precondition(ok, "V is not positive definite")
         }
@@ -171,7 +175,9 @@ enum DensityTestModels {
         var options = CSVOptions()
         options.levelOrders = try ReferenceSchema.levelOrders(dataset: dataset)
         let data = try CSVReader.read(path: FormulaTestData.examplesDirectory.appendingPathComponent(file).path, options: options)
-        return try LinearMixedModel(formula: formula, data: data)
+        // Examples/nested.csv carries prior weights in `w`; its cases use them.
+        let design = DesignOptions(weights: file == "nested.csv" ? "w" : nil)
+        return try LinearMixedModel(formula: formula, data: data, options: design)
     }
 
     /// The designs the density tests run on: correlated slopes, two parts on one factor,
@@ -189,6 +195,12 @@ enum DensityTestModels {
         ("unequal groups", "crossed_slopes.csv", "crossed_slopes", "y ~ 1 + x + f + (1 | g2)"),
         ("single slopes", "crossed_slopes.csv", "crossed_slopes", "y ~ 1 + x + (1 + x | g1)"),
         ("three slopes", "three_slopes.csv", "three_slopes", "y ~ 1 + x1 + x2 + (1 + x1 + x2 | g)"),
+        // Nested blocks that stay sparse (``CrossProducts``), with prior weights and an offset:
+        // three levels; a correlated slope on the outer factor; nested and then crossed with a
+        // dense block after the nested ones.
+        ("three levels", "nested.csv", "nested", "y ~ 1 + x + offset(off) + (1 | region/school/class)"),
+        ("nested slopes", "nested.csv", "nested", "y ~ 1 + x + (1 + x | school) + (1 | class)"),
+        ("nested and crossed", "nested.csv", "nested", "y ~ 1 + x + offset(off) + (1 | school/class) + (1 | rater)"),
     ]
 
     static func model(named name: String) throws -> LinearMixedModel {

@@ -8,6 +8,8 @@ public enum MixedModelDensityError: Error, Equatable, Sendable, CustomStringConv
     /// Centered effects were asked for with a grouping factor integrated out, where the other
     /// factors' effects are sampled non-centered or partially non-centered.
     case centeredWithClassIntegratedOut
+    /// The model has prior weights or an offset, which only the fully integrated density takes.
+    case weightsOrOffset
 
     public var description: String {
         switch self {
@@ -20,6 +22,8 @@ public enum MixedModelDensityError: Error, Equatable, Sendable, CustomStringConv
             return "the parameterization was made from a different model: \(reason)"
         case .centeredWithClassIntegratedOut:
             return "with a grouping factor integrated out, the other factors' effects are sampled noncentered or partial, not centered"
+        case .weightsOrOffset:
+            return "prior weights and offsets are supported by the ML/REML fit, EM and sampling with every random effect integrated out (--marginalize all); this density does not take them yet"
         }
     }
 
@@ -27,5 +31,6 @@ public enum MixedModelDensityError: Error, Equatable, Sendable, CustomStringConv
     /// same grouping factors with the same numbers of columns, in the engine's order.
     static func check(_ parameterization: MixedModelParameterization, against model: LinearMixedModel) throws(MixedModelDensityError) {
         if let reason = parameterization.mismatch(with: model) { throw .parameterizationMismatch(reason: reason) }
+        if model.design.weights != nil || model.design.offset != nil { throw .weightsOrOffset }
     }
 }

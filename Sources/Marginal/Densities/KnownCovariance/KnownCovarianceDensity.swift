@@ -59,6 +59,7 @@ public struct KnownCovarianceDensity: LogDensity {
     public init(design: ModelDesign, covariance: KnownCovarianceSpecification) throws(KnownCovarianceError) {
         guard design.nobs > 0 else { throw .noObservations }
         guard !design.randomEffects.isEmpty else { throw .noRandomEffects }
+        guard design.weights == nil, design.offset == nil else { throw .weightsOrOffset }
         if let bad = design.firstNonFiniteValue() { throw .nonFiniteValue(variable: bad.variable, row: bad.row) }
         let blocks = RandomEffectBlock.blocks(of: design.randomEffects)
         let effects = blocks.reduce(0) { $0 + $1.effectCount }

@@ -16,6 +16,8 @@ public enum KnownCovarianceError: Error, Equatable, Sendable, CustomStringConver
     case nonFiniteFactor(group: String)
     case noRandomEffects
     case noObservations
+    /// The model has prior weights or an offset, which fixed-SD sampling does not take.
+    case weightsOrOffset
     /// A response, covariate or random-effect value is NaN or infinite; `row` is 1-based.
     case nonFiniteValue(variable: String, row: Int)
     /// More random effects than the dense D × D set-up can hold.
@@ -25,6 +27,8 @@ public enum KnownCovarianceError: Error, Equatable, Sendable, CustomStringConver
 
     public var description: String {
         switch self {
+        case .weightsOrOffset:
+            return "prior weights and offsets are supported by the ML/REML fit, EM and sampling with every random effect integrated out (--marginalize all); this density does not take them yet"
         case .malformed(let text, let reason):
             return "cannot read the fixed SDs '\(text)': \(reason); write GROUP=SD pairs separated by commas, e.g. 's=1,d=1,dept=1'"
         case .unknownGroup(let name, let suggestion, let groups):

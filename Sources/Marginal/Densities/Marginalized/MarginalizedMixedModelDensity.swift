@@ -79,7 +79,7 @@ public struct MarginalizedMixedModelDensity: LogDensity {
         workspace = MarginalizedWorkspace(factor: factor, classes: levelClasses)
         randomEffectsLayout = RandomEffectsLayout(blocks: model.blocks)
         observations = model.design.nobs
-        normalizingConstant = -0.5 * Double(model.design.nobs) * Foundation.log(2 * Double.pi)
+        normalizingConstant = -0.5 * Double(model.design.nobs) * Foundation.log(2 * Double.pi) + 0.5 * model.products.logWeightSum
     }
 
     /// log p(x | y) up to a constant (the likelihood's normalizing constant is included; the
