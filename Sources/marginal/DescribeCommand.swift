@@ -47,9 +47,7 @@ struct DescribeCommand: ParsableCommand {
             q: design.q,
             droppedRows: design.droppedRows,
             warnings: design.warnings)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(summary), as: UTF8.self)
+        return try JSONOutput.encode(summary)
     }
 
     /// The text form, one fact a line.

@@ -22,10 +22,7 @@ struct ExampleOutputOptions: ParsableArguments {
     func write<Result: Encodable>(_ result: Result, text: String) throws {
         let body: String
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Inf", negativeInfinity: "-Inf", nan: "NaN")
-            body = String(decoding: try encoder.encode(result), as: UTF8.self)
+            body = try JSONOutput.encode(result)
         } else {
             body = text
         }

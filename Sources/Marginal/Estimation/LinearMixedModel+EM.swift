@@ -20,7 +20,7 @@ extension LinearMixedModel {
         var run = EMRun(
             map: ECMEMap(products: products, factors: factors, criterion: options.criterion),
             lowerBounds: thetaLowerBounds, options: options, progress: progress)
-        let start = startingPoint().theta
+        let start = startingTheta
         try run.iterate(from: start)
         run.snapToBoundary()
 

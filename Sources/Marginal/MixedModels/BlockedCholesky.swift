@@ -150,10 +150,11 @@ struct BlockedCholesky: Sendable {
         }
     }
 
-    /// log det(L_X L_Xᵀ), the REML correction.
+    /// log det(XᵀV₀⁻¹X) = log det(L_X L_Xᵀ) + 2 log |det R|, the REML correction (L_X in the
+    /// engine's coordinates, R from ``FixedEffectsBasis``).
     var logDeterminantFixed: Double {
         let d = products.denseSize
-        var sum = 0.0
+        var sum = 0.5 * products.basis.logDeterminant
         for i in products.denseRandomRows..<(products.denseRandomRows + products.p) { sum += Foundation.log(trailing[i + i * d]) }
         return 2 * sum
     }

@@ -37,10 +37,10 @@ extension BlockedCholesky {
             let range = products.trailingRange(ofBlock: k)
             u.append(Array(effects[(firstCount + range.lowerBound)..<(firstCount + range.upperBound)]))
         }
-        return (u, beta)
+        return (u, products.basis.originalCoordinates(beta))
     }
 
-    /// (L_X L_Xᵀ)⁻¹, p × p: Var(β̂) / σ².
+    /// R⁻¹ (L_X L_Xᵀ)⁻¹ R⁻ᵀ, p × p: Var(β̂) / σ² in the user's coordinates (``FixedEffectsBasis``).
     func fixedEffectsCovarianceFactor() -> Matrix {
         let p = products.p
         let d = products.denseSize
@@ -57,7 +57,7 @@ extension BlockedCholesky {
         for j in 0..<p {
             for i in 0..<j { gram[i, j] = gram[j, i] }
         }
-        return gram
+        return products.basis.originalCovariance(gram)
     }
 
     /// The S × S blocks of (ΛᵀZᵀZΛ + I)⁻¹ for every level of every block: Var(u | y, β) / σ².

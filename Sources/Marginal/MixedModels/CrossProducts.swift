@@ -21,6 +21,8 @@ struct CrossProducts: Sendable {
     let logWeightSum: Double
     /// p, the number of fixed-effect columns.
     let p: Int
+    /// The engine's fixed-effect coordinates: the cross products are those of X̃ and ỹ.
+    let basis: FixedEffectsBasis
     /// Offset of trailing block k (k = 1..<K) within T; the X columns start at `fixedOffset`.
     let trailingOffsets: [Int]
     let fixedOffset: Int
@@ -48,7 +50,8 @@ struct CrossProducts: Sendable {
     var denseSize: Int { trailingSize - denseOffset }
 
     /// - Parameters:
-    ///   - y: the response, less any offset.
+    ///   - x, y: the fixed-effect columns and the response less any offset, in the user's
+    ///     coordinates (``FixedEffectsBasis`` changes them).
     ///   - weights: prior weights wᵢ > 0 (residual variance σ²/wᵢ), or nil for 1.
     ///   - memoryLimit: bytes the dense part may take; beyond it, ``MixedModelError/tooLarge`` names
     ///     the grouping factor that makes it dense.
@@ -91,9 +94,11 @@ struct CrossProducts: Sendable {
         }
 
         let sqrtW = weights.map { $0.map { $0.squareRoot() } }
-        // √W [X y] as one n × (p + 1) matrix.
-        var xy = x.elements
-        xy.append(contentsOf: y)
+        let basis = FixedEffectsBasis(x: x, y: y, weights: weights)
+        self.basis = basis
+        // √W [X̃ ỹ] as one n × (p + 1) matrix.
+        var xy = basis.columns.elements
+        xy.append(contentsOf: basis.response)
         if let sqrtW {
             for j in 0...p {
                 for i in 0..<n { xy[i + j * n] *= sqrtW[i] }

@@ -2,11 +2,12 @@ import Foundation
 
 extension LinearMixedModel {
     /// θ elements with lower bound 0 below this are treated as zero, and a fit with one is
-    /// singular (lme4's `isSingular` tolerance).
+    /// singular (lme4's `isSingular` tolerance, applied to φ = c·θ of ``thetaScales``, so that it
+    /// does not depend on the units of the random-effect columns).
     static let singularTolerance = 1e-4
 
     /// Fits the model: minimizes the profiled objective over θ with BOBYQA (from the start of
-    /// ``startingPoint()``), then
+    /// ``startingPoint(scales:)``, in the scaled coordinates of ``thetaScales``), then
     /// computes β̂, σ̂, the variance components and the conditional modes at θ̂.
     ///
     /// A diagonal θ element that ends within ``singularTolerance`` of its bound is set to 0 when
@@ -23,21 +24,25 @@ extension LinearMixedModel {
         var factor = BlockedCholesky(products: products, factors: factors)
         factor.downdateThreads = BLAS.threadCount
         var log: [OptimizationRecord.Evaluation] = []
-        let (start, steps) = startingPoint()
+        let scales = thetaScales
+        let (startPhi, steps) = startingPoint(scales: scales)
+        let start = zip(startPhi, scales).map { $0 / $1 }
         let minimizer = BoundedMinimizer(lowerBounds: lower, initialSteps: steps)
-        let objective: ([Double]) -> Double = { theta in
+        let objective: ([Double]) -> Double = { phi in
+            let theta = zip(phi, scales).map { $0 / $1 }
             let value = Self.objective(&factor, theta: theta, criterion: criterion)
             log.append(.init(theta: theta, objective: value))
             progress?(log.count, value)
             return value
         }
-        let result = minimizer.minimize(start: start, objective: objective)
+        let result = minimizer.minimize(start: startPhi, objective: objective)
         guard result.minimum.isFinite, result.minimum < Self.failedFactorizationObjective else {
             throw .optimizerFailed(message: "no θ gave a positive-definite factor (\(result.message))")
         }
-        var theta = result.minimizer
+        var theta = zip(result.minimizer, scales).map { $0 / $1 }
         var best = result.minimum
-        for i in theta.indices where lower[i] == 0 && theta[i] > 0 && theta[i] < Self.singularTolerance {
+        let nearZero = { (i: Int, theta: [Double]) in lower[i] == 0 && theta[i] * scales[i] < Self.singularTolerance }
+        for i in theta.indices where theta[i] > 0 && nearZero(i, theta) {
             var candidate = theta
             candidate[i] = 0
             let value = Self.objective(&factor, theta: candidate, criterion: criterion)
@@ -51,7 +56,7 @@ extension LinearMixedModel {
         if !result.converged {
             warnings.append("the optimizer stopped without converging (\(result.message) after \(result.evaluations) evaluations); the estimates may be inaccurate")
         }
-        let singular = zip(theta, lower).contains { $1 == 0 && $0 < Self.singularTolerance }
+        let singular = theta.indices.contains { nearZero($0, theta) }
         if singular {
             warnings.append("boundary (singular) fit: some random-effect variances are estimated as zero or correlations as ±1; see lme4's ?isSingular")
         }

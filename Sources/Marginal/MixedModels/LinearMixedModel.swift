@@ -45,6 +45,24 @@ public struct LinearMixedModel: Sendable {
     /// lme4's starting θ: λ = I for every block.
     public var initialTheta: [Double] { factors.flatMap(\.initialTheta) }
 
+    /// The optimizer's scale of each θ element: the root mean square c of the random-effect column
+    /// of its row of λ when that is outside [0.1, 10], else 1. BOBYQA works on φ = c·θ, the
+    /// relative covariance factor of the columns scaled to unit root mean square, so that a
+    /// covariate in seconds rather than days (× 86,400, or × 10⁻⁶) gets steps of the right size
+    /// and stops where it should. Columns already in sensible units keep c = 1, which leaves
+    /// BOBYQA's path (and lme4's comparison) as it is on ordinary data.
+    var thetaScales: [Double] {
+        blocks.flatMap { block in
+            let n = block.codes.count
+            let rms = (0..<block.dimension).map { a in
+                let sum = (0..<n).reduce(0.0) { $0 + block.z[a, $1] * block.z[a, $1] }
+                let value = (sum / Double(max(n, 1))).squareRoot()
+                return value.isFinite && (value < 0.1 || value > 10) ? value : 1
+            }
+            return block.factor.freePositions.map { rms[$0.row] }
+        }
+    }
+
     /// Lower bounds on θ: 0 for the diagonal elements of each λ, −∞ for the others.
     public var thetaLowerBounds: [Double] { factors.flatMap(\.lowerBounds) }
 

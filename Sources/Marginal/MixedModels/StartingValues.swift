@@ -14,14 +14,16 @@
 /// criterion rises by 10–150 units over a fifth of θ; over the 29 lme4 reference fits the total
 /// number of evaluations hardly moved (4,300 before).
 extension LinearMixedModel {
-    /// Starting θ and BOBYQA's initial step for each element.
-    func startingPoint() -> (theta: [Double], steps: [Double]) {
+    /// BOBYQA's start and initial step for each element, in its coordinates φ = c·θ
+    /// (``thetaScales``): λ = I in φ, or the clamped moment estimate.
+    func startingPoint(scales: [Double]) -> (phi: [Double], steps: [Double]) {
         let design = self.design
         let n = design.nobs
         var theta = initialTheta
         var steps = factors.flatMap(\.initialSteps)
         guard blocks.contains(where: { $0.dimension == 1 }) else { return (theta, steps) }
-        var residual = ordinaryLeastSquaresResiduals()
+        // y − o − Xβ̂ for the (weighted) least-squares β̂ (``FixedEffectsBasis``).
+        var residual = products.basis.response
         var sigma2 = residual.reduce(0) { $0 + $1 * $1 } / Double(max(n - design.fixedEffects.p, 1))
         var tau2 = [Double](repeating: 0, count: blocks.count)
         for _ in 0..<2 {
@@ -51,7 +53,7 @@ extension LinearMixedModel {
         var offset = 0
         for (k, block) in blocks.enumerated() {
             if block.dimension == 1, sigma2 > 0 {
-                theta[offset] = min(10, max(0.05, (tau2[k] / sigma2).squareRoot()))
+                theta[offset] = min(10, max(0.05, scales[offset] * (tau2[k] / sigma2).squareRoot()))
                 steps[offset] = max(0.02, theta[offset] / 15)
             }
             offset += block.factor.parameterCount
@@ -59,33 +61,9 @@ extension LinearMixedModel {
         return (theta, steps)
     }
 
-    /// y − Xβ̂ for the least-squares β̂, from the XᵀX and Xᵀy already in the cross products.
-    private func ordinaryLeastSquaresResiduals() -> [Double] {
-        let p = products.p
-        let d = products.denseSize
-        let offset = products.denseRandomRows
-        var xtx = [Double](repeating: 0, count: p * p)
-        var beta = [Double](repeating: 0, count: p)
-        for j in 0..<p {
-            beta[j] = products.trailing[(offset + p) + (offset + j) * d]
-            for i in 0..<p { xtx[i + j * p] = products.trailing[(offset + i) + (offset + j) * d] }
-        }
-        let solved = xtx.withUnsafeMutableBufferPointer { a in
-            p == 0 || SmallMatrix.choleskyLower(a.baseAddress!, size: p)
-        }
-        if solved, p > 0 {
-            xtx.withUnsafeBufferPointer { l in
-                SmallMatrix.solveLower(l.baseAddress!, &beta, size: p)
-                SmallMatrix.solveLowerTransposed(l.baseAddress!, &beta, size: p)
-            }
-        }
-        let x = design.fixedEffects.matrix
-        var residual = design.responseLessOffset
-        if solved {
-            for j in 0..<p {
-                for i in 0..<residual.count { residual[i] -= x[i, j] * beta[j] }
-            }
-        }
-        return residual
+    /// The start of ``startingPoint(scales:)`` as θ.
+    var startingTheta: [Double] {
+        let scales = thetaScales
+        return zip(startingPoint(scales: scales).phi, scales).map { $0 / $1 }
     }
 }

@@ -60,6 +60,7 @@ extension MarginalizedMixedModelDensity {
     /// ℓ at the decoded `globals`; with `gradient`, also writes ∂ℓ/∂β into `globals.betaAdjoint`
     /// and ∂ℓ/∂Tₖ into `globals.factorAdjoints` and returns ∂ℓ/∂σ. Nil where ℓ cannot be evaluated.
     mutating func likelihoodAndAdjoints(gradient: Bool) -> (value: Double, sigmaAdjoint: Double)? {
+        loadEngineBeta()
         if let classes = levelClasses { return levelClassLikelihoodAndAdjoints(classes, gradient: gradient) }
         guard refactor(withInverse: gradient) else { return nil }
         let d = factor.products.denseSize
@@ -75,7 +76,7 @@ extension MarginalizedMixedModelDensity {
             writeBetaAdjoint(trailing: tp.baseAddress!, lda: d, offset: r)
         }
         // ũ(β) and Σⱼ (M⁻¹)ⱼⱼ.
-        globals.beta.withUnsafeBufferPointer { bp in
+        workspace.beta.withUnsafeBufferPointer { bp in
             workspace.effects.withUnsafeMutableBufferPointer { up in
                 factor.solveRandomEffects(beta: bp.baseAddress!, noise: nil, scale: 0, into: up.baseAddress!)
             }
@@ -170,8 +171,8 @@ extension MarginalizedMixedModelDensity {
             }
         }
         guard ok else { return false }
-        let p = globals.beta.count
-        for j in 0..<p { workspace.fixedWeights[j] = -globals.beta[j] }
+        let p = workspace.beta.count
+        for j in 0..<p { workspace.fixedWeights[j] = -workspace.beta[j] }
         workspace.fixedWeights[p] = 1
         return true
     }
@@ -184,7 +185,7 @@ extension MarginalizedMixedModelDensity {
         for j in 0..<p {
             let column = t + (r + j) * d
             var value = -column[d - 1]
-            for i in j..<p { value += column[r + i] * globals.beta[i] }
+            for i in j..<p { value += column[r + i] * workspace.beta[i] }
             workspace.delta[j] = value
             deltaSquared += value * value
         }
@@ -198,7 +199,17 @@ extension MarginalizedMixedModelDensity {
         return value.isFinite ? value : nil
     }
 
-    /// ∂ℓ/∂β = −L_X δ / σ² into `globals.betaAdjoint`.
+    /// β̃ = Rβ − c into `workspace.beta` from the decoded `globals` (``FixedEffectsBasis``).
+    mutating func loadEngineBeta() {
+        globals.beta.withUnsafeBufferPointer { bp in
+            workspace.beta.withUnsafeMutableBufferPointer { out in
+                guard let beta = bp.baseAddress, let engine = out.baseAddress else { return }
+                factor.products.basis.engineCoordinates(beta, into: engine)
+            }
+        }
+    }
+
+    /// ∂ℓ/∂β = Rᵀ ∂ℓ/∂β̃ = −Rᵀ L_X δ / σ² into `globals.betaAdjoint`.
     private mutating func writeBetaAdjoint(trailing t: UnsafePointer<Double>, lda d: Int, offset r: Int) {
         let p = workspace.delta.count
         let sigma2 = globals.sigma * globals.sigma
@@ -207,6 +218,7 @@ extension MarginalizedMixedModelDensity {
             for j in 0...i { sum += t[(r + i) + (r + j) * d] * workspace.delta[j] }
             globals.betaAdjoint[i] = -sum / sigma2
         }
+        factor.products.basis.pullBack(&globals.betaAdjoint)
     }
 
     /// out ← Σ over `levels` consecutive S-vectors u of u uᵀ (S × S, both triangles).

@@ -19,8 +19,10 @@ struct MarginalizedWorkspace: Sendable {
     var sums: [[Double]]
     /// Per block, Sₖ × Sₖ: Σⱼ ũₖⱼũₖⱼᵀ.
     var moments: [[Double]]
-    /// L_Xᵀβ − l_y,X (p values).
+    /// L_Xᵀβ̃ − l_y,X (p values).
     var delta: [Double]
+    /// β̃, β in the engine's coordinates (``FixedEffectsBasis``).
+    var beta: [Double]
     /// The single-factor path (``LevelClasses``): λ (S₁ × S₁), v = [−β; 1], the class sums and
     /// the d × d trailing factor.
     var lambda: [Double]
@@ -40,6 +42,7 @@ struct MarginalizedWorkspace: Sendable {
         sums = factor.factors.map { Array(repeating: 0, count: $0.dimension * $0.dimension) }
         moments = sums
         delta = Array(repeating: 0, count: factor.products.p)
+        beta = delta
         let s1 = factor.products.first.dimension
         let d = factor.products.denseSize
         lambda = Array(repeating: 0, count: s1 * s1)

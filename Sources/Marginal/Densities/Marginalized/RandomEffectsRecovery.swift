@@ -35,6 +35,7 @@ extension MarginalizedMixedModelDensity {
     private mutating func recoverRandomEffects(at x: [Double], noise: Bool, into effects: inout [Double]) -> Bool {
         guard x.count == dimension, effects.count == randomEffectsLayout.count, x.allSatisfy(\.isFinite) else { return false }
         parameterization.decode(x, into: &globals)
+        loadEngineBeta()
         if let classes = levelClasses {
             // One grouping factor: u from the class factors, then b = λu per level.
             guard loadClassParameters() else { return false }
@@ -64,7 +65,7 @@ extension MarginalizedMixedModelDensity {
         }
         guard refactor() else { return false }
         let sigma = globals.sigma
-        globals.beta.withUnsafeBufferPointer { bp in
+        workspace.beta.withUnsafeBufferPointer { bp in
             workspace.noise.withUnsafeBufferPointer { zp in
                 workspace.effects.withUnsafeMutableBufferPointer { up in
                     factor.solveRandomEffects(

@@ -148,9 +148,9 @@ public struct OneClassMarginalizedDensity: LogDensity {
     /// The pilot relative covariance factors Λ̂_k = T̂_k/σ̂ of every block (S × S, column-major)
     /// that the partial form uses, class i's to project it out and the sampled blocks' for their
     /// conditional means (``PartialCentering``): the engine's moment-based starting values
-    /// (``LinearMixedModel/startingPoint()``; λ = I for a block with several columns).
+    /// (``LinearMixedModel/startingTheta``; λ = I in scaled columns for a block with several columns).
     static func pilotFactors(model: LinearMixedModel) -> [[Double]] {
-        let theta = model.startingPoint().theta
+        let theta = model.startingTheta
         var offset = 0
         return model.blocks.map { block in
             let count = block.factor.parameterCount

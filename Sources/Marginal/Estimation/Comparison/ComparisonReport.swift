@@ -87,10 +87,7 @@ public struct ComparisonReport: Codable, Sendable {
 
     /// Pretty-printed JSON with sorted keys; non-finite numbers as strings.
     public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Inf", negativeInfinity: "-Inf", nan: "NaN")
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        try JSONOutput.encode(self)
     }
 
     /// One column per method, one row per parameter (`b[…]`, `sigma`, `sd[g][…]`,
