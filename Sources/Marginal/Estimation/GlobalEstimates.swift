@@ -26,18 +26,10 @@ public struct GlobalEstimates: Sendable {
             block.parts.map { part in
                 let m = part.dimension
                 let sds = Array(globals.sds[part.sdIndex..<(part.sdIndex + m)])
-                var correlations = Matrix.identity(m)
-                if part.hasCorrelation {
-                    let l = globals.correlationFactors[part.correlationIndex]
-                    for a in 0..<m {
-                        for b in 0..<m where a != b {
-                            var sum = 0.0
-                            for c in 0...min(a, b) { sum += l[a + c * m] * l[b + c * m] }
-                            correlations[a, b] = sum
-                        }
-                    }
-                }
-                return VarianceComponent(group: block.group, names: part.columnNames, standardDeviations: sds, correlations: correlations)
+                // Σ = diag(sd) L Lᵀ diag(sd) with L the correlations' Cholesky factor (I without).
+                var factor = part.hasCorrelation ? globals.correlationFactors[part.correlationIndex] : Matrix.identity(m).elements
+                for a in 0..<m { for c in 0..<m { factor[a + c * m] *= sds[a] } }
+                return VarianceComponent(group: block.group, names: part.columnNames, factor: factor, ld: m, rows: Array(0..<m), rank: m)
             }
         }
     }

@@ -99,25 +99,9 @@ extension LinearMixedModel {
             let lambda = factor.lambdas[k]
             // Variance components, one per original term: σ² λλᵀ restricted to its columns.
             for part in block.parts {
-                let columns = Array(part.columns)
-                var covariance = Matrix(rows: columns.count, columns: columns.count)
-                for (a, ca) in columns.enumerated() {
-                    for (b, cb) in columns.enumerated() {
-                        var sum = 0.0
-                        for t in 0..<s { sum += lambda[ca + t * s] * lambda[cb + t * s] }
-                        covariance[a, b] = sigma2 * sum
-                    }
-                }
-                let sds = (0..<columns.count).map { covariance[$0, $0].squareRoot() }
-                var correlations = Matrix.identity(columns.count)
-                for a in columns.indices {
-                    for b in columns.indices where a != b {
-                        let denominator = sds[a] * sds[b]
-                        correlations[a, b] = denominator > 0 ? covariance[a, b] / denominator : 0
-                    }
-                }
                 components.append(VarianceComponent(
-                    group: block.group, names: part.term.columnNames, standardDeviations: sds, correlations: correlations))
+                    group: block.group, names: part.term.columnNames, factor: lambda, ld: s, rows: Array(part.columns),
+                    rank: s, scale: sigma))
             }
             // Conditional modes b = λu and their conditional SDs sqrt(diag σ² λ V λᵀ).
             var b = Matrix(rows: block.levelCount, columns: s)

@@ -58,6 +58,33 @@ public struct VarianceComponent: Sendable {
     public var variances: [Double] { standardDeviations.map { $0 * $0 } }
 }
 
+extension VarianceComponent {
+    /// The SDs √Σ_aa and correlations Σ_ab / (sd_a sd_b) of a covariance matrix Σ given by a
+    /// factor F (Σ = F Fᵀ; rows `rows` of the column-major `factor` with leading dimension `ld`,
+    /// columns 0..<`rank`), each SD multiplied by `scale`: the one map from a covariance factor
+    /// to what lme4's `VarCorr` prints. A zero SD gets correlations 0.
+    init(group: String, names: [String], factor: [Double], ld: Int, rows: [Int], rank: Int, scale: Double = 1) {
+        let m = rows.count
+        var covariance = Matrix(rows: m, columns: m)
+        for (a, ra) in rows.enumerated() {
+            for (b, rb) in rows.enumerated() {
+                var sum = 0.0
+                for t in 0..<rank { sum += factor[ra + t * ld] * factor[rb + t * ld] }
+                covariance[a, b] = sum
+            }
+        }
+        let sds = (0..<m).map { covariance[$0, $0].squareRoot() }
+        var correlations = Matrix.identity(m)
+        for a in 0..<m {
+            for b in 0..<m where a != b {
+                let denominator = sds[a] * sds[b]
+                correlations[a, b] = denominator > 0 ? covariance[a, b] / denominator : 0
+            }
+        }
+        self.init(group: group, names: names, standardDeviations: sds.map { $0 * scale }, correlations: correlations)
+    }
+}
+
 /// Conditional modes b̃ = Λ ũ of one grouping factor's random effects (the BLUPs), with their
 /// conditional standard deviations sqrt(diag Var(b | y, β̂)).
 public struct ConditionalModes: Sendable {
