@@ -34,6 +34,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
+. "$here/common.sh"
 models="sleepstudy grouped crossed"
 chains=4; warmup=1000; draws=1000; seed=1; data_seed=1
 chain_method=parallel; repeat=""; run_numpyro=1; run_marginal=1
@@ -54,24 +55,12 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-export OPENBLAS_NUM_THREADS=1
 python=${PYTHON:-python3}
-marginal=${MARGINAL:-$root/.build/release/marginal}
-cache=${MARGINAL_BENCH_CACHE:-${TMPDIR:-/tmp}/marginal-bench}
 results="$cache/bayes-results"
 mkdir -p "$cache" "$results"
 export MARGINAL_BENCH_CACHE="$cache"
 
-if [ ! -x "$marginal" ] && [ -z "${MARGINAL:-}" ]; then
-  echo "building marginal (release)..." >&2
-  (cd "$root" && swift build -c release --product marginal >&2) || echo "could not build marginal" >&2
-fi
-# Whether `marginal --help` lists subcommand $1 (`marginal X --help` succeeds for any X).
-has_marginal_command() {
-  local help
-  [ -x "$marginal" ] && help=$("$marginal" --help 2>/dev/null) || return 1
-  grep -Eq "^[[:space:]]+$1([[:space:]]|\$)" <<<"$help"
-}
+build_marginal_if_missing
 
 # Data. Simulated files are rewritten on every run (it takes milliseconds), so they always match
 # the simulator in the binary; a cached copy is used only when `marginal simulate` is missing.

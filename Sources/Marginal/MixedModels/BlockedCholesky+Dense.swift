@@ -10,15 +10,17 @@ extension BlockedCholesky {
         let s1 = products.first.dimension
         // With scalar dense blocks, each column is loaded (scaled) right before its downdate,
         // while it is in cache; otherwise the whole matrix is loaded first.
-        let fused = denseIsDiagonal && r > 0
+        let complete = firstPanelsAreComplete
+        let fused = denseIsDiagonal && r > 0 && !complete
         if !fused { loadScaledTrailing() }
         let products = self.products, parts = downdateColumns
         return trailing.withUnsafeMutableBufferPointer { out in
             let t = out.baseAddress!
             panels.withUnsafeBufferPointer { pp in
-                if products.fixedOffset == 0 {
-                    // One grouping factor: every panel holds all d rows (X and y), so the panels
-                    // side by side are one d × ℓ₁S₁ matrix and the downdate is a single rank-k update.
+                if complete {
+                    // Every panel holds all d rows, so the panels side by side are one d × ℓ₁S₁
+                    // matrix and the downdate is a single rank-k update.
+                    for i in 0..<r { t[i + i * d] += 1 }
                     BLAS.syrkLower(n: d, k: products.first.levels * s1, alpha: -1, a: pp.baseAddress!, lda: d, beta: 1, c: t, ldc: d)
                 } else if fused {
                     products.trailing.withUnsafeBufferPointer { ap in

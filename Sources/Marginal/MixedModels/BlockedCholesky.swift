@@ -31,6 +31,8 @@ struct BlockedCholesky: Sendable {
     let denseIsDiagonal: Bool
     /// Whether every block after the first is scalar, so that the first block's panels need no λₖᵀ row groups.
     let trailingIsScalar: Bool
+    /// ``CrossProducts/firstPanelsAreComplete``, computed once.
+    let firstPanelsAreComplete: Bool
 
     /// λₖ per block, S × S column-major.
     private(set) var lambdas: [[Double]]
@@ -71,6 +73,7 @@ struct BlockedCholesky: Sendable {
         thetaOffsets = offsets
         thetaCount = count
         trailingIsScalar = factors.dropFirst().allSatisfy { $0.dimension == 1 }
+        firstPanelsAreComplete = products.firstPanelsAreComplete
         denseIsDiagonal = factors.dropFirst(products.sparseBlockCount).allSatisfy { $0.dimension == 1 }
         lambdas = factors.map { [Double](repeating: 0, count: $0.dimension * $0.dimension) }
         first = products.first.diagonal

@@ -44,6 +44,14 @@ struct CrossProducts: Sendable {
     /// The dense part of T, (T_D)ᵀT_D over rows `denseOffset..<trailingSize`, both triangles.
     var trailing: [Double]
 
+    /// Whether every first-block panel holds every row of T and there are no nested blocks (one
+    /// grouping factor, or a complete crossing such as every subject with every item): the panels
+    /// side by side are then one T × ℓ₁S₁ matrix, and the downdate of the dense part one BLAS
+    /// rank-k update instead of a scatter.
+    var firstPanelsAreComplete: Bool {
+        nested.isEmpty && (0..<first.levels).allSatisfy { first.height($0) == trailingSize }
+    }
+
     /// Random rows of the dense part of T (before X and y).
     var denseRandomRows: Int { fixedOffset - denseOffset }
     /// Rows (and columns) of the dense part of T.
