@@ -20,13 +20,12 @@ suppressPackageStartupMessages({
   library(jsonlite)
 })
 
-if (Sys.getenv("OPENBLAS_NUM_THREADS") != "1")
-  stop("run with OPENBLAS_NUM_THREADS=1")
-if (!dir.exists("Examples") || !dir.exists("Tests/MarginalTests/Fixtures"))
-  stop("run from the repository root")
+## The shared code, from this script's folder: checks OPENBLAS_NUM_THREADS=1 and the working
+## folder, and sets examples_dir and fixtures_dir.
+script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+source(file.path(if (length(script)) dirname(script) else "Tests/MarginalTests/Fixtures/reference",
+                 "reference_json.R"))
 
-examples_dir  <- "Examples"
-fixtures_dir  <- "Tests/MarginalTests/Fixtures"
 reference_dir <- file.path(fixtures_dir, "reference")
 
 ## ---------------------------------------------------------------------------------------------
@@ -192,31 +191,13 @@ schema <- list()
 fit_data <- list()
 for (name in names(datasets)) {
   ds <- datasets[[name]]
-  csv_path <- file.path(examples_dir, paste0(name, ".csv"))
-  write.csv(ds$data, csv_path, row.names = FALSE, quote = TRUE, fileEncoding = "UTF-8")
-
-  back <- read.csv(csv_path, stringsAsFactors = FALSE, colClasses = NA)
-  stopifnot(identical(dim(back), dim(ds$data)))
-  columns <- list()
-  for (col in names(back)) {
-    if (col %in% names(ds$levels)) {
-      lev <- ds$levels[[col]]
-      back[[col]] <- as.character(back[[col]])
-      stopifnot(setequal(unique(back[[col]]), lev))
-      back[[col]] <- factor(back[[col]], levels = lev)
-      if (!identical(marginal_default_order(lev), lev))
-        message(sprintf("%s$%s: R level order differs from Marginal's default order: %s",
-                        name, col, paste(lev, collapse = " < ")))
-      columns[[col]] <- list(type = "factor", levels = I(lev))
-    } else {
-      stopifnot(is.numeric(back[[col]]))
-      stopifnot(isTRUE(all.equal(back[[col]], ds$data[[col]], tolerance = 0)))
-      columns[[col]] <- list(type = "numeric")
-    }
-  }
-  fit_data[[name]] <- back
-  schema[[name]] <- list(source = ds$source, rows = nrow(back), columns = columns,
-                         grouping_levels = ds$grouping_levels, note = ds$note)
+  written <- write_dataset(ds, file.path(examples_dir, paste0(name, ".csv")), function(col, lev) {
+    if (!identical(marginal_default_order(lev), lev))
+      message(sprintf("%s$%s: R level order differs from Marginal's default order: %s",
+                      name, col, paste(lev, collapse = " < ")))
+  })
+  fit_data[[name]] <- written$data
+  schema[[name]] <- written$schema
 }
 writeLines(toJSON(schema, auto_unbox = TRUE, pretty = TRUE, digits = NA),
            file.path(fixtures_dir, "schema-extra.json"))
@@ -225,130 +206,22 @@ writeLines(toJSON(schema, auto_unbox = TRUE, pretty = TRUE, digits = NA),
 ## Fitting and serialising one model
 ## ---------------------------------------------------------------------------------------------
 
-blas_tail <- function(path) paste(tail(strsplit(path, "/", fixed = TRUE)[[1]], 2), collapse = "/")
-cpu_name <- sub("^model name\\s*:\\s*", "",
-                grep("^model name", readLines("/proc/cpuinfo"), value = TRUE)[1])
-session <- sessionInfo()
-software <- list(
-  R = paste(R.version$major, R.version$minor, sep = "."),
-  lme4 = as.character(packageVersion("lme4")),
-  Matrix = as.character(packageVersion("Matrix")),
-  nloptr = as.character(packageVersion("nloptr")),
-  minqa = as.character(packageVersion("minqa")),
-  nlme = as.character(packageVersion("nlme")),
-  blas = blas_tail(session$BLAS),
-  lapack = blas_tail(session$LAPACK),
-  OPENBLAS_NUM_THREADS = Sys.getenv("OPENBLAS_NUM_THREADS"),
-  cpu = cpu_name,
-  ncores = parallel::detectCores(),
-  RNG = paste(RNGkind(), collapse = "/"))
-
-## NA (R's missing / not-applicable) becomes JSON null.
-na_to_null <- function(x) if (length(x) == 1 && is.na(x)) NULL else x
-
-## Conditional modes and conditional SDs of the first five levels of each grouping factor.
-ranef_first5 <- function(fit) {
-  re <- ranef(fit, condVar = TRUE)
-  lapply(names(re), function(group) {
-    modes <- re[[group]]
-    post <- attr(modes, "postVar")
-    n_terms <- ncol(modes)
-    ## postVar is a k x k x n array for a single term, a list of arrays when the factor has
-    ## several terms; in both cases we want sqrt of the per-level diagonal.
-    diagonals <- function(a) {            # k x k x n array -> n x k matrix of diagonals
-      k <- dim(a)[1]
-      t(vapply(seq_len(dim(a)[3]), function(i) a[cbind(seq_len(k), seq_len(k), i)], numeric(k)))
-    }
-    cond_var <- if (is.list(post)) do.call(cbind, lapply(post, diagonals)) else diagonals(post)
-    cond_var <- matrix(cond_var, ncol = n_terms)
-    first <- seq_len(min(5, nrow(modes)))
-    list(group = group, n_levels = nrow(modes), terms = I(names(modes)),
-         levels = I(rownames(modes)[first]),
-         modes = unname(as.matrix(modes)[first, , drop = FALSE]),
-         cond_sd = sqrt(cond_var[first, , drop = FALSE]))
-  })
-}
-
-## Tolerances for the check refits (and for a reference where the default stop is too early).
-tight_control <- list(xtol_rel = 1e-12, ftol_rel = 1e-14, xtol_abs = 1e-12, ftol_abs = 1e-14,
-                      maxeval = 10000)
+software <- software_info("nlme", RNG = TRUE)
 
 fit_reference <- function(model, dataset, formula, REML, note = NULL, opt_ctrl = list()) {
   data <- fit_data[[dataset]]
-  warnings_seen <- character(); messages_seen <- character()
-  fit <- withCallingHandlers(
+  recorded <- record_conditions(
     lmer(as.formula(formula), data = data, REML = REML,
-         control = lmerControl(optimizer = "nloptwrap", optCtrl = opt_ctrl)),
-    warning = function(w) { warnings_seen <<- c(warnings_seen, conditionMessage(w))
-                            invokeRestart("muffleWarning") },
-    message = function(m) { messages_seen <<- c(messages_seen, sub("\n$", "", conditionMessage(m)))
-                            invokeRestart("muffleMessage") })
-
-  dc <- getME(fit, "devcomp")
-  coefs <- coef(summary(fit))
-  vc <- VarCorr(fit)
-  cnms <- getME(fit, "cnms")
-  theta <- getME(fit, "theta")
-  lower <- getME(fit, "lower"); lower[is.infinite(lower)] <- NA
-  ll <- logLik(fit)
-  cmp <- as.list(dc$cmp)
-  cmp <- lapply(cmp, na_to_null)
-  cmp <- cmp[c("ldL2", "ldRX2", "wrss", "ussq", "pwrss", "drsum", "REML", "dev",
-               "sigmaML", "sigmaREML")]
-  names(cmp) <- c("ldL2", "ldRX2", "wrss", "ussq", "pwrss", "drsum", "REML", "dev",
-                  "sigmaML", "sigmaREML")
-  name <- paste0(model, if (REML) "_reml" else "_ml")
-
-  ref <- list(
-    name = name, model = model, dataset = dataset,
-    data_csv = file.path(examples_dir, paste0(dataset, ".csv")),
-    fitter = "lme4::lmer", formula = formula,
-    family = "gaussian", link = "identity", REML = REML, nAGQ = NULL, note = note,
-    nobs = nobs(fit),
-    dims = list(n = dc$dims[["n"]], p = dc$dims[["p"]], q = dc$dims[["q"]],
-                n_theta = dc$dims[["nth"]]),
-    ngrps = as.list(ngrps(fit)),
-    fixef = lapply(seq_len(nrow(coefs)), function(i)
-      list(term = rownames(coefs)[i], estimate = coefs[i, "Estimate"],
-           std_error = coefs[i, "Std. Error"], statistic = coefs[i, "t value"])),
-    fixef_vcov = unname(as.matrix(vcov(fit))),
-    varcomp = lapply(seq_along(vc), function(i) {
-      m <- vc[[i]]
-      list(label = names(vc)[i], group = names(cnms)[i], terms = I(cnms[[i]]),
-           sd = I(unname(attr(m, "stddev"))),
-           corr = unname(as.matrix(attr(m, "correlation"))),
-           cov = unname(matrix(as.numeric(m), nrow(m))))
-    }),
-    residual_sd = sigma(fit),
-    theta = I(unname(theta)), theta_names = I(names(theta)), theta_lower = I(unname(lower)),
-    logLik = as.numeric(ll), logLik_df = attr(ll, "df"),
-    AIC = AIC(fit), BIC = BIC(fit),
-    criterion_name = if (REML) "REML criterion (-2 * REML log-likelihood)" else "deviance = -2 * logLik",
-    criterion = if (REML) unname(dc$cmp[["REML"]]) else deviance(fit),
-    REML_criterion = if (REML) unname(dc$cmp[["REML"]]) else NULL,
-    ## For a REML fit: the ML deviance evaluated at the REML estimate of theta.
-    deviance_ML = deviance(fit, REML = FALSE),
-    conditional_deviance_glmm = NULL,
-    devcomp = cmp,
-    optimizer = fit@optinfo$optimizer,
+         control = lmerControl(optimizer = "nloptwrap", optCtrl = opt_ctrl)))
+  fit <- recorded$value
+  ref <- reference_fields(fit, model, dataset, file.path(examples_dir, paste0(dataset, ".csv")),
+    formula, REML, note, recorded = recorded, software = software,
     ## Extra field (not in the shared references): nloptwrap controls other than lme4's defaults.
-    optimizer_control = if (length(opt_ctrl)) opt_ctrl else NULL,
-    feval = fit@optinfo$feval,
-    optimizer_message = fit@optinfo$message,
-    conv_lme4_messages = I(as.character(unlist(fit@optinfo$conv$lme4$messages))),
-    fit_warnings = I(warnings_seen),
-    fit_messages = I(messages_seen),
-    singular = isSingular(fit),
-    ranef_first5 = ranef_first5(fit),
-    software = software,
-    date = format(Sys.Date()))
-
-  path <- file.path(reference_dir, paste0(name, ".json"))
-  writeLines(toJSON(ref, auto_unbox = TRUE, pretty = TRUE, digits = NA, null = "null", na = "null"),
-             path)
+    optimizer_control = if (length(opt_ctrl)) opt_ctrl else NULL)
+  write_reference(ref, reference_dir)
   cat(sprintf("%-28s %-4s criterion %.10f  feval %3d  singular %-5s  warnings %d  messages %d\n",
-              name, if (REML) "REML" else "ML", ref$criterion, ref$feval, ref$singular,
-              length(warnings_seen), length(messages_seen)))
+              ref$name, if (REML) "REML" else "ML", ref$criterion, ref$feval, ref$singular,
+              length(recorded$warnings), length(recorded$messages)))
   invisible(fit)
 }
 
@@ -359,15 +232,14 @@ fit_reference <- function(model, dataset, formula, REML, note = NULL, opt_ctrl =
 distance_to_tight_refit <- function(fit, name) {
   tight <- suppressWarnings(suppressMessages(
     update(fit, control = lmerControl(optimizer = "nloptwrap", optCtrl = tight_control))))
-  crit <- function(f) unname(if (isREML(f)) getME(f, "devcomp")$cmp[["REML"]] else deviance(f))
   sds <- function(f) unlist(lapply(VarCorr(f), function(m) attr(m, "stddev")))
   rel <- function(a, b) max(abs(a - b) / pmax(abs(b), 1e-8))
   d <- c(theta = rel(getME(fit, "theta"), getME(tight, "theta")), sigma = rel(sigma(fit), sigma(tight)),
          sd = rel(sds(fit), sds(tight)), fixef = rel(fixef(fit), fixef(tight)))
   cat(sprintf("  %-28s tight-refit criterion %.10f (this - tight = %.2e); max rel diff: %s\n",
-              name, crit(tight), crit(fit) - crit(tight),
+              name, crit_of(tight), crit_of(fit) - crit_of(tight),
               paste(sprintf("%s %.1e", names(d), d), collapse = ", ")))
-  list(max_rel = max(d), excess = crit(fit) - crit(tight))
+  list(max_rel = max(d), excess = crit_of(fit) - crit_of(tight))
 }
 
 ## ---------------------------------------------------------------------------------------------

@@ -54,13 +54,12 @@ suppressPackageStartupMessages({
   library(jsonlite)
 })
 
-if (Sys.getenv("OPENBLAS_NUM_THREADS") != "1")
-  stop("run with OPENBLAS_NUM_THREADS=1")
-if (!dir.exists("Examples") || !dir.exists("Tests/MarginalTests/Fixtures"))
-  stop("run from the repository root")
+## The shared code, from this script's folder: checks OPENBLAS_NUM_THREADS=1 and the working
+## folder, and sets examples_dir and fixtures_dir.
+script <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+source(file.path(if (length(script)) dirname(script) else "Tests/MarginalTests/Fixtures/reference",
+                 "reference_json.R"))
 
-examples_dir  <- "Examples"
-fixtures_dir  <- "Tests/MarginalTests/Fixtures"
 reference_dir <- file.path(fixtures_dir, "reference", "weighted")
 dir.create(reference_dir, showWarnings = FALSE)
 
@@ -83,48 +82,46 @@ make_w <- function(n) 0.5 + ((7 * seq_len(n)) %% 11) / 4
 ## Datasets
 ## ---------------------------------------------------------------------------------------------
 
+## A dataset of schema.json's `dataset` (read from Examples/`file`) plus the columns w (prior
+## weights, make_w) and off = round(offset(data, i), 4), i the row index; the factor columns
+## `factors` keep the level orders of schema.json.
+weighted_dataset <- function(file, dataset, factors, offset, grouping_levels, note) {
+  d <- read_base(file, dataset)
+  i <- seq_len(nrow(d))
+  d$w <- make_w(nrow(d))
+  d$off <- round(offset(d, i), 4)
+  list(
+    data = d,
+    source = sprintf("lme4::%s (Examples/%s) plus w and off from make_weighted_references.R", dataset, file),
+    levels = lapply(setNames(factors, factors), function(col) unlist(base_schema[[dataset]]$columns[[col]]$levels)),
+    grouping_levels = grouping_levels,
+    note = note)
+}
+
 datasets <- list()
 
-sleep <- read_base("sleepstudy.csv", "sleepstudy")
-i <- seq_len(nrow(sleep))
-sleep$w <- make_w(nrow(sleep))
 ## Offset: not linear in Days (so not absorbed by the fixed effects); SD about 25 (Reaction's SD is 56).
-sleep$off <- round(30 * cos(0.6 * sleep$Days) + 20 * sin(i / 9), 4)
-datasets$sleepstudy_weighted <- list(
-  data = sleep,
-  source = "lme4::sleepstudy (Examples/sleepstudy.csv) plus w and off from make_weighted_references.R",
-  levels = list(Subject = unlist(base_schema$sleepstudy$columns$Subject$levels)),
+datasets$sleepstudy_weighted <- weighted_dataset(
+  "sleepstudy.csv", "sleepstudy", "Subject",
+  offset = function(d, i) 30 * cos(0.6 * d$Days) + 20 * sin(i / 9),
   grouping_levels = list(Subject = 18L),
   note = paste(
     "Examples/sleepstudy.csv with two deterministic columns (row index i = 1..180):",
     "prior weights w = 0.5 + ((7 i) mod 11) / 4 (values 0.5, 0.75, ..., 3) and an offset",
     "off = round(30 cos(0.6 Days) + 20 sin(i / 9), 4). Subject levels as in schema.json."))
 
-pen <- read_base("Penicillin.csv", "Penicillin")
-i <- seq_len(nrow(pen))
-pen$w <- make_w(nrow(pen))
-pen$off <- round(1.5 * sin(i / 5), 4)            # diameter's SD is 1.6
-datasets$penicillin_weighted <- list(
-  data = pen,
-  source = "lme4::Penicillin (Examples/Penicillin.csv) plus w and off from make_weighted_references.R",
-  levels = list(plate = unlist(base_schema$Penicillin$columns$plate$levels),
-                sample = unlist(base_schema$Penicillin$columns$sample$levels)),
+datasets$penicillin_weighted <- weighted_dataset(
+  "Penicillin.csv", "Penicillin", c("plate", "sample"),
+  offset = function(d, i) 1.5 * sin(i / 5),       # diameter's SD is 1.6
   grouping_levels = list(plate = 24L, sample = 6L),
   note = paste(
     "Examples/Penicillin.csv (crossed: 24 plates x 6 samples) with two deterministic columns",
     "(row index i = 1..144): prior weights w = 0.5 + ((7 i) mod 11) / 4 and an offset",
     "off = round(1.5 sin(i / 5), 4). Level orders as in schema.json."))
 
-pas <- read_base("Pastes.csv", "Pastes")
-i <- seq_len(nrow(pas))
-pas$w <- make_w(nrow(pas))
-pas$off <- round(3 * cos(i / 4), 4)              # strength's SD is 3.3
-datasets$pastes_weighted <- list(
-  data = pas,
-  source = "lme4::Pastes (Examples/Pastes.csv) plus w and off from make_weighted_references.R",
-  levels = list(batch = unlist(base_schema$Pastes$columns$batch$levels),
-                cask = unlist(base_schema$Pastes$columns$cask$levels),
-                sample = unlist(base_schema$Pastes$columns$sample$levels)),
+datasets$pastes_weighted <- weighted_dataset(
+  "Pastes.csv", "Pastes", c("batch", "cask", "sample"),
+  offset = function(d, i) 3 * cos(i / 4),         # strength's SD is 3.3
   grouping_levels = list(batch = 10L, cask = 3L, sample = 30L, "cask:batch" = 30L),
   note = paste(
     "Examples/Pastes.csv (nested: 3 casks within each of 10 batches, 2 samples each) with two",
@@ -146,29 +143,10 @@ for (name in names(schema)) for (col in names(schema[[name]]$columns))
 fit_data <- list()
 for (name in names(datasets)) {
   ds <- datasets[[name]]
-  csv_path <- file.path(fixtures_dir, paste0(name, ".csv"))
-  write.csv(ds$data, csv_path, row.names = FALSE, quote = TRUE, fileEncoding = "UTF-8")
-
-  back <- read.csv(csv_path, stringsAsFactors = FALSE, colClasses = NA)
-  stopifnot(identical(dim(back), dim(ds$data)))
-  columns <- list()
-  for (col in names(back)) {
-    if (col %in% names(ds$levels)) {
-      lev <- ds$levels[[col]]
-      back[[col]] <- as.character(back[[col]])
-      stopifnot(setequal(unique(back[[col]]), lev))
-      back[[col]] <- factor(back[[col]], levels = lev)
-      columns[[col]] <- list(type = "factor", levels = I(lev))
-    } else {
-      stopifnot(is.numeric(back[[col]]))
-      stopifnot(isTRUE(all.equal(back[[col]], ds$data[[col]], tolerance = 0)))
-      columns[[col]] <- list(type = "numeric")
-    }
-  }
-  stopifnot(all(back$w > 0))
-  fit_data[[name]] <- back
-  schema[[name]] <- list(source = ds$source, rows = nrow(back), columns = columns,
-                         grouping_levels = ds$grouping_levels, note = ds$note)
+  written <- write_dataset(ds, file.path(fixtures_dir, paste0(name, ".csv")))
+  stopifnot(all(written$data$w > 0))
+  fit_data[[name]] <- written$data
+  schema[[name]] <- written$schema
 }
 writeLines(toJSON(schema, auto_unbox = TRUE, pretty = TRUE, digits = NA), schema_path)
 
@@ -214,47 +192,10 @@ criterion_by_hand <- function(fit) {
 }
 
 ## ---------------------------------------------------------------------------------------------
-## Fitting and serialising one model (as in make_extra_references.R)
+## Fitting and serialising one model (shared with make_extra_references.R: reference_json.R)
 ## ---------------------------------------------------------------------------------------------
 
-blas_tail <- function(path) paste(tail(strsplit(path, "/", fixed = TRUE)[[1]], 2), collapse = "/")
-cpu_name <- sub("^model name\\s*:\\s*", "",
-                grep("^model name", readLines("/proc/cpuinfo"), value = TRUE)[1])
-session <- sessionInfo()
-software <- list(
-  R = paste(R.version$major, R.version$minor, sep = "."),
-  lme4 = as.character(packageVersion("lme4")),
-  Matrix = as.character(packageVersion("Matrix")),
-  nloptr = as.character(packageVersion("nloptr")),
-  minqa = as.character(packageVersion("minqa")),
-  jsonlite = as.character(packageVersion("jsonlite")),
-  blas = blas_tail(session$BLAS),
-  lapack = blas_tail(session$LAPACK),
-  OPENBLAS_NUM_THREADS = Sys.getenv("OPENBLAS_NUM_THREADS"),
-  cpu = cpu_name,
-  ncores = parallel::detectCores())
-
-na_to_null <- function(x) if (length(x) == 1 && is.na(x)) NULL else x
-
-ranef_first5 <- function(fit) {
-  re <- ranef(fit, condVar = TRUE)
-  lapply(names(re), function(group) {
-    modes <- re[[group]]
-    post <- attr(modes, "postVar")
-    n_terms <- ncol(modes)
-    diagonals <- function(a) {
-      k <- dim(a)[1]
-      t(vapply(seq_len(dim(a)[3]), function(i) a[cbind(seq_len(k), seq_len(k), i)], numeric(k)))
-    }
-    cond_var <- if (is.list(post)) do.call(cbind, lapply(post, diagonals)) else diagonals(post)
-    cond_var <- matrix(cond_var, ncol = n_terms)
-    first <- seq_len(min(5, nrow(modes)))
-    list(group = group, n_levels = nrow(modes), terms = I(names(modes)),
-         levels = I(rownames(modes)[first]),
-         modes = unname(as.matrix(modes)[first, , drop = FALSE]),
-         cond_sd = sqrt(cond_var[first, , drop = FALSE]))
-  })
-}
+software <- software_info("jsonlite")
 
 ## Every reference is fitted with minqa's bobyqa and a tiny final trust region. Check of the
 ## optimum: a refit with the tight nloptwrap controls of make_extra_references.R. (On
@@ -264,49 +205,32 @@ ranef_first5 <- function(fit) {
 ## lower or equal one.)
 reference_opt_ctrl <- list(rhobeg = 0.2, rhoend = 1e-10, maxfun = 1e5)
 reference_control <- lmerControl(optimizer = "bobyqa", optCtrl = reference_opt_ctrl)
-tight_control <- list(xtol_rel = 1e-12, ftol_rel = 1e-14, xtol_abs = 1e-12, ftol_abs = 1e-14,
-                      maxeval = 10000)
 check_control <- lmerControl(optimizer = "nloptwrap", optCtrl = tight_control)
-
-crit_of <- function(f) unname(if (isREML(f)) getME(f, "devcomp")$cmp[["REML"]] else deviance(f))
 
 fit_reference <- function(model, dataset, formula, REML, weights = NULL, offset = NULL, note = NULL) {
   data <- fit_data[[dataset]]
-  warnings_seen <- character(); messages_seen <- character()
   control <- reference_control
   call_text <- sprintf("lmer(%s, data = %s%s, REML = %s, control = lmerControl(optimizer = \"bobyqa\", optCtrl = list(%s)))",
                        formula, dataset, if (is.null(weights)) "" else paste0(", weights = ", weights),
                        REML, paste(names(reference_opt_ctrl), unlist(reference_opt_ctrl), sep = " = ", collapse = ", "))
   ## lmer evaluates `weights` in `data`; pass the column by name through eval().
-  fit <- withCallingHandlers(
+  recorded <- record_conditions(
     eval(bquote(lmer(.(as.formula(formula)), data = data, REML = .(REML), control = control,
-                     weights = .(if (is.null(weights)) NULL else as.name(weights))))),
-    warning = function(w) { warnings_seen <<- c(warnings_seen, conditionMessage(w))
-                            invokeRestart("muffleWarning") },
-    message = function(m) { messages_seen <<- c(messages_seen, sub("\n$", "", conditionMessage(m)))
-                            invokeRestart("muffleMessage") })
+                     weights = .(if (is.null(weights)) NULL else as.name(weights))))))
+  fit <- recorded$value
   w <- if (is.null(weights)) rep(1, nrow(data)) else data[[weights]]
   stopifnot(isTRUE(all.equal(unname(weights(fit)), w, tolerance = 0)))
   if (!is.null(offset)) stopifnot(isTRUE(all.equal(unname(getME(fit, "offset")), data[[offset]], tolerance = 0)))
   sum_log_w <- sum(log(w))
 
-  dc <- getME(fit, "devcomp")
-  coefs <- coef(summary(fit))
-  vc <- VarCorr(fit)
-  cnms <- getME(fit, "cnms")
-  theta <- getME(fit, "theta")
-  lower <- getME(fit, "lower"); lower[is.infinite(lower)] <- NA
-  ll <- logLik(fit)
-  cmp <- lapply(as.list(dc$cmp), na_to_null)
-  keys <- c("ldL2", "ldRX2", "wrss", "ussq", "pwrss", "drsum", "REML", "dev", "sigmaML", "sigmaREML")
-  cmp <- setNames(cmp[keys], keys)
-  name <- paste0(model, if (REML) "_reml" else "_ml")
-  criterion <- crit_of(fit)
+  s <- fit_summary(fit)
+  theta <- s$theta
+  criterion <- s$criterion
 
   ## Everything that reads the fit's internal state (ranef uses the current state of the fit's
   ## environment, which the devfun call below also sets) is taken first.
   re_first5 <- ranef_first5(fit)
-  vc_sd <- lapply(vc, function(m) attr(m, "stddev"))
+  vc_sd <- lapply(s$vc, function(m) attr(m, "stddev"))
 
   ## The convention check.
   hand <- criterion_by_hand(fit)
@@ -320,7 +244,7 @@ fit_reference <- function(model, dataset, formula, REML, weights = NULL, offset 
     dense_gaussian_minus2loglik = hand$dense,
     criterion_minus_dense = criterion - hand$dense,
     lme4_devfun_at_theta_hat = hand$devfun,
-    minus2_logLik = -2 * as.numeric(ll),
+    minus2_logLik = -2 * as.numeric(s$ll),
     hand_ldL2 = hand$ldL2, hand_ldRX2 = hand$ldRX2, hand_pwrss = hand$pwrss,
     nloptwrap_tight_criterion = crit_of(bob),
     nloptwrap_tight_max_abs_diff_theta = max(abs(getME(bob, "theta") - theta)),
@@ -333,57 +257,16 @@ fit_reference <- function(model, dataset, formula, REML, weights = NULL, offset 
       "at lme4's estimates; nloptwrap_tight_* is a refit with the tight nloptwrap controls of",
       "make_extra_references.R (the reference itself is fitted with bobyqa, rhoend 1e-10)"))
 
-  ref <- list(
-    name = name, model = model, dataset = dataset,
-    data_csv = file.path(fixtures_dir, paste0(dataset, ".csv")),
-    fitter = "lme4::lmer", formula = formula,
-    weights = weights, offset = offset, lmer_call = call_text,
-    family = "gaussian", link = "identity", REML = REML, nAGQ = NULL, note = note,
-    nobs = nobs(fit),
-    dims = list(n = dc$dims[["n"]], p = dc$dims[["p"]], q = dc$dims[["q"]],
-                n_theta = dc$dims[["nth"]]),
-    ngrps = as.list(ngrps(fit)),
-    fixef = lapply(seq_len(nrow(coefs)), function(i)
-      list(term = rownames(coefs)[i], estimate = coefs[i, "Estimate"],
-           std_error = coefs[i, "Std. Error"], statistic = coefs[i, "t value"])),
-    fixef_vcov = unname(as.matrix(vcov(fit))),
-    varcomp = lapply(seq_along(vc), function(i) {
-      m <- vc[[i]]
-      list(label = names(vc)[i], group = names(cnms)[i], terms = I(cnms[[i]]),
-           sd = I(unname(attr(m, "stddev"))),
-           corr = unname(as.matrix(attr(m, "correlation"))),
-           cov = unname(matrix(as.numeric(m), nrow(m))))
-    }),
-    residual_sd = sigma(fit),
-    theta = I(unname(theta)), theta_names = I(names(theta)), theta_lower = I(unname(lower)),
-    logLik = as.numeric(ll), logLik_df = attr(ll, "df"),
-    AIC = AIC(fit), BIC = BIC(fit),
-    criterion_name = if (REML) "REML criterion (-2 * REML log-likelihood)" else "deviance = -2 * logLik",
-    criterion = criterion,
-    REML_criterion = if (REML) criterion else NULL,
-    deviance_ML = deviance(fit, REML = FALSE),
-    conditional_deviance_glmm = NULL,
-    sum_log_w = sum_log_w,
-    criterion_without_log_weights = criterion + sum_log_w,
-    devcomp = cmp,
-    optimizer = fit@optinfo$optimizer,
-    optimizer_control = reference_opt_ctrl,
-    feval = fit@optinfo$feval,
-    optimizer_message = fit@optinfo$message,
-    conv_lme4_messages = I(as.character(unlist(fit@optinfo$conv$lme4$messages))),
-    fit_warnings = I(warnings_seen),
-    fit_messages = I(messages_seen),
-    singular = isSingular(fit),
-    ranef_first5 = re_first5,
-    convention_check = check,
-    software = software,
-    date = format(Sys.Date()))
-
-  path <- file.path(reference_dir, paste0(name, ".json"))
-  writeLines(toJSON(ref, auto_unbox = TRUE, pretty = TRUE, digits = NA, null = "null", na = "null"),
-             path)
+  ref <- reference_fields(fit, model, dataset, file.path(fixtures_dir, paste0(dataset, ".csv")),
+    formula, REML, note, optimizer_control = reference_opt_ctrl, recorded = recorded,
+    software = software, s = s, ranef = re_first5,
+    call_fields = list(weights = weights, offset = offset, lmer_call = call_text),
+    criterion_fields = list(sum_log_w = sum_log_w, criterion_without_log_weights = criterion + sum_log_w),
+    check_fields = list(convention_check = check))
+  write_reference(ref, reference_dir)
   cat(sprintf("%-30s criterion %.10f  feval %4d  singular %-5s  warnings %d  messages %d\n",
-              name, criterion, ref$feval, ref$singular, length(warnings_seen), length(messages_seen)))
+              ref$name, criterion, ref$feval, ref$singular, length(recorded$warnings),
+              length(recorded$messages)))
   cat(sprintf(paste0("    sum(log w) %.10f | unweighted formula %.10f (criterion - it = %.10f)",
                      " | dense -2logL - criterion %.1e | devfun - criterion %.1e\n",
                      "    tight nloptwrap refit: its criterion - this %.1e, max abs (rel) diff theta %.1e (%.1e)\n"),
