@@ -62,6 +62,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
+        try OutputDestination.validate(outputs: [("--output", output)], inputs: [dataOptions.data])
         let chosen = try EstimationMethod.list(methods).get()
         let model = try LinearMixedModel(design: try dataOptions.design())
         // Priors are checked before anything runs.

@@ -19,7 +19,7 @@ struct DescribeCommand: ParsableCommand {
 
     func run() throws {
         let design = try dataOptions.design()
-        print(json ? try Self.json(design) : Self.text(design))
+        try OutputDestination(path: nil).write(json ? try Self.json(design) : Self.text(design))
     }
 
     /// The JSON form: `nobs`, `p`, `fixedNames`, `terms` (`group`, `levels` = number of levels,

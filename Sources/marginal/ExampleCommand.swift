@@ -64,6 +64,7 @@ struct NeymanScottCommand: ParsableCommand {
 
     func run() throws {
         let example = NeymanScottExample(pairs: pairs, theta: theta, seed: seed)
+        try OutputDestination.validate(outputs: [("--output", outputOptions.output), ("--write-data", writeData)], inputs: [])
         if let writeData { try CSVWriter.write(try example.simulatedData(), toPath: writeData) }
         let result = try example.run()
         try outputOptions.write(result, text: result.text)
@@ -118,6 +119,7 @@ struct PriorVarianceCommand: ParsableCommand {
 
     func run() throws {
         let example = PriorVarianceExample(observations: observations, w: w, noiseSD: noiseSD, folds: folds, seed: seed)
+        try OutputDestination.validate(outputs: [("--output", outputOptions.output), ("--write-data", writeData)], inputs: [])
         if let writeData { try CSVWriter.write(try example.simulatedData(), toPath: writeData) }
         let result = try example.run()
         try outputOptions.write(result, text: result.text)
@@ -193,6 +195,7 @@ struct PriorMeanCommand: ParsableCommand {
     }
 
     func run() throws {
+        try OutputDestination.validate(outputs: [("--output", outputOptions.output), ("--write-data", writeData)], inputs: [])
         if let writeData {
             try CSVWriter.write(try example.simulate().data, toPath: writeData)
         }

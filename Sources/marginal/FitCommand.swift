@@ -33,6 +33,7 @@ struct FitCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        try OutputDestination.validate(outputs: [("--output", output)], inputs: [dataOptions.data])
         let design = try dataOptions.design()
         let model = try LinearMixedModel(design: design)
         let progress = ProgressLine(enabled: !quiet)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Marginal
 
 @main
@@ -11,6 +12,8 @@ struct MarginalCommand: ParsableCommand {
 
     static func main() {
         selectBLASKernel()
+        // A closed pipe on standard output is then a write error we report, not a silent death by SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()

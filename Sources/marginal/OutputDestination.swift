@@ -1,21 +1,78 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Where a command's result goes: standard output, or a file written atomically (to a temporary
-/// file in the same directory, then renamed), so a failure never leaves half a file behind.
+/// Where a command's result goes: standard output, or a file. A regular file (or a new one) is
+/// written atomically (to a temporary file in the same directory, then renamed), so a failure never
+/// leaves half a file behind; a symbolic link is written through to its target, and a FIFO or a
+/// device is written to directly, never replaced by a regular file.
 struct OutputDestination {
     var path: String?
 
     func write(_ text: String) throws {
-        let body = text.hasSuffix("\n") ? text : text + "\n"
+        let body = Data((text.hasSuffix("\n") ? text : text + "\n").utf8)
         guard let path else {
-            FileHandle.standardOutput.write(Data(body.utf8))
+            do {
+                try FileHandle.standardOutput.write(contentsOf: body)
+            } catch {
+                throw CommandError(description: "cannot write standard output: \(error.localizedDescription)")
+            }
             return
         }
-        let url = URL(fileURLWithPath: path)
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath()
         do {
-            try Data(body.utf8).write(to: url, options: .atomic)
+            if let kind = Self.fileType(target.path), kind != S_IFREG {
+                guard let handle = FileHandle(forWritingAtPath: target.path) else {
+                    throw CocoaError(.fileWriteNoPermission)
+                }
+                defer { try? handle.close() }
+                try handle.write(contentsOf: body)
+            } else {
+                try body.write(to: target, options: .atomic)
+            }
         } catch {
             throw CommandError(description: "cannot write '\(path)': \(error.localizedDescription)")
         }
+    }
+
+    /// Refuses, before any work starts, an output that is one of the inputs or another output
+    /// (the same file, by device and inode, or the same path) and an output in a folder that
+    /// cannot be written. `outputs` pairs each option's name with its path (nil: not given).
+    static func validate(outputs: [(option: String, path: String?)], inputs: [String]) throws {
+        let given = outputs.compactMap { output in output.path.map { (output.option, $0) } }
+        for (index, (option, path)) in given.enumerated() {
+            for input in inputs where sameFile(path, input) {
+                throw CommandError(description: "\(option) '\(path)' is the input data file; writing it would destroy the data. Choose another file")
+            }
+            for (otherOption, other) in given[..<index] where sameFile(path, other) {
+                throw CommandError(description: "\(option) and \(otherOption) name the same file '\(path)'; give each output its own file")
+            }
+            let target = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+            if fileType(target.path) == nil || fileType(target.path) == S_IFREG {
+                let folder = target.deletingLastPathComponent().path
+                guard access(folder, W_OK) == 0 else {
+                    throw CommandError(description: "cannot write \(option) '\(path)': the folder '\(folder)' is not writable or does not exist")
+                }
+            }
+        }
+    }
+
+    /// The file type bits (S_IFREG, S_IFIFO, …) of an existing path (following links), or nil.
+    private static func fileType(_ path: String) -> mode_t? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return info.st_mode & S_IFMT
+    }
+
+    /// Whether two paths name one file: the same device and inode when both exist, else the same
+    /// absolute path after resolving links.
+    private static func sameFile(_ a: String, _ b: String) -> Bool {
+        var first = stat(), second = stat()
+        if stat(a, &first) == 0, stat(b, &second) == 0 {
+            return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+        }
+        return URL(fileURLWithPath: a).resolvingSymlinksInPath().standardizedFileURL.path
+            == URL(fileURLWithPath: b).resolvingSymlinksInPath().standardizedFileURL.path
     }
 }

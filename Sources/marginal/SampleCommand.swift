@@ -149,6 +149,7 @@ struct SampleCommand: ParsableCommand {
     }
 
     func run() throws {
+        try OutputDestination.validate(outputs: [("--output", output), ("--draws-out", drawsOut)], inputs: [dataOptions.data])
         let design = try dataOptions.design()
         let model = try LinearMixedModel(design: design)
         var bayesian = BayesianMixedModel(model: model, strategy: try strategy(for: model))
