@@ -23,6 +23,11 @@ struct FitCommand: ParsableCommand {
     @Flag(name: .long, help: "Fit by maximum likelihood instead of REML.")
     var ml = false
 
+    @Option(help: ArgumentHelp(
+        "How θ is optimized: auto (L-BFGS-B on the exact gradient from 4 covariance parameters on, BOBYQA below), bobyqa, or lbfgs.",
+        valueName: "auto|bobyqa|lbfgs"))
+    var optimizer: ThetaOptimizer = .automatic
+
     @Flag(name: .long, help: "Print JSON (estimates, variance components, conditional modes, the optimizer's log) instead of text.")
     var json = false
 
@@ -37,7 +42,7 @@ struct FitCommand: ParsableCommand {
         let design = try dataOptions.design()
         let model = try LinearMixedModel(design: design)
         let progress = ProgressLine(enabled: !quiet)
-        let fit = try model.fit(criterion: ml ? .ml : .reml) { evaluation, objective in
+        let fit = try model.fit(criterion: ml ? .ml : .reml, optimizer: optimizer) { evaluation, objective in
             progress.update("fitting: evaluation \(evaluation), objective \(objective)")
         }
         progress.finish()
@@ -46,3 +51,5 @@ struct FitCommand: ParsableCommand {
         try OutputDestination(path: output).write(text)
     }
 }
+
+extension ThetaOptimizer: ExpressibleByArgument {}

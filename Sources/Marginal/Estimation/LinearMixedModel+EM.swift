@@ -3,11 +3,11 @@ import Foundation
 extension LinearMixedModel {
     /// Fits the model by EM: iterates the ``ECMEMap`` (E-step from the blocked Cholesky factor,
     /// closed-form M-step for each block's covariance, then β and σ² at their profiled optimum)
-    /// from the same start as ``fit(criterion:progress:)``, optionally accelerated by SQUAREM.
+    /// from the same start as ``fit(criterion:optimizer:progress:)``, optionally accelerated by SQUAREM.
     ///
     /// Every accepted iterate lowers the objective (deviance for ML, REML criterion for REML), so
     /// `objectiveTrace` is non-increasing; at convergence the objective equals the BOBYQA fit's
-    /// up to the tolerance. As in ``fit(criterion:progress:)``, a diagonal θ element that ends below
+    /// up to the tolerance. As in ``fit(criterion:optimizer:progress:)``, a diagonal θ element that ends below
     /// ``singularTolerance`` is set to 0 when that does not raise the objective.
     ///
     /// - Parameter progress: called after each accepted iterate with its number and objective.
