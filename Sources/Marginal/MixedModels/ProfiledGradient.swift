@@ -1,3 +1,5 @@
+import CLapack
+
 /// The exact gradient of the profiled objective d(θ) (deviance or REML criterion) from the
 /// factor at θ, for designs without nested blocks.
 ///
@@ -75,6 +77,21 @@ extension BlockedCholesky {
         for col in 0..<r { for row in 0..<limit { m[row + col * limit] = z(row, col) } }
         applyLambda(to: &m, columns: r, ld: limit)
 
+        // Complete crossings: every panel holds every row, so all the Y_c at once are one product
+        // S⁻¹ [P₁ … P_ℓ] (the panels side by side, their first `limit` rows).
+        var completeY: [Double]? = nil
+        if firstPanelsAreComplete, limit > 0 {
+            var all = [Double](repeating: 0, count: limit * levels * s1)
+            inverse.withUnsafeBufferPointer { ip in
+                panels.withUnsafeBufferPointer { pp in
+                    all.withUnsafeMutableBufferPointer { yp in
+                        cblas_dsymm(CblasColMajor, CblasLeft, CblasLower, blasint(limit), blasint(levels * s1), 1,
+                                    ip.baseAddress!, blasint(limit), pp.baseAddress!, blasint(d), 0, yp.baseAddress!, blasint(limit))
+                    }
+                }
+            }
+            completeY = all
+        }
         var gradients = factors.map { [Double](repeating: 0, count: $0.dimension * $0.dimension) }
         var denseTerms = [Double](repeating: 0, count: r * (factors.dropFirst().map(\.dimension).max() ?? 1))
         let panelA = products.first.values
@@ -105,12 +122,16 @@ extension BlockedCholesky {
                 scoreDense[rows[i]] -= value
             }
             // Y = Z̃_RR P, Z̃_{R,c} = −Y L⁻¹, Z̃_cc = L⁻ᵀ(I + PᵀY)L⁻¹.
-            y = [Double](repeating: 0, count: mr * s1)
-            for t in 0..<s1 {
-                for aIndex in 0..<mr {
-                    var sum = 0.0
-                    for b in 0..<mr { sum += z(rows[aIndex], rows[b]) * panels[base + b + t * height] }
-                    y[aIndex + t * mr] = sum
+            if let all = completeY {
+                y = Array(all[(c * s1 * limit)..<((c + 1) * s1 * limit)])
+            } else {
+                y = [Double](repeating: 0, count: mr * s1)
+                for t in 0..<s1 {
+                    for aIndex in 0..<mr {
+                        var sum = 0.0
+                        for b in 0..<mr { sum += z(rows[aIndex], rows[b]) * panels[base + b + t * height] }
+                        y[aIndex + t * mr] = sum
+                    }
                 }
             }
             for t in 0..<s1 {
