@@ -59,6 +59,12 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
         case misplacedRandomEffect
         /// `offset(...)` anywhere but added with '+' to the fixed part.
         case misplacedOffset
+        /// More tokens than ``FormulaParser/maximumTokens``.
+        case formulaTooLong(tokens: Int, limit: Int)
+        /// Parentheses, calls or signs nested deeper than ``FormulaParser/maximumDepth``.
+        case nestingTooDeep(limit: Int)
+        /// `*`, `/` or `^` would create more terms than ``TermEncoder/maximumTerms``.
+        case tooManyTerms(count: Int, limit: Int)
         /// A column named by an option (weights, offset) that the data do not have.
         case unknownOptionColumn(option: String, name: String, suggestion: String?)
         /// Prior weights that are not all positive and finite.
@@ -130,6 +136,12 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
                 return "'|' outside parentheses: write a random-effect term in parentheses, e.g. (1 + Days | Subject)"
             case .misplacedRandomEffect:
                 return "a random-effect term (... | g) can only be added to the formula with '+'"
+            case .formulaTooLong(let tokens, let limit):
+                return "the formula has \(tokens) symbols; at most \(limit) are read (a model with that many terms cannot be estimated anyway)"
+            case .nestingTooDeep(let limit):
+                return "parentheses, functions or signs are nested more than \(limit) deep here"
+            case .tooManyTerms(let count, let limit):
+                return "this expands to \(count) model terms (each '*' doubles them), more than the \(limit) allowed; write the interactions you want explicitly, e.g. (a + b + c)^2 for two-way ones"
             case .misplacedOffset:
                 return "offset(...) can only be added to the fixed part of the formula with '+', as in y ~ x + offset(log(t)) + (1 | g)"
             case .unknownOptionColumn(let option, let name, let suggestion):

@@ -14,10 +14,28 @@ struct FormulaParser {
     private let text: String
     private let tokens: [FormulaToken]
     private var index = 0
+    /// Parentheses, calls and unary signs open at this point of the recursive descent.
+    private var depth = 0
+
+    /// Longer formulas and deeper nesting are refused with a message rather than risking the
+    /// stack of the recursive parser and of the passes over the tree (10,000 nested parentheses or
+    /// 20,000 `+ x` terms overflowed it): a real model has tens of terms.
+    static let maximumTokens = 2_000
+    static let maximumDepth = 100
 
     init(text: String) throws(FormulaError) {
         self.text = text
         self.tokens = try FormulaLexer.tokens(of: text)
+        if tokens.count > Self.maximumTokens {
+            let span = tokens[Self.maximumTokens].span.through(tokens[tokens.count - 1].span)
+            throw FormulaError(.formulaTooLong(tokens: tokens.count, limit: Self.maximumTokens), formula: text, span: span)
+        }
+    }
+
+    /// Enters one level of nesting at `span`; deeper than ``maximumDepth`` is an error.
+    private mutating func enter(at span: SourceSpan) throws(FormulaError) {
+        depth += 1
+        if depth > Self.maximumDepth { throw error(.nestingTooDeep(limit: Self.maximumDepth), at: span) }
     }
 
     /// Parses `response ~ terms`.
@@ -113,6 +131,8 @@ struct FormulaParser {
             let op: FormulaOperator = current.kind == .minus ? .minus : .plus
             let span = current.span
             advance()
+            try enter(at: span)
+            defer { depth -= 1 }
             return .unary(op, try parseUnary(), span: span)
         }
         return try parsePower()
@@ -154,6 +174,8 @@ struct FormulaParser {
                 throw error(.emptyRandomEffect, at: current.span)
             }
             if current.kind == .rightParen { throw error(.emptyParentheses, at: token.span.through(current.span)) }
+            try enter(at: token.span)
+            defer { depth -= 1 }
             let inner = try parseBar()
             guard current.kind == .rightParen else {
                 if current.kind == .end { throw error(.unclosedParenthesis, at: token.span) }
@@ -177,6 +199,8 @@ struct FormulaParser {
         }
         let open = current.span
         advance()
+        try enter(at: open)
+        defer { depth -= 1 }
         var arguments: [FormulaExpression] = []
         if current.kind != .rightParen {
             while true {

@@ -107,13 +107,14 @@ extension ModelDesign {
     static func termsAndFrame(
         _ formula: Formula, data: DataFrame, options: DesignOptions = DesignOptions()
     ) throws(FormulaError) -> (FormulaTerms, ModelFrame) {
-        let terms = try FormulaTerms(formula)
+        // Columns first: an unknown name is reported before any term expansion.
         var seen: Set<String> = []
         let columns = (formula.response.columnNames + formula.rhs.columnNames).filter { seen.insert($0.name).inserted }
         // Rows missing a weight or an option's offset are dropped too; an unknown name is reported later.
         let optionColumns = [options.weights, options.offset].compactMap { $0 }.filter { data.names.contains($0) }
         let frame = try ModelFrame(data: data, formula: formula, columns: columns,
                                    responseColumns: formula.response.columnNames.map(\.name), alsoComplete: optionColumns)
+        let terms = try FormulaTerms(formula)
         return (terms, frame)
     }
 

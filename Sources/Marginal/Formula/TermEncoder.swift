@@ -95,11 +95,11 @@ struct TermEncoder {
             case .colon:
                 let left = try encode(lhs, negated: negated, top: false, inProduct: true)
                 let right = try encode(rhs, negated: negated, top: false, inProduct: true)
-                return Self.interactions(left, right)
+                return try interactions(left, right, span: span)
             case .times:
                 let left = try encode(lhs, negated: negated, top: false, inProduct: true)
                 let right = try encode(rhs, negated: negated, top: false, inProduct: true)
-                return Self.unique(left + right + Self.interactions(left, right))
+                return Self.unique(left + right + (try interactions(left, right, span: span)))
             case .divide:
                 let left = try encode(lhs, negated: negated, top: false, inProduct: true)
                 let right = try encode(rhs, negated: negated, top: false, inProduct: true)
@@ -114,7 +114,7 @@ struct TermEncoder {
                 }
                 var result = base
                 for _ in 1..<max(order, 1) {
-                    let next = Self.interactions(base, result)
+                    let next = try interactions(base, result, span: span)
                     if next.count == result.count { break }  // every interaction is there already
                     result = next
                 }
@@ -198,9 +198,15 @@ struct TermEncoder {
         Array(Set(a).union(b)).sorted()
     }
 
+    /// At most this many terms from one `*`, `:`, `/` or `^`: 20 variables crossed with `*` make
+    /// 2²⁰ − 1 terms, which took minutes to expand before any other check.
+    static let maximumTerms = 10_000
+
     /// Every union of a left term with a right term, the left one varying slowest.
-    private static func interactions(_ left: [[Int]], _ right: [[Int]]) -> [[Int]] {
-        unique(left.flatMap { l in right.map { r in union(l, r) } })
+    private func interactions(_ left: [[Int]], _ right: [[Int]], span: SourceSpan) throws(FormulaError) -> [[Int]] {
+        let count = left.count * right.count
+        if count > Self.maximumTerms { throw error(.tooManyTerms(count: count, limit: Self.maximumTerms), span) }
+        return Self.unique(left.flatMap { l in right.map { r in Self.union(l, r) } })
     }
 
     /// The terms without repeats, first occurrences kept.
