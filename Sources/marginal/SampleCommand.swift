@@ -107,6 +107,13 @@ struct SampleCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        // Ranges first: a count near Int.max used to trap on overflow and a huge one to abort in
+        // an allocation; what is stored is estimated again once the model is known (``run()``).
+        guard (1...256).contains(chains) else { throw ValidationError("--chains must be between 1 and 256; got \(chains)") }
+        guard (0...10_000_000).contains(warmup) else { throw ValidationError("--warmup must be between 0 and 10,000,000; got \(warmup)") }
+        guard (1...10_000_000).contains(draws) else { throw ValidationError("--draws must be between 1 and 10,000,000; got \(draws)") }
+        guard (1...30).contains(maxDepth) else { throw ValidationError("--max-depth must be between 1 and 30; got \(maxDepth)") }
+        guard targetAccept > 0, targetAccept < 1 else { throw ValidationError("--target-accept must be in (0, 1); got \(targetAccept)") }
         guard MetricKind(rawValue: metric) != nil else {
             throw ValidationError("--metric is diagonal or dense; got '\(metric)'")
         }
@@ -152,6 +159,13 @@ struct SampleCommand: ParsableCommand {
         try OutputDestination.validate(outputs: [("--output", output), ("--draws-out", drawsOut)], inputs: [dataOptions.data])
         let design = try dataOptions.design()
         let model = try LinearMixedModel(design: design)
+        // The draws are kept in memory: every parameter, and with recovery every random effect.
+        let perDraw = Double(model.design.fixedEffects.p + 1 + model.thetaCount + (noRecover ? 0 : model.design.q))
+        let bytes = 8 * Double(chains) * Double(draws) * perDraw
+        let available = Double(ProcessInfo.processInfo.physicalMemory) / 2
+        guard bytes <= available else {
+            throw CommandError(description: "\(chains) chains × \(draws) draws × \(Int(perDraw)) values would need \(Int(bytes / 1e9)) GB for the draws, more than the \(Int(available / 1e9)) GB this run may use; ask for fewer draws or chains\(noRecover ? "" : ", or --no-recover")")
+        }
         var bayesian = BayesianMixedModel(model: model, strategy: try strategy(for: model))
         try bayesian.setPriors(priors)
         let settings = SamplerSettings(

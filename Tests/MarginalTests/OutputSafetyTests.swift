@@ -90,3 +90,22 @@ import Testing
         }
     }
 }
+
+/// Counts that used to trap (overflow) or abort (allocation) are refused with the option named.
+@Suite struct SampleLimitsTests {
+    @Test(arguments: [
+        ["--chains", "9223372036854775807"], ["--chains", "0"], ["--draws", "100000000"], ["--warmup", "-1"],
+        ["--max-depth", "64"], ["--target-accept", "1"],
+    ])
+    func outOfRangeCountsAreRefused(_ option: [String]) throws {
+        let run = try CommandLineTests.marginal(["sample", "Examples/sleepstudy.csv", "-f", "Reaction ~ Days + (Days | Subject)"] + option)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(option[0]), "\(option): \(run.stderr)")
+    }
+
+    @Test func drawsThatDoNotFitInMemoryAreRefused() throws {
+        let run = try CommandLineTests.marginal(["sample", "Examples/sleepstudy.csv", "-f", "Reaction ~ Days + (Days | Subject)", "--chains", "256", "--draws", "10000000"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("GB for the draws"), "\(run.stderr)")
+    }
+}
