@@ -35,6 +35,13 @@ import Testing
         #expect(CSVWriter.text(frame) == "g\n\"\"\n\"trailing \"\n")
     }
 
+    @Test func leadingByteOrderMarkInANameRoundTrips() throws {
+        let frame = try DataFrame([("\u{FEFF}y", .numeric(NumericColumn([1, 2]))), ("g", .categorical(CategoricalColumn(labels: ["\u{FEFF}a", "b"])))])
+        let back = try CSVReader.read(bytes: Array(CSVWriter.text(frame).utf8))
+        #expect(back.names == frame.names)
+        #expect(back == frame)
+    }
+
     @Test func numbersReadBackExactly() async {
         await propertyCheck(count: 200, input: Gen.double(in: -1e300...1e300), Gen.int(in: -300...300)) { mantissa, exponent in
             let value = mantissa * pow(10, Double(exponent)) / 1e300

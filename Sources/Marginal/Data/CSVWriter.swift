@@ -119,6 +119,8 @@ public enum CSVWriter {
     static func needsQuotes(_ bytes: [UInt8]) -> Bool {
         if bytes.isEmpty || bytes == missingToken { return true }
         if let first = bytes.first, first == space || first == tab { return true }
+        // A leading U+FEFF would be read back as the file's byte-order mark and dropped.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return true }
         if let last = bytes.last, last == space || last == tab { return true }
         return bytes.contains { $0 == comma || $0 == quote || $0 == newline || $0 == carriageReturn }
     }
