@@ -6,8 +6,11 @@ extension ModelDesign {
     /// - The grouping factor is categorical whatever the column holds (numbers become levels,
     ///   as `factor()` makes them), without levels unused in the kept rows. A factor with a
     ///   single level is allowed (lme4 refuses it); ``init(formula:data:options:)`` warns.
-    /// - `(lhs || g)` gives one uncorrelated term per column of lhs (lme4 splits by terms of lhs,
-    ///   which is the same unless lhs has a factor, whose columns lme4 1.1 keeps together).
+    /// - `(lhs || g)` is split by the terms of lhs, as lme4's `expandDoubleVerts` splits it:
+    ///   `(1 | g)` for the intercept, then `(0 + t | g)` for each term t, each with its own model
+    ///   matrix. A numeric term gives one column; a factor keeps its columns together in one
+    ///   correlated term, coded without an intercept (one indicator per level): lme4 fits
+    ///   `score ~ Machine + (Machine || Worker)` as `(1 | Worker) + (0 + Machine | Worker)`.
     /// - `/` in the grouping gives one term per nesting level.
     /// - Order: as lme4's `mkReTrms`: when the numbers of levels are not already non-increasing,
     ///   the terms are put in the reverse of the stable increasing order of their numbers of
@@ -19,9 +22,6 @@ extension ModelDesign {
         var terms: [RandomEffectTerm] = []
         for spec in specs {
             let values = try frameVariables(spec.lhs, frame: frame)
-            let builder = ModelMatrixBuilder(terms: spec.lhs, values: values, rowCount: frame.rowCount,
-                                             contrast: { _ in options.defaultContrast })
-            let (names, columns) = builder.build()
             var groupings: [(GroupingFactor, CategoricalColumn)] = []
             for grouping in spec.groupings {
                 if let cached = groupingCache[grouping.name] {
@@ -32,20 +32,29 @@ extension ModelDesign {
                 groupingCache[grouping.name] = factor
                 groupings.append((grouping, factor))
             }
-            let columnSets: [[Int]] = spec.correlated ? [Array(columns.indices)] : columns.indices.map { [$0] }
-            for columnSet in columnSets {
+            for piece in spec.correlated ? [spec.lhs] : doubleBarPieces(spec.lhs) {
+                let builder = ModelMatrixBuilder(terms: piece, values: values, rowCount: frame.rowCount,
+                                                 contrast: { _ in options.defaultContrast })
+                let (names, columns) = builder.build()
+                guard !columns.isEmpty else { continue }
                 for (grouping, factor) in groupings {
                     terms.append(RandomEffectTerm(
                         group: grouping.name,
                         levels: factor.levels,
                         codes: factor.codes,
-                        columnNames: columnSet.map { names[$0] },
-                        z: transposed(columnSet.map { columns[$0] }, rows: frame.rowCount),
-                        correlated: spec.correlated))
+                        columnNames: names,
+                        z: transposed(columns, rows: frame.rowCount),
+                        correlated: spec.correlated || columns.count > 1))
                 }
             }
         }
         return lme4Order(terms)
+    }
+
+    /// The parts of `(lhs || g)`: the intercept alone, then each term without an intercept.
+    static func doubleBarPieces(_ lhs: TermList) -> [TermList] {
+        (lhs.intercept ? [TermList(intercept: true, variables: lhs.variables, terms: [])] : [])
+            + lhs.terms.map { TermList(intercept: false, variables: lhs.variables, terms: [$0]) }
     }
 
     /// lme4's order of terms (see ``randomEffectTerms(_:frame:options:)``).
