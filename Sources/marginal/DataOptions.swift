@@ -107,7 +107,9 @@ struct DataOptions: ParsableArguments {
         let options = try designOptions()
         let frame = try CSVReader.read(path: data, options: csv)
         do {
-            return try ModelDesign(formula: formula, data: frame, options: options)
+            var design = try ModelDesign(formula: formula, data: frame, options: options)
+            design.warnings += Self.unusedListedLevels(csv.levelOrders, in: frame)
+            return design
         } catch let formulaError {
             let column: String? = switch formulaError.kind {
             case .categoricalResponse(let name): name
@@ -124,6 +126,21 @@ struct DataOptions: ParsableArguments {
                 }
             }
             throw formulaError
+        }
+    }
+}
+
+extension DataOptions {
+    /// A warning for each `--levels` label that no row of the file has (R keeps such a level empty
+    /// and the model drops it; a misspelt reference level would otherwise pass unnoticed).
+    static func unusedListedLevels(_ orders: [String: [String]], in frame: DataFrame) -> [String] {
+        orders.keys.sorted().compactMap { name in
+            guard let column = try? frame.column(name), case .categorical(let factor) = column else { return nil }
+            var used = [Bool](repeating: false, count: factor.levels.count)
+            for code in factor.codes where code >= 0 { used[Int(code)] = true }
+            let unused = factor.levels.indices.filter { !used[$0] }.map { "'\(factor.levels[$0])'" }
+            guard !unused.isEmpty else { return nil }
+            return "--levels lists \(unused.joined(separator: ", ")) for '\(name)', which no row of the data has"
         }
     }
 }

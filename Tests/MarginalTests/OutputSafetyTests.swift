@@ -109,3 +109,13 @@ import Testing
         #expect(run.stderr.contains("GB for the draws"), "\(run.stderr)")
     }
 }
+
+/// `--levels` naming a label that no row has is reported (it used to pass silently).
+@Suite struct LevelOrderWarningTests {
+    @Test func unusedListedLevelIsNamed() throws {
+        let data = try CommandLineTests.temporaryFile("y,g\n1,a\n2,b\n3,a\n4,b\n")
+        let run = try CommandLineTests.marginal(["describe", data.path, "-f", "y ~ 1 + (1 | g)", "--levels", "g=a,b,c"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect((run.stdout + run.stderr).contains("--levels lists 'c' for 'g'"), "\(run.stdout)\(run.stderr)")
+    }
+}
