@@ -80,3 +80,30 @@ import Testing
         #expect(try nested.fit(optimizer: .lbfgs).optimization.optimizer.hasPrefix("BOBYQA"))
     }
 }
+
+/// The post-fit check: a converged fit leaves no slope; a slope inside, or one pointing into the
+/// feasible side of a bound, is reported.
+@Suite struct ConvergenceCheckTests {
+    @Test func fitsReportAVanishingGradient() throws {
+        for name in ["sleepstudy", "crossed slopes", "three slopes", "trailing slopes"] {
+            let fit = try DensityTestModels.model(named: name).fit()
+            let gradient = try #require(fit.optimization.finalGradient)
+            #expect(gradient.count == fit.theta.count)
+            let slope = try #require(LinearMixedModel.remainingSlope(gradient: gradient, theta: fit.theta, lower: try DensityTestModels.model(named: name).thetaLowerBounds))
+            #expect(slope.value < LinearMixedModel.gradientTolerance, "\(name): \(slope)")
+            #expect(fit.optimization.converged)
+        }
+        // Nested designs have no gradient yet.
+        #expect(try DensityTestModels.model(named: "three levels").fit().optimization.finalGradient == nil)
+    }
+
+    @Test func projectionOnTheBounds() throws {
+        let lower = [0, -Double.infinity, 0]
+        // On the bound with the slope pointing outwards (g > 0): fine; inwards (g < 0): reported.
+        #expect(LinearMixedModel.remainingSlope(gradient: [0.5, 0.001, 0], theta: [0, 0.3, 1], lower: lower)?.value == 0.001)
+        let inward = try #require(LinearMixedModel.remainingSlope(gradient: [-0.5, 0.001, 0], theta: [0, 0.3, 1], lower: lower))
+        #expect(inward.value == 0.5 && inward.index == 0)
+        let interior = try #require(LinearMixedModel.remainingSlope(gradient: [0, 0.001, -0.2], theta: [0, 0.3, 1], lower: lower))
+        #expect(interior.index == 2)
+    }
+}

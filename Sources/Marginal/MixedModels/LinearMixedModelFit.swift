@@ -112,4 +112,7 @@ public struct OptimizationRecord: Sendable {
     public var converged: Bool
     /// Every evaluation, in order.
     public var log: [Evaluation]
+    /// ∂(criterion)/∂φ at the estimate, φ = c·θ the optimizer's coordinates; nil where the engine
+    /// has no gradient (nested blocks) or for EM.
+    public var finalGradient: [Double]? = nil
 }

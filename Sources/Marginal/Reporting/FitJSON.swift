@@ -26,6 +26,8 @@ public struct FitReport: Codable, Sendable {
         public var optimizer: String
         public var message: String
         public var initialTheta: [Double]
+        /// ∂(criterion)/∂φ at the estimate (φ = θ scaled by the columns' size; null without one).
+        public var finalGradient: [Double]?
         /// Every evaluation: θ and the objective.
         public var log: [Evaluation]
     }
@@ -86,7 +88,7 @@ public struct FitReport: Codable, Sendable {
         warnings = fit.warnings
         optimization = .init(
             optimizer: fit.optimization.optimizer, message: fit.optimization.message,
-            initialTheta: fit.optimization.initialTheta,
+            initialTheta: fit.optimization.initialTheta, finalGradient: fit.optimization.finalGradient,
             log: fit.optimization.log.map { .init(theta: $0.theta, objective: $0.objective) })
     }
 
