@@ -43,6 +43,7 @@ extension ModelDesign {
             let note = Self.singleLevelWarning(group: term.group, level: term.levels.first ?? "")
             if !warnings.contains(note) { warnings.append(note) }
         }
+        warnings += Self.identifiabilityWarnings(random, fixed: terms.fixed, aliasTolerance: options.aliasTolerance)
         for term in random where term.levelCount >= frame.rowCount {
             let note = "the grouping factor '\(term.group)' has \(term.levelCount) levels for \(frame.rowCount) observations; its variance cannot be told apart from the residual variance (lme4 refuses such a model)"
             if !warnings.contains(note) { warnings.append(note) }
@@ -88,6 +89,30 @@ extension ModelDesign {
             throw FormulaError(.categoricalInArithmetic(column: name, expression: "the \(option)"), formula: frame.formula)
         }
         return values
+    }
+
+    /// lme4's warnings about random-effect terms that the data cannot identify:
+    /// - a term whose columns are linearly dependent (a slope on a column that is constant, or
+    ///   proportional to another): its covariance matrix is not identifiable;
+    /// - a grouping factor that is also a factor of the fixed part: with a fixed effect for every
+    ///   level, the REML criterion does not depend on the random intercepts' variance, and ML
+    ///   estimates it from nothing but the penalty.
+    static func identifiabilityWarnings(_ random: [RandomEffectTerm], fixed: TermList, aliasTolerance: Double) -> [String] {
+        var notes: [String] = []
+        for term in random where term.dimension > 1 {
+            let columns = (0..<term.dimension).map { s in (0..<term.codes.count).map { term.z[s, $0] } }
+            let dependent = AliasedColumns.find(in: columns, tolerance: aliasTolerance)
+            if !dependent.isEmpty {
+                let names = dependent.map { "'\(term.columnNames[$0])'" }.joined(separator: ", ")
+                notes.append("the random-effect term on '\(term.group)' has linearly dependent columns (\(names) is constant or a combination of the others): its covariance is nearly unidentifiable (lme4 warns so too); drop the column from the term")
+            }
+        }
+        let fixedFactors = Set(fixed.terms.flatMap { $0 }.compactMap { fixed.variables[$0].columnName })
+        for term in random where fixedFactors.contains(term.group) && term.columnNames.contains("(Intercept)") {
+            let note = "'\(term.group)' is both a fixed effect and a grouping factor: with a fixed effect for every level, the variance of its random intercepts is not identified (the REML criterion does not depend on it)"
+            if !notes.contains(note) { notes.append(note) }
+        }
+        return notes
     }
 
     /// The warning for a grouping factor with one level. lme4 refuses such a factor (`mkReTrms`

@@ -114,6 +114,10 @@ extension LinearMixedModel {
             converged = false
             warnings.append("the optimizer stopped where the criterion still has slope \(rNumberLabel(slope.value)) in \(thetaNames[slope.index]); the estimates may be off: refit with --optimizer \(useGradient ? "bobyqa" : "lbfgs")")
         }
+        let dof = Double(criterion.residualDegreesOfFreedom(n: design.nobs, p: design.fixedEffects.p))
+        if factor.penalizedResidualSumOfSquares / dof <= 1e-12 * SampleMoments.variance(design.responseLessOffset) {
+            warnings.append("the model fits the data exactly (residual SD ≈ 0): the residual variance, and with it every variance component, cannot be estimated")
+        }
         let singular = theta.indices.contains { nearZero($0, theta) }
         if singular {
             warnings.append("boundary (singular) fit: some random-effect variances are estimated as zero or correlations as ±1; see lme4's ?isSingular")
