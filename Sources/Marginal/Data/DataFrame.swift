@@ -2,6 +2,11 @@
 public struct DataFrame: Sendable, Equatable {
     public private(set) var names: [String]
     public private(set) var columns: [Column]
+    /// The position of each name, so that lookups and appends are O(1) (with 100,000 columns a
+    /// linear search per append made reading quadratic: 84 s for `describe`).
+    private var position: [String: Int] = [:]
+
+    public static func == (a: DataFrame, b: DataFrame) -> Bool { a.names == b.names && a.columns == b.columns }
 
     /// Number of rows.
     public var rowCount: Int { columns.first?.count ?? 0 }
@@ -19,17 +24,18 @@ public struct DataFrame: Sendable, Equatable {
 
     /// Appends a column.
     public mutating func append(_ name: String, _ column: Column) throws(DataError) {
-        if names.contains(name) { throw .duplicateColumn(name) }
+        if position[name] != nil { throw .duplicateColumn(name) }
         if let first = columns.first, first.count != column.count {
             throw .columnLengthMismatch(name: name, expected: first.count, found: column.count)
         }
+        position[name] = names.count
         names.append(name)
         columns.append(column)
     }
 
     /// Replaces the column called `name`.
     public mutating func replace(_ name: String, with column: Column) throws(DataError) {
-        guard let index = names.firstIndex(of: name) else { throw unknownColumn(name) }
+        guard let index = position[name] else { throw unknownColumn(name) }
         guard column.count == rowCount else {
             throw .columnLengthMismatch(name: name, expected: rowCount, found: column.count)
         }
@@ -38,7 +44,7 @@ public struct DataFrame: Sendable, Equatable {
 
     /// The column called `name`, or an error that suggests the closest existing name.
     public func column(_ name: String) throws(DataError) -> Column {
-        guard let index = names.firstIndex(of: name) else { throw unknownColumn(name) }
+        guard let index = position[name] else { throw unknownColumn(name) }
         return columns[index]
     }
 

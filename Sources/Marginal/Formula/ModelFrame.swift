@@ -45,7 +45,7 @@ struct ModelFrame {
 
     /// The column called `name` (known to exist after `init`).
     func column(_ name: String) -> Column? {
-        data.names.firstIndex(of: name).map { data.columns[$0] }
+        try? data.column(name)
     }
 
     /// A numeric column's values on the kept rows; nil when the column is categorical.
