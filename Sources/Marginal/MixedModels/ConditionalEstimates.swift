@@ -13,18 +13,7 @@ extension BlockedCholesky {
     /// then the random effects by the one back substitution of
     /// ``solveRandomEffects(beta:noise:scale:into:)`` at β̂.
     func solve() -> (u: [[Double]], beta: [Double]) {
-        let d = products.denseSize
-        let p = products.p
-        let offset = products.denseRandomRows
-        var beta = (0..<p).map { trailing[(d - 1) + (offset + $0) * d] }
-        trailing.withUnsafeBufferPointer { t in
-            beta.withUnsafeMutableBufferPointer { bp in
-                guard p > 0 else { return }
-                cblas_dtrsv(
-                    CblasColMajor, CblasLower, CblasTrans, CblasNonUnit, blasint(p), t.baseAddress! + offset * (d + 1),
-                    blasint(d), bp.baseAddress!, 1)
-            }
-        }
+        let beta = engineFixedEffects()
         var effects = [Double](repeating: 0, count: randomEffectCount)
         beta.withUnsafeBufferPointer { bp in
             effects.withUnsafeMutableBufferPointer { up in
@@ -38,6 +27,23 @@ extension BlockedCholesky {
             u.append(Array(effects[(firstCount + range.lowerBound)..<(firstCount + range.upperBound)]))
         }
         return (u, products.basis.originalCoordinates(beta))
+    }
+
+    /// β̂ in the engine's coordinates (``FixedEffectsBasis``): L_Xᵀβ̂ = l_y,X.
+    func engineFixedEffects() -> [Double] {
+        let d = products.denseSize
+        let p = products.p
+        let offset = products.denseRandomRows
+        var beta = (0..<p).map { trailing[(d - 1) + (offset + $0) * d] }
+        trailing.withUnsafeBufferPointer { t in
+            beta.withUnsafeMutableBufferPointer { bp in
+                guard p > 0 else { return }
+                cblas_dtrsv(
+                    CblasColMajor, CblasLower, CblasTrans, CblasNonUnit, blasint(p), t.baseAddress! + offset * (d + 1),
+                    blasint(d), bp.baseAddress!, 1)
+            }
+        }
+        return beta
     }
 
     /// R⁻¹ (L_X L_Xᵀ)⁻¹ R⁻ᵀ, p × p: Var(β̂) / σ² in the user's coordinates (``FixedEffectsBasis``).

@@ -37,11 +37,7 @@ extension BlockedCholesky {
         guard sigma2 > 0, sigma2.isFinite else { return nil }
 
         // β̂ (engine coordinates) and ũ; v = Λũ on the trailing rows, λ₁ũ_c for the first block.
-        var beta = (0..<p).map { trailing[(d - 1) + (r + $0) * d] }
-        for i in stride(from: p - 1, through: 0, by: -1) {
-            for k in (i + 1)..<max(p, i + 1) { beta[i] -= trailing[(r + k) + (r + i) * d] * beta[k] }
-            beta[i] /= trailing[(r + i) + (r + i) * d]
-        }
+        let beta = engineFixedEffects()
         var u = [Double](repeating: 0, count: randomEffectCount)
         beta.withUnsafeBufferPointer { bp in
             u.withUnsafeMutableBufferPointer { up in
@@ -96,8 +92,7 @@ extension BlockedCholesky {
         var denseTerms = [Double](repeating: 0, count: r * (factors.dropFirst().map(\.dimension).max() ?? 1))
         let panelA = products.first.values
         // First block, level by level.
-        var y = [Double](), zrc = [Double](), middle = [Double](repeating: 0, count: s1 * s1)
-        var zcc = [Double](repeating: 0, count: s1 * s1), work = [Double](repeating: 0, count: s1 * s1)
+        var y = [Double](), zrc = [Double](), zcc = [Double](repeating: 0, count: s1 * s1)
         for c in 0..<levels {
             let start = products.first.start[c]
             let height = products.first.height(c)
@@ -134,30 +129,16 @@ extension BlockedCholesky {
                     }
                 }
             }
-            for t in 0..<s1 {
-                for q in 0..<s1 {
-                    var sum = t == q ? 1.0 : 0.0
-                    for i in 0..<mr { sum += panels[base + i + t * height] * y[i + q * mr] }
-                    middle[t + q * s1] = sum
-                }
-            }
-            let l = Array(first[(c * s1 * s1)..<((c + 1) * s1 * s1)])
-            for index in zcc.indices { zcc[index] = 0 }
-            l.withUnsafeBufferPointer { lp in
-                middle.withUnsafeMutableBufferPointer { mp in
-                    work.withUnsafeMutableBufferPointer { wp in
-                        zcc.withUnsafeMutableBufferPointer { zp in
-                            SmallMatrix.addInverseCongruence(factor: lp.baseAddress!, middle: mp.baseAddress!, work: wp.baseAddress!, size: s1, into: zp.baseAddress!)
+            zrc = [Double](repeating: 0, count: mr * s1)
+            panels.withUnsafeBufferPointer { pp in
+                first.withUnsafeBufferPointer { fp in
+                    zcc.withUnsafeMutableBufferPointer { zp in
+                        zrc.withUnsafeMutableBufferPointer { rp in
+                            Self.takahashiStep(
+                                y: y, rows: mr, panel: pp.baseAddress! + base, ld: height, factor: fp.baseAddress! + c * s1 * s1,
+                                size: s1, diagonal: zp.baseAddress!, offDiagonal: rp.baseAddress!, ldOut: mr)
                         }
                     }
-                }
-            }
-            zrc = [Double](repeating: 0, count: mr * s1)
-            for i in 0..<mr {
-                for j in stride(from: s1 - 1, through: 0, by: -1) {
-                    var value = -y[i + j * mr]
-                    for q in (j + 1)..<max(s1, j + 1) { value -= zrc[i + q * mr] * l[q + j * s1] }
-                    zrc[i + j * mr] = value / l[j + j * s1]
                 }
             }
             // T_c = A_cc λ₁ Z̃_cc + A_{R,c}ᵀ Λ̃ Z̃_{R,c}; G₀ += score ũ_cᵀ/σ² − T_c.

@@ -53,31 +53,7 @@ extension BlockedCholesky {
                     for t in 0..<s { y[a + t * mr] += zab * p[b + t * m] }
                 }
             }
-            // Middle = I + Pᵀ Y.
-            var middle = [Double](repeating: 0, count: s * s)
-            for t in 0..<s {
-                for u in 0..<s {
-                    var sum = t == u ? 1.0 : 0.0
-                    for a in 0..<mr { sum += p[a + t * m] * y[a + u * mr] }
-                    middle[t + u * s] = sum
-                }
-            }
-            var work = [Double](repeating: 0, count: s * s)
-            diagonalOut.update(repeating: 0, count: s * s)
-            middle.withUnsafeMutableBufferPointer { mp in
-                work.withUnsafeMutableBufferPointer { wp in
-                    SmallMatrix.addInverseCongruence(factor: l, middle: mp.baseAddress!, work: wp.baseAddress!, size: s, into: diagonalOut)
-                }
-            }
-            guard let panelOut else { return }
-            // Z_{R,l} = −Y L⁻¹: each row x solves x L = −y (back substitution over columns).
-            for a in 0..<mr {
-                for j in stride(from: s - 1, through: 0, by: -1) {
-                    var value = -y[a + j * mr]
-                    for q in (j + 1)..<max(s, j + 1) { value -= panelOut[a + q * m] * l[q + j * s] }
-                    panelOut[a + j * m] = value / l[j + j * s]
-                }
-            }
+            Self.takahashiStep(y: y, rows: mr, panel: p, ld: m, factor: l, size: s, diagonal: diagonalOut, offDiagonal: panelOut, ldOut: m)
         }
 
         for k in products.nested.indices.reversed() {
@@ -115,5 +91,38 @@ extension BlockedCholesky {
             }
         }
         return [firstBlocks] + nestedDiagonalInverse + denseBlocks(of: inverse, rows: rd)
+    }
+
+    /// Takahashi's step for one level with factor L (S × S) and panel P (its first `mr` rows, leading
+    /// dimension `ld`), given Y = Z_RR P (mr × S, leading dimension mr): Z_ll = L⁻ᵀ(I + PᵀY)L⁻¹ into
+    /// `diagonal`, and, when given, Z_{R,l} = −Y L⁻¹ into `offDiagonal` (leading dimension `ldOut`).
+    static func takahashiStep(
+        y: [Double], rows mr: Int, panel p: UnsafePointer<Double>, ld m: Int, factor l: UnsafePointer<Double>, size s: Int,
+        diagonal: UnsafeMutablePointer<Double>, offDiagonal: UnsafeMutablePointer<Double>?, ldOut: Int
+    ) {
+        var middle = [Double](repeating: 0, count: s * s)
+        for t in 0..<s {
+            for u in 0..<s {
+                var sum = t == u ? 1.0 : 0.0
+                for a in 0..<mr { sum += p[a + t * m] * y[a + u * mr] }
+                middle[t + u * s] = sum
+            }
+        }
+        var work = [Double](repeating: 0, count: s * s)
+        diagonal.update(repeating: 0, count: s * s)
+        middle.withUnsafeMutableBufferPointer { mp in
+            work.withUnsafeMutableBufferPointer { wp in
+                SmallMatrix.addInverseCongruence(factor: l, middle: mp.baseAddress!, work: wp.baseAddress!, size: s, into: diagonal)
+            }
+        }
+        guard let offDiagonal else { return }
+        // Each row x of −Y L⁻¹ solves x L = −y (back substitution over columns).
+        for a in 0..<mr {
+            for j in stride(from: s - 1, through: 0, by: -1) {
+                var value = -y[a + j * mr]
+                for q in (j + 1)..<max(s, j + 1) { value -= offDiagonal[a + q * ldOut] * l[q + j * s] }
+                offDiagonal[a + j * ldOut] = value / l[j + j * s]
+            }
+        }
     }
 }
