@@ -22,7 +22,7 @@ import Testing
     func conditionalCovariancesMatchDenseInverse(_ name: String, _ integratingFixedEffects: Bool) throws {
         let model = try DensityTestModels.model(named: name)
         let theta = model.initialTheta.enumerated().map { $0.element == 0 ? 0.2 : 0.6 + 0.15 * Double($0.offset) }
-        var factor = BlockedCholesky(products: model.products, factors: model.factors)
+        var factor = PenalizedLeastSquares(products: model.products, factors: model.factors)
         let updated = factor.update(theta: theta)
         try #require(updated)
         let blocks = factor.conditionalCovarianceBlocks(integratingFixedEffects: integratingFixedEffects)
@@ -30,7 +30,7 @@ import Testing
         let q = dense.q, n = dense.n, p = dense.p
         // ZΛ (n × q) with Λ = blockdiag(λₖ per level).
         let lambdas = model.blocks.indices.map { k in
-            model.factors[k].lambda(theta: Array(theta[factor.thetaOffsets[k]..<(factor.thetaOffsets[k] + model.factors[k].parameterCount)])).elements
+            factor.thetaLayout.lambdas(theta)[k].elements
         }
         let zl = dense.zTimes(lambdas)
         // The system over [u; β] (or u alone): [ΛᵀZᵀWZΛ + I, ΛᵀZᵀWX; XᵀWZΛ, XᵀWX].

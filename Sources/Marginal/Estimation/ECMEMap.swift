@@ -9,7 +9,7 @@
 /// 1. **E-step** from the blocked Cholesky factor L(θ): u | y ~ N(ũ, σ̂² V) with ũ the conditional
 ///    modes and V = (ΛᵀZᵀZΛ + I)⁻¹ (ML). For REML, β is treated as random with a flat prior and
 ///    integrated out as well, so V is the u-block of the inverse of the whole [u; β] system,
-///    which adds the β-uncertainty term (``BlockedCholesky/conditionalCovarianceBlocks(integratingFixedEffects:)``).
+///    which adds the β-uncertainty term (``PenalizedLeastSquares/conditionalCovarianceBlocks(integratingFixedEffects:)``).
 /// 2. **CM-step for the covariances**, with (β, σ²) held: for block k with ℓ levels and
 ///    b_j = λ u_j, S_k = (1/ℓ) Σⱼ E[b_j b_jᵀ] = λ T λᵀ σ̂² where T = (1/ℓ) Σⱼ (ũ_j ũ_jᵀ/σ̂² + V_j);
 ///    the new Σ_k is S_k projected on the block's structure (``CovarianceFactor/theta(fromRelativeCovariance:)``),
@@ -22,7 +22,7 @@
 /// EM inequality) and the second maximizes the likelihood itself over a set containing the
 /// current point, so d(θ′) ≤ d(θ): the map is monotone.
 struct ECMEMap {
-    private var factor: BlockedCholesky
+    private var factor: PenalizedLeastSquares
     let criterion: FitCriterion
 
     /// The objective at θ and the map's image of θ.
@@ -32,7 +32,7 @@ struct ECMEMap {
     }
 
     init(products: CrossProducts, factors: [CovarianceFactor], criterion: FitCriterion) {
-        factor = BlockedCholesky(products: products, factors: factors)
+        factor = PenalizedLeastSquares(products: products, factors: factors)
         self.criterion = criterion
     }
 

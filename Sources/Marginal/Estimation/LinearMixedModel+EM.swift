@@ -42,7 +42,7 @@ extension LinearMixedModel {
         if singular {
             warnings.append("boundary (singular) fit: some random-effect variances are estimated as zero or correlations as ±1; see lme4's ?isSingular")
         }
-        var factor = BlockedCholesky(products: products, factors: factors)
+        var factor = PenalizedLeastSquares(products: products, factors: factors)
         guard factor.update(theta: theta) else { throw .factorizationFailed(iteration: run.iterations) }
         let record = OptimizationRecord(
             optimizer: "EM (\(options.acceleration.rawValue))", initialTheta: start, finalTheta: theta,

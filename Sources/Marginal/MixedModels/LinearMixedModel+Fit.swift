@@ -35,7 +35,7 @@ extension LinearMixedModel {
         let clock = ContinuousClock()
         let started = clock.now
         let lower = thetaLowerBounds
-        var factor = BlockedCholesky(products: products, factors: factors)
+        var factor = PenalizedLeastSquares(products: products, factors: factors)
         factor.downdateThreads = BLAS.threadCount
         var log: [OptimizationRecord.Evaluation] = []
         let scales = thetaScales
@@ -134,7 +134,7 @@ extension LinearMixedModel {
 
     /// Everything a fit reports, from the factor at θ̂ (also used by the EM fit).
     func summarize(
-        factor: BlockedCholesky, theta: [Double], objective: Double, criterion: FitCriterion,
+        factor: PenalizedLeastSquares, theta: [Double], objective: Double, criterion: FitCriterion,
         singular: Bool, record: OptimizationRecord, warnings: [String]
     ) -> LinearMixedModelFit {
         let n = design.nobs

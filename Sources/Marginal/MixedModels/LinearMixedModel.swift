@@ -5,7 +5,7 @@ import Foundation
 /// (Bates, Mächler, Bolker & Walker 2015).
 ///
 /// Construction makes the one pass over the data (``CrossProducts``); each evaluation of the
-/// objective at a θ only refactors the blocked matrix (``BlockedCholesky``).
+/// objective at a θ only refactors the blocked matrix (``PenalizedLeastSquares``).
 public struct LinearMixedModel: Sendable {
     public let design: ModelDesign
     let blocks: [RandomEffectBlock]
@@ -39,11 +39,14 @@ public struct LinearMixedModel: Sendable {
     /// The covariance factors of the blocks, in θ order.
     var factors: [CovarianceFactor] { blocks.map(\.factor) }
 
+    /// θ's order and its map to the blocks' λ.
+    var thetaLayout: ThetaLayout { ThetaLayout(factors: factors) }
+
     /// Number of θ parameters.
-    public var thetaCount: Int { factors.reduce(0) { $0 + $1.parameterCount } }
+    public var thetaCount: Int { thetaLayout.count }
 
     /// lme4's starting θ: λ = I for every block.
-    public var initialTheta: [Double] { factors.flatMap(\.initialTheta) }
+    public var initialTheta: [Double] { thetaLayout.initial }
 
     /// The optimizer's scale of each θ element: the root mean square c of the random-effect column
     /// of its row of λ when that is outside [0.1, 10], else 1. BOBYQA works on φ = c·θ, the
@@ -52,31 +55,22 @@ public struct LinearMixedModel: Sendable {
     /// and stops where it should. Columns already in sensible units keep c = 1, which leaves
     /// BOBYQA's path (and lme4's comparison) as it is on ordinary data.
     var thetaScales: [Double] {
-        blocks.flatMap { block in
+        let rms = blocks.map { block in
             let n = block.codes.count
-            let rms = (0..<block.dimension).map { a in
+            return (0..<block.dimension).map { a in
                 let sum = (0..<n).reduce(0.0) { $0 + block.z[a, $1] * block.z[a, $1] }
                 let value = (sum / Double(max(n, 1))).squareRoot()
                 return value.isFinite && (value < 0.1 || value > 10) ? value : 1
             }
-            return block.factor.freePositions.map { rms[$0.row] }
         }
+        return thetaLayout.positions.map { rms[$0.block][$0.row] }
     }
 
     /// Lower bounds on θ: 0 for the diagonal elements of each λ, −∞ for the others.
-    public var thetaLowerBounds: [Double] { factors.flatMap(\.lowerBounds) }
+    public var thetaLowerBounds: [Double] { thetaLayout.lowerBounds }
 
     /// Names of the θ elements in lme4's spelling: `Subject.(Intercept)`, `Subject.Days.(Intercept)`.
-    public var thetaNames: [String] {
-        blocks.flatMap { block in
-            let names = block.parts.flatMap(\.term.columnNames)
-            return block.factor.freePositions.map { position in
-                position.row == position.column
-                    ? "\(block.group).\(names[position.row])"
-                    : "\(block.group).\(names[position.row]).\(names[position.column])"
-            }
-        }
-    }
+    public var thetaNames: [String] { thetaLayout.names(of: blocks) }
 
     /// The objective a failed factorization reports: large and finite, so the optimizer steps
     /// back instead of stopping on an infinity.
@@ -84,11 +78,11 @@ public struct LinearMixedModel: Sendable {
 
     /// The profiled objective (deviance for ML, REML criterion for REML) at θ.
     public func objective(theta: [Double], criterion: FitCriterion) -> Double {
-        var factor = BlockedCholesky(products: products, factors: factors)
+        var factor = PenalizedLeastSquares(products: products, factors: factors)
         return Self.objective(&factor, theta: theta, criterion: criterion)
     }
 
-    static func objective(_ factor: inout BlockedCholesky, theta: [Double], criterion: FitCriterion) -> Double {
+    static func objective(_ factor: inout PenalizedLeastSquares, theta: [Double], criterion: FitCriterion) -> Double {
         guard factor.update(theta: theta) else { return failedFactorizationObjective }
         let value = criterion.objective(
             logDetRandom: factor.logDeterminantRandom, logDetFixed: factor.logDeterminantFixed,

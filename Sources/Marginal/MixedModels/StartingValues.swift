@@ -20,7 +20,8 @@ extension LinearMixedModel {
         let design = self.design
         let n = design.nobs
         var theta = initialTheta
-        var steps = factors.flatMap(\.initialSteps)
+        let layout = thetaLayout
+        var steps = layout.initialSteps
         guard blocks.contains(where: { $0.dimension == 1 }) else { return (theta, steps) }
         // y − o − Xβ̂ for the (weighted) least-squares β̂ (``FixedEffectsBasis``).
         var residual = products.basis.response
@@ -50,13 +51,10 @@ extension LinearMixedModel {
             }
             sigma2 = residual.reduce(0) { $0 + $1 * $1 } / Double(max(n - design.fixedEffects.p, 1))
         }
-        var offset = 0
-        for (k, block) in blocks.enumerated() {
-            if block.dimension == 1, sigma2 > 0 {
-                theta[offset] = min(10, max(0.05, scales[offset] * (tau2[k] / sigma2).squareRoot()))
-                steps[offset] = max(0.02, theta[offset] / 15)
-            }
-            offset += block.factor.parameterCount
+        for (k, block) in blocks.enumerated() where block.dimension == 1 && sigma2 > 0 {
+            let i = layout.offsets[k]
+            theta[i] = min(10, max(0.05, scales[i] * (tau2[k] / sigma2).squareRoot()))
+            steps[i] = max(0.02, theta[i] / 15)
         }
         return (theta, steps)
     }

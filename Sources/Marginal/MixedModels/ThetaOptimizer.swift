@@ -6,7 +6,7 @@ public enum ThetaOptimizer: String, Sendable, CaseIterable {
     case automatic = "auto"
     /// NLopt's BOBYQA, derivative-free (lme4's and MixedModels.jl's default).
     case bobyqa
-    /// L-BFGS-B on the exact gradient (``BlockedCholesky/profiledGradient(criterion:)``), then
+    /// L-BFGS-B on the exact gradient (``PenalizedLeastSquares/profiledGradient(criterion:)``), then
     /// BOBYQA from its result with small first steps: the projected quasi-Newton steps can stall on
     /// a bound the optimum is not on. Designs with nested blocks have no gradient yet and use BOBYQA.
     case lbfgs

@@ -16,7 +16,7 @@ import CLapack
 /// For crossed designs the dense inverse dominates: about twice the flops of the factorization
 /// of L_TT. `ConditionalEstimates.conditionalCovarianceBlocks()` keeps every block instead, from
 /// the same quadratic forms (FirstBlockQuadraticForms.swift).
-extension BlockedCholesky {
+extension PenalizedLeastSquares {
     /// Scratch values ``conditionalCovarianceSums(into:inverse:scratch:)`` needs.
     var covarianceSumsScratchCount: Int {
         let s1 = products.first.dimension

@@ -13,7 +13,7 @@ import CLapack
 ///
 /// Layout of u (and z): the first block's ℓ₁·S₁ effects, level-major, then the trailing random
 /// rows of the factor in their order (block after block, level-major).
-extension BlockedCholesky {
+extension PenalizedLeastSquares {
     /// Number of random effects q = ℓ₁S₁ + Σ_{k≥1} ℓₖSₖ.
     var randomEffectCount: Int { products.first.levels * products.first.dimension + products.fixedOffset }
 

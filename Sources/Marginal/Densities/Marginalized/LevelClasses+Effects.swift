@@ -5,7 +5,7 @@ extension LevelClasses {
 
     /// u_c = L_c⁻ᵀ(L_c⁻¹λᵀF_cᵀv + scale·z_c) for every level c into `u` (levels × S), with
     /// L_c = chol(λᵀA_cλ + I) of the level's class and v = [−β; 1]: the same affine map as
-    /// ``BlockedCholesky/solveRandomEffects(beta:noise:scale:into:)``, whose right-hand side for
+    /// ``PenalizedLeastSquares/solveRandomEffects(beta:noise:scale:into:)``, whose right-hand side for
     /// level c is P_cᵀv = L_c⁻¹λᵀF_cᵀv. Returns false when some class's B is not positive definite.
     func solveEffects(
         lambda: UnsafePointer<Double>, v: UnsafePointer<Double>, noise: UnsafePointer<Double>?, scale: Double,

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// With one grouping factor (S × S relative factor λ, levels c) and d = p + 1 columns [X y], the
 /// matrix M = ΛᵀZᵀZΛ + I is block-diagonal with blocks B_c = λᵀA_cλ + I, A_c = Z_cᵀZ_c, and the
-/// blocked factor of ``BlockedCholesky`` is, per level, L_c = chol(B_c), the panel
+/// blocked factor of ``PenalizedLeastSquares`` is, per level, L_c = chol(B_c), the panel
 /// P_c = F_c λ L_c⁻ᵀ with F_c = [X y]ᵀZ_c (d × S), and the d × d trailing factor
 /// chol([X y]ᵀ[X y] − Σ_c P_cP_cᵀ). Every level-dependent quantity the density needs depends on
 /// the level only through A_c and F_c, and on F_c only through outer products:

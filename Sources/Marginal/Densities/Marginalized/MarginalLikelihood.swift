@@ -3,7 +3,7 @@ import Foundation
 /// The marginal log-likelihood ℓ(β, σ, T) of ``MarginalizedMixedModelDensity`` and its exact
 /// gradient, from the blocked factor at θ = T/σ.
 ///
-/// With ũ(β) = M⁻¹ΛᵀZᵀ(y − Xβ) (``BlockedCholesky/solveRandomEffects(beta:noise:scale:into:)``)
+/// With ũ(β) = M⁻¹ΛᵀZᵀ(y − Xβ) (``PenalizedLeastSquares/solveRandomEffects(beta:noise:scale:into:)``)
 /// and e = y − Xβ − ZΛũ:
 ///
 /// - β: q = r² + ‖δ‖² with δ = L_Xᵀβ − l_y,X (since L_Xᵀβ̂ = l_y,X), so
@@ -20,30 +20,15 @@ import Foundation
 /// - T = σλ: ∂ℓ/∂Tₖ = Tₖ⁻ᵀ Wₖ and ∂ℓ/∂σ|_T = −n/σ + q/σ³ − Σₖ tr(Wₖ)/σ
 ///   (because ⟨∂ℓ/∂λₖ, λₖ⟩ = tr Wₖ).
 ///
-/// The sums Σⱼ (M⁻¹)ⱼⱼ come from ``BlockedCholesky/conditionalCovarianceSums(into:inverse:scratch:)``.
+/// The sums Σⱼ (M⁻¹)ⱼⱼ come from ``PenalizedLeastSquares/conditionalCovarianceSums(into:inverse:scratch:)``.
 extension MarginalizedMixedModelDensity {
     /// Refactors at θ = T/σ from the decoded `globals` (unless the factor is already there).
     /// False when σ or a diagonal of T is not positive and finite, or the factor fails.
     /// With `withInverse`, a new factor also leaves L_TT,u⁻¹ in `workspace.trailingInverse`
     /// (`workspace.inverseIsCurrent`), computed together with the factor.
     mutating func refactor(withInverse: Bool = false) -> Bool {
-        let sigma = globals.sigma
-        guard sigma > 0, sigma.isFinite else { return false }
-        var offset = 0
-        var same = workspace.factorIsCurrent
-        for (k, covariance) in factor.factors.enumerated() {
-            let s = covariance.dimension
-            let t = globals.factors[k]
-            for a in 0..<s where !(t[a * (s + 1)] > 0 && t[a * (s + 1)].isFinite) { return false }
-            for position in covariance.freePositions {
-                let value = t[position.row + position.column * s] / sigma
-                guard value.isFinite else { return false }
-                workspace.theta[offset] = value
-                if value != workspace.factoredTheta[offset] { same = false }
-                offset += 1
-            }
-        }
-        if same { return true }
+        guard factor.thetaLayout.relative(globals.factors, sigma: globals.sigma, into: &workspace.theta) else { return false }
+        if workspace.factorIsCurrent && workspace.theta == workspace.factoredTheta { return true }
         if withInverse && factor.products.denseRandomRows > 0 {
             workspace.factorIsCurrent = workspace.trailingInverse.withUnsafeMutableBufferPointer { w in
                 factor.update(theta: workspace.theta, trailingInverse: w.baseAddress!)

@@ -13,7 +13,7 @@ import Foundation
 ///     ℓ = −n/2 log(2πσ²) − ½ log det M − q(β, θ)/(2σ²),
 ///     q = (y − Xβ)ᵀ(I + ZΛΛᵀZᵀ)⁻¹(y − Xβ) = r²(θ) + ‖L_Xᵀ(β − β̂(θ))‖²,
 ///
-/// all read from the blocked Cholesky factor of the ML/REML engine (``BlockedCholesky``), so an
+/// all read from the blocked Cholesky factor of the ML/REML engine (``PenalizedLeastSquares``), so an
 /// evaluation never touches the n data rows. The gradient is exact and analytic (derived in
 /// MarginalLikelihood.swift); priors and Jacobians come from
 /// ``MixedModelParameterization/completeGradient(_:globals:sigmaAdjoint:gradient:)``.
@@ -42,7 +42,7 @@ public struct MarginalizedMixedModelDensity: LogDensity {
     public let randomEffectsLayout: RandomEffectsLayout
     public var dimension: Int { parameterization.dimension }
 
-    var factor: BlockedCholesky
+    var factor: PenalizedLeastSquares
     /// Class sums for a single grouping factor, when they are cheaper than the blocked factor.
     private(set) var levelClasses: LevelClasses?
     /// Levels and S of each block (engine order), and the positions (a + b·S) of the first
@@ -70,7 +70,7 @@ public struct MarginalizedMixedModelDensity: LogDensity {
 
     private init(model: LinearMixedModel, checkedParameterization parameterization: MixedModelParameterization) {
         self.parameterization = parameterization
-        factor = BlockedCholesky(products: model.products, factors: model.factors)
+        factor = PenalizedLeastSquares(products: model.products, factors: model.factors)
         globals = parameterization.makeGlobals()
         levelClasses = LevelClasses(products: model.products)
         blockShapes = model.blocks.map { ($0.levelCount, $0.dimension) }

@@ -32,10 +32,10 @@ struct MarginalizedWorkspace: Sendable {
     /// Scratch for the first block's quadratic forms and small solves.
     var scratch: [Double]
 
-    init(factor: BlockedCholesky, classes: LevelClasses?) {
+    init(factor: PenalizedLeastSquares, classes: LevelClasses?) {
         let r = factor.products.denseRandomRows
-        theta = Array(repeating: 0, count: factor.thetaCount)
-        factoredTheta = Array(repeating: .nan, count: factor.thetaCount)
+        theta = Array(repeating: 0, count: factor.thetaLayout.count)
+        factoredTheta = Array(repeating: .nan, count: factor.thetaLayout.count)
         effects = Array(repeating: 0, count: factor.randomEffectCount)
         noise = Array(repeating: 0, count: factor.randomEffectCount)
         trailingInverse = Array(repeating: 0, count: r * r)

@@ -5,7 +5,7 @@
 ///
 /// as u = L_u⁻ᵀ(l_y,u − L_X,uᵀβ + σz) with z ~ N(0, I): one back substitution through the
 /// blocked factor (dense trailing part, then level by level through the first block), see
-/// ``BlockedCholesky/solveRandomEffects(beta:noise:scale:into:)``. The factor is recomputed only
+/// ``PenalizedLeastSquares/solveRandomEffects(beta:noise:scale:into:)``. The factor is recomputed only
 /// when x's θ differs from the last one the density factored.
 extension MarginalizedMixedModelDensity {
     /// Draws all random effects b for the global parameters x into `effects`

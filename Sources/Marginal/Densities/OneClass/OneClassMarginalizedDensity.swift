@@ -150,13 +150,7 @@ public struct OneClassMarginalizedDensity: LogDensity {
     /// conditional means (``PartialCentering``): the engine's moment-based starting values
     /// (``LinearMixedModel/startingTheta``; λ = I in scaled columns for a block with several columns).
     static func pilotFactors(model: LinearMixedModel) -> [[Double]] {
-        let theta = model.startingTheta
-        var offset = 0
-        return model.blocks.map { block in
-            let count = block.factor.parameterCount
-            defer { offset += count }
-            return block.factor.lambda(theta: Array(theta[offset..<(offset + count)])).elements
-        }
+        model.thetaLayout.lambdas(model.startingTheta).map(\.elements)
     }
 
     public mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {

@@ -161,13 +161,7 @@ extension LinearMixedModel {
     /// The unconstrained global coordinates of a fit (each SD at least 10⁻³ σ̂, non-finite
     /// correlation coordinates at 0) and its conditional modes, block by block, level-major.
     static func startingValues(from fit: LinearMixedModelFit, model: LinearMixedModel, layout: MixedModelParameterization) -> ([Double], [Double]) {
-        var thetaStart = 0
-        let factors: [[Double]] = model.blocks.map { block in
-            let count = block.factor.parameterCount
-            let lambda = block.factor.lambda(theta: Array(fit.theta[thetaStart..<(thetaStart + count)]))
-            thetaStart += count
-            return lambda.elements.map { $0 * fit.sigma }
-        }
+        let factors = model.thetaLayout.lambdas(fit.theta).map { $0.elements.map { $0 * fit.sigma } }
         var globals = layout.unconstrained(beta: fit.fixedEffects.map(\.estimate), sigma: fit.sigma, factors: factors)
         let floor = log(1e-3 * fit.sigma)
         for block in layout.blocks {

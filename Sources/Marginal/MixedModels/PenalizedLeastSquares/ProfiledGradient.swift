@@ -21,7 +21,7 @@ import CLapack
 /// theorem), ∂d/∂θ = −2 Gₖ at θ's positions in λₖ. Unlike the form λₖ⁻ᵀWₖ of the marginalized
 /// density this needs no inverse of λₖ, so it holds on the boundary (a zero diagonal of λₖ),
 /// where singular fits end.
-extension BlockedCholesky {
+extension PenalizedLeastSquares {
     /// ∂d/∂θ at the θ of the last update, or nil with nested blocks (not covered) or a failed
     /// factor.
     func profiledGradient(criterion: FitCriterion) -> [Double]? {
@@ -188,12 +188,7 @@ extension BlockedCholesky {
                 }
             }
         }
-        var result: [Double] = []
-        for (k, factor) in factors.enumerated() {
-            let s = factor.dimension
-            for position in factor.freePositions { result.append(-2 * gradients[k][position.row + position.column * s]) }
-        }
-        return result
+        return thetaLayout.positions.map { -2 * gradients[$0.block][$0.row + $0.column * factors[$0.block].dimension] }
     }
 
     /// Rows of the trailing random part (index < r) of a matrix with `columns` columns and leading

@@ -1,4 +1,4 @@
-extension BlockedCholesky {
+extension PenalizedLeastSquares {
     // MARK: Step 2: the nested blocks, level by level
 
     /// Factors every nested block after the first (``CrossProducts`` keeps a block sparse when the

@@ -9,7 +9,7 @@
 /// level are the dense part's S⁻¹, or a later nested level's Z_ll or Z_{R,l} (every pair of rows
 /// of a panel lies in the pattern, since nesting adds no fill). `limit` is the number of leading
 /// trailing rows M covers: the random rows, or those and the X rows (the [u; β] system).
-extension BlockedCholesky {
+extension PenalizedLeastSquares {
     func selectedInverseBlocks(denseInverse inverse: [Double], limit: Int) -> [[Double]] {
         let offset = products.denseOffset
         let rd = limit - offset

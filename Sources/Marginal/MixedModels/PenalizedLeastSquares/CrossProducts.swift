@@ -13,16 +13,21 @@ import Foundation
 /// - the rest of T (the first block that is crossed with an earlier one, every block after it,
 ///   then X and y) is one dense matrix, because it fills in when the sparse blocks are eliminated.
 ///
-/// Nothing after this needs the n data rows again; reweighting rebuilds the values on the same
-/// pattern.
+/// The pattern (which rows each level touches, and where they go) is built once from the design;
+/// the values are accumulated on it with the row weights √wᵢ, and ``reweight(weights:response:)``
+/// accumulates new ones on the same pattern, which is what PIRLS does at every step. Nothing
+/// after that needs the n data rows again.
 struct CrossProducts: Sendable {
     let n: Int
     /// Σᵢ log wᵢ (0 without weights): the weights' term of the log-likelihood, ½ Σᵢ log wᵢ.
-    let logWeightSum: Double
+    private(set) var logWeightSum: Double
     /// p, the number of fixed-effect columns.
     let p: Int
     /// The engine's fixed-effect coordinates: the cross products are those of X̃ and ỹ.
-    let basis: FixedEffectsBasis
+    private(set) var basis: FixedEffectsBasis
+    /// What reweighting reads again: the blocks' codes and columns, and X.
+    private let blocks: [RandomEffectBlock]
+    private let x: Matrix
     /// Offset of trailing block k (k = 1..<K) within T; the X columns start at `fixedOffset`.
     let trailingOffsets: [Int]
     let fixedOffset: Int
@@ -71,7 +76,6 @@ struct CrossProducts: Sendable {
         let p = x.columns
         self.n = n
         self.p = p
-        logWeightSum = weights?.reduce(0) { $0 + Foundation.log($1) } ?? 0
 
         var offsets: [Int] = []
         var offset = 0
@@ -101,9 +105,38 @@ struct CrossProducts: Sendable {
             throw .tooLarge(group: group, denseRows: denseSize, bytes: denseBytes, available: memoryLimit)
         }
 
+        self.blocks = blocks
+        self.x = x
+        let pattern = EntryTable(blocks: blocks.dropFirst(), offsets: offsets, rowWeights: nil, n: n)
+        first = LevelPanels(
+            block: blocks[0], later: pattern, firstEntry: 0, fixedOffset: offset, trailingSize: dimT, denseOffset: denseOffset)
+        firstIndex = PanelIndex(first, rowCount: dimT)
+        nested = (1..<sparse).map { k in
+            LevelPanels(
+                block: blocks[k], later: pattern, firstEntry: pattern.columnOfBlock[k - 1] + blocks[k].dimension,
+                fixedOffset: offset, trailingSize: dimT, denseOffset: denseOffset)
+        }
+        nestedIndex = nested.map { PanelIndex($0, rowCount: dimT) }
+        trailing = []
+        basis = FixedEffectsBasis(x: x, y: y, weights: weights)
+        logWeightSum = Self.logSum(weights)
+        accumulate(weights: weights)
+    }
+
+    /// Accumulates the values for new prior (or working) weights wᵢ > 0 (nil for 1) and a new
+    /// response (less any offset) on the pattern built at construction; the fixed-effect basis is
+    /// refitted to the new weights.
+    mutating func reweight(weights: [Double]?, response y: [Double]) {
+        logWeightSum = Self.logSum(weights)
+        basis = FixedEffectsBasis(x: x, y: y, weights: weights)
+        accumulate(weights: weights)
+    }
+
+    private static func logSum(_ weights: [Double]?) -> Double { weights?.reduce(0) { $0 + Foundation.log($1) } ?? 0 }
+
+    /// The values on the pattern for the current basis and these weights.
+    private mutating func accumulate(weights: [Double]?) {
         let sqrtW = weights.map { $0.map { $0.squareRoot() } }
-        let basis = FixedEffectsBasis(x: x, y: y, weights: weights)
-        self.basis = basis
         // √W [X̃ ỹ] as one n × (p + 1) matrix.
         var xy = basis.columns.elements
         xy.append(contentsOf: basis.response)
@@ -112,21 +145,22 @@ struct CrossProducts: Sendable {
                 for i in 0..<n { xy[i + j * n] *= sqrtW[i] }
             }
         }
-        let entries = EntryTable(blocks: blocks.dropFirst(), offsets: offsets, rowWeights: sqrtW, n: n)
-        first = LevelPanels(
-            block: blocks[0], rowWeights: sqrtW, later: entries, firstEntry: 0, xy: xy,
-            fixedOffset: offset, denseOffset: denseOffset)
-        firstIndex = PanelIndex(first, rowCount: dimT)
-        nested = (1..<sparse).map { k in
-            LevelPanels(
-                block: blocks[k], rowWeights: sqrtW, later: entries,
-                firstEntry: entries.columnOfBlock[k - 1] + blocks[k].dimension, xy: xy,
-                fixedOffset: offset, denseOffset: denseOffset)
+        let entries = EntryTable(blocks: blocks.dropFirst(), offsets: trailingOffsets, rowWeights: sqrtW, n: n)
+        first.accumulate(block: blocks[0], rowWeights: sqrtW, later: entries, firstEntry: 0, xy: xy)
+        for k in nested.indices {
+            nested[k].accumulate(
+                block: blocks[k + 1], rowWeights: sqrtW, later: entries,
+                firstEntry: entries.columnOfBlock[k] + blocks[k + 1].dimension, xy: xy)
         }
-        nestedIndex = nested.map { PanelIndex($0, rowCount: dimT) }
+        accumulateDense(entries: entries, xy: xy)
+    }
 
-        // (T_D)ᵀT_D: random × random and random × [X y] by rows, [X y]ᵀ[X y] by BLAS.
-        let denseFixed = offset - denseOffset
+    /// (T_D)ᵀT_D, both triangles: random × random and random × [X y] by rows, [X y]ᵀ[X y] by BLAS.
+    private mutating func accumulateDense(entries: EntryTable, xy: [Double]) {
+        let denseSize = self.denseSize
+        let denseFixed = fixedOffset - denseOffset
+        let p = self.p
+        let n = self.n
         var trailing = [Double](repeating: 0, count: denseSize * denseSize)
         trailing.withUnsafeMutableBufferPointer { t in
             xy.withUnsafeBufferPointer { xyp in
@@ -135,7 +169,7 @@ struct CrossProducts: Sendable {
                     c: t.baseAddress! + denseFixed + denseFixed * denseSize, ldc: denseSize)
             }
         }
-        let firstDenseEntry = sparse < blocks.count ? entries.columnOfBlock[sparse - 1] : entries.width
+        let firstDenseEntry = sparseBlockCount < blocks.count ? entries.columnOfBlock[sparseBlockCount - 1] : entries.width
         for i in 0..<n {
             let row = (i * entries.width + firstDenseEntry)..<((i + 1) * entries.width)
             for a in row {

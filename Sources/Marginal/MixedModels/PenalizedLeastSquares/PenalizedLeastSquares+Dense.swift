@@ -1,6 +1,6 @@
 import Dispatch
 
-extension BlockedCholesky {
+extension PenalizedLeastSquares {
     // MARK: Step 3: L_DD = chol(Λ_Dᵀ A_DD Λ_D + I − Σ_c L_D,c L_D,cᵀ)
 
     /// The dense part, in its own coordinates (row i of L_DD is trailing row `denseOffset + i`).

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The lower Cholesky factor L(θ) of the blocked matrix
+/// The penalized least-squares core every model family stands on: the cross products of
+/// √W [Z X y] (``CrossProducts``) and the lower Cholesky factor L(θ) of the blocked matrix
 ///
 ///     ⎡ ΛᵀZᵀWZΛ + I   ΛᵀZᵀWX   ΛᵀZᵀWy ⎤
 ///     ⎢ XᵀWZΛ          XᵀWX     XᵀWy   ⎥  =  L Lᵀ
@@ -13,20 +14,22 @@ import Foundation
 /// left-looking blocked Cholesky whose steps are the block types' kernels:
 ///
 /// 1. the first block, level c: L₁₁,c = chol(λ₁ᵀ A₁₁,c λ₁ + I) and L_T1,c = (Λ_Tᵀ A_T1,c λ₁) L₁₁,c⁻ᵀ
-///    (BlockedCholesky+FirstBlock.swift);
+///    (PenalizedLeastSquares+FirstBlock.swift);
 /// 2. each nested block k, level l: its diagonal block and panel, loaded as in step 1, less the
 ///    contributions L_{R,c} L_{l,c}ᵀ of every earlier level c whose panel holds l, then factored
-///    (BlockedCholesky+Nested.swift);
+///    (PenalizedLeastSquares+Nested.swift);
 /// 3. L_DD = chol(Λ_Dᵀ A_DD Λ_D + I − Σ_c L_D,c L_D,cᵀ) over every sparse level c, the identity on
-///    random rows only (BlockedCholesky+Dense.swift).
+///    random rows only (PenalizedLeastSquares+Dense.swift).
 ///
-/// All storage is allocated once; an update allocates nothing.
-struct BlockedCholesky: Sendable {
-    let products: CrossProducts
+/// All storage is allocated once; an update allocates nothing. A linear mixed model factors it
+/// once per θ; a generalized one also calls ``reweight(weights:response:)`` at every PIRLS step
+/// (Bates et al. 2015, §5; MixedModels.jl's GLMM holds its LMM in the same way). The one solve
+/// for (β̂, u) is in PenalizedLeastSquares+Solve.swift.
+struct PenalizedLeastSquares: Sendable {
+    private(set) var products: CrossProducts
+    /// θ's layout, and the blocks' covariance factors in it.
+    let thetaLayout: ThetaLayout
     let factors: [CovarianceFactor]
-    /// Offset of each block's θ elements in the full θ vector.
-    let thetaOffsets: [Int]
-    let thetaCount: Int
     /// Whether every block of the dense part is scalar (Sₖ = 1), so that Λ_D is a diagonal scaling.
     let denseIsDiagonal: Bool
     /// Whether every block after the first is scalar, so that the first block's panels need no λₖᵀ row groups.
@@ -64,14 +67,7 @@ struct BlockedCholesky: Sendable {
     init(products: CrossProducts, factors: [CovarianceFactor]) {
         self.products = products
         self.factors = factors
-        var offsets: [Int] = []
-        var count = 0
-        for factor in factors {
-            offsets.append(count)
-            count += factor.parameterCount
-        }
-        thetaOffsets = offsets
-        thetaCount = count
+        thetaLayout = ThetaLayout(factors: factors)
         trailingIsScalar = factors.dropFirst().allSatisfy { $0.dimension == 1 }
         firstPanelsAreComplete = products.firstPanelsAreComplete
         denseIsDiagonal = factors.dropFirst(products.sparseBlockCount).allSatisfy { $0.dimension == 1 }
@@ -100,14 +96,8 @@ struct BlockedCholesky: Sendable {
     /// factor in one recursive pass (``CholeskyInverse/factorAndInvert(n:_:lda:_:ldw:)``), which
     /// is cheaper than inverting the finished factor.
     mutating func update(theta: [Double], trailingInverse: UnsafeMutablePointer<Double>?) -> Bool {
-        guard theta.count == thetaCount else { return false }
-        theta.withUnsafeBufferPointer { t in
-            for (k, factor) in factors.enumerated() {
-                lambdas[k].withUnsafeMutableBufferPointer { l in
-                    factor.fill(l.baseAddress!, theta: UnsafeBufferPointer(rebasing: t[thetaOffsets[k]...]))
-                }
-            }
-        }
+        guard theta.count == thetaLayout.count else { return false }
+        thetaLayout.fill(&lambdas, theta: theta)
         rowScale.withUnsafeMutableBufferPointer { scale in
             for k in factors.indices.dropFirst() where factors[k].dimension == 1 {
                 let value = lambdas[k][0]
@@ -123,6 +113,13 @@ struct BlockedCholesky: Sendable {
             isPositiveDefinite = updateTrailing(inverse: trailingInverse)
         }
         return isPositiveDefinite
+    }
+
+    /// New weights wᵢ (prior times working weights; nil for 1) and response (the working response
+    /// less the offset) on the same pattern. The factor is stale until the next ``update(theta:)``.
+    mutating func reweight(weights: [Double]?, response: [Double]) {
+        products.reweight(weights: weights, response: response)
+        isPositiveDefinite = false
     }
 
     // MARK: Reading the factor

@@ -1,4 +1,4 @@
-extension BlockedCholesky {
+extension PenalizedLeastSquares {
     // MARK: Step 1: L₁₁,c = chol(λ₁ᵀ A₁₁,c λ₁ + I)
 
     mutating func updateFirstBlock() -> Bool {

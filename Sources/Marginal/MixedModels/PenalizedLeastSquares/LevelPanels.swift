@@ -25,34 +25,26 @@ struct LevelPanels: Sendable {
     /// Number of rows m_c of panel c.
     @inline(__always) func height(_ c: Int) -> Int { start[c + 1] - start[c] }
 
-    /// Builds the panels of `block` against the later rows in `later` (each data row's entries
-    /// (trailing row, √wᵢ·z value) of the blocks after this one, `width` per data row, from
-    /// column `firstEntry`) and the weighted [X y] columns `xy` (n × (p + 1), rows at `fixedOffset`).
-    init(
-        block: RandomEffectBlock, rowWeights sqrtW: [Double]?, later: EntryTable, firstEntry: Int,
-        xy: [Double], fixedOffset: Int, denseOffset: Int
-    ) {
-        let n = block.codes.count
+    /// The data rows of each level (a counting sort of the block's codes), kept for reweighting.
+    let rowsByLevel: CountingSort
+
+    /// The pattern of `block`'s panels against the later rows in `later` (each data row's entries
+    /// of the blocks after this one, `width` per data row, from column `firstEntry`), with the
+    /// p + 1 rows of X and y at `fixedOffset`; the values are zero until ``accumulate(block:rowWeights:later:firstEntry:xy:)``.
+    init(block: RandomEffectBlock, later: EntryTable, firstEntry: Int, fixedOffset: Int, trailingSize: Int, denseOffset: Int) {
         let s = block.dimension
         let levels = block.levelCount
-        let p1 = xy.count / max(n, 1)
         dimension = s
         self.levels = levels
-        let rowsByLevel = CountingSort(codes: block.codes, levels: levels)
-        let trailingSize = fixedOffset + p1
+        rowsByLevel = CountingSort(codes: block.codes, levels: levels)
         var start = [0]
         var rows: [Int32] = []
         var denseStart: [Int] = []
         var mark = [Int](repeating: -1, count: trailingSize)
-        var local = [Int](repeating: 0, count: trailingSize)
-        var values: [Double] = []
-        var diagonal = [Double](repeating: 0, count: levels * s * s)
-        var z = [Double](repeating: 0, count: s)
         let width = later.width
         for c in 0..<levels {
-            let levelRows = rowsByLevel.rows(of: c)
             var touched: [Int] = []
-            for i in levelRows {
+            for i in rowsByLevel.rows(of: c) {
                 for e in (i * width + firstEntry)..<((i + 1) * width) where mark[later.row[e]] != c {
                     mark[later.row[e]] = c
                     touched.append(later.row[e])
@@ -61,11 +53,34 @@ struct LevelPanels: Sendable {
             touched.sort()
             denseStart.append(touched.partitioningIndex { $0 >= denseOffset })
             touched.append(contentsOf: fixedOffset..<trailingSize)
-            for (position, row) in touched.enumerated() { local[row] = position }
-            let m = touched.count
-            let valueStart = values.count
-            values.append(contentsOf: repeatElement(0, count: m * s))
-            for i in levelRows {
+            rows.append(contentsOf: touched.map { Int32($0) })
+            start.append(rows.count)
+        }
+        self.start = start
+        self.rows = rows
+        self.denseStart = denseStart
+        diagonal = Array(repeating: 0, count: levels * s * s)
+        values = Array(repeating: 0, count: rows.count * s)
+    }
+
+    /// Sets the values on the pattern: A_cc = Σ_{i in c} wᵢ zᵢzᵢᵀ and the panel rows
+    /// Σ_{i in c} (√wᵢ t_i) (√wᵢ zᵢ)ᵀ, with the later blocks' entries already weighted in `later`
+    /// and the weighted [X y] columns in `xy` (n × (p + 1), column-major). What PIRLS's
+    /// reweighting repeats: the same pattern, new weights and response.
+    mutating func accumulate(block: RandomEffectBlock, rowWeights sqrtW: [Double]?, later: EntryTable, firstEntry: Int, xy: [Double]) {
+        let n = block.codes.count
+        let s = dimension
+        let p1 = xy.count / max(n, 1)
+        let width = later.width
+        var local = [Int](repeating: 0, count: (rows.last.map { Int($0) } ?? 0) + 1)
+        var z = [Double](repeating: 0, count: s)
+        for i in diagonal.indices { diagonal[i] = 0 }
+        for i in values.indices { values[i] = 0 }
+        for c in 0..<levels {
+            let m = height(c)
+            for q in 0..<m { local[Int(rows[start[c] + q])] = q }
+            let valueStart = start[c] * s
+            for i in rowsByLevel.rows(of: c) {
                 let weight = sqrtW?[i] ?? 1
                 for a in 0..<s { z[a] = block.z[a, i] * weight }
                 for a in 0..<s {
@@ -73,17 +88,10 @@ struct LevelPanels: Sendable {
                     for b in 0..<s { diagonal[c * s * s + a + b * s] += za * z[b] }
                     let column = valueStart + a * m
                     for e in (i * width + firstEntry)..<((i + 1) * width) { values[column + local[later.row[e]]] += later.value[e] * za }
-                    for j in 0..<p1 { values[column + local[fixedOffset + j]] += xy[i + j * n] * za }
+                    for j in 0..<p1 { values[column + m - p1 + j] += xy[i + j * n] * za }
                 }
             }
-            rows.append(contentsOf: touched.map { Int32($0) })
-            start.append(rows.count)
         }
-        self.diagonal = diagonal
-        self.start = start
-        self.rows = rows
-        self.values = values
-        self.denseStart = denseStart
     }
 }
 
@@ -153,7 +161,7 @@ struct EntryTable: Sendable {
 }
 
 /// The data rows grouped by level (a counting sort of the codes).
-struct CountingSort {
+struct CountingSort: Sendable {
     let start: [Int]
     let order: [Int]
 

@@ -8,7 +8,7 @@ import CLapack
 /// - Var(u | y, β = β̂) = σ² (ΛᵀZᵀZΛ + I)⁻¹ = σ² L_u⁻ᵀ L_u⁻¹ with L_u the random-effect part of L
 ///   (what lme4 and MixedModels.jl report as conditional variances);
 /// - Var(β̂) = σ² (L_X L_Xᵀ)⁻¹.
-extension BlockedCholesky {
+extension PenalizedLeastSquares {
     /// The conditional modes u (per block, ℓ·S values, level-major) and β̂: β̂ from L_Xᵀβ̂ = l_y,X,
     /// then the random effects by the one back substitution of
     /// ``solveRandomEffects(beta:noise:scale:into:)`` at β̂.

@@ -6,7 +6,7 @@
 /// (M⁻¹)_cc = L₁₁,c⁻ᵀ (I + H_c) L₁₁,c⁻¹ (block inversion of L = [L₁₁ 0; L_T1 L_TT]), which the
 /// conditional variances of the random effects and the gradient of log det M need.
 /// Used only without nested blocks (the dense part then starts at the first trailing row).
-extension BlockedCholesky {
+extension PenalizedLeastSquares {
     /// Writes H_c for every level c into `h` (ℓ₁·S₁² values, level-major, lower and upper
     /// triangles). `inverse` holds the lower triangle of S⁻¹ (r × r, leading dimension r), r being
     /// the number of random trailing rows, or those plus the X rows; `work` holds S₁ values.
