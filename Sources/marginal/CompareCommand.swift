@@ -64,14 +64,11 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         try OutputDestination.validate(outputs: [("--output", output)], inputs: [dataOptions.data])
         let chosen = try EstimationMethod.list(methods).get()
-        let model = try LinearMixedModel(design: try dataOptions.design())
-        // Priors are checked before anything runs.
-        var layout = MixedModelParameterization(model: model)
-        try layout.setPriors(priors)
+        let model: any MixedModel = try LinearMixedModel(design: try dataOptions.design())
+        let settings = ComparisonSettings(chains: chains, warmup: warmup, draws: draws, seed: seed, priors: priors)
+        try model.validate(settings)
         let progress = ProgressLine(enabled: !quiet)
-        let comparison = model.compare(
-            chosen, settings: ComparisonSettings(chains: chains, warmup: warmup, draws: draws, seed: seed, priors: priors)
-        ) { method in
+        let comparison = model.compare(chosen, settings: settings) { method in
             progress.update("compare: running \(method.rawValue)")
         }
         progress.finish()

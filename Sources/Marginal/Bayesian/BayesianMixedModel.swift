@@ -143,15 +143,16 @@ private struct Run: Sendable {
         let perChain = concurrentMap(count: result.chains.count) { c -> (moments: RunningMoments, draws: [[Double]]) in
             var density = density
             var random = streams[c]
-            var moments = RunningMoments(count: count)
+            var moments = RunningMoments(dimension: count)
             var draws: [[Double]] = []
             density.recoverRandomEffects(for: result.chains[c].draws, count: count, using: &random) { effects in
-                moments.add(effects)
+                // A draw whose effects could not be evaluated (NaN) is left out as a whole.
+                if !effects.contains(where: \.isNaN) { moments.add(effects) }
                 if keep { draws.append(effects) }
             }
             return (moments, draws)
         }
-        var pooled = RunningMoments(count: count)
+        var pooled = RunningMoments(dimension: count)
         for chain in perChain { pooled.merge(chain.moments) }
         let sds = pooled.standardDeviations
         let summaries = effectsLayout.groups.map { group in

@@ -1,15 +1,16 @@
 import Foundation
 
-/// The global parameters of a linear mixed model in the form every estimation method reports
-/// them: β, σ, and per random-effect term its SDs and correlation matrix (as lme4's `VarCorr`
-/// and ``LinearMixedModelFit/varianceComponents``), with optional uncertainties of β.
+/// The global parameters of a mixed model in the form every estimation method reports them: β,
+/// the dispersion σ (nil for families without one, such as binomial and Poisson), and per
+/// random-effect term its SDs and correlation matrix (as lme4's `VarCorr` and
+/// ``LinearMixedModelFit/varianceComponents``), with optional uncertainties of β.
 public struct GlobalEstimates: Sendable {
     public var fixedEffectNames: [String]
     public var beta: [Double]
     /// The SD of each β's posterior (NUTS), variational distribution (VI) or sampling
     /// distribution (ML/REML); nil when the method gives none (joint MAP).
     public var betaStandardErrors: [Double]?
-    public var sigma: Double
+    public var sigma: Double?
     /// One per term as written, grouped by the engine's blocks.
     public var varianceComponents: [VarianceComponent]
 
@@ -56,7 +57,7 @@ public struct GlobalEstimates: Sendable {
             let m = mean.beta[j]
             return (each.reduce(0) { $0 + ($1.beta[j] - m) * ($1.beta[j] - m) } / max(count - 1, 1)).squareRoot()
         }
-        mean.sigma = average(\.sigma)
+        mean.sigma = mean.sigma.map { _ in average { $0.sigma ?? .nan } }
         for c in mean.varianceComponents.indices {
             let m = mean.varianceComponents[c].names.count
             for a in 0..<m {

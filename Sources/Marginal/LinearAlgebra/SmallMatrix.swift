@@ -1,3 +1,5 @@
+import Foundation
+
 /// In-place kernels for the small S × S matrices of random-effect blocks (S is the number of
 /// random effects per level, typically 1–4), where a BLAS call would cost more than the work.
 /// All matrices are column-major; "lower" means lower-triangular.
@@ -113,24 +115,6 @@ enum SmallMatrix {
         return true
     }
 
-    /// x ← L⁻¹ x for lower-triangular L (forward substitution).
-    static func solveLower(_ l: UnsafePointer<Double>, _ x: inout [Double], size s: Int) {
-        for i in 0..<s {
-            var sum = x[i]
-            for k in 0..<i { sum -= l[i + k * s] * x[k] }
-            x[i] = sum / l[i + i * s]
-        }
-    }
-
-    /// x ← L⁻ᵀ x for lower-triangular L (back substitution with Lᵀ).
-    static func solveLowerTransposed(_ l: UnsafePointer<Double>, _ x: inout [Double], size s: Int) {
-        for i in stride(from: s - 1, through: 0, by: -1) {
-            var sum = x[i]
-            for k in (i + 1)..<s { sum -= l[k + i * s] * x[k] }
-            x[i] = sum / l[i + i * s]
-        }
-    }
-
     /// out += L⁻ᵀ A L⁻¹ for lower-triangular L and symmetric A (S × S); `a` is destroyed.
     static func addInverseCongruence(
         factor l: UnsafePointer<Double>, middle a: UnsafeMutablePointer<Double>,
@@ -152,6 +136,64 @@ enum SmallMatrix {
                 a[i + j * s] = value / l[i + i * s]
             }
             for i in 0..<s { out[i + j * s] += a[i + j * s] }
+        }
+    }
+
+    /// out ← T v for lower-triangular T.
+    @inline(__always)
+    static func lowerTimes(_ t: UnsafePointer<Double>, _ v: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, size s: Int) {
+        for a in 0..<s {
+            var sum = 0.0
+            for b in 0...a { sum += t[a + b * s] * v[b] }
+            out[a] = sum
+        }
+    }
+
+    /// out ← Tᵀ v for lower-triangular T.
+    @inline(__always)
+    static func lowerTransposedTimes(_ t: UnsafePointer<Double>, _ v: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, size s: Int) {
+        for a in 0..<s {
+            var sum = 0.0
+            for b in a..<s { sum += t[b + a * s] * v[b] }
+            out[a] = sum
+        }
+    }
+
+    /// v ← L⁻¹ v in place (forward substitution).
+    @inline(__always)
+    static func solveLower(_ l: UnsafePointer<Double>, _ v: UnsafeMutablePointer<Double>, size s: Int) {
+        for a in 0..<s {
+            var sum = v[a]
+            for b in 0..<a { sum -= l[a + b * s] * v[b] }
+            v[a] = sum / l[a + a * s]
+        }
+    }
+
+    /// v ← L⁻ᵀ v in place (back substitution).
+    @inline(__always)
+    static func solveLowerTransposed(_ l: UnsafePointer<Double>, _ v: UnsafeMutablePointer<Double>, size s: Int) {
+        for a in stride(from: s - 1, through: 0, by: -1) {
+            var sum = v[a]
+            for b in (a + 1)..<s { sum -= l[b + a * s] * v[b] }
+            v[a] = sum / l[a + a * s]
+        }
+    }
+
+    /// Σₐ log L_aa, i.e. ½ log |L Lᵀ|, for lower-triangular L with positive diagonal.
+    @inline(__always)
+    static func logDiagonal(_ l: UnsafePointer<Double>, size s: Int) -> Double {
+        var sum = 0.0
+        for a in 0..<s { sum += log(l[a + a * s]) }
+        return sum
+    }
+
+    /// out ← (L Lᵀ)⁻¹ from the Cholesky factor L, column by column (L⁻ᵀ L⁻¹ eₐ).
+    static func inverseFromCholesky(_ l: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, size s: Int) {
+        for a in 0..<s {
+            let column = out + a * s
+            for b in 0..<s { column[b] = b == a ? 1 : 0 }
+            solveLower(l, column, size: s)
+            solveLowerTransposed(l, column, size: s)
         }
     }
 }

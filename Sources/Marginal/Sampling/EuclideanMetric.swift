@@ -91,7 +91,7 @@ struct EuclideanMetric {
             for i in 0..<dimension { p[i] = random.normal() }
             factor.withUnsafeBufferPointer { l in
                 guard let base = l.baseAddress else { return }
-                SmallMatrix.solveLowerTransposed(base, &p, size: dimension)
+                p.withUnsafeMutableBufferPointer { SmallMatrix.solveLowerTransposed(base, $0.baseAddress!, size: dimension) }
             }
         }
     }

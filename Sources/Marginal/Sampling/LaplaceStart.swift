@@ -79,7 +79,7 @@ struct LaplaceStart: Sendable, Equatable {
         guard positive else { return nil }
         var inverse = [Double](repeating: 0, count: k * k)
         hessian.withUnsafeBufferPointer { l in
-            inverse.withUnsafeMutableBufferPointer { TriangularKernels.inverseFromCholesky(l.baseAddress!, into: $0.baseAddress!, size: k) }
+            inverse.withUnsafeMutableBufferPointer { SmallMatrix.inverseFromCholesky(l.baseAddress!, into: $0.baseAddress!, size: k) }
         }
         var variances = [Double](repeating: heldVariance, count: dimension)
         for a in 0..<k { variances[a] = inverse[a + a * k] }

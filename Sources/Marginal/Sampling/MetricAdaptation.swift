@@ -1,6 +1,6 @@
 /// Estimation of the inverse metric during warmup (Stan's `var_adaptation` and
 /// `covar_adaptation`): the positions of the draws in each slow window of
-/// ``AdaptationWindows`` feed a ``WelfordEstimator``; at the window's end the sample
+/// ``AdaptationWindows`` feed a ``RunningMoments``; at the window's end the sample
 /// (co)variance S of its n draws is regularized towards a small multiple of the identity,
 ///
 ///   Σ = n/(n + 5)·S + 10⁻³·5/(n + 5)·I,
@@ -12,13 +12,13 @@
 /// keeps Σ positive definite as well but does not lift variances far below 10⁻³ to that floor.
 struct MetricAdaptation {
     var windows: AdaptationWindows
-    private var estimator: WelfordEstimator
+    private var estimator: RunningMoments
     let kind: MetricKind
     let shrinkingTowardsCurrent: Bool
 
     init(warmup: Int, dimension: Int, kind: MetricKind, shrinkingTowardsCurrent: Bool = false) {
         windows = AdaptationWindows(warmup: warmup)
-        estimator = WelfordEstimator(dimension: dimension, dense: kind == .dense)
+        estimator = RunningMoments(dimension: dimension, dense: kind == .dense)
         self.kind = kind
         self.shrinkingTowardsCurrent = shrinkingTowardsCurrent
     }

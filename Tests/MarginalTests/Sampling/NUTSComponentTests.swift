@@ -37,15 +37,27 @@ import Testing
         #expect(averaging.iteration == 0 && averaging.finalStepSize == 1)
     }
 
-    @Test func welfordMatchesTwoPassEstimates() {
+    @Test func runningMomentsMatchTwoPassEstimates() {
         var random = RandomSource(seed: 3)
         let rows = (0..<50).map { _ in [random.normal(), 2 * random.normal() + 5, random.normal()] }
-        var diagonal = WelfordEstimator(dimension: 3, dense: false)
-        var dense = WelfordEstimator(dimension: 3, dense: true)
-        for row in rows {
-            diagonal.add(row)
-            dense.add(row)
+        // Each accumulator takes the first 20 rows, a second one the other 30, then merges it
+        // (Chan, Golub & LeVeque), as the chains' summaries are pooled.
+        var diagonal = RunningMoments(dimension: 3, dense: false)
+        var dense = RunningMoments(dimension: 3, dense: true)
+        var diagonalRest = RunningMoments(dimension: 3, dense: false)
+        var denseRest = RunningMoments(dimension: 3, dense: true)
+        for (index, row) in rows.enumerated() {
+            if index < 20 {
+                diagonal.add(row)
+                dense.add(row)
+            } else {
+                diagonalRest.add(row)
+                denseRest.add(row)
+            }
         }
+        diagonal.merge(diagonalRest)
+        dense.merge(denseRest)
+        #expect(diagonal.count == 50)
         let means = (0..<3).map { j in rows.reduce(0) { $0 + $1[j] } / 50 }
         let variances = try? #require(diagonal.estimate())
         let covariance = try? #require(dense.estimate())
@@ -53,8 +65,12 @@ import Testing
             for j in 0..<3 {
                 let direct = rows.reduce(0) { $0 + ($1[i] - means[i]) * ($1[j] - means[j]) } / 49
                 #expect(abs((covariance?[i + 3 * j] ?? .nan) - direct) < 1e-12)
-                if i == j { #expect(abs((variances?[i] ?? .nan) - direct) < 1e-12) }
+                if i == j {
+                    #expect(abs((variances?[i] ?? .nan) - direct) < 1e-12)
+                    #expect(abs(dense.standardDeviations[i] - direct.squareRoot()) < 1e-12)
+                }
             }
+            #expect(abs(diagonal.means[i] - means[i]) < 1e-12)
         }
         diagonal.restart()
         #expect(diagonal.count == 0 && diagonal.estimate() == nil)

@@ -67,7 +67,7 @@ struct SampledBlockCoordinates: Sendable {
                 for level in 0..<entry.levelCount { b[level] = t0 * x[level] }
             } else {
                 for level in 0..<entry.levelCount {
-                    TriangularKernels.lowerTimes(t, x + level * s, into: b + level * s, size: s)
+                    SmallMatrix.lowerTimes(t, x + level * s, into: b + level * s, size: s)
                 }
             }
         case .partial(let statistics):
@@ -120,19 +120,19 @@ struct SampledBlockCoordinates: Sendable {
             for level in 0..<levels {
                 let bl = b + level * s
                 for a in 0..<s { u[a] = bl[a] }
-                TriangularKernels.solveLower(t, u, size: s)
+                SmallMatrix.solveLower(t, u, size: s)
                 for a in 0..<s {
                     squares += u[a] * u[a]
                     q[a] = u[a]
                 }
-                TriangularKernels.solveLowerTransposed(t, q, size: s)
+                SmallMatrix.solveLowerTransposed(t, q, size: s)
                 let gradient = g + level * s
                 for a in 0..<s { gradient[a] = adjoint[level * s + a] - q[a] }
                 for c in 0..<s {
                     for a in c..<s { factorAdjoint[a + c * s] += q[a] * u[c] }
                 }
             }
-            value -= Double(levels) * TriangularKernels.logDiagonal(t, size: s)
+            value -= Double(levels) * SmallMatrix.logDiagonal(t, size: s)
             for a in 0..<s { factorAdjoint[a + a * s] -= Double(levels) / t[a + a * s] }
         case .nonCentered:
             // ∂/∂z = Tᵀ(∂ℓ/∂b) − z, ∂/∂T = Σ_j (∂ℓ/∂b_j) z_jᵀ.
@@ -140,7 +140,7 @@ struct SampledBlockCoordinates: Sendable {
                 let z = x + level * s
                 let al = adjoint + level * s
                 let gradient = g + level * s
-                TriangularKernels.lowerTransposedTimes(t, al, into: gradient, size: s)
+                SmallMatrix.lowerTransposedTimes(t, al, into: gradient, size: s)
                 for a in 0..<s {
                     squares += z[a] * z[a]
                     gradient[a] -= z[a]
@@ -171,7 +171,7 @@ struct SampledBlockCoordinates: Sendable {
             x.update(from: b, count: entry.count)
         case .nonCentered:
             x.update(from: b, count: entry.count)
-            for level in 0..<entry.levelCount { TriangularKernels.solveLower(t, x + level * s, size: s) }
+            for level in 0..<entry.levelCount { SmallMatrix.solveLower(t, x + level * s, size: s) }
         case .partial(let statistics):
             // m and s do not depend on ε: a forward pass at ε = 0 gives them.
             let zeros = [Double](repeating: 0, count: entry.levelCount)

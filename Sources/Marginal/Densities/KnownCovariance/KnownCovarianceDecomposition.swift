@@ -181,8 +181,10 @@ struct KnownCovarianceDecomposition: Sendable {
         guard positive else { return nil }
         var z = b
         l.withUnsafeBufferPointer { lp in
-            SmallMatrix.solveLower(lp.baseAddress!, &z, size: p)
-            SmallMatrix.solveLowerTransposed(lp.baseAddress!, &z, size: p)
+            z.withUnsafeMutableBufferPointer { zp in
+                SmallMatrix.solveLower(lp.baseAddress!, zp.baseAddress!, size: p)
+                SmallMatrix.solveLowerTransposed(lp.baseAddress!, zp.baseAddress!, size: p)
+            }
         }
         return z
     }

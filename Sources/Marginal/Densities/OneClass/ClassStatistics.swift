@@ -57,8 +57,8 @@ final class ClassStatistics: @unchecked Sendable {
             _ = factor.update(from: xtx)
             if p > 0, SmallMatrix.choleskyLower(factor.baseAddress!, size: p) {
                 _ = referenceBeta.update(from: xty)
-                TriangularKernels.solveLower(factor.baseAddress!, referenceBeta.baseAddress!, size: p)
-                TriangularKernels.solveLowerTransposed(factor.baseAddress!, referenceBeta.baseAddress!, size: p)
+                SmallMatrix.solveLower(factor.baseAddress!, referenceBeta.baseAddress!, size: p)
+                SmallMatrix.solveLowerTransposed(factor.baseAddress!, referenceBeta.baseAddress!, size: p)
             }
             ztr = Self.zeros(block.levelCount * s)
             ztx = Self.zeros(block.levelCount * s * p)

@@ -45,7 +45,7 @@ extension OneClassMarginalizedDensity {
                 // A = L⁻¹Tᵀ column by column (column b of Tᵀ is row b of T); covariance = σ² AᵀA.
                 for b in 0..<s {
                     for a in 0..<s { scratch[a + b * s] = b >= a ? t[b + a * s] : 0 }
-                    TriangularKernels.solveLower(l, scratch + b * s, size: s)
+                    SmallMatrix.solveLower(l, scratch + b * s, size: s)
                 }
                 for b in 0..<s {
                     for a in 0..<s {
@@ -107,8 +107,8 @@ extension OneClassMarginalizedDensity {
                     }
                     let l = w + work.choleskyFactors + level * s * s
                     for a in 0..<s { epsilon[a] = random.normal() }
-                    TriangularKernels.solveLowerTransposed(l, epsilon, size: s)
-                    TriangularKernels.lowerTimes(t, epsilon, into: scaled, size: s)
+                    SmallMatrix.solveLowerTransposed(l, epsilon, size: s)
+                    SmallMatrix.lowerTimes(t, epsilon, into: scaled, size: s)
                     for a in 0..<s { target[a] = mean[a] + sigma * scaled[a] }
                 }
                 // The sampled blocks' b_k were made in the workspace by the row path (with the

@@ -291,17 +291,17 @@ public struct OneClassMarginalizedDensity: LogDensity {
                 guard diagonal.isFinite else { return nil }
                 determinant.multiply(by: diagonal * diagonal)
             }
-            TriangularKernels.lowerTransposedTimes(t, hj, into: c, size: s)
+            SmallMatrix.lowerTransposedTimes(t, hj, into: c, size: s)
             for a in 0..<s { solution[a] = c[a] }
-            TriangularKernels.solveLower(l, solution, size: s)
-            TriangularKernels.solveLowerTransposed(l, solution, size: s)
+            SmallMatrix.solveLower(l, solution, size: s)
+            SmallMatrix.solveLowerTransposed(l, solution, size: s)
             for a in 0..<s {
                 terms.quadratic += c[a] * solution[a]
                 terms.solutionSquares += solution[a] * solution[a]
             }
-            TriangularKernels.lowerTimes(t, solution, into: vj, size: s)
+            SmallMatrix.lowerTimes(t, solution, into: vj, size: s)
             guard adjoints else { continue }
-            TriangularKernels.inverseFromCholesky(l, into: inverse, size: s)
+            SmallMatrix.inverseFromCholesky(l, into: inverse, size: s)
             for a in 0..<s { terms.traceInverse += inverse[a + a * s] }
             // e = Z_jᵀa_j = (h_j − G_j v_j)/σ²; ∂ℓ/∂T += −P M⁻¹ + e wᵀ (lower triangle).
             for a in 0..<s {

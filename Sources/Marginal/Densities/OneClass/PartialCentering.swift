@@ -192,7 +192,7 @@ final class PartialCentering: @unchecked Sendable {
                 let ok = m.withUnsafeMutableBufferPointer { SmallMatrix.choleskyLower($0.baseAddress!, size: s) }
                 guard ok else { continue }
                 m.withUnsafeBufferPointer { l in
-                    inverse.withUnsafeMutableBufferPointer { TriangularKernels.inverseFromCholesky(l.baseAddress!, into: $0.baseAddress!, size: s) }
+                    inverse.withUnsafeMutableBufferPointer { SmallMatrix.inverseFromCholesky(l.baseAddress!, into: $0.baseAddress!, size: s) }
                 }
                 for a in 0..<s {
                     for b in 0..<s {

@@ -25,35 +25,17 @@ public struct MethodComparison: Sendable {
     public var results: [MethodResult]
 }
 
-extension LinearMixedModel {
-    /// Fits the model by each method in `methods`, in order. A method that fails does not stop
-    /// the others: its result has no estimates and the error as its warning. The model's own
-    /// warnings go to ``MethodComparison/warnings``, not to each method's.
-    ///
-    /// - Parameter progress: called before each method starts.
-    public func compare(
-        _ methods: [EstimationMethod] = EstimationMethod.allCases, settings: ComparisonSettings = ComparisonSettings(),
-        progress: ((EstimationMethod) -> Void)? = nil
-    ) -> MethodComparison {
-        let results = methods.map { method -> MethodResult in
-            progress?(method)
-            let clock = ContinuousClock()
-            let started = clock.now
-            do {
-                var result = try run(method, settings: settings)
-                if result.seconds == 0 { result.seconds = started.duration(to: clock.now).seconds }
-                result.warnings.removeAll { design.warnings.contains($0) }
-                return result
-            } catch {
-                return MethodResult(
-                    method: method, estimates: nil, objective: nil, seconds: started.duration(to: clock.now).seconds,
-                    warnings: ["\(method.rawValue) failed: \(error)"])
-            }
-        }
-        return MethodComparison(formula: design.formula, observations: design.nobs, warnings: design.warnings, results: results)
+extension LinearMixedModel: MixedModel {
+    /// Every method: the Gaussian model has them all.
+    public var estimationMethods: [EstimationMethod] { EstimationMethod.allCases }
+
+    /// The priors must name the model's parameters.
+    public func validate(_ settings: ComparisonSettings) throws {
+        var layout = MixedModelParameterization(model: self)
+        try layout.setPriors(settings.priors)
     }
 
-    private func run(_ method: EstimationMethod, settings: ComparisonSettings) throws -> MethodResult {
+    public func estimate(_ method: EstimationMethod, settings: ComparisonSettings) throws -> MethodResult {
         switch method {
         case .reml, .ml:
             let fit = try fit(criterion: method == .reml ? .reml : .ml)

@@ -163,7 +163,7 @@ public struct PriorMeanExample: Sendable {
                 fits.append(summary(
                     method: "joint MAP \(form == .hierarchical ? "centered" : "non-centered"), \(name)", truth: gamma,
                     beta: fit.estimates.beta, standardErrors: nil, tau: fit.estimates.varianceComponents[0].standardDeviations[0],
-                    sigma: fit.estimates.sigma, objective: fit.objective, iterations: fit.iterations, converged: fit.converged,
+                    sigma: fit.estimates.sigma ?? .nan, objective: fit.objective, iterations: fit.iterations, converged: fit.converged,
                     flow: fit.gradientFlow, seconds: fit.seconds))
             }
         }
@@ -179,7 +179,7 @@ public struct PriorMeanExample: Sendable {
             fits.append(summary(
                 method: "NUTS (posterior means)", truth: gamma, beta: posterior.estimates.beta,
                 standardErrors: posterior.estimates.betaStandardErrors, tau: posterior.estimates.varianceComponents[0].standardDeviations[0],
-                sigma: posterior.estimates.sigma, objective: nil, iterations: nil, converged: nil, flow: nil, seconds: posterior.seconds))
+                sigma: posterior.estimates.sigma ?? .nan, objective: nil, iterations: nil, converged: nil, flow: nil, seconds: posterior.seconds))
         }
         return Result(
             truth: .init(intercept: intercept, gamma: gamma, tau: tau, sigma: sigma), formula: formula,
