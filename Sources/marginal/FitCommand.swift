@@ -2,26 +2,40 @@ import ArgumentParser
 import Foundation
 import Marginal
 
-/// `marginal fit`: an exact ML or REML fit of a linear mixed model, as lme4's `lmer` gives it.
+/// `marginal fit`: an exact ML or REML fit of a linear mixed model, as lme4's `lmer` gives it, or
+/// with `--family` a generalized linear mixed model by the Laplace approximation, as `glmer`.
 struct FitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fit",
-        abstract: "Fit a linear mixed model by REML (default) or maximum likelihood.",
+        abstract: "Fit a linear mixed model by REML (default) or ML, or a generalized one (--family) by the Laplace approximation.",
         discussion: """
             The random effects are integrated out exactly: the profiled deviance (or REML \
             criterion) is minimized over the relative covariance parameters θ with BOBYQA, as \
             lme4 and MixedModels.jl do, and the output matches lme4's summary().
 
+            With --family binomial|bernoulli|poisson the model is a generalized linear mixed model, \
+            fitted as lme4's glmer does by default: the Laplace approximation to the likelihood, \
+            with the conditional modes by penalized iteratively reweighted least squares, \
+            optimized over θ first and then over θ and β together. A binomial response is 0/1, a \
+            proportion with --weights giving the trials, or cbind(successes, failures).
+
             Examples:
               marginal fit Examples/sleepstudy.csv -f 'Reaction ~ 1 + Days + (1 + Days | Subject)'
               marginal fit Examples/Penicillin.csv -f 'diameter ~ 1 + (1 | plate) + (1 | sample)' --ml --json
               marginal fit Examples/Pastes.csv -f 'strength ~ 1 + (1 | batch/cask)' --output pastes.txt
+              marginal fit Examples/cbpp.csv -f 'cbind(incidence, size - incidence) ~ period + (1 | herd)' --family binomial
             """)
 
     @OptionGroup var dataOptions: DataOptions
 
     @Flag(name: .long, help: "Fit by maximum likelihood instead of REML.")
     var ml = false
+
+    @Option(help: ArgumentHelp("The response's distribution: gaussian (the default, a linear mixed model), binomial, bernoulli or poisson.", valueName: "NAME"))
+    var family: String = "gaussian"
+
+    @Option(help: ArgumentHelp("The link of a generalized model: logit, probit, cloglog, log, identity or inverse (default: the family's canonical link).", valueName: "NAME"))
+    var link: String?
 
     @Option(help: ArgumentHelp(
         "How θ is optimized: auto (L-BFGS-B on the exact gradient from 4 covariance parameters on, BOBYQA below), bobyqa, or lbfgs.",
@@ -37,17 +51,42 @@ struct FitCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not show the optimizer's progress on stderr (it is shown only when stderr is a terminal).")
     var quiet = false
 
+    func validate() throws {
+        guard family.lowercased() == "gaussian" || ResponseFamilies.named(family) != nil else {
+            throw ValidationError("--family is gaussian, binomial, bernoulli or poisson; got '\(family)'")
+        }
+        if let link, Link(rawValue: link.lowercased()) == nil {
+            throw ValidationError("--link is one of \(Link.allCases.map(\.rawValue).joined(separator: ", ")); got '\(link)'")
+        }
+        if family.lowercased() == "gaussian" && link != nil && link?.lowercased() != "identity" {
+            throw ValidationError("--link applies to a generalized model: give --family binomial, bernoulli or poisson")
+        }
+        if family.lowercased() != "gaussian" && ml {
+            throw ValidationError("--ml applies to linear mixed models; a generalized one is always fitted by maximum likelihood")
+        }
+    }
+
     func run() throws {
         try OutputDestination.validate(outputs: [("--output", output)], inputs: [dataOptions.data])
         let design = try dataOptions.design()
-        let model = try LinearMixedModel(design: design)
         let progress = ProgressLine(enabled: !quiet)
-        let fit = try model.fit(criterion: ml ? .ml : .reml, optimizer: optimizer) { evaluation, objective in
-            progress.update("fitting: evaluation \(evaluation), objective \(objective)")
-        }
-        progress.finish()
         let dataName = URL(fileURLWithPath: dataOptions.data).deletingPathExtension().lastPathComponent
-        let text = json ? try FitReport(fit).json() : fit.summary(dataName: dataName)
+        let text: String
+        if let responseFamily = ResponseFamilies.named(family) {
+            let model = try GeneralizedLinearMixedModel(design: design, family: responseFamily, link: link.flatMap { Link(rawValue: $0.lowercased()) })
+            let fit = try model.fit { evaluation, objective in
+                progress.update("fitting: evaluation \(evaluation), Laplace deviance \(objective)")
+            }
+            progress.finish()
+            text = json ? try GeneralizedFitReport(fit).json() : fit.summary(dataName: dataName)
+        } else {
+            let model = try LinearMixedModel(design: design)
+            let fit = try model.fit(criterion: ml ? .ml : .reml, optimizer: optimizer) { evaluation, objective in
+                progress.update("fitting: evaluation \(evaluation), objective \(objective)")
+            }
+            progress.finish()
+            text = json ? try FitReport(fit).json() : fit.summary(dataName: dataName)
+        }
         try OutputDestination(path: output).write(text)
     }
 }

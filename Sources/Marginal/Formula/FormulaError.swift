@@ -131,7 +131,7 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
                 return "unknown function '\(name)': the functions known are \(known)"
                     + (name == "factor" || name == "as.factor" ? "; to treat a numeric column as categorical, use --factor NAME" : "")
             case .wrongArgumentCount(let function, let found):
-                return "\(function)() takes one argument, here it has \(found)"
+                return "\(function)() takes \(function == "cbind" ? "two arguments (successes, failures)" : "one argument"), here it has \(found)"
             case .barOutsideParentheses:
                 return "'|' outside parentheses: write a random-effect term in parentheses, e.g. (1 + Days | Subject)"
             case .misplacedRandomEffect:

@@ -193,8 +193,9 @@ struct FormulaParser {
 
     /// `name(arguments)`: only the functions of ``NumericFunction`` are known.
     private mutating func parseCall(_ name: String, span: SourceSpan) throws(FormulaError) -> FormulaExpression {
-        // offset() is not arithmetic: the term encoder takes it out of the fixed part.
-        guard let function = NumericFunction(rawValue: name)?.rawValue ?? (name == Self.offsetFunction ? name : nil) else {
+        // offset() is not arithmetic: the term encoder takes it out of the fixed part; cbind() is a
+        // binomial response, read by the design.
+        guard let function = NumericFunction(rawValue: name)?.rawValue ?? ([Self.offsetFunction, "cbind"].contains(name) ? name : nil) else {
             throw error(.unknownFunction(name), at: span)
         }
         let open = current.span
@@ -215,7 +216,7 @@ struct FormulaParser {
         }
         let close = current.span
         advance()
-        guard arguments.count == 1 else {
+        guard arguments.count == (name == "cbind" ? 2 : 1) else {
             throw error(.wrongArgumentCount(function: name, found: arguments.count), at: span)
         }
         return .call(function: function, arguments: arguments, span: span.through(close))

@@ -16,11 +16,21 @@ extension ModelDesign {
         let (terms, frame) = try Self.termsAndFrame(formula, data: data, options: options)
         var warnings = terms.warnings
 
-        // The response.
+        // The response: a numeric expression, or cbind(successes, failures) for a binomial model.
         if case .name(let name, _, let span) = formula.response, frame.numericValues(name) == nil {
             throw FormulaError(.categoricalResponse(name), formula: formula.text, span: span)
         }
-        let response = try NumericEvaluator(frame: frame).evaluate(formula.response)
+        let evaluator = NumericEvaluator(frame: frame)
+        var response: [Double]
+        var trials: [Double]? = nil
+        if case .call("cbind", let arguments, _) = formula.response, arguments.count == 2 {
+            let successes = try evaluator.evaluate(arguments[0])
+            let counts = zip(successes, try evaluator.evaluate(arguments[1])).map { $0 + $1 }
+            response = zip(successes, counts).map { $1 > 0 ? $0 / $1 : 0 }
+            trials = counts
+        } else {
+            response = try evaluator.evaluate(formula.response)
+        }
 
         // The fixed effects, without aliased columns.
         let (allNames, allColumns) = try Self.fixedColumns(terms.fixed, frame: frame, options: options, warnings: &warnings)
@@ -49,7 +59,8 @@ extension ModelDesign {
             if !warnings.contains(note) { warnings.append(note) }
         }
 
-        let (weights, offset) = try Self.weightsAndOffset(terms, frame: frame, options: options)
+        var (weights, offset) = try Self.weightsAndOffset(terms, frame: frame, options: options)
+        if let trials { weights = weights.map { zip($0, trials).map { $0 * $1 } } ?? trials }
         self.init(
             formula: formula.description,
             responseName: formula.response.description,
@@ -58,7 +69,7 @@ extension ModelDesign {
             randomEffects: random,
             droppedRows: data.rowCount - frame.rowCount,
             keptRows: frame.keptRows,
-            warnings: warnings, offset: offset, weights: weights)
+            warnings: warnings, offset: offset, weights: weights, responseIsBinomialProportion: trials != nil)
     }
 
     /// The prior weights and the offset (the formula's `offset(...)` terms plus the option's column).

@@ -30,6 +30,10 @@ public struct ModelDesign: Sendable {
     /// Prior weights wᵢ > 0 (``DesignOptions/weights``): the residual variance of row i is σ²/wᵢ,
     /// as lme4's `weights =`; nil for all 1.
     public var weights: [Double]? = nil
+    /// Whether the response was written `cbind(successes, failures)`: y is then the proportion of
+    /// successes and the weights include the trials (R's binomial `initialize`), which only a
+    /// binomial model can fit.
+    public var responseIsBinomialProportion = false
 
     /// y − o, the response the fitters see.
     public var responseLessOffset: [Double] {

@@ -18,6 +18,7 @@ public struct LinearMixedModel: Sendable {
         let n = design.nobs
         let p = design.fixedEffects.p
         guard !design.randomEffects.isEmpty else { throw .noRandomEffects }
+        guard !design.responseIsBinomialProportion else { throw .binomialResponseNeedsFamily }
         if let bad = design.firstNonFiniteValue() { throw .nonFiniteValue(variable: bad.variable, row: bad.row) }
         if let first = design.response.first, design.response.allSatisfy({ $0 == first }) {
             throw .constantResponse(name: design.responseName)

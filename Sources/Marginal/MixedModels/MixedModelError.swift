@@ -1,4 +1,4 @@
-/// Why a linear mixed model cannot be set up or fitted.
+/// Why a linear or generalized linear mixed model cannot be set up or fitted.
 public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible {
     case noRandomEffects
     /// A response or covariate value is NaN or infinite; `row` is 1-based among the model's rows.
@@ -14,6 +14,14 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
     case tooLarge(group: String, denseRows: Int, bytes: Double, available: Double)
     /// The optimizer could not produce a usable estimate.
     case optimizerFailed(message: String)
+    /// A response value (row 1-based among the model's rows) that the family cannot produce.
+    case invalidResponse(family: String, row: Int, reason: String)
+    /// A link the family does not take.
+    case unsupportedLink(family: String, link: String, supported: [String])
+    /// A cbind(successes, failures) response outside a binomial model.
+    case binomialResponseNeedsFamily
+    /// Penalized iteratively reweighted least squares did not converge at some θ.
+    case pirlsFailed(message: String)
 
     public var description: String {
         switch self {
@@ -38,6 +46,14 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
                 + "or fit it on a machine with more memory"
         case .optimizerFailed(let message):
             return "the optimizer failed: \(message)"
+        case .invalidResponse(let family, let row, let reason):
+            return "row \(row) of the model data: \(reason) (family \(family))"
+        case .unsupportedLink(let family, let link, let supported):
+            return "the \(family) family does not take the \(link) link; use one of \(supported.joined(separator: ", "))"
+        case .binomialResponseNeedsFamily:
+            return "a cbind(successes, failures) response is binomial: fit it with --family binomial"
+        case .pirlsFailed(let message):
+            return "the conditional modes could not be found (PIRLS): \(message)"
         }
     }
 

@@ -29,7 +29,7 @@ extension LinearMixedModelFit {
             leftAligned: []).render(indent: " "))
         out.append("")
         out.append("Random effects:")
-        out.append(randomEffectsTable())
+        out.append(SummaryTables.randomEffects(varianceComponents, residualSD: sigma))
         let groups = randomEffects.map { "\($0.group), \($0.levels.count)" }.joined(separator: "; ")
         out.append("Number of obs: \(nobs), groups:  \(groups)")
         out.append("")
@@ -46,7 +46,7 @@ extension LinearMixedModelFit {
         if fixedEffects.count > 1 {
             out.append("")
             out.append("Correlation of Fixed Effects:")
-            out.append(fixedEffectsCorrelationTable())
+            out.append(SummaryTables.correlations(names: fixedEffects.map(\.name), covariance: fixedEffectsCovariance))
         }
         if !aliasedColumns.isEmpty {
             out.append("")
@@ -61,11 +61,17 @@ extension LinearMixedModelFit {
         return out.joined(separator: "\n")
     }
 
-    private func randomEffectsTable() -> String {
+}
+
+/// The tables lme4's summaries share: random effects (variances, SDs, correlations) and the
+/// correlation of the fixed effects.
+enum SummaryTables {
+    /// `Groups Name Variance Std.Dev. Corr`, with a `Residual` row when there is a residual SD.
+    static func randomEffects(_ components: [VarianceComponent], residualSD: Double?) -> String {
         var rows: [[String]] = []
         var labels: [String: Int] = [:]
-        let maxColumns = varianceComponents.map(\.names.count).max() ?? 1
-        for component in varianceComponents {
+        let maxColumns = components.map(\.names.count).max() ?? 1
+        for component in components {
             // lme4 labels a second term on the same factor `Subject.1`.
             let seen = labels[component.group, default: 0]
             labels[component.group] = seen + 1
@@ -80,23 +86,25 @@ extension LinearMixedModelFit {
                 rows.append(row)
             }
         }
-        var residual = ["Residual", "", NumberFormat.significant(sigma * sigma, 5), NumberFormat.significant(sigma, 5)]
-        residual += Array(repeating: "", count: maxColumns - 1)
-        rows.append(residual)
+        if let sigma = residualSD {
+            rows.append(["Residual", "", NumberFormat.significant(sigma * sigma, 5), NumberFormat.significant(sigma, 5)]
+                + Array(repeating: "", count: maxColumns - 1))
+        }
         var header = ["Groups", "Name", "Variance", "Std.Dev."]
         if maxColumns > 1 { header += ["Corr"] + Array(repeating: "", count: maxColumns - 2) }
         return TextTable(header: header, rows: rows, leftAligned: [0, 1]).render(indent: " ")
     }
 
-    private func fixedEffectsCorrelationTable() -> String {
-        let p = fixedEffects.count
-        let abbreviated = fixedEffects.map { Self.abbreviate($0.name) }
+    /// The lower triangle of the correlations of the fixed effects, with abbreviated labels.
+    static func correlations(names: [String], covariance: Matrix) -> String {
+        let p = names.count
+        let abbreviated = names.map(abbreviate)
         var rows: [[String]] = []
         for i in 1..<p {
             var row = [abbreviated[i]]
             for j in 0..<(p - 1) {
-                let denominator = (fixedEffectsCovariance[i, i] * fixedEffectsCovariance[j, j]).squareRoot()
-                row.append(j < i ? NumberFormat.fixed(fixedEffectsCovariance[i, j] / denominator, 3) : "")
+                let denominator = (covariance[i, i] * covariance[j, j]).squareRoot()
+                row.append(j < i ? NumberFormat.fixed(covariance[i, j] / denominator, 3) : "")
             }
             rows.append(row)
         }

@@ -1,0 +1,62 @@
+import Foundation
+
+/// The link g of a generalized linear model, η = g(μ): its inverse μ = g⁻¹(η) and dμ/dη, as
+/// R's `make.link` defines them (McCullagh & Nelder 1989, §2.2), with R's clamps so that μ stays
+/// inside the family's range in floating point.
+public enum Link: String, Sendable, CaseIterable, Codable {
+    case logit, probit, cloglog, log, identity, inverse
+
+    /// μ = g⁻¹(η).
+    public func mean(_ eta: Double) -> Double {
+        switch self {
+        case .logit:
+            // R's logit_linkinv: e^η is replaced by ε below η = −30 and 1/ε above 30.
+            let e = eta < -30 ? Double.ulpOfOne : (eta > 30 ? 1 / Double.ulpOfOne : Foundation.exp(eta))
+            return e / (1 + e)
+        case .probit:
+            let bound = -NormalQuantile.value(Double.ulpOfOne)
+            return 0.5 * erfc(-min(max(eta, -bound), bound) / 2.0.squareRoot())
+        case .cloglog:
+            return max(min(-Foundation.expm1(-Foundation.exp(eta)), 1 - Double.ulpOfOne), Double.ulpOfOne)
+        case .log:
+            return max(Foundation.exp(eta), Double.ulpOfOne)
+        case .identity:
+            return eta
+        case .inverse:
+            return 1 / eta
+        }
+    }
+
+    /// dμ/dη at η.
+    public func derivative(_ eta: Double) -> Double {
+        switch self {
+        case .logit:
+            guard abs(eta) <= 30 else { return Double.ulpOfOne }
+            let e = Foundation.exp(eta)
+            return e / ((1 + e) * (1 + e))
+        case .probit:
+            return max(Foundation.exp(-0.5 * eta * eta) / (2 * Double.pi).squareRoot(), Double.ulpOfOne)
+        case .cloglog:
+            let e = Foundation.exp(min(eta, 700))
+            return max(e * Foundation.exp(-e), Double.ulpOfOne)
+        case .log:
+            return max(Foundation.exp(eta), Double.ulpOfOne)
+        case .identity:
+            return 1
+        case .inverse:
+            return -1 / (eta * eta)
+        }
+    }
+
+    /// η = g(μ).
+    public func linearPredictor(_ mu: Double) -> Double {
+        switch self {
+        case .logit: Foundation.log(mu / (1 - mu))
+        case .probit: NormalQuantile.value(mu)
+        case .cloglog: Foundation.log(-Foundation.log1p(-mu))
+        case .log: Foundation.log(mu)
+        case .identity: mu
+        case .inverse: 1 / mu
+        }
+    }
+}

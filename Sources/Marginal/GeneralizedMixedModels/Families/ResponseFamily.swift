@@ -1,0 +1,58 @@
+import Foundation
+
+/// The conditional distribution of one response given its linear predictor, as R's `family`
+/// objects define it (McCullagh & Nelder 1989, ch. 2): the variance function, the deviance
+/// residuals, the log-likelihood (R's `aic`, halved and negated), the starting mean, and what
+/// responses are valid. PIRLS, the Laplace deviance and (next) the joint density and the samplers
+/// all go through this, so a new family is one small file. Prior weights wᵢ are R's `weights`
+/// (the number of trials for a binomial proportion).
+public protocol ResponseFamily: Sendable {
+    /// R's name: `binomial`, `poisson`.
+    var name: String { get }
+    var defaultLink: Link { get }
+    /// The links the family accepts.
+    var links: [Link] { get }
+    /// V(μ), the variance function (the variance of yᵢ is φ V(μᵢ)/wᵢ).
+    func variance(_ mu: Double) -> Double
+    /// wᵢ d(yᵢ, μᵢ), the row's deviance residual squared (R's `dev.resids`).
+    func deviance(_ y: Double, _ mu: Double, weight: Double) -> Double
+    /// log p(yᵢ | μᵢ) with its prior weight, constants included (−½ of R's `aic` per row).
+    func logLikelihood(_ y: Double, _ mu: Double, weight: Double) -> Double
+    /// R's `mustart`: where PIRLS starts.
+    func initialMean(_ y: Double, weight: Double) -> Double
+    /// Why (yᵢ, wᵢ) cannot come from the family, in plain words, or nil.
+    func invalidResponse(_ y: Double, weight: Double) -> String?
+}
+
+extension ResponseFamily {
+    /// ∂ log p(yᵢ | η)/∂η = wᵢ (yᵢ − μ) μ′(η) / V(μ): the score in the linear predictor.
+    public func score(_ y: Double, eta: Double, link: Link, weight: Double) -> Double {
+        let mu = link.mean(eta)
+        return weight * (y - mu) * link.derivative(eta) / variance(mu)
+    }
+
+    /// The working weight wᵢ μ′(η)²/V(μ) (Fisher scoring's weight) and the working response
+    /// η − o + (yᵢ − μ)/μ′(η) of iteratively reweighted least squares.
+    func working(_ y: Double, eta: Double, link: Link, weight: Double) -> (weight: Double, response: Double) {
+        let mu = link.mean(eta)
+        let d = link.derivative(eta)
+        return (weight * d * d / variance(mu), eta + (y - mu) / d)
+    }
+
+    /// y log(y/μ), 0 at y = 0 (R's `y_log_y`).
+    static func yLogY(_ y: Double, _ mu: Double) -> Double {
+        y > 0 ? y * Foundation.log(y / mu) : 0
+    }
+}
+
+/// The families by R's name.
+public enum ResponseFamilies {
+    public static let all: [any ResponseFamily] = [BinomialFamily(), PoissonFamily()]
+
+    /// The family named `name` (`bernoulli` is the binomial with one trial per row).
+    public static func named(_ name: String) -> (any ResponseFamily)? {
+        let key = name.lowercased()
+        if key == "bernoulli" { return BinomialFamily() }
+        return all.first { $0.name == key }
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+
+extension GeneralizedLinearMixedModel {
+    /// Fits by the Laplace approximation as `glmer`'s default does: BOBYQA over θ with β and u
+    /// from PIRLS (the nAGQ = 0 stage), then BOBYQA over (θ, β) together with u from PIRLS at the
+    /// held β, from the first stage's optimum. Standard errors of β̂ come from a central-difference
+    /// Hessian H of the objective in (θ, β) at the optimum: Cov β̂ = the β block of 2H⁻¹, as lme4's
+    /// `vcov` with `use.hessian = TRUE`.
+    ///
+    /// - Parameter progress: called after each evaluation with its number and objective value.
+    public func fit(progress: ((_ evaluation: Int, _ objective: Double) -> Void)? = nil) throws(MixedModelError) -> GeneralizedLinearMixedModelFit {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let p = design.fixedEffects.p
+        let lower = thetaLayout.lowerBounds
+        var state = startingState
+        var evaluations = 0
+        var failure: MixedModelError?
+
+        // Stage 1: θ, with β and u by PIRLS.
+        var core = withFixedEffects
+        let first = BoundedMinimizer(lowerBounds: lower, initialSteps: thetaLayout.initialSteps)
+        var firstStage = first
+        firstStage.relativeObjectiveTolerance = 1e-11
+        let stageOne = firstStage.minimize(start: thetaLayout.initial) { theta in
+            evaluations += 1
+            do throws(MixedModelError) {
+                try pirls(&core, theta: theta, state: &state, holdingBeta: false)
+            } catch {
+                failure = error
+                return LinearMixedModel.failedFactorizationObjective
+            }
+            let value = laplaceDeviance(core, state: state)
+            progress?(evaluations, value)
+            return value.isFinite ? value : LinearMixedModel.failedFactorizationObjective
+        }
+        guard stageOne.minimum < LinearMixedModel.failedFactorizationObjective else {
+            throw failure ?? .optimizerFailed(message: "no θ gave a finite Laplace deviance (\(stageOne.message))")
+        }
+        try pirls(&core, theta: stageOne.minimizer, state: &state, holdingBeta: false)
+        let firstEvaluations = evaluations
+
+        // Stage 2: (θ, β), with u by PIRLS at the held β.
+        var effects = effectsOnly
+        let betaSteps = core.fixedEffectsCovarianceFactor().elements.enumerated()
+            .filter { $0.offset % (p + 1) == 0 }.map { max($0.element.squareRoot(), 1e-4) }
+        func objective(_ x: [Double]) throws(MixedModelError) -> Double {
+            let theta = Array(x[..<thetaLayout.count])
+            state.beta = Array(x[thetaLayout.count...])
+            try pirls(&effects, theta: theta, state: &state, holdingBeta: true)
+            return laplaceDeviance(effects, state: state)
+        }
+        var second = BoundedMinimizer(
+            lowerBounds: lower + Array(repeating: -.infinity, count: p),
+            initialSteps: thetaLayout.initialSteps.map { $0 / 5 } + betaSteps.map { $0 / 5 })
+        second.relativeObjectiveTolerance = 1e-12
+        let stageTwo = second.minimize(start: stageOne.minimizer + state.beta) { x in
+            evaluations += 1
+            do throws(MixedModelError) {
+                let value = try objective(x)
+                progress?(evaluations, value)
+                return value.isFinite ? value : LinearMixedModel.failedFactorizationObjective
+            } catch {
+                failure = error
+                return LinearMixedModel.failedFactorizationObjective
+            }
+        }
+        guard stageTwo.minimum < LinearMixedModel.failedFactorizationObjective else {
+            throw failure ?? .optimizerFailed(message: "no (θ, β) gave a finite Laplace deviance (\(stageTwo.message))")
+        }
+        var best = stageTwo.minimizer
+        var bestValue = try objective(best)
+        if stageOne.minimum < bestValue {
+            // The joint stage never ends above the first stage's point (it starts there); guard anyway.
+            best = stageOne.minimizer + state.beta
+            bestValue = try objective(best)
+        }
+        let theta = Array(best[..<thetaLayout.count])
+        let beta = Array(best[thetaLayout.count...])
+
+        // Cov β̂ from the central-difference Hessian in (θ, β).
+        let hessian = try centralHessian(at: best, objective: objective)
+        let covariance = Self.fixedEffectsCovariance(hessian: hessian, thetaCount: thetaLayout.count)
+        _ = try objective(best)
+        let fixed = design.fixedEffects.names.indices.map { j in
+            FixedEffectEstimate(name: design.fixedEffects.names[j], estimate: beta[j], standardError: covariance.map { $0[j, j].squareRoot() } ?? .nan)
+        }
+        var warnings = design.warnings
+        if covariance == nil {
+            warnings.append("the Hessian of the deviance in (θ, β) is not positive definite at the optimum; standard errors are not available")
+        }
+        let singular = theta.indices.contains { lower[$0] == 0 && theta[$0] < LinearMixedModel.singularTolerance }
+        if singular {
+            warnings.append("boundary (singular) fit: some random-effect variances are estimated as zero or correlations as ±1; see lme4's ?isSingular")
+        }
+        let converged = stageOne.converged && stageTwo.converged
+        if !converged {
+            warnings.append("the optimizer stopped without converging (\(stageOne.message); \(stageTwo.message)); the estimates may be inaccurate")
+        }
+        let lambdas = thetaLayout.lambdas(theta)
+        let components = blocks.enumerated().flatMap { k, block in
+            block.parts.map { part in
+                VarianceComponent(
+                    group: block.group, names: part.term.columnNames, factor: lambdas[k].elements, ld: block.dimension,
+                    rows: Array(part.columns), rank: block.dimension, scale: 1)
+            }
+        }
+        var residualDeviance = 0.0
+        for i in state.eta.indices { residualDeviance += family.deviance(design.response[i], link.mean(state.eta[i]), weight: priorWeights[i]) }
+        return GeneralizedLinearMixedModelFit(
+            formula: design.formula, family: family.name, link: link, nAGQ: 1, nobs: design.nobs, objective: bestValue,
+            degreesOfFreedom: p + thetaLayout.count, residualDeviance: residualDeviance, fixedEffects: fixed,
+            fixedEffectsCovariance: covariance ?? Matrix(rows: p, columns: p, elements: Array(repeating: .nan, count: p * p)), theta: theta,
+            thetaNames: thetaNames, varianceComponents: components, levelCounts: blocks.map { ($0.group, $0.levelCount) }, evaluations: (firstEvaluations, evaluations - firstEvaluations),
+            converged: converged, isSingular: singular, warnings: warnings, seconds: started.duration(to: clock.now).seconds)
+    }
+
+    /// The Hessian of `objective` at x by central differences with step 10⁻⁴ (lme4's `deriv12`).
+    func centralHessian(at x: [Double], objective: ([Double]) throws(MixedModelError) -> Double) throws(MixedModelError) -> Matrix {
+        let k = x.count
+        let h = 1e-4
+        let center = try objective(x)
+        var hessian = Matrix(rows: k, columns: k)
+        func value(_ steps: [(Int, Double)]) throws(MixedModelError) -> Double {
+            var point = x
+            for (i, step) in steps { point[i] += step }
+            return try objective(point)
+        }
+        for i in 0..<k {
+            let plus = try value([(i, h)]), minus = try value([(i, -h)])
+            hessian[i, i] = (plus - 2 * center + minus) / (h * h)
+            for j in 0..<i {
+                let pp = try value([(i, h), (j, h)]), pm = try value([(i, h), (j, -h)])
+                let mp = try value([(i, -h), (j, h)]), mm = try value([(i, -h), (j, -h)])
+                let mixed = (pp - pm - mp + mm) / (4 * h * h)
+                hessian[i, j] = mixed
+                hessian[j, i] = mixed
+            }
+        }
+        return hessian
+    }
+
+    /// The β block of 2H⁻¹, or nil when H is not positive definite.
+    static func fixedEffectsCovariance(hessian: Matrix, thetaCount: Int) -> Matrix? {
+        let k = hessian.rows
+        var a = hessian.elements
+        let inverted = a.withUnsafeMutableBufferPointer { ap in
+            LAPACK.choleskyLower(n: k, a: ap.baseAddress!, lda: k) && CholeskyInverse.invertGram(n: k, ap.baseAddress!, lda: k)
+        }
+        guard inverted else { return nil }
+        let p = k - thetaCount
+        var covariance = Matrix(rows: p, columns: p)
+        for j in 0..<p {
+            for i in 0..<p {
+                let (r, c) = (thetaCount + max(i, j), thetaCount + min(i, j))
+                covariance[i, j] = 2 * a[r + c * k]
+            }
+        }
+        return covariance
+    }
+}

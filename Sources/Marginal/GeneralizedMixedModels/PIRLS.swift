@@ -1,0 +1,138 @@
+import Foundation
+
+/// Penalized iteratively reweighted least squares (Bates et al. 2015, lme4 vignette §5; Bates,
+/// *MixedModels.jl* `pirls!`): at θ, the conditional modes û (and, in the nAGQ = 0 stage, β̂)
+/// minimize the penalized deviance Σᵢ wᵢ d(yᵢ, μᵢ) + ‖u‖². Each step reweights the core with
+/// the working weights wᵢμ′(ηᵢ)²/V(μᵢ) and the working response ηᵢ − oᵢ + (yᵢ − μᵢ)/μ′(ηᵢ)
+/// (less Xβ when β is held), solves the penalized least-squares problem, and halves the step
+/// towards the previous iterate until the penalized deviance does not rise.
+struct PIRLSState: Sendable {
+    var beta: [Double]
+    /// Per block, ℓ·S values, level-major.
+    var u: [[Double]]
+    var eta: [Double]
+}
+
+extension GeneralizedLinearMixedModel {
+    /// The state PIRLS starts from: η = g(μ₀) with R's starting means, u = 0, β = 0.
+    var startingState: PIRLSState {
+        let eta = (0..<design.nobs).map { link.linearPredictor(family.initialMean(design.response[$0], weight: priorWeights[$0])) }
+        return PIRLSState(beta: Array(repeating: 0, count: design.fixedEffects.p), u: blocks.map { Array(repeating: 0, count: $0.effectCount) }, eta: eta)
+    }
+
+    /// η = o + Xβ + Σₖ Zₖ λₖ uₖ.
+    func linearPredictor(beta: [Double], u: [[Double]], lambdas: [Matrix]) -> [Double] {
+        let n = design.nobs
+        var eta = offset
+        let x = design.fixedEffects.matrix
+        for j in beta.indices where beta[j] != 0 {
+            for i in 0..<n { eta[i] += x[i, j] * beta[j] }
+        }
+        for (k, block) in blocks.enumerated() {
+            let s = block.dimension
+            // b = λ u per level.
+            var b = [Double](repeating: 0, count: block.effectCount)
+            for level in 0..<block.levelCount {
+                for a in 0..<s {
+                    var sum = 0.0
+                    for c in 0...a { sum += lambdas[k][a, c] * u[k][level * s + c] }
+                    b[level * s + a] = sum
+                }
+            }
+            for i in 0..<n {
+                let level = Int(block.codes[i])
+                for a in 0..<s { eta[i] += block.z[a, i] * b[level * s + a] }
+            }
+        }
+        return eta
+    }
+
+    /// Σᵢ wᵢ d(yᵢ, μᵢ) + ‖u‖².
+    func penalizedDeviance(eta: [Double], u: [[Double]]) -> Double {
+        var sum = 0.0
+        for i in eta.indices { sum += family.deviance(design.response[i], link.mean(eta[i]), weight: priorWeights[i]) }
+        for block in u { for value in block { sum += value * value } }
+        return sum
+    }
+
+    /// Reweights `core` at η: weights wᵢμ′²/V and the working response less o (and less Xβ when
+    /// `heldBeta` is given).
+    func reweight(_ core: inout PenalizedLeastSquares, eta: [Double], heldBeta: [Double]?) {
+        let n = design.nobs
+        var weights = [Double](repeating: 0, count: n)
+        var response = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            let w = family.working(design.response[i], eta: eta[i], link: link, weight: priorWeights[i])
+            weights[i] = w.weight
+            response[i] = w.response - offset[i]
+        }
+        if let heldBeta {
+            let x = design.fixedEffects.matrix
+            for j in heldBeta.indices { for i in 0..<n { response[i] -= x[i, j] * heldBeta[j] } }
+        }
+        core.reweight(weights: weights, response: response)
+    }
+
+    /// Runs PIRLS at θ from `state` (warm start) to convergence of the penalized deviance
+    /// (relative change below `tolerance`), with β held at `state.beta` when `holdingBeta`.
+    /// Leaves `core` factored at the final η's weights, as the Laplace deviance needs.
+    func pirls(
+        _ core: inout PenalizedLeastSquares, theta: [Double], state: inout PIRLSState, holdingBeta: Bool,
+        tolerance: Double = 1e-12, maximumIterations: Int = 200
+    ) throws(MixedModelError) {
+        let lambdas = thetaLayout.lambdas(theta)
+        // The first step from R's starting means has no consistent (β, u) to halve towards; from
+        // any other state, η is that of (β, u) at this θ.
+        var fromStart = state.u.allSatisfy { $0.allSatisfy { $0 == 0 } } && state.beta.allSatisfy { $0 == 0 } && !holdingBeta
+        if !fromStart { state.eta = linearPredictor(beta: state.beta, u: state.u, lambdas: lambdas) }
+        var current = penalizedDeviance(eta: state.eta, u: state.u)
+        for _ in 0..<maximumIterations {
+            reweight(&core, eta: state.eta, heldBeta: holdingBeta ? state.beta : nil)
+            guard core.update(theta: theta) else { throw .pirlsFailed(message: "the weighted factor is not positive definite at θ = \(theta)") }
+            let (newU, solvedBeta) = core.solve()
+            let newBeta = holdingBeta ? state.beta : solvedBeta
+            var step = 1.0
+            var accepted = false
+            for _ in 0..<30 {
+                let beta = fromStart ? newBeta : zip(state.beta, newBeta).map { $0 + step * ($1 - $0) }
+                let u = fromStart ? newU : zip(state.u, newU).map { zip($0, $1).map { $0 + step * ($1 - $0) } }
+                let eta = linearPredictor(beta: beta, u: u, lambdas: lambdas)
+                let value = penalizedDeviance(eta: eta, u: u)
+                if value.isFinite && (fromStart || value <= current * (1 + 1e-15)) {
+                    let change = abs(current - value)
+                    state = PIRLSState(beta: beta, u: u, eta: eta)
+                    let converged = !fromStart && change <= tolerance * max(abs(value), 1)
+                    current = value
+                    fromStart = false
+                    accepted = true
+                    if converged {
+                        reweight(&core, eta: state.eta, heldBeta: holdingBeta ? state.beta : nil)
+                        _ = core.update(theta: theta)
+                        return
+                    }
+                    break
+                }
+                step /= 2
+            }
+            if !accepted {
+                // No step lowers the penalized deviance: the iterate is its minimum to rounding.
+                reweight(&core, eta: state.eta, heldBeta: holdingBeta ? state.beta : nil)
+                _ = core.update(theta: theta)
+                return
+            }
+        }
+        throw .pirlsFailed(message: "no convergence in \(maximumIterations) iterations at θ = \(theta)")
+    }
+
+    /// The Laplace approximation to −2 log p(y | θ, β): −2 Σᵢ log p(yᵢ | μᵢ) + ‖û‖² +
+    /// log det(ΛᵀZᵀWZΛ + I), at PIRLS's û with `core` factored at its weights (lme4's Laplace
+    /// deviance, binomial coefficients included).
+    func laplaceDeviance(_ core: PenalizedLeastSquares, state: PIRLSState) -> Double {
+        var sum = 0.0
+        for i in state.eta.indices {
+            sum -= 2 * family.logLikelihood(design.response[i], link.mean(state.eta[i]), weight: priorWeights[i])
+        }
+        for block in state.u { for value in block { sum += value * value } }
+        return sum + core.logDeterminantRandom
+    }
+}
