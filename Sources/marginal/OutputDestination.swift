@@ -22,10 +22,9 @@ struct OutputDestination {
     }
 
     func write(bytes: [UInt8]) throws {
-        let body = Data(bytes)
         guard let path else {
             do {
-                try FileHandle.standardOutput.write(contentsOf: body)
+                try FileHandle.standardOutput.write(contentsOf: bytes)
             } catch {
                 throw CommandError(description: "cannot write standard output: \(error.localizedDescription)")
             }
@@ -38,7 +37,7 @@ struct OutputDestination {
                     throw CocoaError(.fileWriteNoPermission)
                 }
                 defer { try? handle.close() }
-                try handle.write(contentsOf: body)
+                try handle.write(contentsOf: bytes)
             } else {
                 try AtomicFile.write(bytes, to: target.path)
             }
