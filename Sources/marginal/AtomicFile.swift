@@ -19,11 +19,15 @@ enum AtomicFile {
     /// The suffix of every temporary file, after `.marginal-PID`.
     static let suffix = ".partial"
 
-    /// `.NAME.marginal-PID.partial` next to `path`.
+    /// `.NAME.marginal-PID.partial` next to `path` (NAME shortened when the whole would pass the
+    /// 255-byte limit of a file name).
     static func temporaryPath(for path: String, pid: pid_t = getpid()) -> String {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
-        return (folder == "/" ? "" : folder) + "/.\(url.lastPathComponent).marginal-\(pid)\(suffix)"
+        let tail = ".marginal-\(pid)\(suffix)"
+        var name = url.lastPathComponent
+        while name.utf8.count + 1 + tail.utf8.count > 255, !name.isEmpty { name.removeLast() }
+        return (folder == "/" ? "" : folder) + "/." + name + tail
     }
 
     /// Writes `bytes` to `path` (a regular file or a new one) through a temporary file.

@@ -119,6 +119,17 @@ import Testing
         #expect(permissions == 0o640)
     }
 
+    /// A name near the 255-byte limit still gets a temporary file (with the name shortened).
+    @Test func longFileNameIsWritten() throws {
+        let data = try OutputSafetyTests.sleepstudyCopy()
+        let folder = data.deletingLastPathComponent()
+        let output = folder.appendingPathComponent(String(repeating: "é", count: 100) + String(repeating: "x", count: 50) + ".txt")
+        let run = try CommandLineTests.marginal(["fit", data.path, "-f", Self.formula, "-o", output.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try String(contentsOf: output, encoding: .utf8).contains("REML criterion"))
+        #expect(try Self.temporaryFiles(in: folder).isEmpty)
+    }
+
     @Test func staleTemporaryFilesAreNamedAndKept() throws {
         let data = try OutputSafetyTests.sleepstudyCopy()
         let folder = data.deletingLastPathComponent()
