@@ -6,7 +6,7 @@ APT_PACKAGES = pkg-config libopenblas-dev liblapacke-dev libnlopt-dev
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/marginal
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build demo test bench clean fuzz-build fuzz fuzz-smoke
 
 all: build
 
@@ -33,6 +33,24 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests -Xswiftc -O
 	$(SWIFT) test --skip-build
+	$(MAKE) fuzz-smoke
+
+# Fuzzing (Fuzz/README.md): two libFuzzer targets, the CSV reader with the writer's round trip and
+# formula → ModelDesign, built from the library's sources with swiftc -sanitize=fuzzer.
+# `make fuzz FUZZ_SECONDS=N` runs each for N seconds; `make test` runs each for FUZZ_RUNS
+# executions. FUZZ_SANITIZE=fuzzer,address adds AddressSanitizer.
+FUZZ_SECONDS ?= 600
+FUZZ_RUNS    ?= 100000
+FUZZ_SANITIZE ?= fuzzer
+
+fuzz-build: deps
+	FUZZ_SANITIZE=$(FUZZ_SANITIZE) Fuzz/build.sh
+
+fuzz: fuzz-build
+	FUZZ_SANITIZE=$(FUZZ_SANITIZE) Fuzz/run.sh seconds $(FUZZ_SECONDS)
+
+fuzz-smoke: fuzz-build
+	FUZZ_SANITIZE=$(FUZZ_SANITIZE) Fuzz/run.sh runs $(FUZZ_RUNS)
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark --target MarginalBenchmarks

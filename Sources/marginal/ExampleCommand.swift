@@ -65,7 +65,7 @@ struct NeymanScottCommand: ParsableCommand {
     func run() throws {
         let example = NeymanScottExample(pairs: pairs, theta: theta, seed: seed)
         try OutputDestination.validate(outputs: [("--output", outputOptions.output), ("--write-data", writeData)], inputs: [])
-        if let writeData { try CSVWriter.write(try example.simulatedData(), toPath: writeData) }
+        if let writeData { try OutputDestination(path: writeData).write(csv: try example.simulatedData()) }
         let result = try example.run()
         try outputOptions.write(result, text: result.text)
     }
@@ -120,7 +120,7 @@ struct PriorVarianceCommand: ParsableCommand {
     func run() throws {
         let example = PriorVarianceExample(observations: observations, w: w, noiseSD: noiseSD, folds: folds, seed: seed)
         try OutputDestination.validate(outputs: [("--output", outputOptions.output), ("--write-data", writeData)], inputs: [])
-        if let writeData { try CSVWriter.write(try example.simulatedData(), toPath: writeData) }
+        if let writeData { try OutputDestination(path: writeData).write(csv: try example.simulatedData()) }
         let result = try example.run()
         try outputOptions.write(result, text: result.text)
     }
@@ -197,7 +197,7 @@ struct PriorMeanCommand: ParsableCommand {
     func run() throws {
         try OutputDestination.validate(outputs: [("--output", outputOptions.output), ("--write-data", writeData)], inputs: [])
         if let writeData {
-            try CSVWriter.write(try example.simulate().data, toPath: writeData)
+            try OutputDestination(path: writeData).write(csv: try example.simulate().data)
         }
         let result = try example.run()
         try outputOptions.write(result, text: result.text)

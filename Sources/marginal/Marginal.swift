@@ -14,6 +14,8 @@ struct MarginalCommand: ParsableCommand {
         selectBLASKernel()
         // A closed pipe on standard output is then a write error we report, not a silent death by SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
+        // An interrupted write removes its temporary file before the process dies of the signal.
+        TemporaryFiles.installSignalHandlers()
         do {
             var command = try parseAsRoot()
             try command.run()

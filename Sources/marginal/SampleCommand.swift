@@ -182,8 +182,7 @@ struct SampleCommand: ParsableCommand {
         let dataName = URL(fileURLWithPath: dataOptions.data).deletingPathExtension().lastPathComponent
         let text = json ? try SampleReport(posterior).json() : posterior.summary(dataName: dataName)
         if let drawsOut {
-            do { try CSVWriter.write(posterior.drawsTable(), toPath: drawsOut) }
-            catch { throw CommandError(description: error.description) }
+            try OutputDestination(path: drawsOut).write(csv: posterior.drawsTable())
         }
         try OutputDestination(path: output).write(text)
     }

@@ -42,6 +42,7 @@ struct SimulateInstEvalCommand: ParsableCommand {
     var output: String
 
     func run() throws {
+        try OutputDestination.validate(outputs: [("--output", output)], inputs: [])
         var simulation = InstEvalSimulation.scaled(rows: rows, seed: seed)
         if let students { simulation.students = students }
         if let lecturers {
@@ -50,7 +51,7 @@ struct SimulateInstEvalCommand: ParsableCommand {
         }
         if let departments { simulation.departments = departments }
         let data = try simulation.generate()
-        try CSVWriter.write(data.frame, toPath: output)
+        try OutputDestination(path: output).write(csv: data.frame)
         print("wrote \(output): \(simulation.rows) rows, \(simulation.students) students, "
             + "\(simulation.lecturers) lecturers, \(simulation.departments) departments (seed \(seed))")
     }
@@ -80,12 +81,13 @@ struct SimulateGroupedCommand: ParsableCommand {
     var output: String
 
     func run() throws {
+        try OutputDestination.validate(outputs: [("--output", output)], inputs: [])
         var simulation = GroupedSimulation(seed: seed)
         simulation.rows = rows
         simulation.groups = groups
         simulation.groupSpread = groupSpread
         let data = try simulation.generate()
-        try CSVWriter.write(data.frame, toPath: output)
+        try OutputDestination(path: output).write(csv: data.frame)
         print("wrote \(output): \(rows) rows, \(groups) groups (seed \(seed))")
     }
 }
