@@ -34,6 +34,9 @@ struct FitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The response's distribution: gaussian (the default, a linear mixed model), binomial, bernoulli or poisson.", valueName: "NAME"))
     var family: String = "gaussian"
 
+    @Option(help: ArgumentHelp("Adaptive Gauss-Hermite quadrature points per random effect for a generalized model with one scalar term, as lme4's nAGQ (1, the default, is the Laplace approximation).", valueName: "K"))
+    var nagq: Int = 1
+
     @Option(help: ArgumentHelp("The link of a generalized model: logit, probit, cloglog, log, identity or inverse (default: the family's canonical link).", valueName: "NAME"))
     var link: String?
 
@@ -61,6 +64,9 @@ struct FitCommand: ParsableCommand {
         if family.lowercased() == "gaussian" && link != nil && link?.lowercased() != "identity" {
             throw ValidationError("--link applies to a generalized model: give --family binomial, bernoulli or poisson")
         }
+        if family.lowercased() == "gaussian" && nagq != 1 {
+            throw ValidationError("--nagq applies to a generalized model: give --family binomial, bernoulli or poisson")
+        }
         if family.lowercased() != "gaussian" && ml {
             throw ValidationError("--ml applies to linear mixed models; a generalized one is always fitted by maximum likelihood")
         }
@@ -74,7 +80,7 @@ struct FitCommand: ParsableCommand {
         let text: String
         if let responseFamily = ResponseFamilies.named(family) {
             let model = try GeneralizedLinearMixedModel(design: design, family: responseFamily, link: link.flatMap { Link(rawValue: $0.lowercased()) })
-            let fit = try model.fit { evaluation, objective in
+            let fit = try model.fit(nAGQ: nagq) { evaluation, objective in
                 progress.update("fitting: evaluation \(evaluation), Laplace deviance \(objective)")
             }
             progress.finish()

@@ -70,6 +70,22 @@ import Testing
         #expect(fit.degreesOfFreedom == 5 && fit.residualDegreesOfFreedom == 51)
     }
 
+    /// Conditional modes and SDs (`ranef(condVar = TRUE)`), fitted values, Pearson and deviance
+    /// residuals of the first herds and rows against lme4 (`tolPwrss = 1e-12`).
+    @Test func modesAndResidualsMatchLme4() throws {
+        let fit = try Self.fit(Self.references[0])
+        let checks: [([Double], [Double])] = [
+            ((0..<4).map { fit.randomEffects[0].modes[$0, 0] }, [0.5900206649, -0.2989034142, 0.4062543780, 0.0392745849]),
+            ((0..<4).map { fit.randomEffects[0].conditionalSD[$0, 0] }, [0.3482658667, 0.3655597692, 0.2973190198, 0.4163901753]),
+            (Array(fit.pearsonResiduals.prefix(4)), [-1.3398627260, 1.0750978882, 2.8795976284, -0.6772637252]),
+            (Array(fit.devianceResiduals.prefix(4)), [-1.4380330717, 0.9887200786, 2.3569872852, -0.9368576046]),
+            (Array(fit.fitted.prefix(4)), [0.3082078025, 0.1417503930, 0.1259584828, 0.0840286729]),
+        ]
+        for (values, expected) in checks {
+            for (value, reference) in zip(values, expected) { #expect(relativeError(value, reference) < 1e-4, "\(value) vs \(reference)") }
+        }
+    }
+
     /// At θ = 0 the model is a generalized linear model: PIRLS with β free reaches R's `glm`
     /// estimate and its −2 log-likelihood (198.0583990, coefficients from `glm`).
     @Test func pirlsAtZeroThetaIsTheGLM() throws {
@@ -99,6 +115,74 @@ import Testing
                 - family.logLikelihood(c.y, link.mean(c.eta - h), weight: c.weight)) / (2 * h)
             #expect(abs(family.score(c.y, eta: c.eta, link: link, weight: c.weight) - numeric) < 1e-6 * max(1, abs(numeric)))
         }
+    }
+
+    /// nAGQ = 25 against lme4 (`tolPwrss = 1e-12`). lme4's nAGQ > 1 deviance is relative to the
+    /// saturated model: 100.0100305488 + (−2 Σ log dbinom(k, m, k/m) = 83.956707537872) = 183.966738086657.
+    @Test func adaptiveQuadratureMatchesLme4() throws {
+        var options = CSVOptions()
+        options.factorColumns = ["period"]
+        let data = try CSVReader.read(path: "Examples/cbpp.csv", options: options)
+        let design = try ModelDesign(formula: "cbind(incidence, size - incidence) ~ period + (1 | herd)", data: data)
+        let fit = try GeneralizedLinearMixedModel(design: design, family: BinomialFamily()).fit(nAGQ: 25)
+        #expect(fit.objective - 183.966738086657 <= 1e-8 * 183.97)
+        #expect(abs(fit.objective - 183.966738086657) <= 1e-6 * 183.97)
+        #expect(relativeError(fit.varianceComponents[0].standardDeviations[0], 0.647513140511) < 1e-4)
+        for (estimate, expected) in zip(fit.fixedEffects.map(\.estimate), [-1.399225509011, -0.991390064889, -1.127834106007, -1.579443192995]) {
+            #expect(relativeError(estimate, expected) < 1e-4)
+        }
+        for (estimate, expected) in zip(fit.fixedEffects.map(\.standardError), [0.233510067060, 0.306766749226, 0.326769680006, 0.427590090086]) {
+            #expect(relativeError(estimate, expected) < 1e-4)
+        }
+    }
+
+    /// At a fixed (θ, β): one quadrature point is the Laplace deviance, and 15 points agree to
+    /// 1e-8 with a brute-force trapezoid rule on 8,001 points over u ∈ [−12, 12] per herd.
+    @Test func adaptiveQuadratureAgreesWithBruteForce() throws {
+        var options = CSVOptions()
+        options.factorColumns = ["period"]
+        let data = try CSVReader.read(path: "Examples/cbpp.csv", options: options)
+        let design = try ModelDesign(formula: "cbind(incidence, size - incidence) ~ period + (1 | herd)", data: data)
+        let model = try GeneralizedLinearMixedModel(design: design, family: BinomialFamily())
+        let theta = [0.9], beta = [-1.3, -1.0, -1.1, -1.6]
+        var core = model.effectsOnly
+        var state = model.startingState
+        state.beta = beta
+        try model.pirls(&core, theta: theta, state: &state, holdingBeta: true)
+        let laplace = model.laplaceDeviance(core, state: state)
+        let one = model.adaptiveQuadratureDeviance(core, state: state, theta: theta, rule: try #require(GaussHermiteRule(points: 1)))
+        #expect(abs(one - laplace) < 1e-10 * laplace)
+        let fifteen = model.adaptiveQuadratureDeviance(core, state: state, theta: theta, rule: try #require(GaussHermiteRule(points: 15)))
+        // Brute force: log ∫ Πᵢ p(yᵢ | Xβ + θu) φ(u) du per herd.
+        let x = design.fixedEffects.matrix
+        let codes = model.blocks[0].codes
+        let herds = model.blocks[0].levelCount
+        let grid = (0...8000).map { -12 + 24 * Double($0) / 8000 }
+        var total = 0.0
+        for herd in 0..<herds {
+            let rows = codes.indices.filter { Int(codes[$0]) == herd }
+            let logValues = grid.map { u in
+                rows.reduce(-0.5 * u * u - 0.5 * log(2 * Double.pi)) { sum, i in
+                    let eta = (0..<4).reduce(theta[0] * u) { $0 + x[i, $1] * beta[$1] }
+                    return sum + model.family.logLikelihood(design.response[i], model.link.mean(eta), weight: model.priorWeights[i])
+                }
+            }
+            let top = logValues.max() ?? 0
+            let h = 24.0 / 8000
+            let integral = logValues.enumerated().reduce(0.0) { $0 + ($1.offset == 0 || $1.offset == 8000 ? 0.5 : 1) * exp($1.element - top) } * h
+            total -= 2 * (top + log(integral))
+        }
+        #expect(abs(fifteen - total) < 1e-8 * total, "\(fifteen) vs \(total)")
+        #expect(abs(laplace - total) > 1e-6 * total)
+    }
+
+    @Test func quadratureIsRefusedWhereItDoesNotApply() throws {
+        let data = try CSVReader.read(path: "Examples/sleepstudy.csv")
+        var design = try ModelDesign(formula: "Reaction ~ Days + (Days | Subject)", data: data)
+        design.response = design.response.map { $0 > 300 ? 1 : 0 }
+        let model = try GeneralizedLinearMixedModel(design: design, family: BinomialFamily())
+        #expect(throws: MixedModelError.self) { try model.fit(nAGQ: 5) }
+        #expect(throws: MixedModelError.self) { try model.fit(nAGQ: 0) }
     }
 
     @Test func invalidResponsesAreNamed() throws {

@@ -7,8 +7,19 @@ extension GeneralizedLinearMixedModel {
     /// Hessian H of the objective in (θ, β) at the optimum: Cov β̂ = the β block of 2H⁻¹, as lme4's
     /// `vcov` with `use.hessian = TRUE`.
     ///
+    /// With `nAGQ` = K > 1 the second stage minimizes the deviance by K-point adaptive
+    /// Gauss–Hermite quadrature instead (``adaptiveQuadratureDeviance(_:state:theta:rule:)``), for a
+    /// model with a single scalar random-effect term, as lme4's `nAGQ`.
+    ///
     /// - Parameter progress: called after each evaluation with its number and objective value.
-    public func fit(progress: ((_ evaluation: Int, _ objective: Double) -> Void)? = nil) throws(MixedModelError) -> GeneralizedLinearMixedModelFit {
+    public func fit(nAGQ: Int = 1, progress: ((_ evaluation: Int, _ objective: Double) -> Void)? = nil) throws(MixedModelError) -> GeneralizedLinearMixedModelFit {
+        guard (1...GeneralizedLinearMixedModel.maximumQuadraturePoints).contains(nAGQ) else {
+            throw .quadratureNotApplicable(reason: "the number of quadrature points must be from 1 to \(Self.maximumQuadraturePoints); got \(nAGQ)")
+        }
+        guard nAGQ == 1 || quadratureApplies else {
+            throw .quadratureNotApplicable(reason: "adaptive quadrature with more than one point needs a single random-effect term with one column, such as (1 | g); this model has \(blocks.count == 1 ? "\(blocks[0].dimension) columns in its term" : "\(blocks.count) grouping factors"). Use the Laplace approximation (1 point)")
+        }
+        let rule = GaussHermiteRule(points: nAGQ)
         let clock = ContinuousClock()
         let started = clock.now
         let p = design.fixedEffects.p
@@ -48,6 +59,7 @@ extension GeneralizedLinearMixedModel {
             let theta = Array(x[..<thetaLayout.count])
             state.beta = Array(x[thetaLayout.count...])
             try pirls(&effects, theta: theta, state: &state, holdingBeta: true)
+            if nAGQ > 1, let rule { return adaptiveQuadratureDeviance(effects, state: state, theta: theta, rule: rule) }
             return laplaceDeviance(effects, state: state)
         }
         var second = BoundedMinimizer(
@@ -105,15 +117,24 @@ extension GeneralizedLinearMixedModel {
                     rows: Array(part.columns), rank: block.dimension, scale: 1)
             }
         }
-        var residualDeviance = 0.0
-        for i in state.eta.indices { residualDeviance += family.deviance(design.response[i], link.mean(state.eta[i]), weight: priorWeights[i]) }
+        let modes = effects.conditionalModes(of: blocks, u: state.u, varianceScale: 1)
+        let fitted = state.eta.map(link.mean)
+        let y = design.response
+        let unitDeviances = fitted.indices.map { family.deviance(y[$0], fitted[$0], weight: priorWeights[$0]) }
+        let pearson = fitted.indices.map { (y[$0] - fitted[$0]) / (family.variance(fitted[$0]) / priorWeights[$0]).squareRoot() }
+        let devianceResiduals = fitted.indices.map { (y[$0] < fitted[$0] ? -1.0 : 1.0) * max(unitDeviances[$0], 0).squareRoot() }
         return GeneralizedLinearMixedModelFit(
-            formula: design.formula, family: family.name, link: link, nAGQ: 1, nobs: design.nobs, objective: bestValue,
-            degreesOfFreedom: p + thetaLayout.count, residualDeviance: residualDeviance, fixedEffects: fixed,
+            formula: design.formula, family: family.name, link: link, nAGQ: nAGQ, nobs: design.nobs, objective: bestValue,
+            degreesOfFreedom: p + thetaLayout.count, residualDeviance: unitDeviances.reduce(0, +), fixedEffects: fixed,
             fixedEffectsCovariance: covariance ?? Matrix(rows: p, columns: p, elements: Array(repeating: .nan, count: p * p)), theta: theta,
-            thetaNames: thetaNames, varianceComponents: components, levelCounts: blocks.map { ($0.group, $0.levelCount) }, evaluations: (firstEvaluations, evaluations - firstEvaluations),
+            thetaNames: thetaNames, varianceComponents: components, levelCounts: blocks.map { ($0.group, $0.levelCount) },
+            randomEffects: modes, linearPredictor: state.eta, fitted: fitted, pearsonResiduals: pearson, devianceResiduals: devianceResiduals,
+            evaluations: (firstEvaluations, evaluations - firstEvaluations),
             converged: converged, isSingular: singular, warnings: warnings, seconds: started.duration(to: clock.now).seconds)
     }
+
+    /// The most quadrature points `fit(nAGQ:)` takes.
+    public static let maximumQuadraturePoints = 100
 
     /// The Hessian of `objective` at x by central differences with step 10⁻⁴ (lme4's `deriv12`).
     func centralHessian(at x: [Double], objective: ([Double]) throws(MixedModelError) -> Double) throws(MixedModelError) -> Matrix {

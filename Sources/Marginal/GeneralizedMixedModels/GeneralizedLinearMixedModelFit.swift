@@ -30,6 +30,15 @@ public struct GeneralizedLinearMixedModelFit: Sendable {
     public var varianceComponents: [VarianceComponent]
     /// Each grouping factor and its number of levels.
     public var levelCounts: [(group: String, levels: Int)]
+    /// The conditional modes b̂ = λû per level and their conditional SDs (from the Laplace
+    /// approximation's curvature, as lme4's `ranef(condVar = TRUE)`).
+    public var randomEffects: [ConditionalModes]
+    /// η̂ (with the offset) and μ̂ = g⁻¹(η̂) per row, at the conditional modes.
+    public var linearPredictor: [Double]
+    public var fitted: [Double]
+    /// (yᵢ − μ̂ᵢ)/√(V(μ̂ᵢ)/wᵢ) and sign(yᵢ − μ̂ᵢ)√(wᵢ d(yᵢ, μ̂ᵢ)).
+    public var pearsonResiduals: [Double]
+    public var devianceResiduals: [Double]
     /// Objective evaluations in the two stages (β by PIRLS, then θ and β together).
     public var evaluations: (firstStage: Int, secondStage: Int)
     public var converged: Bool

@@ -148,46 +148,23 @@ extension LinearMixedModel {
         let fixed = zip(design.fixedEffects.names, beta).enumerated().map { j, pair in
             FixedEffectEstimate(name: pair.0, estimate: pair.1, standardError: vcov[j, j].squareRoot())
         }
-        let conditional = factor.conditionalCovarianceBlocks()
         var components: [VarianceComponent] = []
-        var modes: [ConditionalModes] = []
         var fitted = design.offset ?? [Double](repeating: 0, count: n)
         let x = design.fixedEffects.matrix
         for j in 0..<p {
             for i in 0..<n { fitted[i] += x[i, j] * beta[j] }
         }
+        let modes = factor.conditionalModes(of: blocks, u: u, varianceScale: sigma2)
         for (k, block) in blocks.enumerated() {
-            let s = block.dimension
-            let lambda = factor.lambdas[k]
             // Variance components, one per original term: σ² λλᵀ restricted to its columns.
             for part in block.parts {
                 components.append(VarianceComponent(
-                    group: block.group, names: part.term.columnNames, factor: lambda, ld: s, rows: Array(part.columns),
-                    rank: s, scale: sigma))
+                    group: block.group, names: part.term.columnNames, factor: factor.lambdas[k], ld: block.dimension,
+                    rows: Array(part.columns), rank: block.dimension, scale: sigma))
             }
-            // Conditional modes b = λu and their conditional SDs sqrt(diag σ² λ V λᵀ).
-            var b = Matrix(rows: block.levelCount, columns: s)
-            var sd = Matrix(rows: block.levelCount, columns: s)
-            for level in 0..<block.levelCount {
-                for a in 0..<s {
-                    var mode = 0.0
-                    for t in 0...a { mode += lambda[a + t * s] * u[k][level * s + t] }
-                    b[level, a] = mode
-                    var variance = 0.0
-                    for t in 0...a {
-                        for r in 0...a {
-                            variance += lambda[a + t * s] * conditional[k][level * s * s + t + r * s] * lambda[a + r * s]
-                        }
-                    }
-                    sd[level, a] = (sigma2 * max(variance, 0)).squareRoot()
-                }
-            }
-            modes.append(ConditionalModes(
-                group: block.group, levels: block.levels, names: block.parts.flatMap(\.term.columnNames),
-                modes: b, conditionalSD: sd))
             for i in 0..<n {
                 let level = Int(block.codes[i])
-                for a in 0..<s { fitted[i] += block.z[a, i] * b[level, a] }
+                for a in 0..<block.dimension { fitted[i] += block.z[a, i] * modes[k].modes[level, a] }
             }
         }
         let residuals = zip(design.response, fitted).map { $0 - $1 }

@@ -22,6 +22,8 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
     case binomialResponseNeedsFamily
     /// Penalized iteratively reweighted least squares did not converge at some θ.
     case pirlsFailed(message: String)
+    /// Adaptive quadrature was asked for where it does not apply.
+    case quadratureNotApplicable(reason: String)
 
     public var description: String {
         switch self {
@@ -54,6 +56,8 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
             return "a cbind(successes, failures) response is binomial: fit it with --family binomial"
         case .pirlsFailed(let message):
             return "the conditional modes could not be found (PIRLS): \(message)"
+        case .quadratureNotApplicable(let reason):
+            return "adaptive Gauss-Hermite quadrature: \(reason)"
         }
     }
 

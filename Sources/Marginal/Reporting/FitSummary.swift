@@ -111,9 +111,18 @@ enum SummaryTables {
         return TextTable(header: [""] + abbreviated.dropLast(), rows: rows).render()
     }
 
-    /// Short column labels like R's `abbreviate(minlength = 6)`: `(Intercept)` → `(Intr)`.
+    /// Short column labels as R's `abbreviate(minlength = 6)` makes them for lme4's table: lower-case
+    /// vowels are dropped from the right (never the first character), then other lower-case
+    /// letters, until six remain: `(Intercept)` → `(Intr)`, `period2` → `perid2`.
     static func abbreviate(_ name: String) -> String {
-        if name == "(Intercept)" { return "(Intr)" }
-        return name.count <= 6 ? name : String(name.prefix(6))
+        var characters = Array(name)
+        for drop in [{ (c: Character) in "aeiou".contains(c) }, { (c: Character) in c.isLowercase }] {
+            var i = characters.count - 1
+            while characters.count > 6 && i > 0 {
+                if drop(characters[i]) { characters.remove(at: i) }
+                i -= 1
+            }
+        }
+        return String(characters)
     }
 }

@@ -17,6 +17,13 @@ extension GeneralizedLinearMixedModelFit {
                     NumberFormat.fixed(objective, 1), "\(residualDegreesOfFreedom)"]],
             leftAligned: []).render(indent: "  "))
         out.append("")
+        out.append("Scaled residuals:")
+        let scaled = pearsonResiduals.filter(\.isFinite).sorted()
+        out.append(TextTable(
+            header: ["Min", "1Q", "Median", "3Q", "Max"],
+            rows: [[0, 0.25, 0.5, 0.75, 1].map { NumberFormat.fixed(SampleQuantile.value(sorted: scaled, probability: $0), 4) }],
+            leftAligned: []).render(indent: " "))
+        out.append("")
         out.append("Random effects:")
         out.append(SummaryTables.randomEffects(varianceComponents, residualSD: nil))
         out.append("Number of obs: \(nobs), groups:  " + levelCounts.map { "\($0.group), \($0.levels)" }.joined(separator: "; "))
@@ -77,6 +84,12 @@ public struct GeneralizedFitReport: Codable, Sendable {
     public var theta: [Double]
     public var thetaNames: [String]
     public var varcomp: [FitReport.VarianceComponent]
+    public var ranef: [FitReport.RandomEffects]
+    /// Per row: η̂, μ̂, Pearson and deviance residuals.
+    public var linearPredictor: [Double]
+    public var fitted: [Double]
+    public var pearsonResiduals: [Double]
+    public var devianceResiduals: [Double]
     public var converged: Bool
     public var singular: Bool
     public var evaluations: Int
@@ -105,6 +118,13 @@ public struct GeneralizedFitReport: Codable, Sendable {
         theta = fit.theta
         thetaNames = fit.thetaNames
         varcomp = fit.varianceComponents.map { .init(group: $0.group, names: $0.names, sd: $0.standardDeviations, corr: rows($0.correlations)) }
+        ranef = fit.randomEffects.map {
+            .init(group: $0.group, names: $0.names, levels: $0.levels, modes: rows($0.modes), condSD: rows($0.conditionalSD))
+        }
+        linearPredictor = fit.linearPredictor
+        fitted = fit.fitted
+        pearsonResiduals = fit.pearsonResiduals
+        devianceResiduals = fit.devianceResiduals
         converged = fit.converged
         singular = fit.isSingular
         evaluations = fit.evaluations.firstStage + fit.evaluations.secondStage

@@ -157,3 +157,34 @@ extension PenalizedLeastSquares {
         }
     }
 }
+
+extension PenalizedLeastSquares {
+    /// The conditional modes b = λu of every level of every block and their conditional SDs
+    /// √diag(s² λ V λᵀ), V the level's block of (ΛᵀZᵀWZΛ + I)⁻¹ and s² the variance scale (σ² for
+    /// a linear model, 1 for binomial and Poisson).
+    func conditionalModes(of blocks: [RandomEffectBlock], u: [[Double]], varianceScale: Double) -> [ConditionalModes] {
+        let conditional = conditionalCovarianceBlocks()
+        return blocks.enumerated().map { k, block in
+            let s = block.dimension
+            let lambda = lambdas[k]
+            var b = Matrix(rows: block.levelCount, columns: s)
+            var sd = Matrix(rows: block.levelCount, columns: s)
+            for level in 0..<block.levelCount {
+                for a in 0..<s {
+                    var mode = 0.0
+                    for t in 0...a { mode += lambda[a + t * s] * u[k][level * s + t] }
+                    b[level, a] = mode
+                    var variance = 0.0
+                    for t in 0...a {
+                        for r in 0...a {
+                            variance += lambda[a + t * s] * conditional[k][level * s * s + t + r * s] * lambda[a + r * s]
+                        }
+                    }
+                    sd[level, a] = (varianceScale * max(variance, 0)).squareRoot()
+                }
+            }
+            return ConditionalModes(
+                group: block.group, levels: block.levels, names: block.parts.flatMap(\.term.columnNames), modes: b, conditionalSD: sd)
+        }
+    }
+}
