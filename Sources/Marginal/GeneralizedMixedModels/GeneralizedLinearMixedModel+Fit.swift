@@ -136,24 +136,29 @@ extension GeneralizedLinearMixedModel {
     /// The most quadrature points `fit(nAGQ:)` takes.
     public static let maximumQuadraturePoints = 100
 
-    /// The Hessian of `objective` at x by central differences with step 10⁻⁴ (lme4's `deriv12`).
+    /// The Hessian of `objective` at x by central differences with step h = 10⁻⁴ (lme4's `deriv12`
+    /// step), in k² + k + 1 evaluations: Hᵢᵢ = (f₊ᵢ − 2f₀ + f₋ᵢ)/h² and, from the points along the
+    /// diagonals eᵢ + eⱼ, Hᵢⱼ = (f₊ᵢ₊ⱼ + f₋ᵢ₋ⱼ − f₊ᵢ − f₋ᵢ − f₊ⱼ − f₋ⱼ + 2f₀)/(2h²), both O(h²).
     func centralHessian(at x: [Double], objective: ([Double]) throws(MixedModelError) -> Double) throws(MixedModelError) -> Matrix {
         let k = x.count
         let h = 1e-4
-        let center = try objective(x)
-        var hessian = Matrix(rows: k, columns: k)
         func value(_ steps: [(Int, Double)]) throws(MixedModelError) -> Double {
             var point = x
             for (i, step) in steps { point[i] += step }
             return try objective(point)
         }
+        let center = try objective(x)
+        var plus = [Double](repeating: 0, count: k), minus = plus
+        var hessian = Matrix(rows: k, columns: k)
         for i in 0..<k {
-            let plus = try value([(i, h)]), minus = try value([(i, -h)])
-            hessian[i, i] = (plus - 2 * center + minus) / (h * h)
+            plus[i] = try value([(i, h)])
+            minus[i] = try value([(i, -h)])
+            hessian[i, i] = (plus[i] - 2 * center + minus[i]) / (h * h)
+        }
+        for i in 0..<k {
             for j in 0..<i {
-                let pp = try value([(i, h), (j, h)]), pm = try value([(i, h), (j, -h)])
-                let mp = try value([(i, -h), (j, h)]), mm = try value([(i, -h), (j, -h)])
-                let mixed = (pp - pm - mp + mm) / (4 * h * h)
+                let both = try value([(i, h), (j, h)]) + value([(i, -h), (j, -h)])
+                let mixed = (both - plus[i] - minus[i] - plus[j] - minus[j] + 2 * center) / (2 * h * h)
                 hessian[i, j] = mixed
                 hessian[j, i] = mixed
             }
