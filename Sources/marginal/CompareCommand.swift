@@ -25,10 +25,12 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
+    @OptionGroup var familyOptions: FamilyOptions
+
     @Option(help: ArgumentHelp(
-        "Comma-separated methods: \(EstimationMethod.allCases.map(\.rawValue).joined(separator: ",")) (default: all).",
+        "Comma-separated methods: \(EstimationMethod.allCases.map(\.rawValue).joined(separator: ",")) (default: every method that applies to the model; a generalized model has ml, by the Laplace approximation).",
         valueName: "LIST"))
-    var methods: String = EstimationMethod.allCases.map(\.rawValue).joined(separator: ",")
+    var methods: String?
 
     @Option(help: "NUTS chains.")
     var chains: Int = 4
@@ -55,7 +57,7 @@ struct CompareCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if case .failure(let error) = EstimationMethod.list(methods) { throw ValidationError(error.description) }
+        if let methods, case .failure(let error) = EstimationMethod.list(methods) { throw ValidationError(error.description) }
         guard chains >= 1 else { throw ValidationError("--chains must be at least 1; got \(chains)") }
         guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more; got \(warmup)") }
         guard draws >= 1 else { throw ValidationError("--draws must be at least 1; got \(draws)") }
@@ -63,8 +65,8 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         try OutputDestination.validate(outputs: [("--output", output)], inputs: [dataOptions.data])
-        let chosen = try EstimationMethod.list(methods).get()
-        let model: any MixedModel = try LinearMixedModel(design: try dataOptions.design())
+        let chosen = try methods.map { try EstimationMethod.list($0).get() }
+        let model = try familyOptions.model(design: try dataOptions.design())
         let settings = ComparisonSettings(chains: chains, warmup: warmup, draws: draws, seed: seed, priors: priors)
         try model.validate(settings)
         let progress = ProgressLine(enabled: !quiet)

@@ -31,14 +31,7 @@ struct FitCommand: ParsableCommand {
     @Flag(name: .long, help: "Fit by maximum likelihood instead of REML.")
     var ml = false
 
-    @Option(help: ArgumentHelp("The response's distribution: gaussian (the default, a linear mixed model), binomial, bernoulli or poisson.", valueName: "NAME"))
-    var family: String = "gaussian"
-
-    @Option(help: ArgumentHelp("Adaptive Gauss-Hermite quadrature points per random effect for a generalized model with one scalar term, as lme4's nAGQ (1, the default, is the Laplace approximation).", valueName: "K"))
-    var nagq: Int = 1
-
-    @Option(help: ArgumentHelp("The link of a generalized model: logit, probit, cloglog, log, identity or inverse (default: the family's canonical link).", valueName: "NAME"))
-    var link: String?
+    @OptionGroup var familyOptions: FamilyOptions
 
     @Option(help: ArgumentHelp(
         "How θ is optimized: auto (L-BFGS-B on the exact gradient from 4 covariance parameters on, BOBYQA below), bobyqa, or lbfgs.",
@@ -55,19 +48,7 @@ struct FitCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard family.lowercased() == "gaussian" || ResponseFamilies.named(family) != nil else {
-            throw ValidationError("--family is gaussian, binomial, bernoulli or poisson; got '\(family)'")
-        }
-        if let link, Link(rawValue: link.lowercased()) == nil {
-            throw ValidationError("--link is one of \(Link.allCases.map(\.rawValue).joined(separator: ", ")); got '\(link)'")
-        }
-        if family.lowercased() == "gaussian" && link != nil && link?.lowercased() != "identity" {
-            throw ValidationError("--link applies to a generalized model: give --family binomial, bernoulli or poisson")
-        }
-        if family.lowercased() == "gaussian" && nagq != 1 {
-            throw ValidationError("--nagq applies to a generalized model: give --family binomial, bernoulli or poisson")
-        }
-        if family.lowercased() != "gaussian" && ml {
+        if familyOptions.responseFamily != nil && ml {
             throw ValidationError("--ml applies to linear mixed models; a generalized one is always fitted by maximum likelihood")
         }
     }
@@ -78,9 +59,9 @@ struct FitCommand: ParsableCommand {
         let progress = ProgressLine(enabled: !quiet)
         let dataName = URL(fileURLWithPath: dataOptions.data).deletingPathExtension().lastPathComponent
         let text: String
-        if let responseFamily = ResponseFamilies.named(family) {
-            let model = try GeneralizedLinearMixedModel(design: design, family: responseFamily, link: link.flatMap { Link(rawValue: $0.lowercased()) })
-            let fit = try model.fit(nAGQ: nagq) { evaluation, objective in
+        if let responseFamily = familyOptions.responseFamily {
+            let model = try GeneralizedLinearMixedModel(design: design, family: responseFamily, link: familyOptions.chosenLink)
+            let fit = try model.fit(nAGQ: familyOptions.nagq) { evaluation, objective in
                 progress.update("fitting: evaluation \(evaluation), Laplace deviance \(objective)")
             }
             progress.finish()

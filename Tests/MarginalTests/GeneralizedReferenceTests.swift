@@ -185,6 +185,24 @@ import Testing
         #expect(throws: MixedModelError.self) { try model.fit(nAGQ: 0) }
     }
 
+    /// `compare` takes the generalized model through the MixedModel protocol: ML by Laplace, no σ,
+    /// and a method that does not apply fails with a reason while the others run.
+    @Test func compareTakesTheGeneralizedModel() throws {
+        var options = CSVOptions()
+        options.factorColumns = ["period"]
+        let data = try CSVReader.read(path: "Examples/cbpp.csv", options: options)
+        let design = try ModelDesign(formula: Self.references[0].formula, data: data)
+        let model: any MixedModel = try GeneralizedLinearMixedModel(design: design, family: BinomialFamily())
+        let comparison = model.compare([.ml, .reml])
+        let ml = try #require(comparison.results.first?.estimates)
+        #expect(ml.sigma == nil)
+        #expect(relativeError(try #require(comparison.results.first?.objective), Self.references[0].deviance) < 1e-8)
+        for (estimate, expected) in zip(ml.beta, Self.references[0].beta) { #expect(relativeError(estimate, expected) < 1e-4) }
+        #expect(comparison.results[1].estimates == nil && comparison.results[1].warnings.first?.contains("reml failed") == true)
+        let report = ComparisonReport(comparison)
+        #expect(report.methods[0].sigma == nil && report.text.contains("sd[herd][(Intercept)]") && !report.text.contains("\nsigma"))
+    }
+
     @Test func invalidResponsesAreNamed() throws {
         let data = try CSVReader.read(path: "Examples/cbpp.csv")
         let design = try ModelDesign(formula: "size ~ period + (1 | herd)", data: data)

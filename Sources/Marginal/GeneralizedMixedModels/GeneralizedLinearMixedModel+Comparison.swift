@@ -1,0 +1,31 @@
+import Foundation
+
+extension GeneralizedLinearMixedModel: MixedModel {
+    /// Maximum likelihood by the Laplace approximation; the other methods are not written for
+    /// non-Gaussian responses yet, and REML is not defined for them.
+    public var estimationMethods: [EstimationMethod] { [.ml] }
+
+    /// No method that applies takes settings.
+    public func validate(_ settings: ComparisonSettings) throws {}
+
+    public func estimate(_ method: EstimationMethod, settings: ComparisonSettings) throws -> MethodResult {
+        guard estimationMethods.contains(method) else {
+            throw EstimationError.invalidOption(
+                name: "method", value: method.rawValue,
+                requirement: "one that applies to a \(family.name) model (\(estimationMethods.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let fit = try fit()
+        return MethodResult(method: method, estimates: GlobalEstimates(fit: fit), objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings)
+    }
+}
+
+extension GlobalEstimates {
+    /// A generalized fit's estimates: no dispersion for binomial and Poisson.
+    init(fit: GeneralizedLinearMixedModelFit) {
+        fixedEffectNames = fit.fixedEffects.map(\.name)
+        beta = fit.fixedEffects.map(\.estimate)
+        betaStandardErrors = fit.fixedEffects.map(\.standardError)
+        sigma = nil
+        varianceComponents = fit.varianceComponents
+    }
+}

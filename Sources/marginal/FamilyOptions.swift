@@ -1,0 +1,42 @@
+import ArgumentParser
+import Marginal
+
+/// The options that choose a generalized linear mixed model (`fit`, `compare`): the family, the
+/// link and the quadrature points. The default family, gaussian, is the linear mixed model.
+struct FamilyOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The response's distribution: gaussian (the default, a linear mixed model), binomial, bernoulli or poisson.", valueName: "NAME"))
+    var family: String = "gaussian"
+
+    @Option(help: ArgumentHelp("The link of a generalized model: logit, probit, cloglog, log, identity or inverse (default: the family's canonical link).", valueName: "NAME"))
+    var link: String?
+
+    @Option(help: ArgumentHelp("Adaptive Gauss-Hermite quadrature points per random effect for a generalized model with one scalar term, as lme4's nAGQ (1, the default, is the Laplace approximation).", valueName: "K"))
+    var nagq: Int = 1
+
+    /// The family of a generalized model, or nil for the linear one.
+    var responseFamily: (any ResponseFamily)? { ResponseFamilies.named(family) }
+
+    var chosenLink: Link? { link.flatMap { Link(rawValue: $0.lowercased()) } }
+
+    func validate() throws {
+        let gaussian = family.lowercased() == "gaussian"
+        guard gaussian || responseFamily != nil else {
+            throw ValidationError("--family is gaussian, binomial, bernoulli or poisson; got '\(family)'")
+        }
+        if let link, Link(rawValue: link.lowercased()) == nil {
+            throw ValidationError("--link is one of \(Link.allCases.map(\.rawValue).joined(separator: ", ")); got '\(link)'")
+        }
+        if gaussian && link != nil && link?.lowercased() != "identity" {
+            throw ValidationError("--link applies to a generalized model: give --family binomial, bernoulli or poisson")
+        }
+        if gaussian && nagq != 1 {
+            throw ValidationError("--nagq applies to a generalized model: give --family binomial, bernoulli or poisson")
+        }
+    }
+
+    /// The model for `design`: generalized when a family is chosen, else linear.
+    func model(design: ModelDesign) throws -> any MixedModel {
+        if let responseFamily { return try GeneralizedLinearMixedModel(design: design, family: responseFamily, link: chosenLink) }
+        return try LinearMixedModel(design: design)
+    }
+}
