@@ -55,7 +55,7 @@ extension ModelDesign {
         }
         warnings += Self.identifiabilityWarnings(random, fixed: terms.fixed, aliasTolerance: options.aliasTolerance)
         for term in random where term.levelCount >= frame.rowCount {
-            let note = "the grouping factor '\(term.group)' has \(term.levelCount) levels for \(frame.rowCount) observations; its variance cannot be told apart from the residual variance (lme4 refuses such a model)"
+            let note = Self.residualConfoundingWarning(group: term.group, levels: term.levelCount, observations: frame.rowCount)
             if !warnings.contains(note) { warnings.append(note) }
         }
 
@@ -70,6 +70,13 @@ extension ModelDesign {
             droppedRows: data.rowCount - frame.rowCount,
             keptRows: frame.keptRows,
             warnings: warnings, offset: offset, weights: weights, responseIsBinomialProportion: trials != nil)
+    }
+
+    /// A grouping factor with a level per observation, whose variance a Gaussian model cannot tell
+    /// apart from the residual variance (binomial and Poisson models have no residual variance:
+    /// there it is an observation-level random effect, and the warning does not apply).
+    static func residualConfoundingWarning(group: String, levels: Int, observations: Int) -> String {
+        "the grouping factor '\(group)' has \(levels) levels for \(observations) observations; its variance cannot be told apart from the residual variance (lme4 refuses such a model)"
     }
 
     /// The prior weights and the offset (the formula's `offset(...)` terms plus the option's column).

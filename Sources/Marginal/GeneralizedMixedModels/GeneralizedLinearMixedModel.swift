@@ -45,6 +45,12 @@ public struct GeneralizedLinearMixedModel: Sendable {
             throw .tooManyLevels(group: term.group, levels: term.levels.count, observations: n)
         }
         let blocks = RandomEffectBlock.blocks(of: design.randomEffects)
+        var design = design
+        // An observation-level random effect is identifiable without a residual variance.
+        let confounding = Set(design.randomEffects.map {
+            ModelDesign.residualConfoundingWarning(group: $0.group, levels: $0.levelCount, observations: n)
+        })
+        design.warnings.removeAll { confounding.contains($0) }
         self.design = design
         self.family = family
         self.link = link
