@@ -66,7 +66,7 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         try OutputDestination.validate(outputs: [("--output", output)], inputs: [dataOptions.data])
         let chosen = try methods.map { try EstimationMethod.list($0).get() }
-        let model = try familyOptions.model(design: try dataOptions.design())
+        let model = try familyOptions.model(design: try dataOptions.design(binaryFactorResponse: familyOptions.readsBinaryFactor))
         let settings = ComparisonSettings(chains: chains, warmup: warmup, draws: draws, seed: seed, priors: priors)
         try model.validate(settings)
         let progress = ProgressLine(enabled: !quiet)

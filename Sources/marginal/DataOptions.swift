@@ -101,10 +101,12 @@ struct DataOptions: ParsableArguments {
     /// When the formula needs a column to be numeric (the response, an argument of `log()`,
     /// …) that the file holds as categorical, the file is read again with that column
     /// required numeric, so that the error also names the first line with a non-number.
-    func design() throws -> ModelDesign {
+    /// With `binaryFactorResponse`, a two-level categorical response is read as 0/1 (binomial models).
+    func design(binaryFactorResponse: Bool = false) throws -> ModelDesign {
         let formula = try parsedFormula()
         let csv = try csvOptions()
-        let options = try designOptions()
+        var options = try designOptions()
+        options.binaryFactorResponse = binaryFactorResponse
         let frame = try CSVReader.read(path: data, options: csv)
         do {
             var design = try ModelDesign(formula: formula, data: frame, options: options)

@@ -16,6 +16,9 @@ struct FamilyOptions: ParsableArguments {
     /// The family of a generalized model, or nil for the linear one.
     var responseFamily: (any ResponseFamily)? { ResponseFamilies.named(family) }
 
+    /// Whether a two-level categorical response is read as 0/1.
+    var readsBinaryFactor: Bool { responseFamily?.name == BinomialFamily().name }
+
     var chosenLink: Link? { link.flatMap { Link(rawValue: $0.lowercased()) } }
 
     func validate() throws {

@@ -55,7 +55,7 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         try OutputDestination.validate(outputs: [("--output", output)], inputs: [dataOptions.data])
-        let design = try dataOptions.design()
+        let design = try dataOptions.design(binaryFactorResponse: familyOptions.readsBinaryFactor)
         let progress = ProgressLine(enabled: !quiet)
         let dataName = URL(fileURLWithPath: dataOptions.data).deletingPathExtension().lastPathComponent
         let text: String

@@ -230,6 +230,38 @@ import Testing
         #expect(report.methods[0].sigma == nil && report.text.contains("sd[herd][(Intercept)]") && !report.text.contains("\nsigma"))
     }
 
+    /// y = 1 exactly where x > 0: no finite estimate, and the error names x.
+    @Test func completeSeparationIsRefusedNamingTheFixedEffect() throws {
+        let data = try CSVReader.read(path: "Examples/binary_slopes.csv")
+        var design = try ModelDesign(formula: "y ~ x + (1 | g)", data: data)
+        let x = design.fixedEffects.matrix
+        design.response = (0..<design.nobs).map { x[$0, 1] > 0 ? 1 : 0 }
+        let model = try GeneralizedLinearMixedModel(design: design, family: BinomialFamily())
+        #expect {
+            try model.fit()
+        } throws: { error in
+            guard case .separation(let name, _)? = error as? MixedModelError else { return false }
+            return name == "x"
+        }
+    }
+
+    /// A two-level factor response is read as R's binomial reads it (first level 0), and fits as the
+    /// 0/1 column does; without `binaryFactorResponse` it stays an error.
+    @Test func twoLevelFactorResponse() throws {
+        let data = try CSVReader.read(path: "Examples/binary_slopes.csv")
+        guard case .numeric(let column) = try data.column("y") else { Issue.record("y is not numeric"); return }
+        let y = column.values
+        let labelled = try DataFrame([
+            ("outcome", .categorical(CategoricalColumn(labels: y.map { $0 == 1 ? "yes" : "no" }))),
+            ("x", try data.column("x")), ("g", try data.column("g")),
+        ])
+        var options = DesignOptions()
+        options.binaryFactorResponse = true
+        let design = try ModelDesign(formula: "outcome ~ x + (1 | g)", data: labelled, options: options)
+        #expect(design.response == y)
+        #expect(throws: FormulaError.self) { try ModelDesign(formula: "outcome ~ x + (1 | g)", data: labelled) }
+    }
+
     @Test func invalidResponsesAreNamed() throws {
         let data = try CSVReader.read(path: "Examples/cbpp.csv")
         let design = try ModelDesign(formula: "size ~ period + (1 | herd)", data: data)

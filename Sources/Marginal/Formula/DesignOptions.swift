@@ -15,6 +15,9 @@ public struct DesignOptions: Sendable {
     public var weights: String?
     /// A numeric column added to the formula's offset (lme4's `offset =`), or nil.
     public var offset: String?
+    /// Whether a categorical response with two levels is read as 0/1 (the second level is 1, a
+    /// success, as R's `binomial` family reads a factor); for binomial models.
+    public var binaryFactorResponse = false
 
     public init(
         defaultContrast: ContrastKind = .treatment,

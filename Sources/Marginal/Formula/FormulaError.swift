@@ -172,7 +172,7 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
                 if let suggestion { return "no column named '\(name)'; did you mean '\(suggestion)'?" }
                 return "no column named '\(name)'; the columns are: \(available.joined(separator: ", "))"
             case .categoricalResponse(let name):
-                return "the response '\(name)' is categorical; it must be numeric (a linear mixed model needs a numeric response)"
+                return "the response '\(name)' is categorical; it must be numeric (a linear mixed model needs a numeric response; a binomial one takes a factor with two levels)"
             case .responseAllMissing(let name):
                 return "the response '\(name)' is missing in every row"
             case .noRowsLeft(let missing):

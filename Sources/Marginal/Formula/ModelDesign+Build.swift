@@ -17,13 +17,16 @@ extension ModelDesign {
         var warnings = terms.warnings
 
         // The response: a numeric expression, or cbind(successes, failures) for a binomial model.
-        if case .name(let name, _, let span) = formula.response, frame.numericValues(name) == nil {
-            throw FormulaError(.categoricalResponse(name), formula: formula.text, span: span)
-        }
         let evaluator = NumericEvaluator(frame: frame)
         var response: [Double]
         var trials: [Double]? = nil
-        if case .call("cbind", let arguments, _) = formula.response, arguments.count == 2 {
+        if case .name(let name, _, let span) = formula.response, frame.numericValues(name) == nil {
+            guard options.binaryFactorResponse, let factor = frame.factor(name), factor.levels.count == 2 else {
+                throw FormulaError(.categoricalResponse(name), formula: formula.text, span: span)
+            }
+            // R's binomial family: the first level is failure, every other level success.
+            response = factor.codes.map { $0 == 0 ? 0 : 1 }
+        } else if case .call("cbind", let arguments, _) = formula.response, arguments.count == 2 {
             let successes = try evaluator.evaluate(arguments[0])
             let counts = zip(successes, try evaluator.evaluate(arguments[1])).map { $0 + $1 }
             response = zip(successes, counts).map { $1 > 0 ? $0 / $1 : 0 }

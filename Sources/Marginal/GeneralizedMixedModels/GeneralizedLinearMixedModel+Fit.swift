@@ -28,8 +28,18 @@ extension GeneralizedLinearMixedModel {
         var evaluations = 0
         var failure: MixedModelError?
 
-        // Stage 1: θ, with β and u by PIRLS.
+        // Separation first: the generalized linear model (θ = 0) whose β runs off while its
+        // deviance stalls has no finite estimate, with or without random effects.
         var core = withFixedEffects
+        if family.name == BinomialFamily().name {
+            var glm = startingState
+            let settled = (try? pirls(&core, theta: Array(repeating: 0, count: thetaLayout.count), state: &glm, holdingBeta: false, maximumIterations: 50)) ?? false
+            if !settled, glm.eta.contains(where: { abs($0) > 15 }), let j = glm.beta.indices.max(by: { abs(glm.beta[$0]) < abs(glm.beta[$1]) }) {
+                throw .separation(fixedEffect: design.fixedEffects.names[j], estimate: glm.beta[j])
+            }
+        }
+
+        // Stage 1: θ, with β and u by PIRLS.
         let first = BoundedMinimizer(lowerBounds: lower, initialSteps: thetaLayout.initialSteps)
         var firstStage = first
         firstStage.relativeObjectiveTolerance = 1e-11
@@ -121,6 +131,10 @@ extension GeneralizedLinearMixedModel {
         if singular {
             warnings.append("boundary (singular) fit: some random-effect variances are estimated as zero or correlations as ±1; see lme4's ?isSingular")
         }
+        let finalMeans = state.eta.map(link.mean)
+        if family.name == BinomialFamily().name, finalMeans.contains(where: { $0 < 1e-8 || $0 > 1 - 1e-8 }) {
+            warnings.append("fitted probabilities numerically 0 or 1 occurred: some rows are predicted with certainty, as where a level or a fixed effect separates the outcomes (quasi-complete separation); estimates on the logit scale beyond ±10 and their standard errors are not to be trusted")
+        }
         let converged = stageOne.converged && stageTwo.converged
         if !converged {
             warnings.append("the optimizer stopped without converging (\(stageOne.message); \(stageTwo.message)); the estimates may be inaccurate")
@@ -134,7 +148,7 @@ extension GeneralizedLinearMixedModel {
             }
         }
         let modes = effects.conditionalModes(of: blocks, u: state.u, varianceScale: 1)
-        let fitted = state.eta.map(link.mean)
+        let fitted = finalMeans
         let y = design.response
         let unitDeviances = fitted.indices.map { family.deviance(y[$0], fitted[$0], weight: priorWeights[$0]) }
         let pearson = fitted.indices.map { (y[$0] - fitted[$0]) / (family.variance(fitted[$0]) / priorWeights[$0]).squareRoot() }

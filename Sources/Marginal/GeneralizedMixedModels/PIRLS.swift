@@ -75,18 +75,20 @@ extension GeneralizedLinearMixedModel {
 
     /// Runs PIRLS at θ from `state` (warm start) until a full step moves no effect by more than
     /// `tolerance` (relative), with β held at `state.beta` when `holdingBeta`.
-    /// Leaves `core` factored at the final η's weights, as the Laplace deviance needs.
+    /// Leaves `core` factored at the final η's weights, as the Laplace deviance needs. Returns
+    /// false when it stopped because the deviance stalled while the effects still moved.
+    @discardableResult
     func pirls(
         _ core: inout PenalizedLeastSquares, theta: [Double], state: inout PIRLSState, holdingBeta: Bool,
         tolerance: Double = 1e-10, maximumIterations: Int = 200
-    ) throws(MixedModelError) {
+    ) throws(MixedModelError) -> Bool {
         let lambdas = thetaLayout.lambdas(theta)
         // The first step from R's starting means has no consistent (β, u) to halve towards; from
         // any other state, η is that of (β, u) at this θ.
         var fromStart = state.u.allSatisfy { $0.allSatisfy { $0 == 0 } } && state.beta.allSatisfy { $0 == 0 } && !holdingBeta
         if !fromStart { state.eta = linearPredictor(beta: state.beta, u: state.u, lambdas: lambdas) }
         var current = penalizedDeviance(eta: state.eta, u: state.u)
-        for _ in 0..<maximumIterations {
+        for iteration in 0..<maximumIterations {
             reweight(&core, eta: state.eta, heldBeta: holdingBeta ? state.beta : nil)
             guard core.update(theta: theta) else { throw .pirlsFailed(message: "the weighted factor is not positive definite at θ = \(theta)") }
             let (newU, solvedBeta) = core.solve()
@@ -106,14 +108,17 @@ extension GeneralizedLinearMixedModel {
                     for (old, new) in zip(state.u.joined(), u.joined()) { move = max(move, abs(new - old) / (1 + abs(new))) }
                     for (old, new) in zip(state.beta, beta) { move = max(move, abs(new - old) / (1 + abs(new))) }
                     state = PIRLSState(beta: beta, u: u, eta: eta)
-                    let converged = !fromStart && step == 1 && move <= tolerance
+                    // Where the effects run off without end (separation: the deviance tends to a
+                    // limit as a coefficient grows), stop once the deviance has stalled.
+                    let stalled = iteration >= Self.stallIterations && abs(current - value) <= 1e-10 * (abs(value) + 0.1)
+                    let converged = !fromStart && ((step == 1 && move <= tolerance) || stalled)
                     current = value
                     fromStart = false
                     accepted = true
                     if converged {
                         reweight(&core, eta: state.eta, heldBeta: holdingBeta ? state.beta : nil)
                         _ = core.update(theta: theta)
-                        return
+                        return !stalled || move <= tolerance
                     }
                     break
                 }
@@ -123,11 +128,15 @@ extension GeneralizedLinearMixedModel {
                 // No step lowers the penalized deviance: the iterate is its minimum to rounding.
                 reweight(&core, eta: state.eta, heldBeta: holdingBeta ? state.beta : nil)
                 _ = core.update(theta: theta)
-                return
+                return true
             }
         }
         throw .pirlsFailed(message: "no convergence in \(maximumIterations) iterations at θ = \(theta)")
     }
+
+    /// PIRLS iterations after which a stalled penalized deviance ends the iteration even though the
+    /// effects still move (R's `glm.fit` stops on the deviance alone, after at most 25).
+    static let stallIterations = 30
 
     /// The Laplace approximation to −2 log p(y | θ, β): −2 Σᵢ log p(yᵢ | μᵢ) + ‖û‖² +
     /// log det(ΛᵀZᵀWZΛ + I), at PIRLS's û with `core` factored at its weights (lme4's Laplace

@@ -22,6 +22,8 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
     case binomialResponseNeedsFamily
     /// Penalized iteratively reweighted least squares did not converge at some θ.
     case pirlsFailed(message: String)
+    /// A fixed effect separates a binary outcome: its estimate grows without bound.
+    case separation(fixedEffect: String, estimate: Double)
     /// Adaptive quadrature was asked for where it does not apply.
     case quadratureNotApplicable(reason: String)
 
@@ -56,6 +58,8 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
             return "a cbind(successes, failures) response is binomial: fit it with --family binomial"
         case .pirlsFailed(let message):
             return "the conditional modes could not be found (PIRLS): \(message)"
+        case .separation(let name, let estimate):
+            return "complete separation: the outcomes are predicted perfectly through the fixed effect '\(name)', whose estimate runs off without end (\(rNumberLabel(estimate)) and growing); the model has no finite maximum-likelihood estimate. Remove or merge what separates, or use a penalized (Bayesian) fit"
         case .quadratureNotApplicable(let reason):
             return "adaptive Gauss-Hermite quadrature: \(reason)"
         }
