@@ -20,6 +20,8 @@ case "$mode" in
 esac
 
 SANITIZE=${FUZZ_SANITIZE:-fuzzer}
+# Swift runtime allocations that live until exit (globals, metadata) are not leaks.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 OUT=.build/fuzz$( [ "$SANITIZE" = fuzzer ] || echo "-${SANITIZE#fuzzer,}" | tr , -)
 mkdir -p "$OUT/artifacts"
 status=0
