@@ -56,6 +56,21 @@ import Testing
         #expect(built >= 10)
     }
 
+    /// Found by FormulaFuzz: `(1 | x/h/f/x/…)` nested 750 deep rebuilt every nested factor from
+    /// the columns for each level (quadratic: 12 s in the fuzz build, over libFuzzer's 10 s
+    /// limit). Each factor is now built once; the whole design takes a fraction of a second.
+    @Test func deepNestedGroupingIsFast() throws {
+        let file = Self.fuzzFolder.appendingPathComponent("FormulaFuzz/regressions/deep-nested-grouping-timeout.txt")
+        let bytes = [UInt8](try Data(contentsOf: file))
+        let text = String(decoding: bytes.dropFirst(), as: UTF8.self) // first byte 0x01: weights = w
+        let frame = try Self.formulaFrame()
+        let start = Date()
+        let design = try? ModelDesign(formula: text, data: frame, options: DesignOptions(weights: "w"))
+        let seconds = Date().timeIntervalSince(start)
+        #expect(seconds < 2, "\(seconds) s")
+        #expect(design == nil || design?.randomEffects.isEmpty == false)
+    }
+
     /// Whether two columns hold the same cells (numbers bit for bit, NaN as NaN).
     static func sameCells(_ a: Column, _ b: Column) -> Bool {
         switch (a, b) {
