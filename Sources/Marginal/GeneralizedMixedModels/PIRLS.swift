@@ -88,11 +88,23 @@ extension GeneralizedLinearMixedModel {
         var fromStart = state.u.allSatisfy { $0.allSatisfy { $0 == 0 } } && state.beta.allSatisfy { $0 == 0 } && !holdingBeta
         if !fromStart { state.eta = linearPredictor(beta: state.beta, u: state.u, lambdas: lambdas) }
         var current = penalizedDeviance(eta: state.eta, u: state.u)
+        var previousMove = Double.infinity
         for iteration in 0..<maximumIterations {
             reweight(&core, eta: state.eta, heldBeta: holdingBeta ? state.beta : nil)
             guard core.update(theta: theta) else { throw .pirlsFailed(message: "the weighted factor is not positive definite at θ = \(theta)") }
             let (newU, solvedBeta) = core.solve()
             let newBeta = holdingBeta ? state.beta : solvedBeta
+            // The full step's largest move of an effect (u, and β when free), relative.
+            var move = 0.0
+            for (old, new) in zip(state.u.joined(), newU.joined()) { move = max(move, abs(new - old) / (1 + abs(new))) }
+            for (old, new) in zip(state.beta, newBeta) { move = max(move, abs(new - old) / (1 + abs(new))) }
+            // Converged when the full step moves no effect by more than `tolerance`: the penalized
+            // deviance is flat to second order well before that, but the Laplace log-determinant
+            // depends on û to first order. Newton's steps shrink quadratically down to rounding;
+            // a step that is not well below the last small one is at that floor (about 1e-9 on
+            // large designs).
+            let settled = !fromStart && (move <= tolerance || (previousMove < 1e-6 && move > previousMove / 4))
+            previousMove = move
             var step = 1.0
             var accepted = false
             for _ in 0..<30 {
@@ -100,25 +112,19 @@ extension GeneralizedLinearMixedModel {
                 let u = fromStart ? newU : zip(state.u, newU).map { zip($0, $1).map { $0 + step * ($1 - $0) } }
                 let eta = linearPredictor(beta: beta, u: u, lambdas: lambdas)
                 let value = penalizedDeviance(eta: eta, u: u)
-                if value.isFinite && (fromStart || value <= current * (1 + 1e-15)) {
-                    // Converged when a full step moves no effect (u, and β when free) by more than
-                    // `tolerance` relative: the penalized deviance is flat to second order well
-                    // before that, but the Laplace log-determinant depends on û to first order.
-                    var move = 0.0
-                    for (old, new) in zip(state.u.joined(), u.joined()) { move = max(move, abs(new - old) / (1 + abs(new))) }
-                    for (old, new) in zip(state.beta, beta) { move = max(move, abs(new - old) / (1 + abs(new))) }
-                    state = PIRLSState(beta: beta, u: u, eta: eta)
+                // A settled step is taken whole: its change of the deviance is rounding.
+                if value.isFinite && (fromStart || settled || value <= current) {
                     // Where the effects run off without end (separation: the deviance tends to a
                     // limit as a coefficient grows), stop once the deviance has stalled.
                     let stalled = iteration >= Self.stallIterations && abs(current - value) <= 1e-10 * (abs(value) + 0.1)
-                    let converged = !fromStart && ((step == 1 && move <= tolerance) || stalled)
+                    state = PIRLSState(beta: beta, u: u, eta: eta)
                     current = value
                     fromStart = false
                     accepted = true
-                    if converged {
+                    if settled || stalled {
                         reweight(&core, eta: state.eta, heldBeta: holdingBeta ? state.beta : nil)
                         _ = core.update(theta: theta)
-                        return !stalled || move <= tolerance
+                        return settled
                     }
                     break
                 }
