@@ -17,6 +17,24 @@ import Testing
         return try DataFrame(pairs)
     }
 
+    /// An interaction of two 3,000-level factors would make a 9-million-column X (650 GB at 3,000
+    /// rows): refused by its size before anything is allocated.
+    @Test func hugeFixedInteractionsAreRefusedBeforeAllocating() throws {
+        let n = 3000
+        let frame = try DataFrame([
+            ("y", .numeric(NumericColumn((0..<n).map { Double($0 % 17) }))),
+            ("a", .categorical(CategoricalColumn(labels: (0..<n).map { "a\($0)" }))),
+            ("b", .categorical(CategoricalColumn(labels: (0..<n).map { "b\(($0 * 7) % n)" }))),
+            ("g", .categorical(CategoricalColumn(labels: (0..<n).map { "g\($0 % 30)" }))),
+        ])
+        #expect {
+            _ = try ModelDesign(formula: "y ~ a:b + (1 | g)", data: frame)
+        } throws: { error in
+            guard let error = error as? FormulaError, case .fixedEffectsTooLarge = error.kind else { return false }
+            return error.message.contains("columns for 3000 rows")
+        }
+    }
+
     @Test func deepParenthesesAreRefused() {
         let text = "y ~ " + String(repeating: "(", count: 10_000) + "a" + String(repeating: ")", count: 10_000)
         #expect(throws: FormulaError.self) { _ = try Formula(text) }

@@ -65,6 +65,8 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
         case nestingTooDeep(limit: Int)
         /// `*`, `/` or `^` would create more terms than ``TermEncoder/maximumTerms``.
         case tooManyTerms(count: Int, limit: Int)
+        /// The fixed-effect model matrix would not fit in memory.
+        case fixedEffectsTooLarge(columns: Double, rows: Int, bytes: Double, available: Double)
         /// A column named by an option (weights, offset) that the data do not have.
         case unknownOptionColumn(option: String, name: String, suggestion: String?)
         /// Prior weights that are not all positive and finite.
@@ -140,6 +142,8 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
                 return "the formula has \(tokens) symbols; at most \(limit) are read (a model with that many terms cannot be estimated anyway)"
             case .nestingTooDeep(let limit):
                 return "parentheses, functions or signs are nested more than \(limit) deep here"
+            case .fixedEffectsTooLarge(let columns, let rows, let bytes, let available):
+                return "the fixed effects would have \(rNumberLabel(columns)) columns for \(rows) rows, about \((bytes / 1e9).rounded()) GB against \((available / 1e9).rounded()) GB available; an interaction of factors with many levels makes a column per combination: drop the interaction, or make one of the factors a grouping factor, e.g. (1 | a:b)"
             case .tooManyTerms(let count, let limit):
                 return "this expands to \(count) model terms (each '*' doubles them), more than the \(limit) allowed; write the interactions you want explicitly, e.g. (a + b + c)^2 for two-way ones"
             case .misplacedOffset:

@@ -1,3 +1,5 @@
+import Foundation
+
 extension ModelDesign {
     /// Reads `formula` (lme4 notation) against `data`: parses it, drops rows with missing
     /// values in the columns it names, and builds y, X and the random-effect terms.
@@ -181,6 +183,12 @@ extension ModelDesign {
             contrast: { index in
                 fixed.variables[index].columnName.flatMap { options.contrasts[$0] } ?? options.defaultContrast
             })
+        // X is held a few times over (columns, matrix, the fitter's copies): refuse what cannot fit.
+        let bytes = 8 * 3 * builder.columnCount * Double(frame.rowCount)
+        let available = Double(ProcessInfo.processInfo.physicalMemory) / 2
+        guard bytes <= available else {
+            throw FormulaError(.fixedEffectsTooLarge(columns: builder.columnCount, rows: frame.rowCount, bytes: bytes, available: available), formula: frame.formula)
+        }
         return builder.build()
     }
 

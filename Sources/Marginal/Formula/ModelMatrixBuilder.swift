@@ -18,6 +18,22 @@ struct ModelMatrixBuilder {
     /// The contrasts for the variable with a given index.
     let contrast: (Int) -> ContrastKind
 
+    /// The number of columns ``build()`` makes, counted without building them: per term, the
+    /// product over its variables of 1 (numeric), the levels (indicator-coded factor) or the
+    /// levels less one (contrasts).
+    var columnCount: Double {
+        let indicatorCoding = indicatorCodedFactors()
+        var count = terms.intercept ? 1.0 : 0
+        for (termIndex, term) in terms.terms.enumerated() {
+            count += term.reduce(1.0) { product, variable in
+                guard case .factor(let factor)? = values[variable] else { return product }
+                let levels = Double(factor.levels.count)
+                return product * (indicatorCoding[termIndex].contains(variable) ? levels : levels - 1)
+            }
+        }
+        return count
+    }
+
     /// Column names and columns (each of length `rowCount`).
     func build() -> (names: [String], columns: [[Double]]) {
         var names: [String] = []
