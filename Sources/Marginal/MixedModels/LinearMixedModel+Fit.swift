@@ -14,6 +14,27 @@ extension LinearMixedModel {
         return projected.indices.max { projected[$0] < projected[$1] }.map { (projected[$0], $0) }
     }
 
+    /// ∂(criterion)/∂φ at θ by central differences in φ = c·θ with step 10⁻⁵ (forward at a zero on
+    /// its lower bound), for designs without the exact gradient: about 10⁻⁹ of rounding in the
+    /// criterion gives errors near 10⁻⁴, far below ``gradientTolerance``. Leaves the factor at θ.
+    static func differenceGradient(
+        _ factor: inout PenalizedLeastSquares, theta: [Double], scales: [Double], lower: [Double], criterion: FitCriterion
+    ) -> [Double] {
+        let h = 1e-5
+        let center = objective(&factor, theta: theta, criterion: criterion)
+        let gradient = theta.indices.map { i in
+            func value(_ step: Double) -> Double {
+                var point = theta
+                point[i] += step / scales[i]
+                return objective(&factor, theta: point, criterion: criterion)
+            }
+            if lower[i] == 0 && theta[i] == 0 { return (value(h) - center) / h }
+            return (value(h) - value(-h)) / (2 * h)
+        }
+        _ = objective(&factor, theta: theta, criterion: criterion)
+        return gradient
+    }
+
     /// θ elements with lower bound 0 below this are treated as zero, and a fit with one is
     /// singular (lme4's `isSingular` tolerance, applied to φ = c·θ of ``thetaScales``, so that it
     /// does not depend on the units of the random-effect columns).
@@ -106,13 +127,14 @@ extension LinearMixedModel {
         if !result.converged {
             warnings.append("the optimizer stopped without converging (\(result.message) after \(result.evaluations) evaluations); the estimates may be inaccurate")
         }
-        // The post-fit check: the exact gradient in the optimizer's coordinates, projected on the
-        // bounds, must vanish (where there is one: designs without nested blocks).
+        // The post-fit check: the gradient in the optimizer's coordinates, projected on the bounds,
+        // must vanish: the exact one, or central differences where there is none (nested blocks).
         let gradient = factor.profiledGradient(criterion: criterion).map { g in g.indices.map { g[$0] / scales[$0] } }
-        if let gradient, result.converged,
+            ?? Self.differenceGradient(&factor, theta: theta, scales: scales, lower: lower, criterion: criterion)
+        if result.converged,
            let slope = Self.remainingSlope(gradient: gradient, theta: theta, lower: lower), slope.value > Self.gradientTolerance {
             converged = false
-            warnings.append("the optimizer stopped where the criterion still has slope \(rNumberLabel(slope.value)) in \(thetaNames[slope.index]); the estimates may be off: refit with --optimizer \(useGradient ? "bobyqa" : "lbfgs")")
+            warnings.append("the optimizer stopped where the criterion still has slope \(rNumberLabel(slope.value)) in \(thetaNames[slope.index]); the estimates may be off: \(gradientAvailable ? "refit with --optimizer \(useGradient ? "bobyqa" : "lbfgs")" : "check the scale of the random-effect columns, or simplify the model")")
         }
         let dof = Double(criterion.residualDegreesOfFreedom(n: design.nobs, p: design.fixedEffects.p))
         if factor.penalizedResidualSumOfSquares / dof <= 1e-12 * SampleMoments.variance(design.responseLessOffset) {
