@@ -89,9 +89,13 @@ extension GeneralizedLinearMixedModel {
         if !fromStart { state.eta = linearPredictor(beta: state.beta, u: state.u, lambdas: lambdas) }
         var current = penalizedDeviance(eta: state.eta, u: state.u)
         var previousMove = Double.infinity
-        for iteration in 0..<maximumIterations {
+        /// Reweights and refactors `core` at the current state.
+        func refactor() -> Bool {
             reweight(&core, eta: state.eta, heldBeta: holdingBeta ? state.beta : nil)
-            guard core.update(theta: theta) else { throw .pirlsFailed(message: "the weighted factor is not positive definite at θ = \(theta)") }
+            return core.update(theta: theta)
+        }
+        for iteration in 0..<maximumIterations {
+            guard refactor() else { throw .pirlsFailed(message: "the weighted factor is not positive definite at θ = \(theta)") }
             let (newU, solvedBeta) = core.solve()
             let newBeta = holdingBeta ? state.beta : solvedBeta
             // The full step's largest move of an effect (u, and β when free), relative.
@@ -122,8 +126,7 @@ extension GeneralizedLinearMixedModel {
                     fromStart = false
                     accepted = true
                     if settled || stalled {
-                        reweight(&core, eta: state.eta, heldBeta: holdingBeta ? state.beta : nil)
-                        _ = core.update(theta: theta)
+                        _ = refactor()
                         return settled
                     }
                     break
@@ -132,8 +135,7 @@ extension GeneralizedLinearMixedModel {
             }
             if !accepted {
                 // No step lowers the penalized deviance: the iterate is its minimum to rounding.
-                reweight(&core, eta: state.eta, heldBeta: holdingBeta ? state.beta : nil)
-                _ = core.update(theta: theta)
+                _ = refactor()
                 return true
             }
         }

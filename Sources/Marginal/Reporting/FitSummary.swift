@@ -22,11 +22,7 @@ extension LinearMixedModelFit {
         }
         out.append("")
         out.append("Scaled residuals:")
-        let scaled = residuals.indices.map { residuals[$0] * (weights?[$0].squareRoot() ?? 1) / sigma }.sorted()
-        out.append(TextTable(
-            header: ["Min", "1Q", "Median", "3Q", "Max"],
-            rows: [[0, 0.25, 0.5, 0.75, 1].map { NumberFormat.fixed(SampleQuantile.value(sorted: scaled, probability: $0), 4) }],
-            leftAligned: []).render(indent: " "))
+        out.append(SummaryTables.quantiles(residuals.indices.map { residuals[$0] * (weights?[$0].squareRoot() ?? 1) / sigma }))
         out.append("")
         out.append("Random effects:")
         out.append(SummaryTables.randomEffects(varianceComponents, residualSD: sigma))
@@ -66,6 +62,15 @@ extension LinearMixedModelFit {
 /// The tables lme4's summaries share: random effects (variances, SDs, correlations) and the
 /// correlation of the fixed effects.
 enum SummaryTables {
+    /// `Min 1Q Median 3Q Max` of the (scaled) residuals.
+    static func quantiles(_ values: [Double]) -> String {
+        let sorted = values.sorted()
+        return TextTable(
+            header: ["Min", "1Q", "Median", "3Q", "Max"],
+            rows: [[0, 0.25, 0.5, 0.75, 1].map { NumberFormat.fixed(SampleQuantile.value(sorted: sorted, probability: $0), 4) }],
+            leftAligned: []).render(indent: " ")
+    }
+
     /// `Groups Name Variance Std.Dev. Corr`, with a `Residual` row when there is a residual SD.
     static func randomEffects(_ components: [VarianceComponent], residualSD: Double?) -> String {
         var rows: [[String]] = []

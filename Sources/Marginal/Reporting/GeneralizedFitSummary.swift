@@ -18,11 +18,7 @@ extension GeneralizedLinearMixedModelFit {
             leftAligned: []).render(indent: "  "))
         out.append("")
         out.append("Scaled residuals:")
-        let scaled = pearsonResiduals.filter(\.isFinite).sorted()
-        out.append(TextTable(
-            header: ["Min", "1Q", "Median", "3Q", "Max"],
-            rows: [[0, 0.25, 0.5, 0.75, 1].map { NumberFormat.fixed(SampleQuantile.value(sorted: scaled, probability: $0), 4) }],
-            leftAligned: []).render(indent: " "))
+        out.append(SummaryTables.quantiles(pearsonResiduals.filter(\.isFinite)))
         out.append("")
         out.append("Random effects:")
         out.append(SummaryTables.randomEffects(varianceComponents, residualSD: nil))
