@@ -28,11 +28,13 @@ if [ ! -f "$LIB/libMarginal.a" ] || [ -n "$(find Sources/Marginal -name '*.swift
     "${includes[@]}" "${sources[@]}"
 fi
 
+# Each target also compiles the checks it shares with FuzzRegressionTests.
+shared=Tests/MarginalTests/Support/FuzzShared.swift
 for target in CSVFuzz FormulaFuzz; do
   binary=$OUT/$target
-  if [ ! -x "$binary" ] || [ "Fuzz/$target/main.swift" -nt "$binary" ] || [ "$LIB/libMarginal.a" -nt "$binary" ]; then
+  if [ ! -x "$binary" ] || [ "Fuzz/$target/main.swift" -nt "$binary" ] || [ "$shared" -nt "$binary" ] || [ "$LIB/libMarginal.a" -nt "$binary" ]; then
     echo "fuzz: linking $binary"
-    "$SWIFTC" "${common[@]}" -I "$LIB" "${includes[@]}" "Fuzz/$target/main.swift" \
+    "$SWIFTC" "${common[@]}" -I "$LIB" "${includes[@]}" "Fuzz/$target/main.swift" "$shared" \
       -L "$LIB" -lMarginal "${libraries[@]}" -o "$binary"
   fi
 done

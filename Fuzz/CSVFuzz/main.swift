@@ -3,7 +3,7 @@
 // Any input may be refused (a DataError), but none may crash or hang the reader. When an input
 // reads, the frame written by CSVWriter must read back to the same frame: the same column names,
 // the same column types, the same levels and codes, the same missing entries and the same numbers
-// (bit for bit; NaN as NaN). Built by `make fuzz` (see Fuzz/README.md).
+// (bit for bit; NaN as NaN; `FuzzShared.difference`). Built by `make fuzz` (see Fuzz/README.md).
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -22,42 +22,19 @@ public func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     } catch {
         fail("the written CSV does not read back: \(error)\n--- written ---\n\(text)")
     }
-    guard utf8(frame.names) == utf8(again.names) else {
+    guard FuzzShared.utf8(frame.names) == FuzzShared.utf8(again.names) else {
         fail("names differ: \(frame.names) → \(again.names)\n--- written ---\n\(text)")
     }
     guard frame.rowCount == again.rowCount else {
         fail("row count differs: \(frame.rowCount) → \(again.rowCount)\n--- written ---\n\(text)")
     }
     for (index, (before, after)) in zip(frame.columns, again.columns).enumerated() {
-        if let difference = difference(before, after) {
+        if let difference = FuzzShared.difference(before, after) {
             fail("column \(index) '\(frame.names[index])': \(difference)\n--- written ---\n\(text)")
         }
     }
     return 0
 }
-
-/// How two columns differ, or nil when they hold the same cells.
-func difference(_ a: Column, _ b: Column) -> String? {
-    switch (a, b) {
-    case (.numeric(let x), .numeric(let y)):
-        guard x.missing == y.missing else { return "missing entries differ" }
-        for row in x.values.indices where !x.missing[row] {
-            let (u, v) = (x.values[row], y.values[row])
-            if u.isNaN && v.isNaN { continue }
-            if u.bitPattern != v.bitPattern { return "row \(row): \(u) → \(v)" }
-        }
-        return nil
-    case (.categorical(let x), .categorical(let y)):
-        guard utf8(x.levels) == utf8(y.levels) else { return "levels \(x.levels) → \(y.levels)" }
-        guard x.codes == y.codes else { return "codes differ" }
-        return nil
-    default:
-        return "type changed: \(a) → \(b)"
-    }
-}
-
-/// Names compared byte for byte (String's == identifies canonically equivalent spellings).
-func utf8(_ names: [String]) -> [[UInt8]] { names.map { Array($0.utf8) } }
 
 func fail(_ message: String) -> Never {
     let text = Array("CSV round trip failed: \(message)\n".utf8)

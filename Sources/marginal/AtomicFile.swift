@@ -142,13 +142,6 @@ enum TemporaryFiles {
         slots[index] = nil
     }
 
-    /// The paths registered now (for tests and diagnostics).
-    static var registered: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return (0..<capacity).compactMap { slots[$0].map { String(cString: $0) } }
-    }
-
     /// Installs the handler for SIGINT, SIGTERM and SIGHUP, except for a signal the process was
     /// started ignoring (a background job keeps ignoring SIGINT, as it should). A handled signal
     /// that the parent left blocked (a mask is inherited across exec; some launchers' threads block

@@ -27,10 +27,11 @@ import Testing
             guard let frame = try? CSVReader.read(bytes: bytes) else { continue }
             let text = CSVWriter.text(frame)
             let again = try CSVReader.read(bytes: Array(text.utf8))
-            #expect(frame.names.map { Array($0.utf8) } == again.names.map { Array($0.utf8) }, "\(file.lastPathComponent)")
+            #expect(FuzzShared.utf8(frame.names) == FuzzShared.utf8(again.names), "\(file.lastPathComponent)")
             #expect(frame.rowCount == again.rowCount, "\(file.lastPathComponent)")
             for (index, (before, after)) in zip(frame.columns, again.columns).enumerated() {
-                #expect(Self.sameCells(before, after), "\(file.lastPathComponent): column \(index) '\(frame.names[index])'")
+                let difference = FuzzShared.difference(before, after)
+                #expect(difference == nil, "\(file.lastPathComponent): column \(index) '\(frame.names[index])': \(difference ?? "")")
             }
         }
     }
@@ -38,19 +39,11 @@ import Testing
     @Test func formulaInputsBuildOrAreRefused() throws {
         let files = try Self.inputs("FormulaFuzz")
         #expect(!files.isEmpty)
-        let frame = try Self.formulaFrame()
+        let frame = try FuzzShared.formulaFrame()
         var built = 0
         for file in files {
-            let bytes = [UInt8](try Data(contentsOf: file))
-            var options = DesignOptions()
-            var text = bytes[...]
-            if let first = text.first, first < 0x20 {
-                text = text.dropFirst()
-                if first & 1 != 0 { options.weights = "w" }
-                if first & 2 != 0 { options.offset = "x" }
-                if first & 4 != 0 { options.defaultContrast = .sum }
-            }
-            if (try? ModelDesign(formula: String(decoding: text, as: UTF8.self), data: frame, options: options)) != nil { built += 1 }
+            let input = FuzzShared.formulaInput([UInt8](try Data(contentsOf: file)))
+            if (try? ModelDesign(formula: input.formula, data: frame, options: input.options)) != nil { built += 1 }
         }
         // The seeds are mostly valid formulas: the frame matches the target's.
         #expect(built >= 10)
@@ -61,42 +54,13 @@ import Testing
     /// limit). Each factor is now built once; the whole design takes a fraction of a second.
     @Test func deepNestedGroupingIsFast() throws {
         let file = Self.fuzzFolder.appendingPathComponent("FormulaFuzz/regressions/deep-nested-grouping-timeout.txt")
-        let bytes = [UInt8](try Data(contentsOf: file))
-        let text = String(decoding: bytes.dropFirst(), as: UTF8.self) // first byte 0x01: weights = w
-        let frame = try Self.formulaFrame()
+        let input = FuzzShared.formulaInput([UInt8](try Data(contentsOf: file)))
+        #expect(input.options.weights == "w")
+        let frame = try FuzzShared.formulaFrame()
         let start = Date()
-        let design = try? ModelDesign(formula: text, data: frame, options: DesignOptions(weights: "w"))
+        let design = try? ModelDesign(formula: input.formula, data: frame, options: input.options)
         let seconds = Date().timeIntervalSince(start)
         #expect(seconds < 2, "\(seconds) s")
         #expect(design == nil || design?.randomEffects.isEmpty == false)
-    }
-
-    /// Whether two columns hold the same cells (numbers bit for bit, NaN as NaN).
-    static func sameCells(_ a: Column, _ b: Column) -> Bool {
-        switch (a, b) {
-        case (.numeric(let x), .numeric(let y)):
-            return x.missing == y.missing && x.values.indices.allSatisfy { row in
-                x.missing[row] || (x.values[row].isNaN && y.values[row].isNaN) || x.values[row].bitPattern == y.values[row].bitPattern
-            }
-        case (.categorical(let x), .categorical(let y)):
-            return x.levels.map { Array($0.utf8) } == y.levels.map { Array($0.utf8) } && x.codes == y.codes
-        default:
-            return false
-        }
-    }
-
-    /// The frame of Fuzz/FormulaFuzz/main.swift.
-    static func formulaFrame() throws -> DataFrame {
-        try DataFrame([
-            ("y", .numeric(NumericColumn([3.1, 4.2, 2.5, 6.0, 5.5, 7.25, 1.0, 8.5, 2.2, 3.3, 9.1, 0.4]))),
-            ("x", .numeric(NumericColumn([1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13]))),
-            ("z", .numeric(NumericColumn(values: [0.5, 1.5, -1, 2, 0, 3, 1, -2, 0.25, 0, -0.5, 4],
-                                         missing: [false, false, false, false, false, false, false, false, false, true, false, false]))),
-            ("w", .numeric(NumericColumn([1, 0.5, 2, 1, 1, 3, 0.25, 1, 2, 1, 1, 1.5]))),
-            ("g", .categorical(CategoricalColumn(labels: ["a", "a", "a", "a", "b", "b", "b", "b", "c", "c", "c", "c"]))),
-            ("h", .categorical(CategoricalColumn(labels: ["u", "v", "w", "u", "v", "w", "u", "v", "w", "u", "v", "w"]))),
-            ("f", .categorical(CategoricalColumn(labels: ["1", "1", "2", "2", "1", "1", "2", "2", "1", "1", "2", "2"]))),
-            ("k", .categorical(CategoricalColumn(labels: Array(repeating: "only", count: 12)))),
-        ])
     }
 }

@@ -66,11 +66,21 @@ import Testing
             beta: [-0.3122582148, 0.6348874898], standardErrors: [0.1134260444, 0.0946909343]),
     ]
 
-    static func fit(_ reference: Reference) throws -> GeneralizedLinearMixedModelFit {
+    /// The design of `formula` on Examples/`file`.csv with `factors` read as categorical.
+    static func design(_ formula: String, file: String = "cbpp", factors: [String] = ["period"]) throws -> ModelDesign {
         var options = CSVOptions()
-        options.factorColumns = Set(reference.factors)
-        let data = try CSVReader.read(path: "Examples/\(reference.file).csv", options: options)
-        let design = try ModelDesign(formula: reference.formula, data: data)
+        options.factorColumns = Set(factors)
+        let data = try CSVReader.read(path: "Examples/\(file).csv", options: options)
+        return try ModelDesign(formula: formula, data: data)
+    }
+
+    /// lme4's cbpp model, the logit reference's design.
+    static func cbppModel() throws -> GeneralizedLinearMixedModel {
+        try GeneralizedLinearMixedModel(design: design(references[0].formula), family: BinomialFamily())
+    }
+
+    static func fit(_ reference: Reference) throws -> GeneralizedLinearMixedModelFit {
+        let design = try design(reference.formula, file: reference.file, factors: reference.factors)
         let family = try #require(ResponseFamilies.named(reference.family))
         return try GeneralizedLinearMixedModel(design: design, family: family, link: reference.link).fit()
     }
@@ -116,11 +126,7 @@ import Testing
     /// At θ = 0 the model is a generalized linear model: PIRLS with β free reaches R's `glm`
     /// estimate and its −2 log-likelihood (198.0583990, coefficients from `glm`).
     @Test func pirlsAtZeroThetaIsTheGLM() throws {
-        var options = CSVOptions()
-        options.factorColumns = ["period"]
-        let data = try CSVReader.read(path: "Examples/cbpp.csv", options: options)
-        let design = try ModelDesign(formula: "cbind(incidence, size - incidence) ~ period + (1 | herd)", data: data)
-        let model = try GeneralizedLinearMixedModel(design: design, family: BinomialFamily())
+        let model = try Self.cbppModel()
         var core = model.withFixedEffects
         var state = model.startingState
         try model.pirls(&core, theta: [0], state: &state, holdingBeta: false)
@@ -147,11 +153,7 @@ import Testing
     /// nAGQ = 25 against lme4 (`tolPwrss = 1e-12`). lme4's nAGQ > 1 deviance is relative to the
     /// saturated model: 100.0100305488 + (−2 Σ log dbinom(k, m, k/m) = 83.956707537872) = 183.966738086657.
     @Test func adaptiveQuadratureMatchesLme4() throws {
-        var options = CSVOptions()
-        options.factorColumns = ["period"]
-        let data = try CSVReader.read(path: "Examples/cbpp.csv", options: options)
-        let design = try ModelDesign(formula: "cbind(incidence, size - incidence) ~ period + (1 | herd)", data: data)
-        let fit = try GeneralizedLinearMixedModel(design: design, family: BinomialFamily()).fit(nAGQ: 25)
+        let fit = try Self.cbppModel().fit(nAGQ: 25)
         #expect(fit.objective - 183.966738086657 <= 1e-8 * 183.97)
         #expect(abs(fit.objective - 183.966738086657) <= 1e-6 * 183.97)
         #expect(relativeError(fit.varianceComponents[0].standardDeviations[0], 0.647513140511) < 1e-4)
@@ -166,11 +168,8 @@ import Testing
     /// At a fixed (θ, β): one quadrature point is the Laplace deviance, and 15 points agree to
     /// 1e-8 with a brute-force trapezoid rule on 8,001 points over u ∈ [−12, 12] per herd.
     @Test func adaptiveQuadratureAgreesWithBruteForce() throws {
-        var options = CSVOptions()
-        options.factorColumns = ["period"]
-        let data = try CSVReader.read(path: "Examples/cbpp.csv", options: options)
-        let design = try ModelDesign(formula: "cbind(incidence, size - incidence) ~ period + (1 | herd)", data: data)
-        let model = try GeneralizedLinearMixedModel(design: design, family: BinomialFamily())
+        let model = try Self.cbppModel()
+        let design = model.design
         let theta = [0.9], beta = [-1.3, -1.0, -1.1, -1.6]
         var core = model.effectsOnly
         var state = model.startingState
@@ -215,11 +214,7 @@ import Testing
     /// `compare` takes the generalized model through the MixedModel protocol: ML by Laplace, no σ,
     /// and a method that does not apply fails with a reason while the others run.
     @Test func compareTakesTheGeneralizedModel() throws {
-        var options = CSVOptions()
-        options.factorColumns = ["period"]
-        let data = try CSVReader.read(path: "Examples/cbpp.csv", options: options)
-        let design = try ModelDesign(formula: Self.references[0].formula, data: data)
-        let model: any MixedModel = try GeneralizedLinearMixedModel(design: design, family: BinomialFamily())
+        let model: any MixedModel = try Self.cbppModel()
         let comparison = model.compare([.ml, .reml])
         let ml = try #require(comparison.results.first?.estimates)
         #expect(ml.sigma == nil)

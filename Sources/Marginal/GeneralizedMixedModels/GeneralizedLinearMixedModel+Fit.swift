@@ -39,22 +39,29 @@ extension GeneralizedLinearMixedModel {
             }
         }
 
-        // Stage 1: θ, with β and u by PIRLS.
-        let first = BoundedMinimizer(lowerBounds: lower, initialSteps: thetaLayout.initialSteps)
-        var firstStage = first
-        firstStage.relativeObjectiveTolerance = 1e-11
-        let stageOne = firstStage.minimize(start: thetaLayout.initial) { theta in
-            evaluations += 1
-            do throws(MixedModelError) {
-                try pirls(&core, theta: theta, state: &state, holdingBeta: false)
-            } catch {
-                failure = error
-                return LinearMixedModel.failedFactorizationObjective
+        // Each evaluation is counted and reported; a failed one gives a large finite value, so
+        // that BOBYQA steps back, and its error is kept for the message if nothing succeeds.
+        func counted(_ evaluate: @escaping ([Double]) throws(MixedModelError) -> Double) -> ([Double]) -> Double {
+            { x in
+                evaluations += 1
+                do throws(MixedModelError) {
+                    let value = try evaluate(x)
+                    progress?(evaluations, value)
+                    return value.isFinite ? value : LinearMixedModel.failedFactorizationObjective
+                } catch {
+                    failure = error
+                    return LinearMixedModel.failedFactorizationObjective
+                }
             }
-            let value = laplaceDeviance(core, state: state)
-            progress?(evaluations, value)
-            return value.isFinite ? value : LinearMixedModel.failedFactorizationObjective
         }
+
+        // Stage 1: θ, with β and u by PIRLS.
+        var first = BoundedMinimizer(lowerBounds: lower, initialSteps: thetaLayout.initialSteps)
+        first.relativeObjectiveTolerance = 1e-11
+        let stageOne = first.minimize(start: thetaLayout.initial, objective: counted { theta throws(MixedModelError) in
+            try pirls(&core, theta: theta, state: &state, holdingBeta: false)
+            return laplaceDeviance(core, state: state)
+        })
         guard stageOne.minimum < LinearMixedModel.failedFactorizationObjective else {
             throw failure ?? .optimizerFailed(message: "no θ gave a finite Laplace deviance (\(stageOne.message))")
         }
@@ -76,25 +83,15 @@ extension GeneralizedLinearMixedModel {
             lowerBounds: lower + Array(repeating: -.infinity, count: p),
             initialSteps: thetaLayout.initialSteps.map { $0 / 5 } + betaSteps.map { $0 / 5 })
         second.relativeObjectiveTolerance = 1e-12
-        let counted: ([Double]) -> Double = { x in
-            evaluations += 1
-            do throws(MixedModelError) {
-                let value = try objective(x)
-                progress?(evaluations, value)
-                return value.isFinite ? value : LinearMixedModel.failedFactorizationObjective
-            } catch {
-                failure = error
-                return LinearMixedModel.failedFactorizationObjective
-            }
-        }
-        var stageTwo = second.minimize(start: stageOne.minimizer + state.beta, objective: counted)
+        let secondObjective = counted(objective)
+        var stageTwo = second.minimize(start: stageOne.minimizer + state.beta, objective: secondObjective)
         // BOBYQA can stop short on the flat ridges of (θ, β) (a Poisson model with an
         // observation-level effect: 1.8e-4 above glmmTMB's optimum): restart it from where it
         // stopped, with smaller first steps, until a restart gains less than 1e-10 relative.
         for _ in 0..<5 where stageTwo.minimum < LinearMixedModel.failedFactorizationObjective {
             var restart = second
             restart.initialSteps = second.initialSteps?.map { $0 / 10 }
-            let again = restart.minimize(start: stageTwo.minimizer, objective: counted)
+            let again = restart.minimize(start: stageTwo.minimizer, objective: secondObjective)
             let gain = stageTwo.minimum - again.minimum
             if again.minimum < stageTwo.minimum {
                 stageTwo = MinimizationResult(
@@ -106,20 +103,15 @@ extension GeneralizedLinearMixedModel {
         guard stageTwo.minimum < LinearMixedModel.failedFactorizationObjective else {
             throw failure ?? .optimizerFailed(message: "no (θ, β) gave a finite Laplace deviance (\(stageTwo.message))")
         }
-        var best = stageTwo.minimizer
-        var bestValue = try objective(best)
-        if stageOne.minimum < bestValue {
-            // The joint stage never ends above the first stage's point (it starts there); guard anyway.
-            best = stageOne.minimizer + state.beta
-            bestValue = try objective(best)
-        }
+        // BOBYQA starts the joint stage at the first stage's point and never ends above it.
+        let best = stageTwo.minimizer
         let theta = Array(best[..<thetaLayout.count])
         let beta = Array(best[thetaLayout.count...])
 
-        // Cov β̂ from the central-difference Hessian in (θ, β).
+        // Cov β̂ from the central-difference Hessian in (θ, β); then the state back at the optimum.
         let hessian = try centralHessian(at: best, objective: objective)
         let covariance = Self.fixedEffectsCovariance(hessian: hessian, thetaCount: thetaLayout.count)
-        _ = try objective(best)
+        let bestValue = try objective(best)
         let fixed = design.fixedEffects.names.indices.map { j in
             FixedEffectEstimate(name: design.fixedEffects.names[j], estimate: beta[j], standardError: covariance.map { $0[j, j].squareRoot() } ?? .nan)
         }
@@ -131,8 +123,8 @@ extension GeneralizedLinearMixedModel {
         if singular {
             warnings.append("boundary (singular) fit: some random-effect variances are estimated as zero or correlations as ±1; see lme4's ?isSingular")
         }
-        let finalMeans = state.eta.map(link.mean)
-        if family.name == BinomialFamily().name, finalMeans.contains(where: { $0 < 1e-8 || $0 > 1 - 1e-8 }) {
+        let fitted = state.eta.map(link.mean)
+        if family.name == BinomialFamily().name, fitted.contains(where: { $0 < 1e-8 || $0 > 1 - 1e-8 }) {
             warnings.append("fitted probabilities numerically 0 or 1 occurred: some rows are predicted with certainty, as where a level or a fixed effect separates the outcomes (quasi-complete separation); estimates on the logit scale beyond ±10 and their standard errors are not to be trusted")
         }
         let converged = stageOne.converged && stageTwo.converged
@@ -148,7 +140,6 @@ extension GeneralizedLinearMixedModel {
             }
         }
         let modes = effects.conditionalModes(of: blocks, u: state.u, varianceScale: 1)
-        let fitted = finalMeans
         let y = design.response
         let unitDeviances = fitted.indices.map { family.deviance(y[$0], fitted[$0], weight: priorWeights[$0]) }
         let pearson = fitted.indices.map { (y[$0] - fitted[$0]) / (family.variance(fitted[$0]) / priorWeights[$0]).squareRoot() }

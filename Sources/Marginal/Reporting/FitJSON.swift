@@ -60,7 +60,6 @@ public struct FitReport: Codable, Sendable {
     public var optimization: Optimization
 
     public init(_ fit: LinearMixedModelFit) {
-        func rows(_ m: Matrix) -> [[Double]] { (0..<m.rows).map { i in (0..<m.columns).map { m[i, $0] } } }
         formula = fit.formula
         criterion = fit.criterion.rawValue
         objective = fit.objective
@@ -70,17 +69,13 @@ public struct FitReport: Codable, Sendable {
         nobs = fit.nobs
         droppedRows = fit.droppedRows
         fixef = fit.fixedEffects.map { .init(name: $0.name, estimate: $0.estimate, stdError: $0.standardError, tValue: $0.tValue) }
-        vcov = rows(fit.fixedEffectsCovariance)
+        vcov = fit.fixedEffectsCovariance.rowArrays
         aliased = fit.aliasedColumns
         sigma = fit.sigma
         theta = fit.theta
         thetaNames = fit.thetaNames
-        varcomp = fit.varianceComponents.map {
-            .init(group: $0.group, names: $0.names, sd: $0.standardDeviations, corr: rows($0.correlations))
-        }
-        ranef = fit.randomEffects.map {
-            .init(group: $0.group, names: $0.names, levels: $0.levels, modes: rows($0.modes), condSD: rows($0.conditionalSD))
-        }
+        varcomp = fit.varianceComponents.map(VarianceComponent.init)
+        ranef = fit.randomEffects.map(RandomEffects.init)
         converged = fit.optimization.converged
         singular = fit.isSingular
         evaluations = fit.optimization.evaluations
@@ -97,4 +92,23 @@ public struct FitReport: Codable, Sendable {
     public func json() throws -> String {
         try JSONOutput.encode(self)
     }
+}
+
+extension FitReport.VarianceComponent {
+    /// A term's SDs and correlation matrix (row by row).
+    init(_ component: VarianceComponent) {
+        self.init(group: component.group, names: component.names, sd: component.standardDeviations, corr: component.correlations.rowArrays)
+    }
+}
+
+extension FitReport.RandomEffects {
+    /// A grouping factor's conditional modes and SDs, one row per level.
+    init(_ modes: ConditionalModes) {
+        self.init(group: modes.group, names: modes.names, levels: modes.levels, modes: modes.modes.rowArrays, condSD: modes.conditionalSD.rowArrays)
+    }
+}
+
+extension Matrix {
+    /// The rows as arrays, the form JSON reports a matrix in.
+    var rowArrays: [[Double]] { (0..<rows).map { i in (0..<columns).map { self[i, $0] } } }
 }

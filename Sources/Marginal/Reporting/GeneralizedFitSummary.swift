@@ -93,7 +93,6 @@ public struct GeneralizedFitReport: Codable, Sendable {
     public var warnings: [String]
 
     public init(_ fit: GeneralizedLinearMixedModelFit) {
-        func rows(_ m: Matrix) -> [[Double]] { (0..<m.rows).map { i in (0..<m.columns).map { m[i, $0] } } }
         formula = fit.formula
         family = fit.family
         link = fit.link.rawValue
@@ -110,13 +109,11 @@ public struct GeneralizedFitReport: Codable, Sendable {
             .init(name: $0.name, estimate: $0.estimate, stdError: $0.standardError, zValue: $0.tValue,
                   pValue: GeneralizedLinearMixedModelFit.pValue($0.tValue))
         }
-        vcov = rows(fit.fixedEffectsCovariance)
+        vcov = fit.fixedEffectsCovariance.rowArrays
         theta = fit.theta
         thetaNames = fit.thetaNames
-        varcomp = fit.varianceComponents.map { .init(group: $0.group, names: $0.names, sd: $0.standardDeviations, corr: rows($0.correlations)) }
-        ranef = fit.randomEffects.map {
-            .init(group: $0.group, names: $0.names, levels: $0.levels, modes: rows($0.modes), condSD: rows($0.conditionalSD))
-        }
+        varcomp = fit.varianceComponents.map(FitReport.VarianceComponent.init)
+        ranef = fit.randomEffects.map(FitReport.RandomEffects.init)
         linearPredictor = fit.linearPredictor
         fitted = fit.fitted
         pearsonResiduals = fit.pearsonResiduals

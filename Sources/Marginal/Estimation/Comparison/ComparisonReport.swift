@@ -73,11 +73,7 @@ public struct ComparisonReport: Codable, Sendable {
                     return FixedEffect(name: e.fixedEffectNames[j], estimate: e.beta[j], stdError: se, tValue: se.map { e.beta[j] / $0 })
                 }
             } ?? []
-            let varcomp = estimates?.varianceComponents.map { component in
-                FitReport.VarianceComponent(
-                    group: component.group, names: component.names, sd: component.standardDeviations,
-                    corr: (0..<component.correlations.rows).map { i in (0..<component.correlations.columns).map { component.correlations[i, $0] } })
-            } ?? []
+            let varcomp = estimates?.varianceComponents.map(FitReport.VarianceComponent.init) ?? []
             return Method(
                 method: result.method.rawValue, description: result.method.summary, fixef: fixef, sigma: estimates?.sigma,
                 varcomp: varcomp, objective: result.objective, objectiveName: result.method.objectiveName,

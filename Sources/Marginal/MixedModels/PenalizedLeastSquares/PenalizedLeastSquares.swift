@@ -27,8 +27,10 @@ import Foundation
 /// for (β̂, u) is in PenalizedLeastSquares+Solve.swift.
 struct PenalizedLeastSquares: Sendable {
     private(set) var products: CrossProducts
-    /// θ's layout, and the blocks' covariance factors in it.
+    /// θ's layout.
     let thetaLayout: ThetaLayout
+    /// `thetaLayout.factors`, kept as a stored property: the kernels read it inside closures that
+    /// write the factor's storage, which a computed property of `self` would overlap.
     let factors: [CovarianceFactor]
     /// Whether every block of the dense part is scalar (Sₖ = 1), so that Λ_D is a diagonal scaling.
     let denseIsDiagonal: Bool
