@@ -67,7 +67,7 @@ struct CompareCommand: ParsableCommand {
         try OutputDestination.validate(outputs: [("--output", output)], inputs: [dataOptions.data])
         let chosen = try methods.map { try EstimationMethod.list($0).get() }
         let model = try familyOptions.model(design: try dataOptions.design(binaryFactorResponse: familyOptions.readsBinaryFactor))
-        let settings = ComparisonSettings(chains: chains, warmup: warmup, draws: draws, seed: seed, priors: priors)
+        let settings = ComparisonSettings(chains: chains, warmup: warmup, draws: draws, seed: seed, priors: priors, quadraturePoints: familyOptions.nagq)
         try model.validate(settings)
         let progress = ProgressLine(enabled: !quiet)
         let comparison = model.compare(chosen, settings: settings) { method in

@@ -145,36 +145,28 @@ struct SampleCommand: ParsableCommand {
         catch { throw ValidationError("--fix-sd: \(error.description)") }
     }
 
-    func strategy(for model: LinearMixedModel) throws -> SamplingStrategy {
+    /// The strategy the options name, or nil for the model's own choice (`--marginalize auto`).
+    func strategy() throws -> SamplingStrategy? {
         if let known = try knownCovariance() { return .knownCovariance(known) }
+        let effects = parameterization.flatMap(RandomEffectParameterization.init(rawValue:))
         switch marginalize {
-        case "auto": return .automatic(for: model)
+        case "auto": return nil
         case "all": return .marginalizeAll
-        case "none": return .marginalizeNone(parameterization.flatMap(RandomEffectParameterization.init(rawValue:)) ?? .nonCentered)
-        default: return .marginalizeOne(group: marginalize, effects: parameterization.flatMap(RandomEffectParameterization.init(rawValue:)) ?? .partial)
+        case "none": return .marginalizeNone(effects ?? .nonCentered)
+        default: return .marginalizeOne(group: marginalize, effects: effects ?? .partial)
         }
     }
 
     func run() throws {
         try OutputDestination.validate(outputs: [("--output", output), ("--draws-out", drawsOut)], inputs: [dataOptions.data])
-        let design = try dataOptions.design()
-        let model = try LinearMixedModel(design: design)
-        // The draws are kept in memory: every parameter, and with recovery every random effect.
-        let perDraw = Double(model.design.fixedEffects.p + 1 + model.thetaCount + (noRecover ? 0 : model.design.q))
-        let bytes = 8 * Double(chains) * Double(draws) * perDraw
-        let available = Double(ProcessInfo.processInfo.physicalMemory) / 2
-        guard bytes <= available else {
-            throw CommandError(description: "\(chains) chains × \(draws) draws × \(Int(perDraw)) values would need \(Int(bytes / 1e9)) GB for the draws, more than the \(Int(available / 1e9)) GB this run may use; ask for fewer draws or chains\(noRecover ? "" : ", or --no-recover")")
-        }
-        var bayesian = BayesianMixedModel(model: model, strategy: try strategy(for: model))
-        try bayesian.setPriors(priors)
+        let model: any MixedModel = try LinearMixedModel(design: try dataOptions.design())
         let settings = SamplerSettings(
             chains: chains, warmup: warmup, draws: draws, seed: seed, maxTreeDepth: maxDepth,
             targetAcceptance: targetAccept, metric: MetricKind(rawValue: metric) ?? .diagonal)
+        let request = PosteriorRequest(
+            strategy: try strategy(), priors: priors, settings: settings, recover: !noRecover, keepEffectDraws: drawsOut != nil)
         let display = ChainProgressDisplay(chains: chains, enabled: !quiet)
-        let posterior = try bayesian.sample(
-            settings: settings, recover: !noRecover, keepEffectDraws: drawsOut != nil
-        ) { progress in
+        let posterior = try model.samplePosterior(request) { progress in
             display.update(chain: progress.chain, phase: progress.phase.rawValue, iteration: progress.iteration,
                            total: progress.total, divergences: progress.divergences)
         }

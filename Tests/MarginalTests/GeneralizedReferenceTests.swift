@@ -225,6 +225,17 @@ import Testing
         #expect(report.methods[0].sigma == nil && report.text.contains("sd[herd][(Intercept)]") && !report.text.contains("\nsigma"))
     }
 
+    /// `compare`'s ML row follows the quadrature points it is given (cbpp, nAGQ = 25: lme4's value
+    /// above), and sampling a generalized model's posterior is refused naming the fit that applies.
+    @Test func compareTakesQuadraturePointsAndSamplingIsRefused() throws {
+        let model: any MixedModel = try Self.cbppModel()
+        let comparison = model.compare([.ml], settings: ComparisonSettings(quadraturePoints: 25))
+        #expect(abs(try #require(comparison.results.first?.objective) - 183.966738086657) <= 1e-6 * 183.97)
+        #expect(throws: BayesianError.familyNotSampled(family: "binomial")) {
+            try model.samplePosterior(PosteriorRequest(), progress: nil)
+        }
+    }
+
     /// y = 1 exactly where x > 0: no finite estimate, and the error names x.
     @Test func completeSeparationIsRefusedNamingTheFixedEffect() throws {
         let data = try CSVReader.read(path: "Examples/binary_slopes.csv")

@@ -66,11 +66,22 @@ public enum BayesianError: Error, Equatable, Sendable, CustomStringConvertible {
     case sampling(SamplingError)
     /// The strategy does not fit the model (unknown group, unsuitable known SDs, ...).
     case strategy(String)
+    /// A prior setting names no parameter or no distribution.
+    case prior(PriorError)
+    /// The draws would not fit in the memory the run may use.
+    case drawsTooLarge(chains: Int, draws: Int, valuesPerDraw: Int, bytes: Double, available: Double, withEffects: Bool)
+    /// The model's family has no posterior sampler yet.
+    case familyNotSampled(family: String)
 
     public var description: String {
         switch self {
         case .sampling(let error): return error.description
         case .strategy(let message): return message
+        case .prior(let error): return error.description
+        case .drawsTooLarge(let chains, let draws, let values, let bytes, let available, let withEffects):
+            return "\(chains) chains × \(draws) draws × \(values) values would need \(Int(bytes / 1e9)) GB for the draws, more than the \(Int(available / 1e9)) GB this run may use; ask for fewer draws or chains\(withEffects ? ", or --no-recover" : "")"
+        case .familyNotSampled(let family):
+            return "posterior sampling is written for the gaussian family so far, not for a \(family) model; fit it by the Laplace approximation or adaptive quadrature with `marginal fit --family \(family)`"
         }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 extension GeneralizedLinearMixedModel: MixedModel {
-    /// Maximum likelihood by the Laplace approximation; the other methods are not written for
+    /// Maximum likelihood by the Laplace approximation (or adaptive quadrature with
+    /// ``ComparisonSettings/quadraturePoints``); the other methods are not written for
     /// non-Gaussian responses yet, and REML is not defined for them.
     public var estimationMethods: [EstimationMethod] { [.ml] }
 
@@ -14,8 +15,16 @@ extension GeneralizedLinearMixedModel: MixedModel {
                 name: "method", value: method.rawValue,
                 requirement: "one that applies to a \(family.name) model (\(estimationMethods.map(\.rawValue).joined(separator: ", ")))")
         }
-        let fit = try fit()
+        let fit = try fit(nAGQ: settings.quadraturePoints)
         return MethodResult(method: method, estimates: GlobalEstimates(fit: fit), objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings)
+    }
+
+    /// No posterior sampler is written for a non-Gaussian response yet: refused, naming the fit
+    /// that does apply.
+    public func samplePosterior(
+        _ request: PosteriorRequest, progress: (@Sendable (SamplingProgress) -> Void)?
+    ) throws(BayesianError) -> PosteriorSample {
+        throw .familyNotSampled(family: family.name)
     }
 }
 

@@ -111,17 +111,20 @@ extension LinearMixedModel {
         }
         var theta = zip(result.minimizer, scales).map { $0 / $1 }
         var best = result.minimum
+        // The factor holds the last θ evaluated; it is refactored at θ̂ only if that differs.
+        var factored = log.last?.theta
         let nearZero = { (i: Int, theta: [Double]) in lower[i] == 0 && theta[i] * scales[i] < Self.singularTolerance }
         for i in theta.indices where theta[i] > 0 && nearZero(i, theta) {
             var candidate = theta
             candidate[i] = 0
             let value = Self.objective(&factor, theta: candidate, criterion: criterion)
+            factored = candidate
             if value - best <= minimizer.relativeObjectiveTolerance * abs(best) {
                 theta = candidate
                 best = min(best, value)
             }
         }
-        _ = Self.objective(&factor, theta: theta, criterion: criterion)
+        if factored != theta { _ = Self.objective(&factor, theta: theta, criterion: criterion) }
         var warnings: [String] = []
         var converged = result.converged
         if !result.converged {

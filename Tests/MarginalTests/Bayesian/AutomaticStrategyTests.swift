@@ -30,7 +30,25 @@ import Testing
         // 12.5 rows each, students 5.
         let model = try Self.crossed(rows: 1_500, students: 300, lecturers: 120)
         #expect(SamplingStrategy.automatic(for: model) == .marginalizeOne(group: "d", effects: .partial))
-        // The library's default stays everything integrated out; the command line passes auto.
+        // The library's default stays everything integrated out; a request without a strategy
+        // (the command line's auto) takes the automatic one.
         #expect(BayesianMixedModel(model: model).strategy == .marginalizeAll)
+        let settings = SamplerSettings(chains: 1, warmup: 20, draws: 5, seed: 3)
+        let posterior = try (model as any MixedModel).samplePosterior(PosteriorRequest(settings: settings, recover: false), progress: nil)
+        #expect(posterior.strategy == .marginalizeOne(group: "d", effects: .partial))
+    }
+
+    /// The request's memory limit is checked before anything runs: β, σ, θ and, with recovery,
+    /// every random effect per draw.
+    @Test func drawsThatDoNotFitAreRefused() throws {
+        let model = try AlternativeDensitySupport.sleepstudy()
+        let settings = SamplerSettings(chains: 4, warmup: 10, draws: 1000, seed: 1)
+        // 2 + 1 + 3 + 36 values per draw, 4,000 draws: 1,344,000 bytes.
+        #expect(throws: BayesianError.drawsTooLarge(chains: 4, draws: 1000, valuesPerDraw: 42, bytes: 1_344_000, available: 1e6, withEffects: true)) {
+            try model.samplePosterior(PosteriorRequest(settings: settings, memoryLimit: 1e6))
+        }
+        #expect(throws: Never.self) {
+            try model.samplePosterior(PosteriorRequest(settings: SamplerSettings(chains: 1, warmup: 10, draws: 10, seed: 1), recover: false, memoryLimit: 1e6))
+        }
     }
 }

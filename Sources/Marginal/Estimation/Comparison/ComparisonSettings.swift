@@ -1,4 +1,4 @@
-/// The settings of ``LinearMixedModel/compare(_:settings:progress:)`` beyond each method's defaults.
+/// The settings of ``MixedModel/compare(_:settings:progress:)`` beyond each method's defaults.
 public struct ComparisonSettings: Sendable {
     /// NUTS: chains, warmup and post-warmup iterations per chain (a modest budget by default; the
     /// posterior means it reports have Monte Carlo error of order SD/√(draws · chains)).
@@ -9,12 +9,15 @@ public struct ComparisonSettings: Sendable {
     public var seed: UInt64
     /// `NAME=DISTRIBUTION` prior settings for the methods with priors (joint MAP, VI, NUTS).
     public var priors: [String]
+    /// Adaptive Gauss–Hermite points of a generalized model's ML fit (1: the Laplace approximation).
+    public var quadraturePoints: Int
 
-    public init(chains: Int = 4, warmup: Int = 500, draws: Int = 500, seed: UInt64 = 1, priors: [String] = []) {
+    public init(chains: Int = 4, warmup: Int = 500, draws: Int = 500, seed: UInt64 = 1, priors: [String] = [], quadraturePoints: Int = 1) {
         self.chains = chains
         self.warmup = warmup
         self.draws = draws
         self.seed = seed
         self.priors = priors
+        self.quadraturePoints = quadraturePoints
     }
 }

@@ -1,10 +1,10 @@
 import Foundation
 
 /// What every model family gives the commands that take any model: its design, the estimation
-/// methods that apply to it, and one method's run in the common form of ``MethodResult`` (with
-/// ``GlobalEstimates``, whose dispersion σ is optional). `compare` and its outputs are written
-/// against this protocol only, so a new family (a generalized linear mixed model, a structured
-/// covariance) conforms and needs no edits to them.
+/// methods that apply to it, one method's run in the common form of ``MethodResult`` (with
+/// ``GlobalEstimates``, whose dispersion σ is optional), and draws from its posterior. `compare`,
+/// `sample` and their outputs are written against this protocol only, so a new family (a
+/// generalized linear mixed model, a structured covariance) conforms and needs no edits to them.
 public protocol MixedModel: Sendable {
     var design: ModelDesign { get }
     /// The methods that apply, in the order `compare` runs them by default.
@@ -13,6 +13,9 @@ public protocol MixedModel: Sendable {
     func validate(_ settings: ComparisonSettings) throws
     /// Runs one method; throws for a method that does not apply or fails.
     func estimate(_ method: EstimationMethod, settings: ComparisonSettings) throws -> MethodResult
+    /// Draws from the posterior by NUTS as `request` asks (`marginal sample`); `progress` is
+    /// called from the chains' threads.
+    func samplePosterior(_ request: PosteriorRequest, progress: (@Sendable (SamplingProgress) -> Void)?) throws(BayesianError) -> PosteriorSample
 }
 
 extension MixedModel {
