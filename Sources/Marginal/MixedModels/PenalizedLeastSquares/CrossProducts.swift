@@ -48,6 +48,10 @@ struct CrossProducts: Sendable {
     let nestedIndex: [PanelIndex]
     /// The dense part of T, (T_D)ᵀT_D over rows `denseOffset..<trailingSize`, both triangles.
     var trailing: [Double]
+    /// Where the random × random part of ``trailing`` can be nonzero, by column (lower triangle):
+    /// the random effects that share a data row. Crossing fills the rest in only when the sparse
+    /// blocks are eliminated, so the factor's columns are loaded from these entries alone.
+    let denseRandomPattern: ColumnPattern
 
     /// Whether every first-block panel holds every row of T and there are no nested blocks (one
     /// grouping factor, or a complete crossing such as every subject with every item): the panels
@@ -118,6 +122,9 @@ struct CrossProducts: Sendable {
         }
         nestedIndex = nested.map { PanelIndex($0, rowCount: dimT) }
         trailing = []
+        denseRandomPattern = ColumnPattern(
+            entries: pattern, firstEntry: sparse < blocks.count ? pattern.columnOfBlock[sparse - 1] : pattern.width,
+            offset: denseOffset, columns: offset - denseOffset)
         basis = FixedEffectsBasis(x: x, y: y, weights: weights)
         logWeightSum = Self.logSum(weights)
         accumulate(weights: weights)
@@ -216,5 +223,42 @@ struct CrossProducts: Sendable {
     func trailingRange(ofBlock k: Int) -> Range<Int> {
         let start = trailingOffsets[k - 1]
         return start..<(k < trailingOffsets.count ? trailingOffsets[k] : fixedOffset)
+    }
+}
+
+/// A lower-triangular sparsity pattern by column: the rows of column j are
+/// `rows[start[j]..<start[j + 1]]`, ascending, from j on.
+struct ColumnPattern: Sendable {
+    let start: [Int]
+    let rows: [Int32]
+
+    /// The pairs of a data row's entries from `firstEntry` on (rows less `offset`, below `columns`).
+    init(entries: EntryTable, firstEntry: Int, offset: Int, columns: Int) {
+        var byColumn = [[Int32]](repeating: [], count: columns)
+        let n = entries.width == 0 ? 0 : entries.row.count / entries.width
+        for i in 0..<n {
+            let row = (i * entries.width + firstEntry)..<((i + 1) * entries.width)
+            for a in row {
+                let ra = entries.row[a] - offset
+                guard ra >= 0, ra < columns else { continue }
+                for b in row {
+                    let rb = entries.row[b] - offset
+                    if rb >= ra, rb < columns { byColumn[ra].append(Int32(rb)) }
+                }
+            }
+        }
+        var start = [0]
+        var rows: [Int32] = []
+        for var column in byColumn {
+            column.sort()
+            var last: Int32 = -1
+            for row in column where row != last {
+                rows.append(row)
+                last = row
+            }
+            start.append(rows.count)
+        }
+        self.start = start
+        self.rows = rows
     }
 }
