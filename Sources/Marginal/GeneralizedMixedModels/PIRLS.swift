@@ -75,7 +75,8 @@ extension GeneralizedLinearMixedModel {
 
     /// Runs PIRLS at θ from `state` (warm start) until a full step moves no effect by more than
     /// `tolerance` (relative), with β held at `state.beta` when `holdingBeta`.
-    /// Leaves `core` factored at the final η's weights, as the Laplace deviance needs. Returns
+    /// Leaves `core` factored at the final η's weights (or at the last step's, which differ by at
+    /// most `tolerance`), as the Laplace deviance needs. Returns
     /// false when it stopped because the deviance stalled while the effects still moved.
     @discardableResult
     func pirls(
@@ -126,7 +127,9 @@ extension GeneralizedLinearMixedModel {
                     fromStart = false
                     accepted = true
                     if settled || stalled {
-                        _ = refactor()
+                        // Within the tolerance the weights are those of the factor already;
+                        // otherwise the factor is brought to the final η.
+                        if move > tolerance { _ = refactor() }
                         return settled
                     }
                     break

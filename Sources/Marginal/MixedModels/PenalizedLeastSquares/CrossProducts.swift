@@ -153,11 +153,15 @@ struct CrossProducts: Sendable {
             }
         }
         let entries = EntryTable(blocks: blocks.dropFirst(), offsets: trailingOffsets, rowWeights: sqrtW, n: n)
-        first.accumulate(block: blocks[0], rowWeights: sqrtW, later: entries, firstEntry: 0, xy: xy)
+        var xyRows = [Double](repeating: 0, count: xy.count)
+        for j in 0...p {
+            for i in 0..<n { xyRows[i * (p + 1) + j] = xy[i + j * n] }
+        }
+        first.accumulate(block: blocks[0], rowWeights: sqrtW, later: entries, firstEntry: 0, xyRows: xyRows)
         for k in nested.indices {
             nested[k].accumulate(
                 block: blocks[k + 1], rowWeights: sqrtW, later: entries,
-                firstEntry: entries.columnOfBlock[k] + blocks[k + 1].dimension, xy: xy)
+                firstEntry: entries.columnOfBlock[k] + blocks[k + 1].dimension, xyRows: xyRows)
         }
         accumulateDense(entries: entries, xy: xy)
     }

@@ -65,9 +65,10 @@ struct LevelPanels: Sendable {
 
     /// Sets the values on the pattern: A_cc = Σ_{i in c} wᵢ zᵢzᵢᵀ and the panel rows
     /// Σ_{i in c} (√wᵢ t_i) (√wᵢ zᵢ)ᵀ, with the later blocks' entries already weighted in `later`
-    /// and the weighted [X y] columns in `xy` (n × (p + 1), column-major). What PIRLS's
-    /// reweighting repeats: the same pattern, new weights and response.
-    mutating func accumulate(block: RandomEffectBlock, rowWeights sqrtW: [Double]?, later: EntryTable, firstEntry: Int, xy: [Double]) {
+    /// and the weighted [X y] in `xyRows` (row-major, p + 1 values per data row, so that each row
+    /// visited in level order reads one stretch). What PIRLS's reweighting repeats: the same
+    /// pattern, new weights and response.
+    mutating func accumulate(block: RandomEffectBlock, rowWeights sqrtW: [Double]?, later: EntryTable, firstEntry: Int, xyRows xy: [Double]) {
         let n = block.codes.count
         let s = dimension
         let p1 = xy.count / max(n, 1)
@@ -88,7 +89,7 @@ struct LevelPanels: Sendable {
                     for b in 0..<s { diagonal[c * s * s + a + b * s] += za * z[b] }
                     let column = valueStart + a * m
                     for e in (i * width + firstEntry)..<((i + 1) * width) { values[column + local[later.row[e]]] += later.value[e] * za }
-                    for j in 0..<p1 { values[column + m - p1 + j] += xy[i + j * n] * za }
+                    for j in 0..<p1 { values[column + m - p1 + j] += xy[i * p1 + j] * za }
                 }
             }
         }
