@@ -67,7 +67,7 @@ public struct GeneralizedFitReport: Codable, Sendable {
     public var family: String
     public var link: String
     public var nAGQ: Int
-    public var dispersion: Double?
+    @NullWhenAbsent public var dispersion: Double?
     public var objective: Double
     public var logLik: Double
     public var aic: Double

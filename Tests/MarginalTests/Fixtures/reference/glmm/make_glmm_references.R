@@ -22,3 +22,26 @@ for (name in names(cases)) {
   cat(" se", sprintf("%.10f", sqrt(diag(vcov(m)))), "\n")
   cat(" tmb se", sprintf("%.10f", sqrt(diag(vcov(t)$cond))), "\n")
 }
+
+# The bundled examples (run from the repository's root): lme4's grouseticks with an
+# observation-level effect, the simulated crossed and random-slope binary designs, and lme4's
+# VerbAgg (exported as Examples/VerbAgg.csv with write.csv(VerbAgg[, c("r2", "Anger", "Gender",
+# "btype", "situ", "id", "item")])).
+example <- function(file, formula, family, factors = character()) {
+  d <- read.csv(file.path("Examples", file), stringsAsFactors = TRUE)
+  for (f in factors) d[[f]] <- factor(d[[f]])
+  m <- glmer(formula, d, family = family, control = glmerControl(tolPwrss = 1e-12, optCtrl = list(maxfun = 1e5)))
+  t <- glmmTMB(formula, d, family = family)
+  cat(file, deparse(formula), "\n")
+  cat(" lme4 deviance", sprintf("%.10f", -2 * logLik(m)), " glmmTMB deviance", sprintf("%.10f", -2 * logLik(t)), "\n")
+  cat(" sd", sprintf("%.10f", unlist(lapply(VarCorr(t)$cond, function(v) sqrt(diag(v))))), "\n")
+  cat(" lme4 sd", sprintf("%.10f", unlist(lapply(VarCorr(m), function(v) sqrt(diag(v))))), "\n")
+  cat(" beta", sprintf("%.10f", fixef(t)$cond), "\n")
+  cat(" lme4 beta", sprintf("%.10f", fixef(m)), "\n")
+  cat(" se", sprintf("%.10f", sqrt(diag(vcov(t)$cond))), "\n")
+  cat(" lme4 se", sprintf("%.10f", sqrt(diag(vcov(m)))), "\n")
+}
+example("grouseticks.csv", TICKS ~ YEAR + cHEIGHT + (1 | BROOD) + (1 | INDEX) + (1 | LOCATION), poisson(), c("YEAR", "INDEX", "BROOD", "LOCATION"))
+example("binary_crossed.csv", y ~ x1 + x2 + x3 + (1 | g1) + (1 | g2), binomial())
+example("binary_slopes.csv", y ~ x + (1 + x | g), binomial())
+example("VerbAgg.csv", r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item), binomial(), "id")
