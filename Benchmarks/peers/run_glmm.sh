@@ -3,8 +3,9 @@
 # on the simulated designs of simulate_glmm.py (issue 12):
 #   bernoulli: y ~ x1 + x2 + x3 + (1 | g1) + (1 | g2)   (--rows, --levels1, --levels2)
 #   poisson:   y ~ x + (1 + x | g)                       (--rows, --levels1)
+#   verbagg:   lme4's VerbAgg (Examples/VerbAgg.csv), r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)
 #
-# Usage: Benchmarks/peers/run_glmm.sh [--kind bernoulli|poisson] [--rows N] [--levels1 N]
+# Usage: Benchmarks/peers/run_glmm.sh [--kind bernoulli|poisson|verbagg] [--rows N] [--levels1 N]
 #                                     [--levels2 N] [--seed N] [--runs K] [--tools LIST]
 #   defaults: bernoulli, 200,000 rows, 5,000 × 500 levels (the issue's design), 3 runs,
 #   tools marginal,lme4,glmmTMB. Each process runs under `/usr/bin/time -v` with
@@ -25,12 +26,18 @@ tools=marginal,lme4,glmmTMB
 parse_options 2,15 kind rows levels1 levels2 seed runs tools -- "$@"
 
 mkdir -p "$cache"
-csv="$cache/glmm-$kind-$rows-$levels1-$levels2-$seed.csv"
-[ -f "$csv" ] || python3 "$here/simulate_glmm.py" "$kind" "$csv" --rows "$rows" --levels1 "$levels1" --levels2 "$levels2" --seed "$seed"
-if [ "$kind" = bernoulli ]; then
-  formula='y ~ x1 + x2 + x3 + (1 | g1) + (1 | g2)'; family=binomial
+flags=()
+if [ "$kind" = verbagg ]; then
+  csv="$root/Examples/VerbAgg.csv"
+  formula='r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)'; family=binomial; flags=(--factor id)
 else
-  formula='y ~ x + (1 + x | g)'; family=poisson
+  csv="$cache/glmm-$kind-$rows-$levels1-$levels2-$seed.csv"
+  [ -f "$csv" ] || python3 "$here/simulate_glmm.py" "$kind" "$csv" --rows "$rows" --levels1 "$levels1" --levels2 "$levels2" --seed "$seed"
+  if [ "$kind" = bernoulli ]; then
+    formula='y ~ x1 + x2 + x3 + (1 | g1) + (1 | g2)'; family=binomial
+  else
+    formula='y ~ x + (1 + x | g)'; family=poisson
+  fi
 fi
 [ -x "$marginal" ] || (cd "$root" && swift build -c release --product marginal >/dev/null)
 
@@ -40,7 +47,7 @@ for tool in ${tools//,/ }; do
   for _ in $(seq "$runs"); do
     log=$(mktemp)
     if [ "$tool" = marginal ]; then
-      /usr/bin/time -v "$marginal" fit "$csv" -f "$formula" --family "$family" --json --quiet >"$log.out" 2>"$log"
+      /usr/bin/time -v "$marginal" fit "$csv" -f "$formula" --family "$family" "${flags[@]}" --json --quiet >"$log.out" 2>"$log"
       deviance=$(python3 -c "import json,sys; print('%.6f' % json.load(open(sys.argv[1]))['objective'])" "$log.out")
     else
       /usr/bin/time -v Rscript "$here/glmm_peers.R" "$csv" "$formula" "$family" "$tool" >"$log.out" 2>"$log"
