@@ -21,6 +21,11 @@ struct LevelPanels: Sendable {
     var values: [Double]
     /// Position in panel c of its first row at or after the dense part of the trailing matrix.
     let denseStart: [Int]
+    /// For each data row i and each of its later entries t (`laterCount` per row, from the
+    /// pattern's `firstEntry`), the position of that entry's trailing row in the panel of i's level:
+    /// fixed by the pattern, so reweighting scatters without looking rows up.
+    private let entryPositions: [Int32]
+    private let laterCount: Int
 
     /// Number of rows m_c of panel c.
     @inline(__always) func height(_ c: Int) -> Int { start[c + 1] - start[c] }
@@ -30,7 +35,7 @@ struct LevelPanels: Sendable {
 
     /// The pattern of `block`'s panels against the later rows in `later` (each data row's entries
     /// of the blocks after this one, `width` per data row, from column `firstEntry`), with the
-    /// p + 1 rows of X and y at `fixedOffset`; the values are zero until ``accumulate(block:rowWeights:later:firstEntry:xy:)``.
+    /// p + 1 rows of X and y at `fixedOffset`; the values are zero until ``accumulate(block:rowWeights:later:firstEntry:xyRows:)``.
     init(block: RandomEffectBlock, later: EntryTable, firstEntry: Int, fixedOffset: Int, trailingSize: Int, denseOffset: Int) {
         let s = block.dimension
         let levels = block.levelCount
@@ -42,6 +47,8 @@ struct LevelPanels: Sendable {
         var denseStart: [Int] = []
         var mark = [Int](repeating: -1, count: trailingSize)
         let width = later.width
+        let laterCount = width - firstEntry
+        var positions = [Int32](repeating: 0, count: block.codes.count * laterCount)
         for c in 0..<levels {
             var touched: [Int] = []
             for i in rowsByLevel.rows(of: c) {
@@ -52,6 +59,13 @@ struct LevelPanels: Sendable {
             }
             touched.sort()
             denseStart.append(touched.partitioningIndex { $0 >= denseOffset })
+            // `mark` now holds each touched row's position in the panel (negative, to stay apart
+            // from the level numbers).
+            for (q, row) in touched.enumerated() { mark[row] = -2 - q }
+            for i in rowsByLevel.rows(of: c) {
+                for t in 0..<laterCount { positions[i * laterCount + t] = Int32(-2 - mark[later.row[i * width + firstEntry + t]]) }
+            }
+            for row in touched { mark[row] = c }
             touched.append(contentsOf: fixedOffset..<trailingSize)
             rows.append(contentsOf: touched.map { Int32($0) })
             start.append(rows.count)
@@ -59,6 +73,8 @@ struct LevelPanels: Sendable {
         self.start = start
         self.rows = rows
         self.denseStart = denseStart
+        entryPositions = positions
+        self.laterCount = laterCount
         diagonal = Array(repeating: 0, count: levels * s * s)
         values = Array(repeating: 0, count: rows.count * s)
     }
@@ -68,31 +84,48 @@ struct LevelPanels: Sendable {
     /// and the weighted [X y] in `xyRows` (row-major, p + 1 values per data row, so that each row
     /// visited in level order reads one stretch). What PIRLS's reweighting repeats: the same
     /// pattern, new weights and response.
-    mutating func accumulate(block: RandomEffectBlock, rowWeights sqrtW: [Double]?, later: EntryTable, firstEntry: Int, xyRows xy: [Double]) {
+    mutating func accumulate(block: RandomEffectBlock, rowWeights sqrtW: [Double]?, later: EntryTable, firstEntry: Int, xyRows: [Double]) {
         let n = block.codes.count
         let s = dimension
-        let p1 = xy.count / max(n, 1)
-        let width = later.width
-        var local = [Int](repeating: 0, count: (rows.last.map { Int($0) } ?? 0) + 1)
+        let p1 = xyRows.count / max(n, 1)
+        let width = later.width, count = laterCount
+        let levels = self.levels, start = self.start, order = rowsByLevel.order
         var z = [Double](repeating: 0, count: s)
-        for i in diagonal.indices { diagonal[i] = 0 }
-        for i in values.indices { values[i] = 0 }
-        for c in 0..<levels {
-            let m = height(c)
-            for q in 0..<m { local[Int(rows[start[c] + q])] = q }
-            let valueStart = start[c] * s
-            for i in rowsByLevel.rows(of: c) {
-                let weight = sqrtW?[i] ?? 1
-                for a in 0..<s { z[a] = block.z[a, i] * weight }
-                for a in 0..<s {
-                    let za = z[a]
-                    for b in 0..<s { diagonal[c * s * s + a + b * s] += za * z[b] }
-                    let column = valueStart + a * m
-                    for e in (i * width + firstEntry)..<((i + 1) * width) { values[column + local[later.row[e]]] += later.value[e] * za }
-                    for j in 0..<p1 { values[column + m - p1 + j] += xy[i * p1 + j] * za }
+        diagonal.withUnsafeMutableBufferPointer { dp in
+        values.withUnsafeMutableBufferPointer { vp in
+        block.z.elements.withUnsafeBufferPointer { zp in
+        later.value.withUnsafeBufferPointer { lp in
+        entryPositions.withUnsafeBufferPointer { pp in
+        xyRows.withUnsafeBufferPointer { xp in
+        z.withUnsafeMutableBufferPointer { zw in
+            guard let diagonal = dp.baseAddress, let values = vp.baseAddress, let xyBase = xp.baseAddress else { return }
+            // Without later blocks there are no entries (and the arrays have no storage).
+            let entryBase = lp.baseAddress, positionBase = pp.baseAddress
+            diagonal.update(repeating: 0, count: dp.count)
+            values.update(repeating: 0, count: vp.count)
+            for c in 0..<levels {
+                let m = start[c + 1] - start[c]
+                let panel = values + start[c] * s
+                let block = diagonal + c * s * s
+                for k in rowsByLevel.start[c]..<rowsByLevel.start[c + 1] {
+                    let i = order[k]
+                    let weight = sqrtW?[i] ?? 1
+                    for a in 0..<s { zw[a] = zp[a + i * s] * weight }
+                    let xy = xyBase + i * p1
+                    for a in 0..<s {
+                        let za = zw[a]
+                        for b in 0..<s { block[a + b * s] += za * zw[b] }
+                        let column = panel + a * m
+                        if count > 0, let entryBase, let positionBase {
+                            let entries = entryBase + i * width + firstEntry, positions = positionBase + i * count
+                            for t in 0..<count { column[Int(positions[t])] += entries[t] * za }
+                        }
+                        let fixed = column + m - p1
+                        for j in 0..<p1 { fixed[j] += xy[j] * za }
+                    }
                 }
             }
-        }
+        }}}}}}}
     }
 }
 
