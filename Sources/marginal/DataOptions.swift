@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Marginal
 
 /// The options every modelling command shares: the data file, the formula, and how to read
@@ -133,6 +134,18 @@ struct DataOptions: ParsableArguments {
 }
 
 extension DataOptions {
+    /// The data file (absolute path and fingerprint) and these options, for a saved fit.
+    func modelSource(family: String? = nil, link: String? = nil, nAGQ: Int? = nil) throws -> ModelSource {
+        let url = URL(fileURLWithPath: data).standardizedFileURL
+        let bytes: Data
+        do { bytes = try Data(contentsOf: url) } catch {
+            throw CommandError(description: "cannot read \(data) again to record its fingerprint: \(error.localizedDescription)")
+        }
+        return ModelSource(
+            data: url.path, dataFingerprint: ModelSource.fingerprint(of: bytes), formula: formula, factors: factors,
+            levels: levelOrders, contrasts: contrasts, weights: weights, offset: offset, family: family, link: link, nAGQ: nAGQ)
+    }
+
     /// A warning for each `--levels` label that no row of the file has (R keeps such a level empty
     /// and the model drops it; a misspelt reference level would otherwise pass unnoticed).
     static func unusedListedLevels(_ orders: [String: [String]], in frame: DataFrame) -> [String] {

@@ -65,14 +65,26 @@ struct FitCommand: ParsableCommand {
                 progress.update("fitting: evaluation \(evaluation), Laplace deviance \(objective)")
             }
             progress.finish()
-            text = json ? try GeneralizedFitReport(fit).json() : fit.summary(dataName: dataName)
+            if json {
+                var report = GeneralizedFitReport(fit)
+                report.model = try dataOptions.modelSource(family: familyOptions.family, link: fit.link.rawValue, nAGQ: fit.nAGQ)
+                text = try report.json()
+            } else {
+                text = fit.summary(dataName: dataName)
+            }
         } else {
             let model = try LinearMixedModel(design: design)
             let fit = try model.fit(criterion: ml ? .ml : .reml, optimizer: optimizer) { evaluation, objective in
                 progress.update("fitting: evaluation \(evaluation), objective \(objective)")
             }
             progress.finish()
-            text = json ? try FitReport(fit).json() : fit.summary(dataName: dataName)
+            if json {
+                var report = FitReport(fit)
+                report.model = try dataOptions.modelSource()
+                text = try report.json()
+            } else {
+                text = fit.summary(dataName: dataName)
+            }
         }
         try OutputDestination(path: output).write(text)
     }

@@ -58,6 +58,8 @@ public struct FitReport: Codable, Sendable {
     public var seconds: Double
     public var warnings: [String]
     public var optimization: Optimization
+    /// The data and options the fit was made from (set by `marginal fit`; nil from the library).
+    public var model: ModelSource?
 
     public init(_ fit: LinearMixedModelFit) {
         formula = fit.formula

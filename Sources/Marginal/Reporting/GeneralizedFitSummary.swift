@@ -91,6 +91,8 @@ public struct GeneralizedFitReport: Codable, Sendable {
     public var evaluations: Int
     public var seconds: Double
     public var warnings: [String]
+    /// The data and options the fit was made from (set by `marginal fit`; nil from the library).
+    public var model: ModelSource?
 
     public init(_ fit: GeneralizedLinearMixedModelFit) {
         formula = fit.formula

@@ -1,0 +1,169 @@
+import ArgumentParser
+import Foundation
+import Marginal
+
+/// `marginal anova`: likelihood-ratio tests between nested models saved by `marginal fit --json`,
+/// as lme4's `anova(m0, m1, …)`.
+struct AnovaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anova",
+        abstract: "Compare nested models fitted to the same data by likelihood-ratio tests, as lme4's anova().",
+        discussion: """
+            Give two or more fits saved with `marginal fit … --json -o FILE`. The models are \
+            ordered by their number of parameters; each row has AIC, BIC, the log-likelihood and \
+            the deviance, and against the row before it the likelihood-ratio χ² on the difference \
+            in parameters with its p value. As lme4 does, fits by REML are refitted by maximum \
+            likelihood first (their REML criteria are not comparable when the fixed effects \
+            differ), which reads the data file again: it must be unchanged since the fit.
+
+            The χ² test needs nested models: a pair where the smaller model has a fixed effect or \
+            a random-effect term that the larger one lacks gets no test, with a note saying which \
+            (AIC and BIC still compare them). Fits to different data are refused.
+
+            Example:
+              marginal fit Examples/sleepstudy.csv -f 'Reaction ~ Days + (1 | Subject)' --json -o m0.json
+              marginal fit Examples/sleepstudy.csv -f 'Reaction ~ Days + (Days | Subject)' --json -o m1.json
+              marginal anova m0.json m1.json
+            """)
+
+    @Argument(help: ArgumentHelp("Fits saved by `marginal fit --json`.", valueName: "FIT.json"))
+    var fits: [String]
+
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the result to FILE instead of standard output.", valueName: "FILE"))
+    var output: String?
+
+    @Flag(name: .long, help: "Do not say on stderr which fits are refitted by ML.")
+    var quiet = false
+
+    func validate() throws {
+        guard fits.count >= 2 else { throw ValidationError("anova compares two or more saved fits; got \(fits.count)") }
+    }
+
+    func run() throws {
+        try OutputDestination.validate(outputs: [("--output", output)], inputs: fits)
+        let saved = try fits.map { path in (path, try SavedFit.load(path)) }
+        guard let first = saved.first?.1.model else { throw CommandError(description: "no fits") }
+        for (path, fit) in saved.dropFirst() {
+            guard let model = fit.model, model.dataFingerprint == first.dataFingerprint, fit.nobs == saved[0].1.nobs,
+                  fit.response == saved[0].1.response
+            else {
+                throw CommandError(description: "\(path) and \(saved[0].0) were fitted to different data (\(Self.difference(fit, saved[0].1))); models compared by a likelihood-ratio test must be fitted to the same observations")
+            }
+        }
+        var models: [LikelihoodRatioTable.Model] = []
+        var refitted: [String] = []
+        for (path, fit) in saved {
+            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            var logLikelihood = fit.logLik
+            if fit.criterion == FitCriterion.reml.rawValue, let source = fit.model {
+                logLikelihood = try Self.maximumLikelihood(source)
+                refitted.append(name)
+            }
+            models.append(.init(name: name, formula: fit.formula, parameters: fit.parameterCount, logLikelihood: logLikelihood, observations: fit.nobs))
+        }
+        if !refitted.isEmpty && !quiet {
+            FileHandle.standardError.write(Data("refitting \(refitted.joined(separator: ", ")) with ML (instead of REML)\n".utf8))
+        }
+        var table = LikelihoodRatioTable(models: models)
+        let byName = Dictionary(saved.map { (URL(fileURLWithPath: $0.0).deletingPathExtension().lastPathComponent, $0.1) }, uniquingKeysWith: { a, _ in a })
+        var notes: [String] = []
+        for i in table.rows.indices.dropFirst() {
+            let smaller = table.rows[i - 1].name, larger = table.rows[i].name
+            guard let small = byName[smaller], let large = byName[larger], let missing = small.termMissing(from: large) else { continue }
+            table.dropTest(at: i)
+            notes.append("\(smaller) and \(larger) are not nested (\(smaller) has \(missing), which \(larger) lacks): no likelihood-ratio test between them; compare AIC and BIC")
+        }
+        let dataName = URL(fileURLWithPath: first.data).deletingPathExtension().lastPathComponent
+        let text = json ? try table.json(notes: notes) : table.text(dataName: dataName) + notes.map { "Note: \($0)\n" }.joined()
+        try OutputDestination(path: output).write(text)
+    }
+
+    /// −2⁻¹ × the ML deviance of the model `source` describes, refitted from its data file.
+    static func maximumLikelihood(_ source: ModelSource) throws -> Double {
+        let bytes: Data
+        do { bytes = try Data(contentsOf: URL(fileURLWithPath: source.data)) } catch {
+            throw CommandError(description: "cannot read \(source.data) to refit by ML: \(error.localizedDescription)")
+        }
+        guard ModelSource.fingerprint(of: bytes) == source.dataFingerprint else {
+            throw CommandError(description: "\(source.data) has changed since the fit: it cannot be refitted by ML on the same data; fit the models again")
+        }
+        var arguments = [source.data, "-f", source.formula]
+        arguments += source.factors.flatMap { ["--factor", $0] } + source.levels.flatMap { ["--levels", $0] }
+        arguments += source.contrasts.flatMap { ["--contrasts", $0] }
+        if let weights = source.weights { arguments += ["--weights", weights] }
+        if let offset = source.offset { arguments += ["--offset", offset] }
+        let options = try DataOptions.parse(arguments)
+        return try LinearMixedModel(design: try options.design()).fit(criterion: .ml).logLikelihood
+    }
+
+    /// What tells two fits' data apart, in words.
+    static func difference(_ a: SavedFit, _ b: SavedFit) -> String {
+        if a.model == nil || b.model == nil { return "one was saved without its data source; fit it again with marginal fit --json" }
+        if a.response != b.response { return "responses \(a.response) and \(b.response)" }
+        if a.nobs != b.nobs { return "\(a.nobs) and \(b.nobs) observations" }
+        return "the data files differ: \(a.model?.data ?? "") and \(b.model?.data ?? "")"
+    }
+}
+
+/// What `anova` reads from a fit saved by `marginal fit --json` (linear or generalized).
+struct SavedFit: Decodable {
+    struct Named: Decodable { var name: String }
+    struct Component: Decodable {
+        var group: String
+        var names: [String]
+    }
+
+    var formula: String
+    var criterion: String?
+    var family: String?
+    var logLik: Double
+    var nobs: Int
+    var fixef: [Named]
+    var theta: [Double]
+    var varcomp: [Component]
+    var dispersion: Double?
+    var model: ModelSource?
+
+    static func load(_ path: String) throws -> SavedFit {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Inf", negativeInfinity: "-Inf", nan: "NaN")
+        do {
+            return try decoder.decode(SavedFit.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch let error as DecodingError {
+            throw CommandError(description: "\(path) is not a fit saved by `marginal fit --json` (\(Self.describe(error)))")
+        } catch {
+            throw CommandError(description: "cannot read \(path): \(error.localizedDescription)")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, _): "no '\(key.stringValue)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            context.codingPath.isEmpty ? "not JSON of a fit" : "bad '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
+        @unknown default: "not a fit"
+        }
+    }
+
+    /// The response: the formula's left-hand side.
+    var response: String { formula.split(separator: "~", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? formula }
+
+    /// lme4's npar: β, θ, and σ for a linear model or the dispersion of a generalized one that has one.
+    var parameterCount: Int { fixef.count + theta.count + (family == nil || dispersion != nil ? 1 : 0) }
+
+    /// A fixed effect or random-effect column of this model that `other` lacks, in words, or nil.
+    func termMissing(from other: SavedFit) -> String? {
+        let fixed = Set(other.fixef.map(\.name))
+        if let name = fixef.map(\.name).first(where: { !fixed.contains($0) }) { return "fixed effect '\(name)'" }
+        let random = Set(other.varcomp.flatMap { component in component.names.map { "\(component.group)|\($0)" } })
+        for component in varcomp {
+            if let name = component.names.first(where: { !random.contains("\(component.group)|\($0)") }) {
+                return "random effect '\(name)' by '\(component.group)'"
+            }
+        }
+        return nil
+    }
+}
