@@ -1,0 +1,107 @@
+import Foundation
+
+/// Satterthwaite's degrees of freedom for the t tests of a linear mixed model's fixed effects, as
+/// lmerTest computes them (Kuznetsova, Brockhoff & Christensen 2017, *J. Stat. Softw.* 82(13),
+/// §3; Satterthwaite 1946; Giesbrecht & Burns 1985): for coefficient j,
+///
+///     νⱼ = 2 Vⱼⱼ(φ̂)² / (∇Vⱼⱼ(φ̂)ᵀ A ∇Vⱼⱼ(φ̂)),
+///
+/// with φ = (θ, σ) the variance parameters, V(φ) = σ² C(θ) the covariance of β̂ as a function of
+/// them (C = (XᵀΣ⁻¹X)⁻¹/σ², ``PenalizedLeastSquares/fixedEffectsCovarianceFactor()``), and
+/// A = 2H⁻¹ their asymptotic covariance from the Hessian H of the deviance in φ, not profiled:
+/// D(θ, σ) = a(θ) + P(θ)/σ² + m log(2πσ²), a = log|L_θ|² (+ log|R_X|² for REML), P the penalized
+/// residual sum of squares, m = n (ML) or n − p (REML). The σ derivatives are written out
+/// (∂²D/∂σ² = 6P/σ⁴ − 2m/σ², ∂²D/∂σ∂θ = −2∇P/σ³, ∂V/∂σ = 2σC); those in θ are central
+/// differences with Richardson extrapolation (steps 10⁻²|θᵢ|, or 10⁻² where θᵢ ≈ 0, then three
+/// halvings: numDeriv's scheme, which lmerTest uses, with larger first steps, since its default
+/// 10⁻⁴ left rounding errors of up to 6e-4 in ν on sleepstudy).
+extension LinearMixedModel {
+    /// νⱼ for each fixed effect at the fit's estimate; nil where H is not positive definite
+    /// (a fit on the boundary whose curvature the differences cannot resolve) or νⱼ is not finite.
+    public func satterthwaiteDegreesOfFreedom(_ fit: LinearMixedModelFit) -> [Double?] {
+        let p = design.fixedEffects.p
+        let k = fit.theta.count
+        let sigma = fit.sigma, s2 = fit.sigma * fit.sigma
+        let reml = fit.criterion == .reml
+        let m = Double(reml ? design.nobs - p : design.nobs)
+        var factor = PenalizedLeastSquares(products: products, factors: factors)
+        /// a(θ), P(θ) and C(θ) (p × p, column-major) at θ; nil where the factor fails.
+        func pieces(_ theta: [Double]) -> (a: Double, p: Double, c: [Double])? {
+            guard factor.update(theta: theta) else { return nil }
+            let a = factor.logDeterminantRandom + (reml ? factor.logDeterminantFixed : 0)
+            return (a, factor.penalizedResidualSumOfSquares, factor.fixedEffectsCovarianceFactor().elements)
+        }
+        guard let center = pieces(fit.theta) else { return Array(repeating: nil, count: p) }
+        let steps = fit.theta.map { abs($0) < 1.78e-3 ? 1e-2 : 1e-2 * abs($0) }
+        /// Richardson extrapolation of values at steps h, h/2, h/4, h/8 whose error is a series in h².
+        func extrapolate(_ values: [[Double]]) -> [Double] {
+            var table = values
+            for level in 1..<table.count {
+                let factor = pow(4.0, Double(level))
+                for j in 0..<(table.count - level) {
+                    table[j] = zip(table[j + 1], table[j]).map { (factor * $0 - $1) / (factor - 1) }
+                }
+            }
+            return table[0]
+        }
+        // F(θ) = (a, P, C…) at θ + Σ shifts; first and second differences of it in θ.
+        func values(_ shifts: [(Int, Double)]) -> [Double]? {
+            var theta = fit.theta
+            for (i, h) in shifts { theta[i] += h }
+            return pieces(theta).map { [$0.a, $0.p] + $0.c }
+        }
+        let f0 = [center.a, center.p] + center.c
+        var gradient = [[Double]](repeating: [], count: k)      // ∂F/∂θᵢ
+        var second = [[Double]](repeating: [], count: k * k)    // ∂²F/∂θᵢ∂θⱼ, F = (a, P) only
+        for i in 0..<k {
+            var first: [[Double]] = [], curvature: [[Double]] = []
+            for level in 0..<4 {
+                let h = steps[i] / pow(2, Double(level))
+                guard let plus = values([(i, h)]), let minus = values([(i, -h)]) else { return Array(repeating: nil, count: p) }
+                first.append(zip(plus, minus).map { ($0 - $1) / (2 * h) })
+                curvature.append((0..<2).map { (plus[$0] - 2 * f0[$0] + minus[$0]) / (h * h) })
+            }
+            gradient[i] = extrapolate(first)
+            second[i + i * k] = extrapolate(curvature)
+        }
+        for i in 0..<k {
+            for j in 0..<i {
+                var mixed: [[Double]] = []
+                for level in 0..<4 {
+                    let hi = steps[i] / pow(2, Double(level)), hj = steps[j] / pow(2, Double(level))
+                    guard let pp = values([(i, hi), (j, hj)]), let pm = values([(i, hi), (j, -hj)]),
+                          let mp = values([(i, -hi), (j, hj)]), let mm = values([(i, -hi), (j, -hj)])
+                    else { return Array(repeating: nil, count: p) }
+                    mixed.append((0..<2).map { (pp[$0] - pm[$0] - mp[$0] + mm[$0]) / (4 * hi * hj) })
+                }
+                second[i + j * k] = extrapolate(mixed)
+                second[j + i * k] = second[i + j * k]
+            }
+        }
+        // H over φ = (θ, σ), then A = 2H⁻¹.
+        let size = k + 1
+        var hessian = [Double](repeating: 0, count: size * size)
+        for i in 0..<k {
+            for j in 0..<k { hessian[i + j * size] = second[i + j * k][0] + second[i + j * k][1] / s2 }
+            let cross = -2 * gradient[i][1] / (s2 * sigma)
+            hessian[i + k * size] = cross
+            hessian[k + i * size] = cross
+        }
+        hessian[k + k * size] = 6 * center.p / (s2 * s2) - 2 * m / s2
+        let inverted = hessian.withUnsafeMutableBufferPointer { hp in
+            LAPACK.choleskyLower(n: size, a: hp.baseAddress!, lda: size) && CholeskyInverse.invertGram(n: size, hp.baseAddress!, lda: size)
+        }
+        guard inverted else { return Array(repeating: nil, count: p) }
+        func covariance(_ i: Int, _ j: Int) -> Double { 2 * hessian[max(i, j) + min(i, j) * size] }
+        return (0..<p).map { jj in
+            let entry = 2 + jj + jj * p
+            // ∇Vⱼⱼ: σ² ∂Cⱼⱼ/∂θᵢ, then 2σCⱼⱼ.
+            let g = (0..<k).map { s2 * gradient[$0][entry] } + [2 * sigma * f0[entry]]
+            var denominator = 0.0
+            for a in 0..<size { for b in 0..<size { denominator += g[a] * covariance(a, b) * g[b] } }
+            let variance = s2 * f0[entry]
+            let nu = 2 * variance * variance / denominator
+            return nu.isFinite && nu > 0 ? nu : nil
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+@testable import Marginal
+
+/// Satterthwaite degrees of freedom and p values of the fixed effects against lmerTest 3.1-3
+/// (`summary(lmer(...))$coefficients[, c("df", "Pr(>|t|)")]`, R 4.2.2, lme4 1.1-31) on lme4 fits
+/// with tight optimizer tolerances (Fixtures/reference/inference/make_satterthwaite_references.R).
+/// At lme4's default tolerances θ̂ stops about 1e-8 short of the optimum and lmerTest's ν moves by
+/// up to 5e-4 (Orthodont's 25 prints as 25.0113); the balanced designs' exact ν (17, 18, 9, 25)
+/// are what the tight fits and Marginal give.
+@Suite struct SatterthwaiteTests {
+    struct Reference: Sendable, CustomStringConvertible {
+        let file: String
+        let formula: String
+        var criterion: FitCriterion = .reml
+        var levels: [String: [String]] = [:]
+        let df: [Double]
+        let p: [Double]
+        var description: String { "\(file) \(formula) \(criterion)" }
+    }
+
+    static let references = [
+        Reference(file: "sleepstudy", formula: "Reaction ~ Days + (Days | Subject)",
+                  df: [17.0000017392, 17.0000001668], p: [1.1708832371e-17, 3.26378781183e-06]),
+        Reference(file: "sleepstudy", formula: "Reaction ~ Days + (Days | Subject)", criterion: .ml,
+                  df: [18.0000001145, 17.9999995369], p: [1.26675700446e-18, 1.65241513493e-06]),
+        Reference(file: "Penicillin", formula: "diameter ~ 1 + (1 | plate) + (1 | sample)", df: [5.4870930791], p: [3.61920255863e-07]),
+        Reference(file: "Pastes", formula: "strength ~ 1 + (1 | batch/cask)", df: [8.9999997104], p: [1.48783516444e-14]),
+        Reference(file: "Orthodont", formula: "distance ~ age * Sex + (1 + age | Subject)", levels: ["Sex": ["Male", "Female"]],
+                  df: [24.9999984503, 24.9999995092, 24.9999981795, 24.9999991399],
+                  p: [1.13732371194e-14, 1.98625010067e-09, 0.523663096399, 0.032613868467]),
+    ]
+
+    @Test(arguments: references)
+    func matchesLmerTest(_ reference: Reference) throws {
+        var options = CSVOptions()
+        options.levelOrders = reference.levels
+        let data = try CSVReader.read(path: "Examples/\(reference.file).csv", options: options)
+        let model = try LinearMixedModel(design: ModelDesign(formula: reference.formula, data: data))
+        let fit = try model.fit(criterion: reference.criterion)
+        let df = model.satterthwaiteDegreesOfFreedom(fit)
+        for (j, expected) in reference.df.enumerated() {
+            let nu = try #require(df[j])
+            #expect(relativeError(nu, expected) < 1e-4, "ν \(nu) vs \(expected)")
+            let p = StudentT.twoSidedTail(fit.fixedEffects[j].tValue, degreesOfFreedom: nu)
+            #expect(relativeError(p, reference.p[j], floor: 1e-300) < 1e-4, "p \(p) vs \(reference.p[j])")
+        }
+    }
+
+    /// `2 * pt(-abs(t), nu)` in R.
+    @Test(arguments: [
+        (28.41, 5.4866, 3.6234866407947078e-07), (11.05, 17, 3.5153974894347009e-09), (1.2, 3.5, 0.30501448537786419),
+        (0.3, 1, 0.81445284184451539), (2.5, 100.5, 0.014037513382705242), (40, 2.2, 0.00034231547656460548),
+    ])
+    func studentTailMatchesR(_ t: Double, _ nu: Double, _ expected: Double) {
+        #expect(relativeError(StudentT.twoSidedTail(t, degreesOfFreedom: nu), expected, floor: 1e-300) < 1e-12)
+    }
+}
