@@ -38,6 +38,11 @@ struct FitCommand: ParsableCommand {
         valueName: "auto|bobyqa|lbfgs"))
     var optimizer: ThetaOptimizer = .automatic
 
+    @Option(help: ArgumentHelp(
+        "Degrees of freedom of a linear model's t tests: satterthwaite (the default, as lmerTest; p values in the summary) or none (as lme4's lmer: no p values, and no extra evaluations).",
+        valueName: "satterthwaite|none"))
+    var ddf: DenominatorDegreesOfFreedom?
+
     @Flag(name: .long, help: "Print JSON (estimates, variance components, conditional modes, the optimizer's log) instead of text.")
     var json = false
 
@@ -48,6 +53,9 @@ struct FitCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        if familyOptions.responseFamily != nil && ddf != nil {
+            throw ValidationError("--ddf applies to linear mixed models; a generalized one has Wald z tests")
+        }
         if familyOptions.responseFamily != nil && ml {
             throw ValidationError("--ml applies to linear mixed models; a generalized one is always fitted by maximum likelihood")
         }
@@ -74,8 +82,12 @@ struct FitCommand: ParsableCommand {
             }
         } else {
             let model = try LinearMixedModel(design: design)
-            let fit = try model.fit(criterion: ml ? .ml : .reml, optimizer: optimizer) { evaluation, objective in
+            var fit = try model.fit(criterion: ml ? .ml : .reml, optimizer: optimizer) { evaluation, objective in
                 progress.update("fitting: evaluation \(evaluation), objective \(objective)")
+            }
+            if (ddf ?? .satterthwaite) == .satterthwaite {
+                progress.update("fitting: Satterthwaite's degrees of freedom")
+                fit = model.withSatterthwaiteTests(fit)
             }
             progress.finish()
             if json {
@@ -91,3 +103,9 @@ struct FitCommand: ParsableCommand {
 }
 
 extension ThetaOptimizer: ExpressibleByArgument {}
+
+/// `--ddf`: how a linear model's t tests get their degrees of freedom.
+enum DenominatorDegreesOfFreedom: String, ExpressibleByArgument {
+    case satterthwaite
+    case none
+}

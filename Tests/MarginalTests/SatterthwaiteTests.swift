@@ -56,3 +56,20 @@ import Testing
         #expect(relativeError(StudentT.twoSidedTail(t, degreesOfFreedom: nu), expected, floor: 1e-300) < 1e-12)
     }
 }
+
+/// `marginal fit` prints lmerTest's t tests by default and leaves them out with `--ddf none`.
+@Suite struct SatterthwaiteCommandTests {
+    @Test func summaryAndJSONCarryTheTests() throws {
+        let arguments = ["fit", "Examples/sleepstudy.csv", "-f", "Reaction ~ Days + (Days | Subject)"]
+        let text = try CommandLineTests.marginal(arguments)
+        #expect(text.status == 0 && text.stdout.contains("t-tests use Satterthwaite's method"))
+        #expect(text.stdout.contains("Days         10.4673      1.546 17.000   6.771 3.26e-06 ***"), "\(text.stdout)")
+        let json = try CommandLineTests.marginal(arguments + ["--json"])
+        let fixef = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["fixef"] as? [[String: Any]])
+        #expect(relativeError(try #require(fixef[1]["df"] as? Double), 17.0000001668) < 1e-4)
+        let plain = try CommandLineTests.marginal(arguments + ["--ddf", "none"])
+        #expect(plain.status == 0 && !plain.stdout.contains("Pr(>|t|)") && !plain.stdout.contains("Satterthwaite"))
+        let generalized = try CommandLineTests.marginal(["fit", "Examples/cbpp.csv", "-f", "incidence ~ period + (1 | herd)", "--family", "poisson", "--ddf", "none"])
+        #expect(generalized.status != 0 && generalized.stderr.contains("--ddf applies to linear mixed models"))
+    }
+}

@@ -16,6 +16,14 @@ import Foundation
 /// halvings: numDeriv's scheme, which lmerTest uses, with larger first steps, since its default
 /// 10⁻⁴ left rounding errors of up to 6e-4 in ν on sleepstudy).
 extension LinearMixedModel {
+    /// `fit` with each fixed effect's t test on Satterthwaite's degrees of freedom (lmerTest's
+    /// default; ``FixedEffectEstimate/pValue``).
+    public func withSatterthwaiteTests(_ fit: LinearMixedModelFit) -> LinearMixedModelFit {
+        var tested = fit
+        for (j, nu) in satterthwaiteDegreesOfFreedom(fit).enumerated() { tested.fixedEffects[j].degreesOfFreedom = nu }
+        return tested
+    }
+
     /// νⱼ for each fixed effect at the fit's estimate; nil where H is not positive definite
     /// (a fit on the boundary whose curvature the differences cannot resolve) or νⱼ is not finite.
     public func satterthwaiteDegreesOfFreedom(_ fit: LinearMixedModelFit) -> [Double?] {

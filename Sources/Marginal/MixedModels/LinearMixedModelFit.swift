@@ -43,7 +43,11 @@ public struct FixedEffectEstimate: Sendable, Equatable {
     public var name: String
     public var estimate: Double
     public var standardError: Double
+    /// Denominator degrees of freedom of the t test (Satterthwaite's, where computed).
+    public var degreesOfFreedom: Double? = nil
     public var tValue: Double { estimate / standardError }
+    /// The two-sided p value of the t test on ``degreesOfFreedom`` (nil without them).
+    public var pValue: Double? { degreesOfFreedom.map { StudentT.twoSidedTail(tValue, degreesOfFreedom: $0) } }
 }
 
 /// The covariance of one random-effect term: σ̂² λλᵀ, as standard deviations and correlations.

@@ -7,6 +7,9 @@ public struct FitReport: Codable, Sendable {
         public var estimate: Double
         public var stdError: Double
         public var tValue: Double
+        /// Satterthwaite's degrees of freedom and the t test's p value, where computed.
+        public var df: Double?
+        public var pValue: Double?
     }
     public struct VarianceComponent: Codable, Sendable {
         public var group: String
@@ -70,7 +73,9 @@ public struct FitReport: Codable, Sendable {
         bic = fit.bic
         nobs = fit.nobs
         droppedRows = fit.droppedRows
-        fixef = fit.fixedEffects.map { .init(name: $0.name, estimate: $0.estimate, stdError: $0.standardError, tValue: $0.tValue) }
+        fixef = fit.fixedEffects.map {
+            .init(name: $0.name, estimate: $0.estimate, stdError: $0.standardError, tValue: $0.tValue, df: $0.degreesOfFreedom, pValue: $0.pValue)
+        }
         vcov = fit.fixedEffectsCovariance.rowArrays
         aliased = fit.aliasedColumns
         sigma = fit.sigma

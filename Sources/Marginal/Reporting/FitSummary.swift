@@ -7,6 +7,8 @@ extension LinearMixedModelFit {
         var out: [String] = []
         let method = criterion == .reml ? "REML" : "maximum likelihood"
         out.append("Linear mixed model fit by \(method)")
+        let tested = fixedEffects.contains { $0.degreesOfFreedom != nil }
+        if tested { out.append("t-tests use Satterthwaite's method") }
         out.append(" Formula: \(formula)")
         if let dataName { out.append("    Data: \(dataName)") }
         out.append("")
@@ -33,7 +35,20 @@ extension LinearMixedModelFit {
         let estimates = NumberFormat.column(fixedEffects.map(\.estimate), digits: 6)
         let errors = NumberFormat.column(fixedEffects.map(\.standardError))
         let tValues = fixedEffects.map { NumberFormat.fixed($0.tValue, 3) }
-        if !fixedEffects.isEmpty {
+        if !fixedEffects.isEmpty && tested {
+            out.append(TextTable(
+                header: ["", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)", ""],
+                rows: fixedEffects.indices.map { j in
+                    let effect = fixedEffects[j]
+                    return [effect.name, estimates[j], errors[j], effect.degreesOfFreedom.map { NumberFormat.significant($0, 5) } ?? "NA",
+                            tValues[j], effect.pValue.map { NumberFormat.significant($0, 3) } ?? "NA",
+                            effect.pValue.map(LikelihoodRatioTable.stars) ?? ""]
+                },
+                leftAligned: [0, 6]
+            ).render())
+            out.append("---")
+            out.append("Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1")
+        } else if !fixedEffects.isEmpty {
             out.append(TextTable(
                 header: ["", "Estimate", "Std. Error", "t value"],
                 rows: fixedEffects.indices.map { [fixedEffects[$0].name, estimates[$0], errors[$0], tValues[$0]] }
