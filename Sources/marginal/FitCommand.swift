@@ -43,6 +43,20 @@ struct FitCommand: ParsableCommand {
         valueName: "satterthwaite|none"))
     var ddf: DenominatorDegreesOfFreedom?
 
+    @Option(help: ArgumentHelp(
+        "Confidence intervals for every parameter of a linear model: boot (parametric bootstrap, percentile intervals, as lme4's confint(method = \"boot\")).",
+        valueName: "boot"))
+    var confint: ConfidenceIntervalMethod?
+
+    @Option(help: "Simulations of the parametric bootstrap (--confint boot), refitted in parallel.")
+    var nsim = 1000
+
+    @Option(help: "Seed of the bootstrap's simulations (same seed, same intervals).")
+    var seed: UInt64 = 1
+
+    @Option(help: "Confidence level of the intervals, in (0, 1).")
+    var level = 0.95
+
     @Flag(name: .long, help: "Print JSON (estimates, variance components, conditional modes, the optimizer's log) instead of text.")
     var json = false
 
@@ -56,6 +70,11 @@ struct FitCommand: ParsableCommand {
         if familyOptions.responseFamily != nil && ddf != nil {
             throw ValidationError("--ddf applies to linear mixed models; a generalized one has Wald z tests")
         }
+        if familyOptions.responseFamily != nil && confint != nil {
+            throw ValidationError("--confint applies to linear mixed models so far")
+        }
+        guard (1...1_000_000).contains(nsim) else { throw ValidationError("--nsim must be between 1 and 1,000,000; got \(nsim)") }
+        guard level > 0, level < 1 else { throw ValidationError("--level must be in (0, 1); got \(level)") }
         if familyOptions.responseFamily != nil && ml {
             throw ValidationError("--ml applies to linear mixed models; a generalized one is always fitted by maximum likelihood")
         }
@@ -89,13 +108,19 @@ struct FitCommand: ParsableCommand {
                 progress.update("fitting: Satterthwaite's degrees of freedom")
                 fit = model.withSatterthwaiteTests(fit)
             }
+            var intervals: BootstrapIntervals?
+            if confint == .boot {
+                progress.update("parametric bootstrap: \(nsim) refits")
+                intervals = model.parametricBootstrap(fit, simulations: nsim, seed: seed, level: level)
+            }
             progress.finish()
             if json {
                 var report = FitReport(fit)
                 report.model = try dataOptions.modelSource()
+                report.confint = intervals
                 text = try report.json()
             } else {
-                text = fit.summary(dataName: dataName)
+                text = fit.summary(dataName: dataName) + (intervals.map { "\n" + $0.text() + "\n" } ?? "")
             }
         }
         try OutputDestination(path: output).write(text)
@@ -103,6 +128,11 @@ struct FitCommand: ParsableCommand {
 }
 
 extension ThetaOptimizer: ExpressibleByArgument {}
+
+/// `--confint`: how intervals are computed.
+enum ConfidenceIntervalMethod: String, ExpressibleByArgument {
+    case boot
+}
 
 /// `--ddf`: how a linear model's t tests get their degrees of freedom.
 enum DenominatorDegreesOfFreedom: String, ExpressibleByArgument {

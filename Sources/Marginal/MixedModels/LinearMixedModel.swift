@@ -7,9 +7,9 @@ import Foundation
 /// Construction makes the one pass over the data (``CrossProducts``); each evaluation of the
 /// objective at a θ only refactors the blocked matrix (``PenalizedLeastSquares``).
 public struct LinearMixedModel: Sendable {
-    public let design: ModelDesign
+    public internal(set) var design: ModelDesign
     let blocks: [RandomEffectBlock]
-    let products: CrossProducts
+    var products: CrossProducts
 
     /// Checks the design (finite values, identifiability as lme4 checks it) and forms the cross products.
     /// Unlike lme4, a grouping factor with a single level is accepted (``ModelDesign`` warns about it):

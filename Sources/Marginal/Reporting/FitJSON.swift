@@ -63,6 +63,8 @@ public struct FitReport: Codable, Sendable {
     public var optimization: Optimization
     /// The data and options the fit was made from (set by `marginal fit`; nil from the library).
     public var model: ModelSource?
+    /// Bootstrap confidence intervals, when asked for (`--confint boot`).
+    public var confint: BootstrapIntervals?
 
     public init(_ fit: LinearMixedModelFit) {
         formula = fit.formula

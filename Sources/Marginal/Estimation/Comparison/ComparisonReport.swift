@@ -101,16 +101,8 @@ public struct ComparisonReport: Codable, Sendable {
             cells[name]?[method] = value.map(Self.format) ?? "-"
         }
         for method in methods {
-            for effect in method.fixef { put("b[\(effect.name)]", method.method, effect.estimate) }
-            if let sigma = method.sigma { put("sigma", method.method, sigma) }
-            for component in method.varcomp {
-                for (a, name) in component.names.enumerated() { put("sd[\(component.group)][\(name)]", method.method, component.sd[a]) }
-                for a in component.names.indices {
-                    for b in component.names.indices where b > a {
-                        put("cor[\(component.group)][\(component.names[a]),\(component.names[b])]", method.method, component.corr[a][b])
-                    }
-                }
-            }
+            let named = ParameterNames.rows(fixed: method.fixef.map { ($0.name, $0.estimate) }, sigma: method.sigma, components: method.varcomp)
+            for row in named { put(row.name, method.method, row.value) }
         }
         for name in order { rows.append((name, methods.map { cells[name]?[$0.method] ?? "-" })) }
         rows.append(("objective", methods.map { $0.objective.map(Self.format) ?? "-" }))
