@@ -165,6 +165,7 @@ import Testing
         ("y ~ x1 + (1 | g) + (1 | a) + (1 | b)", 3, "3 grouping factors"),
         ("y ~ x1 + (1 + x1 | a) + (1 | a:b)", 3, "one column each"),
         ("y ~ x1 + (1 | g) + (1 | c)", 3, "crossed"),
+        ("y ~ x1 + (1 + x1 | g)", 101, "from 1 to 100"),
     ])
     func refusedWhereItDoesNotApply(_ formula: String, _ points: Int, _ reason: String) throws {
         let model = try Self.model(formula, family: BinomialFamily(), levels: 9)

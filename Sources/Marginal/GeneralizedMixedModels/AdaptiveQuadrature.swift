@@ -18,8 +18,9 @@ import Foundation
 /// Laplace approximation. Other models, crossed factors above all, do not factorize and are
 /// refused with ``MixedModelError/quadratureNotApplicable(reason:)``.
 ///
-/// The class holds the rule, the grid and scratch storage sized once for the model, so that an
-/// evaluation of the deviance allocates nothing; one instance serves one fit at a time.
+/// The class holds the grid and scratch storage sized once for the model, so that an
+/// evaluation of the deviance allocates no storage per level or node; one instance serves one
+/// fit at a time.
 final class AdaptiveQuadrature {
     /// How the integral factorizes.
     enum Structure: Equatable {
@@ -30,7 +31,6 @@ final class AdaptiveQuadrature {
     }
 
     let structure: Structure
-    let rule: GaussHermiteRule
     /// The dimension S of the grid (1 for nested terms) and its K^S nodes: S coordinates each,
     /// node after node, with log wₖ + ‖xₖ‖² per node (nodes of zero weight left out).
     let dimension: Int
@@ -42,8 +42,8 @@ final class AdaptiveQuadrature {
     /// Nested terms: the levels of blocks[0] within each level of blocks[1], laid out as the rows.
     let innerStart: [Int]
     let innerOrder: [Int]
-    /// Scratch: one value per node (two grids' worth for the nested rule), per row of a level
-    /// (y, prior weight, η and S shifts), per row of the model, per inner level, and 2S² values.
+    /// Scratch: one value per node; for one term, per row of a level (y, prior weight, η and S
+    /// shifts) and 2S² values; for nested terms, one more value per node, per row and per inner level.
     var terms: [Double]
     var innerTerms: [Double]
     var levelRows: [Double]
@@ -56,22 +56,26 @@ final class AdaptiveQuadrature {
     /// The most columns of a single term.
     static let maximumDimension = 3
 
-    /// The K-point rule for `model`; throws where the integral does not factorize or the grid
-    /// would exceed ``maximumNodes``.
+    /// The K-point rule for `model`; throws where K is not from 1 to
+    /// ``GeneralizedLinearMixedModel/maximumQuadraturePoints``, the integral does not factorize or
+    /// the grid would exceed ``maximumNodes``.
     init(model: GeneralizedLinearMixedModel, points k: Int) throws(MixedModelError) {
+        guard (1...GeneralizedLinearMixedModel.maximumQuadraturePoints).contains(k) else {
+            throw .quadratureNotApplicable(reason: "the number of quadrature points must be from 1 to \(GeneralizedLinearMixedModel.maximumQuadraturePoints); got \(k)")
+        }
         let blocks = model.blocks
         structure = try Self.structure(of: blocks)
         let s: Int
         if case .singleTerm(let columns) = structure { s = columns } else { s = 1 }
-        let count = (0..<s).reduce(1) { total, _ in total.multipliedReportingOverflow(by: k).partialValue }
-        guard count <= Self.maximumNodes, count > 0 else {
+        // K ≤ 100 and S ≤ 3: no overflow.
+        let count = repeatElement(k, count: s).reduce(1, *)
+        guard count <= Self.maximumNodes else {
             let largest = Int(Foundation.pow(Double(Self.maximumNodes), 1 / Double(s)) + 1e-9)
-            throw .quadratureNotApplicable(reason: "\(k) points in each of \(s) dimensions make \(k)^\(s) nodes per level, more than the \(Self.maximumNodes) allowed; use at most \(largest) points for a term with \(s) columns")
+            throw .quadratureNotApplicable(reason: "\(k) points in each of \(s) dimensions make \(count) nodes per level, more than the \(Self.maximumNodes) allowed; use at most \(largest) points for a term with \(s) columns")
         }
         guard let rule = GaussHermiteRule(points: k) else {
             throw .quadratureNotApplicable(reason: "LAPACK could not compute the \(k)-point Gauss-Hermite rule")
         }
-        self.rule = rule
         dimension = s
         // The tensor grid: node index = Σ_a digit_a K^a.
         var nodes: [Double] = []
@@ -102,12 +106,13 @@ final class AdaptiveQuadrature {
             (innerStart, innerOrder) = ([], [])
         }
         let rowsPerLevel = (0..<blocks[0].levelCount).map { rowStart[$0 + 1] - rowStart[$0] }.max() ?? 0
+        let nested = structure == .nested
         terms = Array(repeating: 0, count: offsets.count)
-        innerTerms = Array(repeating: 0, count: offsets.count)
-        levelRows = Array(repeating: 0, count: rowsPerLevel * (3 + s))
-        rowValues = Array(repeating: 0, count: model.design.nobs)
-        innerValues = Array(repeating: 0, count: blocks[0].levelCount)
-        small = Array(repeating: 0, count: 2 * s * s)
+        innerTerms = Array(repeating: 0, count: nested ? offsets.count : 0)
+        levelRows = Array(repeating: 0, count: nested ? 0 : rowsPerLevel * (3 + s))
+        rowValues = Array(repeating: 0, count: nested ? model.design.nobs : 0)
+        innerValues = Array(repeating: 0, count: nested ? blocks[0].levelCount : 0)
+        small = Array(repeating: 0, count: nested ? 0 : 2 * s * s)
     }
 
     /// −2 log p(y | θ, β) by the rule, at the θ `core` was last updated at and the held β, from

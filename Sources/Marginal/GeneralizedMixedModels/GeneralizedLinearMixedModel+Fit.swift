@@ -13,10 +13,8 @@ extension GeneralizedLinearMixedModel {
     ///
     /// - Parameter progress: called after each evaluation with its number and objective value.
     public func fit(nAGQ: Int = 1, progress: ((_ evaluation: Int, _ objective: Double) -> Void)? = nil) throws(MixedModelError) -> GeneralizedLinearMixedModelFit {
-        guard (1...GeneralizedLinearMixedModel.maximumQuadraturePoints).contains(nAGQ) else {
-            throw .quadratureNotApplicable(reason: "the number of quadrature points must be from 1 to \(Self.maximumQuadraturePoints); got \(nAGQ)")
-        }
-        let quadrature = nAGQ > 1 ? try AdaptiveQuadrature(model: self, points: nAGQ) : nil
+        // One point is the Laplace approximation itself; any other count is checked by the rule.
+        let quadrature = nAGQ == 1 ? nil : try AdaptiveQuadrature(model: self, points: nAGQ)
         let clock = ContinuousClock()
         let started = clock.now
         let p = design.fixedEffects.p
