@@ -10,7 +10,7 @@ struct FamilyOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The link of a generalized model: logit, probit, cloglog, log, identity or inverse (default: the family's canonical link).", valueName: "NAME"))
     var link: String?
 
-    @Option(help: ArgumentHelp("Adaptive Gauss-Hermite quadrature points per random effect for a generalized model with one scalar term, as lme4's nAGQ (1, the default, is the Laplace approximation).", valueName: "K"))
+    @Option(help: ArgumentHelp("Adaptive Gauss-Hermite quadrature points per random effect for a generalized model with one term of up to three columns, such as (1 | g) or (1 + x | g), or two nested scalar terms, (1 | a/b); for (1 | g) it is lme4's nAGQ (1, the default, is the Laplace approximation).", valueName: "K"))
     var nagq: Int = 1
 
     /// The family of a generalized model, or nil for the linear one.

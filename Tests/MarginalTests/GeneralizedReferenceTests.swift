@@ -176,9 +176,9 @@ import Testing
         state.beta = beta
         try model.pirls(&core, theta: theta, state: &state, holdingBeta: true)
         let laplace = model.laplaceDeviance(core, state: state)
-        let one = model.adaptiveQuadratureDeviance(core, state: state, theta: theta, rule: try #require(GaussHermiteRule(points: 1)))
+        let one = try AdaptiveQuadrature(model: model, points: 1).deviance(model, core: core, state: state)
         #expect(abs(one - laplace) < 1e-10 * laplace)
-        let fifteen = model.adaptiveQuadratureDeviance(core, state: state, theta: theta, rule: try #require(GaussHermiteRule(points: 15)))
+        let fifteen = try AdaptiveQuadrature(model: model, points: 15).deviance(model, core: core, state: state)
         // Brute force: log ∫ Πᵢ p(yᵢ | Xβ + θu) φ(u) du per herd.
         let x = design.fixedEffects.matrix
         let codes = model.blocks[0].codes
@@ -202,12 +202,16 @@ import Testing
         #expect(abs(laplace - total) > 1e-6 * total)
     }
 
+    /// Crossed factors do not factorize: refused with the reason, as a point count out of range.
     @Test func quadratureIsRefusedWhereItDoesNotApply() throws {
-        let data = try CSVReader.read(path: "Examples/sleepstudy.csv")
-        var design = try ModelDesign(formula: "Reaction ~ Days + (Days | Subject)", data: data)
-        design.response = design.response.map { $0 > 300 ? 1 : 0 }
+        let design = try Self.design("y ~ x1 + (1 | g1) + (1 | g2)", file: "binary_crossed", factors: [])
         let model = try GeneralizedLinearMixedModel(design: design, family: BinomialFamily())
-        #expect(throws: MixedModelError.self) { try model.fit(nAGQ: 5) }
+        #expect {
+            try model.fit(nAGQ: 5)
+        } throws: { error in
+            guard case .quadratureNotApplicable(let reason)? = error as? MixedModelError else { return false }
+            return reason.contains("crossed") && reason.contains("(1 | a/b)")
+        }
         #expect(throws: MixedModelError.self) { try model.fit(nAGQ: 0) }
     }
 

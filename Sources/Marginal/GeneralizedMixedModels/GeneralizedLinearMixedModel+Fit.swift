@@ -8,18 +8,13 @@ extension GeneralizedLinearMixedModel {
     /// `vcov` with `use.hessian = TRUE`.
     ///
     /// With `nAGQ` = K > 1 the second stage minimizes the deviance by K-point adaptive
-    /// Gauss–Hermite quadrature instead (``adaptiveQuadratureDeviance(_:state:theta:rule:)``), for a
-    /// model with a single scalar random-effect term, as lme4's `nAGQ`.
+    /// Gauss–Hermite quadrature instead (``AdaptiveQuadrature``): for one random-effect term of up
+    /// to three columns (one column is lme4's `nAGQ`), or two nested scalar terms, (1 | a/b).
     ///
     /// - Parameter progress: called after each evaluation with its number and objective value.
     public func fit(nAGQ: Int = 1, progress: ((_ evaluation: Int, _ objective: Double) -> Void)? = nil) throws(MixedModelError) -> GeneralizedLinearMixedModelFit {
-        guard (1...GeneralizedLinearMixedModel.maximumQuadraturePoints).contains(nAGQ) else {
-            throw .quadratureNotApplicable(reason: "the number of quadrature points must be from 1 to \(Self.maximumQuadraturePoints); got \(nAGQ)")
-        }
-        guard nAGQ == 1 || quadratureApplies else {
-            throw .quadratureNotApplicable(reason: "adaptive quadrature with more than one point needs a single random-effect term with one column, such as (1 | g); this model has \(blocks.count == 1 ? "\(blocks[0].dimension) columns in its term" : "\(blocks.count) grouping factors"). Use the Laplace approximation (1 point)")
-        }
-        let rule = GaussHermiteRule(points: nAGQ)
+        // One point is the Laplace approximation itself; any other count is checked by the rule.
+        let quadrature = nAGQ == 1 ? nil : try AdaptiveQuadrature(model: self, points: nAGQ)
         let clock = ContinuousClock()
         let started = clock.now
         let p = design.fixedEffects.p
@@ -76,7 +71,7 @@ extension GeneralizedLinearMixedModel {
             let theta = Array(x[..<thetaLayout.count])
             state.beta = Array(x[thetaLayout.count...])
             try pirls(&effects, theta: theta, state: &state, holdingBeta: true)
-            if nAGQ > 1, let rule { return adaptiveQuadratureDeviance(effects, state: state, theta: theta, rule: rule) }
+            if let quadrature { return quadrature.deviance(self, core: effects, state: state) }
             return laplaceDeviance(effects, state: state)
         }
         var second = BoundedMinimizer(

@@ -5,10 +5,12 @@ public struct GeneralizedLinearMixedModelFit: Sendable {
     public var formula: String
     public var family: String
     public var link: Link
-    /// Adaptive Gauss–Hermite points per random effect: 1 is the Laplace approximation.
+    /// Adaptive Gauss–Hermite points per random effect (K^S nodes per level for a term of S
+    /// columns): 1 is the Laplace approximation.
     public var nAGQ: Int
     public var nobs: Int
-    /// −2 log L by the Laplace approximation, binomial coefficients and log y! included (lme4's
+    /// −2 log L by the Laplace approximation (or, with nAGQ > 1, by adaptive quadrature),
+    /// binomial coefficients and log y! included (lme4's
     /// `deviance`-like objective; `logLik` = −objective/2).
     public var objective: Double
     public var logLikelihood: Double { -objective / 2 }
