@@ -77,6 +77,15 @@ import Testing
         try (String(contentsOf: copy, encoding: .utf8) + "300,9,308\n").write(to: copy, atomically: true, encoding: .utf8)
         let changed = try CommandLineTests.marginal(["anova", c0, c1])
         #expect(changed.status != 0 && changed.stderr.contains("has changed since the fit"), "\(changed.stderr)")
+        // Generalized fits are maximum likelihood already; lme4 (tolPwrss = 1e-12): χ² 25.610063 on 3 df, p 1.1509367e-05.
+        let cbpp = ["--family", "binomial", "--factor", "period", "--quiet"]
+        let g0 = try fit("Examples/cbpp.csv", "cbind(incidence, size - incidence) ~ 1 + (1 | herd)", "g0", cbpp)
+        let g1 = try fit("Examples/cbpp.csv", "cbind(incidence, size - incidence) ~ period + (1 | herd)", "g1", cbpp)
+        let generalized = try CommandLineTests.marginal(["anova", g0, g1, "--json"])
+        let rowsG = try #require((try JSONSerialization.jsonObject(with: Data(generalized.stdout.utf8)) as? [String: Any])?["models"] as? [[String: Any]])
+        #expect(rowsG.map { $0["npar"] as? Int } == [2, 5] && !generalized.stderr.contains("refitting"))
+        #expect(abs(try #require(rowsG[1]["chisq"] as? Double) - 25.610063) < 1e-5)
+        #expect(relativeError(try #require(rowsG[1]["pValue"] as? Double), 1.1509367e-05) < 1e-6)
         let one = try CommandLineTests.marginal(["anova", m0])
         #expect(one.status != 0 && one.stderr.contains("two or more"))
     }

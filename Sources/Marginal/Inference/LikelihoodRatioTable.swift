@@ -83,7 +83,7 @@ public struct LikelihoodRatioTable: Sendable {
                 [row.name, "\(row.npar)", NumberFormat.significant(row.aic, 5), NumberFormat.significant(row.bic, 5),
                  NumberFormat.significant(row.logLik, 5), NumberFormat.significant(row.deviance, 5),
                  row.chisq.map { NumberFormat.significant($0, 5) } ?? "", row.df.map { "\($0)" } ?? "",
-                 row.pValue.map { NumberFormat.significant($0, 4) } ?? "", row.pValue.map(Self.stars) ?? ""]
+                 row.pValue.map { String(format: "%.4g", $0) } ?? "", row.pValue.map(Self.stars) ?? ""]
             },
             leftAligned: [0, 9])
         lines.append(table.render())

@@ -41,7 +41,7 @@ extension LinearMixedModelFit {
                 rows: fixedEffects.indices.map { j in
                     let effect = fixedEffects[j]
                     return [effect.name, estimates[j], errors[j], effect.degreesOfFreedom.map { NumberFormat.significant($0, 5) } ?? "NA",
-                            tValues[j], effect.pValue.map { NumberFormat.significant($0, 3) } ?? "NA",
+                            tValues[j], effect.pValue.map { String(format: "%.3g", $0) } ?? "NA",
                             effect.pValue.map(LikelihoodRatioTable.stars) ?? ""]
                 },
                 leftAligned: [0, 6]
