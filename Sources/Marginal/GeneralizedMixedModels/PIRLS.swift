@@ -28,22 +28,7 @@ extension GeneralizedLinearMixedModel {
         for j in beta.indices where beta[j] != 0 {
             for i in 0..<n { eta[i] += x[i, j] * beta[j] }
         }
-        for (k, block) in blocks.enumerated() {
-            let s = block.dimension
-            // b = λ u per level.
-            var b = [Double](repeating: 0, count: block.effectCount)
-            for level in 0..<block.levelCount {
-                for a in 0..<s {
-                    var sum = 0.0
-                    for c in 0...a { sum += lambdas[k][a, c] * u[k][level * s + c] }
-                    b[level * s + a] = sum
-                }
-            }
-            for i in 0..<n {
-                let level = Int(block.codes[i])
-                for a in 0..<s { eta[i] += block.z[a, i] * b[level * s + a] }
-            }
-        }
+        for (k, block) in blocks.enumerated() { block.addEffects(lambda: lambdas[k], u: u[k], into: &eta) }
         return eta
     }
 

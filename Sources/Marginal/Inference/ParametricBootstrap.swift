@@ -56,21 +56,8 @@ extension LinearMixedModel {
             var random = streams[r]
             var y = center
             for (k, block) in blocks.enumerated() {
-                let s = block.dimension
-                // b = σ̂ λ u per level.
-                var b = [Double](repeating: 0, count: block.effectCount)
-                for level in 0..<block.levelCount {
-                    let u = (0..<s).map { _ in random.normal() }
-                    for a in 0..<s {
-                        var sum = 0.0
-                        for c in 0...a { sum += lambdas[k][a, c] * u[c] }
-                        b[level * s + a] = fit.sigma * sum
-                    }
-                }
-                for i in 0..<n {
-                    let level = Int(block.codes[i])
-                    for a in 0..<s { y[i] += block.z[a, i] * b[level * s + a] }
-                }
+                let u = (0..<block.effectCount).map { _ in random.normal() }
+                block.addEffects(lambda: lambdas[k], u: u, scale: fit.sigma, into: &y)
             }
             for i in 0..<n { y[i] += fit.sigma * random.normal() / (design.weights?[i] ?? 1).squareRoot() }
             guard let refit = try? replacingResponse(y).fit(criterion: fit.criterion) else { return nil }

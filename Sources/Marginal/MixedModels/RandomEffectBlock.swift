@@ -63,3 +63,24 @@ struct RandomEffectBlock: Sendable {
         self.factor = CovarianceFactor(parts: terms.map { ($0.dimension, $0.correlated || $0.dimension == 1) })
     }
 }
+
+extension RandomEffectBlock {
+    /// η += Z(scale·λu) for this block: bₗ = scale·λuₗ per level (λ lower triangular, S × S, u
+    /// level-major), then each row i adds zᵢᵀ b at its level. The GLMM's linear predictor and the
+    /// parametric bootstrap's simulated effects both go through it.
+    func addEffects(lambda: Matrix, u: [Double], scale: Double = 1, into eta: inout [Double]) {
+        let s = dimension
+        var b = [Double](repeating: 0, count: effectCount)
+        for level in 0..<levelCount {
+            for a in 0..<s {
+                var sum = 0.0
+                for c in 0...a { sum += lambda[a, c] * u[level * s + c] }
+                b[level * s + a] = scale * sum
+            }
+        }
+        for i in eta.indices {
+            let level = Int(codes[i])
+            for a in 0..<s { eta[i] += z[a, i] * b[level * s + a] }
+        }
+    }
+}
