@@ -4,7 +4,7 @@ import Marginal
 /// The options that choose a generalized linear mixed model (`fit`, `compare`): the family, the
 /// link and the quadrature points. The default family, gaussian, is the linear mixed model.
 struct FamilyOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The response's distribution: gaussian (the default, a linear mixed model), binomial, bernoulli or poisson.", valueName: "NAME"))
+    @Option(help: ArgumentHelp("The response's distribution: gaussian (the default, a linear mixed model), binomial, bernoulli, poisson or negative-binomial (its shape estimated).", valueName: "NAME"))
     var family: String = "gaussian"
 
     @Option(help: ArgumentHelp("The link of a generalized model: logit, probit, cloglog, log, identity or inverse (default: the family's canonical link).", valueName: "NAME"))
@@ -24,16 +24,16 @@ struct FamilyOptions: ParsableArguments {
     func validate() throws {
         let gaussian = family.lowercased() == "gaussian"
         guard gaussian || responseFamily != nil else {
-            throw ValidationError("--family is gaussian, binomial, bernoulli or poisson; got '\(family)'")
+            throw ValidationError("--family is gaussian, binomial, bernoulli, poisson or negative-binomial; got '\(family)'")
         }
         if let link, Link(rawValue: link.lowercased()) == nil {
             throw ValidationError("--link is one of \(Link.allCases.map(\.rawValue).joined(separator: ", ")); got '\(link)'")
         }
         if gaussian && link != nil && link?.lowercased() != "identity" {
-            throw ValidationError("--link applies to a generalized model: give --family binomial, bernoulli or poisson")
+            throw ValidationError("--link applies to a generalized model: give --family binomial, bernoulli, poisson or negative-binomial")
         }
         if gaussian && nagq != 1 {
-            throw ValidationError("--nagq applies to a generalized model: give --family binomial, bernoulli or poisson")
+            throw ValidationError("--nagq applies to a generalized model: give --family binomial, bernoulli, poisson or negative-binomial")
         }
     }
 

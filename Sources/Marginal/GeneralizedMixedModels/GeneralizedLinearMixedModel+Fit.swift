@@ -34,6 +34,23 @@ extension GeneralizedLinearMixedModel {
             }
         }
 
+        // A family with an estimated dispersion (negative binomial) starts from a moment estimate
+        // at the generalized linear model's means; it is held through the first stage and
+        // estimated with (θ, β) in the second, on the log scale.
+        var model = self
+        let dispersive = family.dispersion != nil
+        if dispersive {
+            guard quadrature == nil else {
+                throw .quadratureNotApplicable(reason: "adaptive quadrature is not written for a family whose dispersion is estimated (\(family.name)); use the Laplace approximation (1 point)")
+            }
+            var glm = startingState
+            var glmCore = withFixedEffects
+            _ = try? pirls(&glmCore, theta: Array(repeating: 0, count: thetaLayout.count), state: &glm, holdingBeta: false, maximumIterations: 50)
+            if let start = family.initialDispersion(y: design.response, mu: glm.eta.map(link.mean), weights: priorWeights) {
+                model.family = family.withDispersion(start)
+            }
+        }
+
         // Each evaluation is counted and reported; a failed one gives a large finite value, so
         // that BOBYQA steps back, and its error is kept for the message if nothing succeeds.
         func counted(_ evaluate: @escaping ([Double]) throws(MixedModelError) -> Double) -> ([Double]) -> Double {
@@ -54,32 +71,36 @@ extension GeneralizedLinearMixedModel {
         var first = BoundedMinimizer(lowerBounds: lower, initialSteps: thetaLayout.initialSteps)
         first.relativeObjectiveTolerance = 1e-11
         let stageOne = first.minimize(start: thetaLayout.initial, objective: counted { theta throws(MixedModelError) in
-            try pirls(&core, theta: theta, state: &state, holdingBeta: false)
-            return laplaceDeviance(core, state: state)
+            try model.pirls(&core, theta: theta, state: &state, holdingBeta: false)
+            return model.laplaceDeviance(core, state: state)
         })
         guard stageOne.minimum < LinearMixedModel.failedFactorizationObjective else {
             throw failure ?? .optimizerFailed(message: "no θ gave a finite Laplace deviance (\(stageOne.message))")
         }
-        try pirls(&core, theta: stageOne.minimizer, state: &state, holdingBeta: false)
+        try model.pirls(&core, theta: stageOne.minimizer, state: &state, holdingBeta: false)
         let firstEvaluations = evaluations
 
-        // Stage 2: (θ, β), with u by PIRLS at the held β.
+        // Stage 2: (θ, β) and log k, with u by PIRLS at the held β.
         var effects = effectsOnly
         let betaSteps = core.fixedEffectsCovarianceFactor().elements.enumerated()
             .filter { $0.offset % (p + 1) == 0 }.map { max($0.element.squareRoot(), 1e-4) }
+        let t = thetaLayout.count
         func objective(_ x: [Double]) throws(MixedModelError) -> Double {
-            let theta = Array(x[..<thetaLayout.count])
-            state.beta = Array(x[thetaLayout.count...])
-            try pirls(&effects, theta: theta, state: &state, holdingBeta: true)
-            if let quadrature { return quadrature.deviance(self, core: effects, state: state) }
-            return laplaceDeviance(effects, state: state)
+            let theta = Array(x[..<t])
+            state.beta = Array(x[t..<(t + p)])
+            var current = model
+            if dispersive { current.family = family.withDispersion(Foundation.exp(x[t + p])) }
+            try current.pirls(&effects, theta: theta, state: &state, holdingBeta: true)
+            if let quadrature { return quadrature.deviance(current, core: effects, state: state) }
+            return current.laplaceDeviance(effects, state: state)
         }
+        let logDispersion = model.family.dispersion.map { [Foundation.log($0)] } ?? []
         var second = BoundedMinimizer(
-            lowerBounds: lower + Array(repeating: -.infinity, count: p),
-            initialSteps: thetaLayout.initialSteps.map { $0 / 5 } + betaSteps.map { $0 / 5 })
+            lowerBounds: lower + Array(repeating: -.infinity, count: p + logDispersion.count),
+            initialSteps: thetaLayout.initialSteps.map { $0 / 5 } + betaSteps.map { $0 / 5 } + logDispersion.map { _ in 0.2 })
         second.relativeObjectiveTolerance = 1e-12
         let secondObjective = counted(objective)
-        var stageTwo = second.minimize(start: stageOne.minimizer + state.beta, objective: secondObjective)
+        var stageTwo = second.minimize(start: stageOne.minimizer + state.beta + logDispersion, objective: secondObjective)
         // BOBYQA can stop short on the flat ridges of (θ, β) (a Poisson model with an
         // observation-level effect: 1.8e-4 above glmmTMB's optimum): restart it from where it
         // stopped, with smaller first steps, until a restart gains less than 1e-10 relative.
@@ -101,11 +122,12 @@ extension GeneralizedLinearMixedModel {
         // BOBYQA starts the joint stage at the first stage's point and never ends above it.
         let best = stageTwo.minimizer
         let theta = Array(best[..<thetaLayout.count])
-        let beta = Array(best[thetaLayout.count...])
+        let beta = Array(best[t..<(t + p)])
+        if dispersive { model.family = family.withDispersion(Foundation.exp(best[t + p])) }
 
-        // Cov β̂ from the central-difference Hessian in (θ, β); then the state back at the optimum.
+        // Cov β̂ from the central-difference Hessian in (θ, β, log k); then the state back at the optimum.
         let hessian = try centralHessian(at: best, objective: objective)
-        let covariance = Self.fixedEffectsCovariance(hessian: hessian, thetaCount: thetaLayout.count)
+        let covariance = Self.fixedEffectsCovariance(hessian: hessian, thetaCount: t, fixedCount: p)
         let bestValue = try objective(best)
         let fixed = design.fixedEffects.names.indices.map { j in
             FixedEffectEstimate(name: design.fixedEffects.names[j], estimate: beta[j], standardError: covariance.map { $0[j, j].squareRoot() } ?? .nan)
@@ -136,12 +158,12 @@ extension GeneralizedLinearMixedModel {
         }
         let modes = effects.conditionalModes(of: blocks, u: state.u, varianceScale: 1)
         let y = design.response
-        let unitDeviances = fitted.indices.map { family.deviance(y[$0], fitted[$0], weight: priorWeights[$0]) }
-        let pearson = fitted.indices.map { (y[$0] - fitted[$0]) / (family.variance(fitted[$0]) / priorWeights[$0]).squareRoot() }
+        let unitDeviances = fitted.indices.map { model.family.deviance(y[$0], fitted[$0], weight: priorWeights[$0]) }
+        let pearson = fitted.indices.map { (y[$0] - fitted[$0]) / (model.family.variance(fitted[$0]) / priorWeights[$0]).squareRoot() }
         let devianceResiduals = fitted.indices.map { (y[$0] < fitted[$0] ? -1.0 : 1.0) * max(unitDeviances[$0], 0).squareRoot() }
         return GeneralizedLinearMixedModelFit(
             formula: design.formula, family: family.name, link: link, nAGQ: nAGQ, nobs: design.nobs, objective: bestValue,
-            degreesOfFreedom: p + thetaLayout.count, residualDeviance: unitDeviances.reduce(0, +), fixedEffects: fixed,
+            dispersion: model.family.dispersion, degreesOfFreedom: p + t + logDispersion.count, residualDeviance: unitDeviances.reduce(0, +), fixedEffects: fixed,
             fixedEffectsCovariance: covariance ?? Matrix(rows: p, columns: p, elements: Array(repeating: .nan, count: p * p)), theta: theta,
             thetaNames: thetaNames, varianceComponents: components, levelCounts: blocks.map { ($0.group, $0.levelCount) },
             randomEffects: modes, linearPredictor: state.eta, fitted: fitted, pearsonResiduals: pearson, devianceResiduals: devianceResiduals,
@@ -182,15 +204,15 @@ extension GeneralizedLinearMixedModel {
         return hessian
     }
 
-    /// The β block of 2H⁻¹, or nil when H is not positive definite.
-    static func fixedEffectsCovariance(hessian: Matrix, thetaCount: Int) -> Matrix? {
+    /// The β block of 2H⁻¹ (rows `thetaCount ..< thetaCount + fixedCount`), or nil when H is not
+    /// positive definite.
+    static func fixedEffectsCovariance(hessian: Matrix, thetaCount: Int, fixedCount p: Int) -> Matrix? {
         let k = hessian.rows
         var a = hessian.elements
         let inverted = a.withUnsafeMutableBufferPointer { ap in
             LAPACK.choleskyLower(n: k, a: ap.baseAddress!, lda: k) && CholeskyInverse.invertGram(n: k, ap.baseAddress!, lda: k)
         }
         guard inverted else { return nil }
-        let p = k - thetaCount
         var covariance = Matrix(rows: p, columns: p)
         for j in 0..<p {
             for i in 0..<p {

@@ -12,7 +12,7 @@ import Foundation
 /// stage, which optimizes over θ and β together).
 public struct GeneralizedLinearMixedModel: Sendable {
     public let design: ModelDesign
-    public let family: any ResponseFamily
+    public internal(set) var family: any ResponseFamily
     public let link: Link
     let blocks: [RandomEffectBlock]
     let thetaLayout: ThetaLayout

@@ -14,7 +14,9 @@ public struct GeneralizedLinearMixedModelFit: Sendable {
     /// `deviance`-like objective; `logLik` = −objective/2).
     public var objective: Double
     public var logLikelihood: Double { -objective / 2 }
-    /// Parameters: p fixed effects and the θ elements.
+    /// The family's estimated dispersion (the negative binomial's shape k), nil for binomial and Poisson.
+    public var dispersion: Double?
+    /// Parameters: p fixed effects, the θ elements and an estimated dispersion.
     public var degreesOfFreedom: Int
     public var aic: Double { objective + 2 * Double(degreesOfFreedom) }
     public var bic: Double { objective + Double(degreesOfFreedom) * Foundation.log(Double(nobs)) }

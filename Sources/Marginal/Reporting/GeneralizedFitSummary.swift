@@ -7,7 +7,7 @@ extension GeneralizedLinearMixedModelFit {
     public func summary(dataName: String? = nil) -> String {
         var out: [String] = []
         out.append("Generalized linear mixed model fit by maximum likelihood (\(nAGQ == 1 ? "Laplace Approximation" : "Adaptive Gauss-Hermite Quadrature, nAGQ = \(nAGQ)"))")
-        out.append(" Family: \(family)  ( \(link.rawValue) )")
+        out.append(" Family: \(family)\(dispersion.map { "(\(NumberFormat.significant($0, 4)))" } ?? "")  ( \(link.rawValue) )")
         out.append("Formula: \(formula)")
         if let dataName { out.append("   Data: \(dataName)") }
         out.append("")
@@ -23,6 +23,7 @@ extension GeneralizedLinearMixedModelFit {
         out.append("Random effects:")
         out.append(SummaryTables.randomEffects(varianceComponents, residualSD: nil))
         out.append("Number of obs: \(nobs), groups:  " + levelCounts.map { "\($0.group), \($0.levels)" }.joined(separator: "; "))
+        if let dispersion { out.append("Dispersion parameter for \(family) family (shape k): \(NumberFormat.significant(dispersion, 5))") }
         out.append("")
         out.append(fixedEffects.isEmpty ? "Fixed effects: none" : "Fixed effects:")
         if !fixedEffects.isEmpty {
@@ -53,7 +54,7 @@ extension GeneralizedLinearMixedModelFit {
 
 /// The machine-readable form of a ``GeneralizedLinearMixedModelFit`` (`marginal fit --family … --json`):
 /// the keys of `marginal fit --json` that apply, with z instead of t, plus `family`, `link`, `nAGQ`,
-/// `dispersion` (null for binomial and Poisson), `deviance` and `dfResid`.
+/// `dispersion` (the negative binomial's shape k; null for binomial and Poisson), `deviance` and `dfResid`.
 public struct GeneralizedFitReport: Codable, Sendable {
     public struct FixedEffect: Codable, Sendable {
         public var name: String
@@ -99,7 +100,7 @@ public struct GeneralizedFitReport: Codable, Sendable {
         family = fit.family
         link = fit.link.rawValue
         nAGQ = fit.nAGQ
-        dispersion = nil
+        dispersion = fit.dispersion
         objective = fit.objective
         logLik = fit.logLikelihood
         aic = fit.aic

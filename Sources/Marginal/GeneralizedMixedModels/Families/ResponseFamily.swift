@@ -22,6 +22,19 @@ public protocol ResponseFamily: Sendable {
     func initialMean(_ y: Double, weight: Double) -> Double
     /// Why (yᵢ, wᵢ) cannot come from the family, in plain words, or nil.
     func invalidResponse(_ y: Double, weight: Double) -> String?
+    /// The family's estimated dispersion parameter (the negative binomial's shape k), or nil for
+    /// a family whose dispersion is fixed (binomial, Poisson).
+    var dispersion: Double? { get }
+    /// The family with its dispersion parameter set to `value` (itself where it has none).
+    func withDispersion(_ value: Double) -> any ResponseFamily
+    /// Where the search for the dispersion starts, from a generalized linear model's means μᵢ.
+    func initialDispersion(y: [Double], mu: [Double], weights: [Double]) -> Double?
+}
+
+extension ResponseFamily {
+    public var dispersion: Double? { nil }
+    public func withDispersion(_ value: Double) -> any ResponseFamily { self }
+    public func initialDispersion(y: [Double], mu: [Double], weights: [Double]) -> Double? { nil }
 }
 
 extension ResponseFamily {
@@ -47,7 +60,7 @@ extension ResponseFamily {
 
 /// The families by R's name.
 public enum ResponseFamilies {
-    public static let all: [any ResponseFamily] = [BinomialFamily(), PoissonFamily()]
+    public static let all: [any ResponseFamily] = [BinomialFamily(), PoissonFamily(), NegativeBinomialFamily()]
 
     /// The family named `name` (`bernoulli` is the binomial with one trial per row).
     public static func named(_ name: String) -> (any ResponseFamily)? {

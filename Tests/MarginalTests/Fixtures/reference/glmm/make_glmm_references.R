@@ -45,3 +45,13 @@ example("grouseticks.csv", TICKS ~ YEAR + cHEIGHT + (1 | BROOD) + (1 | INDEX) + 
 example("binary_crossed.csv", y ~ x1 + x2 + x3 + (1 | g1) + (1 | g2), binomial())
 example("binary_slopes.csv", y ~ x + (1 + x | g), binomial())
 example("VerbAgg.csv", r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item), binomial(), "id")
+
+# Negative binomial (NB2) on glmmTMB's Salamanders (Examples/Salamanders.csv is
+# write.csv(Salamanders[, c("count", "mined", "site", "spp")])): lme4's glmer.nb, whose Laplace
+# deviance uses PIRLS's expected information as Marginal's does; glmmTMB's nbinom2 uses the
+# observed information (1738.33229602, k 0.6390482) and so differs. glmer.nb's SEs hold k fixed.
+data(Salamanders, package = "glmmTMB")
+nb <- glmer.nb(count ~ mined + (1 | site), data = Salamanders, control = glmerControl(tolPwrss = 1e-12))
+cat("Salamanders NB2\n")
+cat(" deviance", sprintf("%.8f", -2 * logLik(nb)), " k", sprintf("%.10f", getME(nb, "glmer.nb.theta")), "\n")
+cat(" sd", sprintf("%.10f", sqrt(VarCorr(nb)$site[1])), " beta", sprintf("%.9f", fixef(nb)), " se", sprintf("%.10f", sqrt(diag(vcov(nb)))), "\n")
