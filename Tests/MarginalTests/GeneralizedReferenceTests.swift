@@ -32,11 +32,12 @@ import Testing
             standardErrors: [0.2324733854, 0.3066414824, 0.3266375665, 0.4274378166]),
         // For a non-canonical link the Laplace deviance depends on which information enters its
         // log-determinant: lme4 (and Marginal) use PIRLS's expected information, glmmTMB the
-        // observed one (185.1667), so the reference is lme4's.
+        // observed one (185.1667), so the reference is lme4's (SEs from its `vcov`).
         Reference(
             name: "probit", formula: "cbind(incidence, size - incidence) ~ period + (1 | herd)", family: "binomial", link: .probit,
             deviance: 185.242446757833, sds: [0.3380006230],
-            beta: [-0.8354780798, -0.5280387702, -0.6168865436, -0.7995707968], standardErrors: nil),
+            beta: [-0.8354780798, -0.5280387702, -0.6168865436, -0.7995707968],
+            standardErrors: [0.12623837, 0.16060456, 0.16947705, 0.20469928]),
         Reference(
             name: "poisson with offset", formula: "incidence ~ period + offset(log(size)) + (1 | herd)", family: "poisson", link: .log,
             deviance: 180.483295412707, sds: [0.4915791413],

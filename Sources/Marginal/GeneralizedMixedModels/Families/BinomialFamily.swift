@@ -7,6 +7,7 @@ public struct BinomialFamily: ResponseFamily {
     public init() {}
     public var name: String { "binomial" }
     public var defaultLink: Link { .logit }
+    public var canonicalLink: Link? { .logit }
     public var links: [Link] { [.logit, .probit, .cloglog, .log] }
 
     public func variance(_ mu: Double) -> Double { mu * (1 - mu) }

@@ -14,6 +14,8 @@ public struct NegativeBinomialFamily: ResponseFamily {
 
     public var name: String { "negative-binomial" }
     public var defaultLink: Link { .log }
+    /// The canonical link log(μ/(μ + k)) is not offered.
+    public var canonicalLink: Link? { nil }
     public var links: [Link] { [.log, .identity] }
 
     public func variance(_ mu: Double) -> Double { mu + mu * mu / shape }

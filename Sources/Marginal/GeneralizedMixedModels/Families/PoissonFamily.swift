@@ -6,6 +6,7 @@ public struct PoissonFamily: ResponseFamily {
     public init() {}
     public var name: String { "poisson" }
     public var defaultLink: Link { .log }
+    public var canonicalLink: Link? { .log }
     public var links: [Link] { [.log, .identity] }
 
     public func variance(_ mu: Double) -> Double { mu }

@@ -12,6 +12,9 @@ public protocol ResponseFamily: Sendable {
     var defaultLink: Link { get }
     /// The links the family accepts.
     var links: [Link] { get }
+    /// The canonical link, where the family offers it: there Fisher scoring is Newton's method
+    /// (the observed information is the expected one).
+    var canonicalLink: Link? { get }
     /// V(μ), the variance function (the variance of yᵢ is φ V(μᵢ)/wᵢ).
     func variance(_ mu: Double) -> Double
     /// wᵢ d(yᵢ, μᵢ), the row's deviance residual squared (R's `dev.resids`).
@@ -42,6 +45,13 @@ extension ResponseFamily {
     public func score(_ y: Double, eta: Double, link: Link, weight: Double) -> Double {
         let mu = link.mean(eta)
         return weight * (y - mu) * link.derivative(eta) / variance(mu)
+    }
+
+    /// The observed information −∂² log p(yᵢ | η)/∂η², by central differences of the score (step
+    /// 10⁻⁵(1 + |η|), error about 1e-10 relative): Newton's weight where the link is not canonical.
+    func observedWeight(_ y: Double, eta: Double, link: Link, weight: Double) -> Double {
+        let h = 1e-5 * (1 + abs(eta))
+        return -(score(y, eta: eta + h, link: link, weight: weight) - score(y, eta: eta - h, link: link, weight: weight)) / (2 * h)
     }
 
     /// The working weight wᵢ μ′(η)²/V(μ) (Fisher scoring's weight) and the working response
