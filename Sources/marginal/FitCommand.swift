@@ -87,7 +87,7 @@ struct FitCommand: ParsableCommand {
         let dataName = URL(fileURLWithPath: dataOptions.data).deletingPathExtension().lastPathComponent
         let text: String
         if let responseFamily = familyOptions.responseFamily {
-            let model = try GeneralizedLinearMixedModel(design: design, family: responseFamily, link: familyOptions.chosenLink)
+            let model = try familyOptions.generalizedModel(design: design, family: responseFamily)
             let fit = try model.fit(nAGQ: familyOptions.nagq) { evaluation, objective in
                 progress.update("fitting: evaluation \(evaluation), Laplace deviance \(objective)")
             }

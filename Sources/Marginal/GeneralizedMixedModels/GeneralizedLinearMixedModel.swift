@@ -19,6 +19,10 @@ public struct GeneralizedLinearMixedModel: Sendable {
     /// The core over [Z X z] and the one over [Z z].
     let withFixedEffects: PenalizedLeastSquares
     let effectsOnly: PenalizedLeastSquares
+    /// Which information enters the Laplace log-determinant where the link is not canonical:
+    /// the expected (PIRLS's working weights; lme4's `glmer` and `glmer.nb`, the default) or the
+    /// observed (the exact Laplace approximation of TMB and glmmTMB).
+    public var information: LaplaceInformation = .expected
     /// wᵢ (1 without weights; the trials of a binomial proportion) and oᵢ (0 without an offset).
     let priorWeights: [Double]
     let offset: [Double]
@@ -69,4 +73,11 @@ public struct GeneralizedLinearMixedModel: Sendable {
     /// Number of θ parameters, their names (lme4's spelling) and lower bounds.
     public var thetaCount: Int { thetaLayout.count }
     public var thetaNames: [String] { thetaLayout.names(of: blocks) }
+}
+
+/// The information in a generalized model's Laplace log-determinant log det(ΛᵀZᵀWZΛ + I): W the
+/// expected information (Fisher's, lme4) or the observed information −∂² log p/∂η² (glmmTMB). They
+/// agree for a canonical link.
+public enum LaplaceInformation: String, Sendable, CaseIterable, Codable {
+    case expected, observed
 }

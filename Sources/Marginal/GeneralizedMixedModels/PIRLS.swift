@@ -36,10 +36,11 @@ extension GeneralizedLinearMixedModel {
         return eta
     }
 
-    /// Σᵢ wᵢ d(yᵢ, μᵢ) + ‖u‖².
+    /// Σᵢ wᵢ d(yᵢ, μᵢ)/φ + ‖u‖²: −2 log p(y | u) + ‖u‖² up to a constant.
     func penalizedDeviance(eta: [Double], u: [[Double]]) -> Double {
         var sum = 0.0
         for i in eta.indices { sum += family.deviance(design.response[i], link.mean(eta[i]), weight: priorWeights[i]) }
+        sum /= family.devianceScale
         for block in u { for value in block { sum += value * value } }
         return sum
     }
@@ -90,7 +91,8 @@ extension GeneralizedLinearMixedModel {
         var current = penalizedDeviance(eta: state.eta, u: state.u)
         var previousMove = Double.infinity
         // Newton's steps where the link is not canonical; the factor the Laplace deviance reads is
-        // then formed once more at the expected information, lme4's convention.
+        // then formed once more at the expected information (lme4's convention) unless the model
+        // asks for the observed one.
         let newton = link != family.canonicalLink
         /// Reweights and refactors `core` at the current state.
         func refactor(newtonStep: Bool) -> Bool {
@@ -130,8 +132,9 @@ extension GeneralizedLinearMixedModel {
                     accepted = true
                     if settled || stalled {
                         // Within the tolerance the weights are those of the factor already (with
-                        // Fisher scoring); otherwise the factor is brought to the final η.
-                        if move > tolerance || newton { _ = refactor(newtonStep: false) }
+                        // Fisher scoring); otherwise the factor is brought to the final η, at the
+                        // information the Laplace log-determinant takes.
+                        if move > tolerance || newton { _ = refactor(newtonStep: newton && information == .observed) }
                         return settled
                     }
                     break
@@ -140,7 +143,7 @@ extension GeneralizedLinearMixedModel {
             }
             if !accepted {
                 // No step lowers the penalized deviance: the iterate is its minimum to rounding.
-                _ = refactor(newtonStep: false)
+                _ = refactor(newtonStep: newton && information == .observed)
                 return true
             }
         }

@@ -25,6 +25,9 @@ public protocol ResponseFamily: Sendable {
     func initialMean(_ y: Double, weight: Double) -> Double
     /// Why (yᵢ, wᵢ) cannot come from the family, in plain words, or nil.
     func invalidResponse(_ y: Double, weight: Double) -> String?
+    /// φ in −2 log p(y | μ) = w d(y, μ)/φ + c(y, φ): what the deviance residuals are divided by
+    /// in the penalized deviance PIRLS minimizes (1 but for the Gamma's dispersion).
+    var devianceScale: Double { get }
     /// The family's estimated dispersion parameter (the negative binomial's shape k), or nil for
     /// a family whose dispersion is fixed (binomial, Poisson).
     var dispersion: Double? { get }
@@ -35,6 +38,7 @@ public protocol ResponseFamily: Sendable {
 }
 
 extension ResponseFamily {
+    public var devianceScale: Double { 1 }
     public var dispersion: Double? { nil }
     public func withDispersion(_ value: Double) -> any ResponseFamily { self }
     public func initialDispersion(y: [Double], mu: [Double], weights: [Double]) -> Double? { nil }
@@ -70,7 +74,7 @@ extension ResponseFamily {
 
 /// The families by R's name.
 public enum ResponseFamilies {
-    public static let all: [any ResponseFamily] = [BinomialFamily(), PoissonFamily(), NegativeBinomialFamily()]
+    public static let all: [any ResponseFamily] = [BinomialFamily(), PoissonFamily(), NegativeBinomialFamily(), GammaFamily()]
 
     /// The family named `name` (`bernoulli` is the binomial with one trial per row).
     public static func named(_ name: String) -> (any ResponseFamily)? {
