@@ -45,11 +45,12 @@ struct AnovaCommand: ParsableCommand {
     func run() throws {
         try OutputDestination.validate(outputs: [("--output", output)], inputs: fits)
         let saved = try fits.map { path in (path, try SavedFit.load(path)) }
-        guard let first = saved.first?.1.model else { throw CommandError(description: "no fits") }
+        for (path, fit) in saved where fit.model == nil {
+            throw CommandError(description: "\(path) was saved without its data source (model); fit it again with marginal fit --json -o")
+        }
+        guard let first = saved.first?.1.model else { return }
         for (path, fit) in saved.dropFirst() {
-            guard let model = fit.model, model.dataFingerprint == first.dataFingerprint, fit.nobs == saved[0].1.nobs,
-                  fit.response == saved[0].1.response
-            else {
+            guard fit.model?.dataFingerprint == first.dataFingerprint, fit.nobs == saved[0].1.nobs, fit.response == saved[0].1.response else {
                 throw CommandError(description: "\(path) and \(saved[0].0) were fitted to different data (\(Self.difference(fit, saved[0].1))); models compared by a likelihood-ratio test must be fitted to the same observations")
             }
         }
@@ -68,11 +69,10 @@ struct AnovaCommand: ParsableCommand {
             FileHandle.standardError.write(Data("refitting \(refitted.joined(separator: ", ")) with ML (instead of REML)\n".utf8))
         }
         var table = LikelihoodRatioTable(models: models)
-        let byName = Dictionary(saved.map { (URL(fileURLWithPath: $0.0).deletingPathExtension().lastPathComponent, $0.1) }, uniquingKeysWith: { a, _ in a })
         var notes: [String] = []
         for i in table.rows.indices.dropFirst() {
             let smaller = table.rows[i - 1].name, larger = table.rows[i].name
-            guard let small = byName[smaller], let large = byName[larger], let missing = small.termMissing(from: large) else { continue }
+            guard let missing = saved[table.order[i - 1]].1.termMissing(from: saved[table.order[i]].1) else { continue }
             table.dropTest(at: i)
             notes.append("\(smaller) and \(larger) are not nested (\(smaller) has \(missing), which \(larger) lacks): no likelihood-ratio test between them; compare AIC and BIC")
         }
@@ -83,11 +83,7 @@ struct AnovaCommand: ParsableCommand {
 
     /// −2⁻¹ × the ML deviance of the model `source` describes, refitted from its data file.
     static func maximumLikelihood(_ source: ModelSource) throws -> Double {
-        let bytes: Data
-        do { bytes = try Data(contentsOf: URL(fileURLWithPath: source.data)) } catch {
-            throw CommandError(description: "cannot read \(source.data) to refit by ML: \(error.localizedDescription)")
-        }
-        guard ModelSource.fingerprint(of: bytes) == source.dataFingerprint else {
+        guard ModelSource.fingerprint(of: try CSVReader.fileBytes(path: source.data)) == source.dataFingerprint else {
             throw CommandError(description: "\(source.data) has changed since the fit: it cannot be refitted by ML on the same data; fit the models again")
         }
         var arguments = [source.data, "-f", source.formula]
@@ -101,7 +97,6 @@ struct AnovaCommand: ParsableCommand {
 
     /// What tells two fits' data apart, in words.
     static func difference(_ a: SavedFit, _ b: SavedFit) -> String {
-        if a.model == nil || b.model == nil { return "one was saved without its data source; fit it again with marginal fit --json" }
         if a.response != b.response { return "responses \(a.response) and \(b.response)" }
         if a.nobs != b.nobs { return "\(a.nobs) and \(b.nobs) observations" }
         return "the data files differ: \(a.model?.data ?? "") and \(b.model?.data ?? "")"

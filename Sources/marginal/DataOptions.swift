@@ -104,15 +104,23 @@ struct DataOptions: ParsableArguments {
     /// required numeric, so that the error also names the first line with a non-number.
     /// With `binaryFactorResponse`, a two-level categorical response is read as 0/1 (binomial models).
     func design(binaryFactorResponse: Bool = false) throws -> ModelDesign {
+        try load(binaryFactorResponse: binaryFactorResponse, fingerprint: false).design
+    }
+
+    /// ``design(binaryFactorResponse:)`` and, with `fingerprint`, ``ModelSource/fingerprint(of:)``
+    /// of the bytes it read (the file is read once).
+    func load(binaryFactorResponse: Bool, fingerprint: Bool) throws -> (design: ModelDesign, fingerprint: String?) {
         let formula = try parsedFormula()
         let csv = try csvOptions()
         var options = try designOptions()
         options.binaryFactorResponse = binaryFactorResponse
-        let frame = try CSVReader.read(path: data, options: csv)
+        let bytes = try CSVReader.fileBytes(path: data)
+        let print = fingerprint ? ModelSource.fingerprint(of: bytes) : nil
+        let frame = try CSVReader.read(bytes: bytes, options: csv)
         do {
             var design = try ModelDesign(formula: formula, data: frame, options: options)
             design.warnings += Self.unusedListedLevels(csv.levelOrders, in: frame)
-            return design
+            return (design, print)
         } catch let formulaError {
             let column: String? = switch formulaError.kind {
             case .categoricalResponse(let name): name
@@ -123,7 +131,7 @@ struct DataOptions: ParsableArguments {
                 var strict = csv
                 strict.numericColumns = [column]
                 do {
-                    _ = try CSVReader.read(path: data, options: strict)
+                    _ = try CSVReader.read(bytes: bytes, options: strict)
                 } catch let dataError {
                     throw CommandError(description: "\(formulaError.description)\n\(dataError.description)")
                 }
@@ -134,16 +142,12 @@ struct DataOptions: ParsableArguments {
 }
 
 extension DataOptions {
-    /// The data file (absolute path and fingerprint) and these options, for a saved fit.
-    func modelSource(family: String? = nil, link: String? = nil, nAGQ: Int? = nil) throws -> ModelSource {
-        let url = URL(fileURLWithPath: data).standardizedFileURL
-        let bytes: Data
-        do { bytes = try Data(contentsOf: url) } catch {
-            throw CommandError(description: "cannot read \(data) again to record its fingerprint: \(error.localizedDescription)")
-        }
-        return ModelSource(
-            data: url.path, dataFingerprint: ModelSource.fingerprint(of: bytes), formula: formula, factors: factors,
-            levels: levelOrders, contrasts: contrasts, weights: weights, offset: offset, family: family, link: link, nAGQ: nAGQ)
+    /// The data file (absolute path and the `fingerprint` of its bytes) and these options, for a saved fit.
+    func modelSource(fingerprint: String, family: FamilyOptions? = nil, link: Link? = nil) -> ModelSource {
+        ModelSource(
+            data: URL(fileURLWithPath: data).standardizedFileURL.path, dataFingerprint: fingerprint, formula: formula,
+            factors: factors, levels: levelOrders, contrasts: contrasts, weights: weights, offset: offset,
+            family: family?.family, link: link?.rawValue, nAGQ: family?.nagq, information: family?.information.rawValue)
     }
 
     /// A warning for each `--levels` label that no row of the file has (R keeps such a level empty

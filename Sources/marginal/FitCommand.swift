@@ -82,7 +82,7 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         try OutputDestination.validate(outputs: [("--output", output)], inputs: [dataOptions.data])
-        let design = try dataOptions.design(binaryFactorResponse: familyOptions.readsBinaryFactor)
+        let (design, fingerprint) = try dataOptions.load(binaryFactorResponse: familyOptions.readsBinaryFactor, fingerprint: json)
         let progress = ProgressLine(enabled: !quiet)
         let dataName = URL(fileURLWithPath: dataOptions.data).deletingPathExtension().lastPathComponent
         let text: String
@@ -94,7 +94,7 @@ struct FitCommand: ParsableCommand {
             progress.finish()
             if json {
                 var report = GeneralizedFitReport(fit)
-                report.model = try dataOptions.modelSource(family: familyOptions.family, link: fit.link.rawValue, nAGQ: fit.nAGQ)
+                report.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0, family: familyOptions, link: fit.link) }
                 text = try report.json()
             } else {
                 text = fit.summary(dataName: dataName)
@@ -116,7 +116,7 @@ struct FitCommand: ParsableCommand {
             progress.finish()
             if json {
                 var report = FitReport(fit)
-                report.model = try dataOptions.modelSource()
+                report.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0) }
                 report.confint = intervals
                 text = try report.json()
             } else {

@@ -35,6 +35,12 @@ public enum CSVReader {
         try frame(from: readFileBytes(path: path), options: options)
     }
 
+    /// The bytes of the file at `path`, with the errors of ``read(path:options:)`` (for a caller
+    /// that also needs them, e.g. to fingerprint the file it read).
+    public static func fileBytes(path: String) throws(DataError) -> [UInt8] {
+        try readFileBytes(path: path)
+    }
+
     /// Reads CSV text given as UTF-8 bytes.
     public static func read(bytes: [UInt8], options: CSVOptions = CSVOptions()) throws(DataError) -> DataFrame {
         try frame(from: bytes, options: options)

@@ -96,12 +96,14 @@ final class AdaptiveQuadrature {
         }
         self.nodes = nodes
         nodeOffsets = offsets
-        let (rowStart, rowOrder) = Self.group(blocks[0].codes.map(Int.init), into: blocks[0].levelCount)
+        let rows = CountingSort(codes: blocks[0].codes, levels: blocks[0].levelCount)
+        let rowStart = rows.start
         self.rowStart = rowStart
-        self.rowOrder = rowOrder
+        rowOrder = rows.order
         if structure == .nested {
             let outer = Self.outerLevels(inner: blocks[0], outer: blocks[1]) ?? []
-            (innerStart, innerOrder) = Self.group(outer, into: blocks[1].levelCount)
+            let inner = CountingSort(codes: outer.map { Int32($0) }, levels: blocks[1].levelCount)
+            (innerStart, innerOrder) = (inner.start, inner.order)
         } else {
             (innerStart, innerOrder) = ([], [])
         }
@@ -169,19 +171,5 @@ final class AdaptiveQuadrature {
             result[b] = a
         }
         return result.allSatisfy { $0 >= 0 } ? result : nil
-    }
-
-    /// The indices of `codes` grouped by code (0..<count), as start offsets and an order.
-    static func group(_ codes: [Int], into count: Int) -> (start: [Int], order: [Int]) {
-        var start = [Int](repeating: 0, count: count + 1)
-        for code in codes { start[code + 1] += 1 }
-        for c in 0..<count { start[c + 1] += start[c] }
-        var next = Array(start.dropLast())
-        var order = [Int](repeating: 0, count: codes.count)
-        for (index, code) in codes.enumerated() {
-            order[next[code]] = index
-            next[code] += 1
-        }
-        return (start, order)
     }
 }

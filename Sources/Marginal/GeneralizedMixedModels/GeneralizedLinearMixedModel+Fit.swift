@@ -23,30 +23,25 @@ extension GeneralizedLinearMixedModel {
         var evaluations = 0
         var failure: MixedModelError?
 
-        // Separation first: the generalized linear model (θ = 0) whose β runs off while its
-        // deviance stalls has no finite estimate, with or without random effects.
+        // The generalized linear model (θ = 0) serves two checks before the fit. Separation: a
+        // binomial β that runs off while the deviance stalls has no finite estimate, with or
+        // without random effects. A family with an estimated dispersion (negative binomial,
+        // Gamma) starts from a moment estimate at its means; the dispersion is held through the
+        // first stage and estimated with (θ, β) in the second, on the log scale.
         var core = withFixedEffects
-        if family.name == BinomialFamily().name {
+        var model = self
+        let binomial = family.name == BinomialFamily().name
+        let dispersive = family.dispersion != nil
+        if dispersive, quadrature != nil {
+            throw .quadratureNotApplicable(reason: "adaptive quadrature is not written for a family whose dispersion is estimated (\(family.name)); use the Laplace approximation (1 point)")
+        }
+        if binomial || dispersive {
             var glm = startingState
             let settled = (try? pirls(&core, theta: Array(repeating: 0, count: thetaLayout.count), state: &glm, holdingBeta: false, maximumIterations: 50)) ?? false
-            if !settled, glm.eta.contains(where: { abs($0) > 15 }), let j = glm.beta.indices.max(by: { abs(glm.beta[$0]) < abs(glm.beta[$1]) }) {
+            if binomial, !settled, glm.eta.contains(where: { abs($0) > 15 }), let j = glm.beta.indices.max(by: { abs(glm.beta[$0]) < abs(glm.beta[$1]) }) {
                 throw .separation(fixedEffect: design.fixedEffects.names[j], estimate: glm.beta[j])
             }
-        }
-
-        // A family with an estimated dispersion (negative binomial) starts from a moment estimate
-        // at the generalized linear model's means; it is held through the first stage and
-        // estimated with (θ, β) in the second, on the log scale.
-        var model = self
-        let dispersive = family.dispersion != nil
-        if dispersive {
-            guard quadrature == nil else {
-                throw .quadratureNotApplicable(reason: "adaptive quadrature is not written for a family whose dispersion is estimated (\(family.name)); use the Laplace approximation (1 point)")
-            }
-            var glm = startingState
-            var glmCore = withFixedEffects
-            _ = try? pirls(&glmCore, theta: Array(repeating: 0, count: thetaLayout.count), state: &glm, holdingBeta: false, maximumIterations: 50)
-            if let start = family.initialDispersion(y: design.response, mu: glm.eta.map(link.mean), weights: priorWeights) {
+            if dispersive, let start = family.initialDispersion(y: design.response, mu: glm.eta.map(link.mean), weights: priorWeights) {
                 model.family = family.withDispersion(start)
             }
         }
@@ -121,7 +116,7 @@ extension GeneralizedLinearMixedModel {
         }
         // BOBYQA starts the joint stage at the first stage's point and never ends above it.
         let best = stageTwo.minimizer
-        let theta = Array(best[..<thetaLayout.count])
+        let theta = Array(best[..<t])
         let beta = Array(best[t..<(t + p)])
         if dispersive { model.family = family.withDispersion(Foundation.exp(best[t + p])) }
 
@@ -208,17 +203,10 @@ extension GeneralizedLinearMixedModel {
     /// positive definite.
     static func fixedEffectsCovariance(hessian: Matrix, thetaCount: Int, fixedCount p: Int) -> Matrix? {
         let k = hessian.rows
-        var a = hessian.elements
-        let inverted = a.withUnsafeMutableBufferPointer { ap in
-            LAPACK.choleskyLower(n: k, a: ap.baseAddress!, lda: k) && CholeskyInverse.invertGram(n: k, ap.baseAddress!, lda: k)
-        }
-        guard inverted else { return nil }
+        guard let inverse = CholeskyInverse.inverseOfPositiveDefinite(hessian.elements, n: k) else { return nil }
         var covariance = Matrix(rows: p, columns: p)
         for j in 0..<p {
-            for i in 0..<p {
-                let (r, c) = (thetaCount + max(i, j), thetaCount + min(i, j))
-                covariance[i, j] = 2 * a[r + c * k]
-            }
+            for i in 0..<p { covariance[i, j] = 2 * inverse[(thetaCount + i) + (thetaCount + j) * k] }
         }
         return covariance
     }

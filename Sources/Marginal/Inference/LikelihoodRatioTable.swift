@@ -42,10 +42,13 @@ public struct LikelihoodRatioTable: Sendable {
     }
 
     public private(set) var rows: [Row]
+    /// For each row, the index of its model among those given.
+    public let order: [Int]
 
     /// The table of `models`, ordered by their number of parameters (ties keep their order).
     public init(models: [Model]) {
-        let ordered = models.enumerated().sorted { ($0.element.parameters, $0.offset) < ($1.element.parameters, $1.offset) }.map(\.element)
+        order = models.indices.sorted { (models[$0].parameters, $0) < (models[$1].parameters, $1) }
+        let ordered = order.map { models[$0] }
         var rows: [Row] = []
         for (i, model) in ordered.enumerated() {
             let k = Double(model.parameters), deviance = -2 * model.logLikelihood

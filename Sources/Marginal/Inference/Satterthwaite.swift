@@ -96,11 +96,8 @@ extension LinearMixedModel {
             hessian[k + i * size] = cross
         }
         hessian[k + k * size] = 6 * center.p / (s2 * s2) - 2 * m / s2
-        let inverted = hessian.withUnsafeMutableBufferPointer { hp in
-            LAPACK.choleskyLower(n: size, a: hp.baseAddress!, lda: size) && CholeskyInverse.invertGram(n: size, hp.baseAddress!, lda: size)
-        }
-        guard inverted else { return Array(repeating: nil, count: p) }
-        func covariance(_ i: Int, _ j: Int) -> Double { 2 * hessian[max(i, j) + min(i, j) * size] }
+        guard let inverse = CholeskyInverse.inverseOfPositiveDefinite(hessian, n: size) else { return Array(repeating: nil, count: p) }
+        func covariance(_ i: Int, _ j: Int) -> Double { 2 * inverse[i + j * size] }
         return (0..<p).map { jj in
             let entry = 2 + jj + jj * p
             // ∇Vⱼⱼ: σ² ∂Cⱼⱼ/∂θᵢ, then 2σCⱼⱼ.

@@ -27,6 +27,20 @@ enum CholeskyInverse {
         return LAPACKE_dlauum_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), a, Int32(lda)) == 0
     }
 
+    /// A⁻¹ (both triangles, column-major) of a symmetric positive-definite n × n matrix `a`
+    /// (column-major, lower triangle read) through its Cholesky factor, or nil when `a` is not
+    /// positive definite: what inverting a small Hessian for asymptotic covariances needs.
+    static func inverseOfPositiveDefinite(_ a: [Double], n: Int) -> [Double]? {
+        var inverse = a
+        let inverted = inverse.withUnsafeMutableBufferPointer { ip in
+            guard let base = ip.baseAddress else { return n == 0 }
+            return LAPACK.choleskyLower(n: n, a: base, lda: n) && invertGram(n: n, base, lda: n)
+        }
+        guard inverted else { return nil }
+        for j in 0..<n { for i in 0..<j { inverse[i + j * n] = inverse[j + i * n] } }
+        return inverse
+    }
+
     /// L ← L⁻¹ in place for lower-triangular L (n × n, leading dimension `lda`).
     static func invertLower(n: Int, _ a: UnsafeMutablePointer<Double>, lda: Int) -> Bool {
         if n <= recursionCutoff {

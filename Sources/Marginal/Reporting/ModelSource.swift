@@ -15,16 +15,17 @@ public struct ModelSource: Codable, Sendable, Equatable {
     public var contrasts: [String]
     public var weights: String?
     public var offset: String?
-    /// The response family and link of a generalized model (nil for a linear one) and its
-    /// quadrature points.
+    /// The response family, link, quadrature points and Laplace information of a generalized
+    /// model (nil for a linear one).
     public var family: String?
     public var link: String?
     public var nAGQ: Int?
+    public var information: String?
 
     public init(
         data: String, dataFingerprint: String, formula: String, factors: [String] = [], levels: [String] = [],
         contrasts: [String] = [], weights: String? = nil, offset: String? = nil, family: String? = nil, link: String? = nil,
-        nAGQ: Int? = nil
+        nAGQ: Int? = nil, information: String? = nil
     ) {
         self.data = data
         self.dataFingerprint = dataFingerprint
@@ -37,14 +38,13 @@ public struct ModelSource: Codable, Sendable, Equatable {
         self.family = family
         self.link = link
         self.nAGQ = nAGQ
+        self.information = information
     }
 
     /// The 64-bit FNV-1a hash of `bytes` in hexadecimal (Fowler, Noll & Vo): not a cryptographic
     /// digest, a check that a file is the one a fit read.
-    public static func fingerprint(of bytes: Data) -> String {
-        let hash = bytes.withUnsafeBytes { raw in
-            raw.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
-        }
+    public static func fingerprint(of bytes: [UInt8]) -> String {
+        let hash = bytes.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
         return "fnv1a64:" + String(hash, radix: 16)
     }
 }
