@@ -2,9 +2,11 @@ import Foundation
 
 extension GeneralizedLinearMixedModel {
     /// Fits by the Laplace approximation as `glmer`'s default does: BOBYQA over θ with β and u
-    /// from PIRLS (the nAGQ = 0 stage), then BOBYQA over (θ, β) together with u from PIRLS at the
-    /// held β, from the first stage's optimum. Standard errors of β̂ come from a central-difference
-    /// Hessian H of the objective in (θ, β) at the optimum: Cov β̂ = the β block of 2H⁻¹, as lme4's
+    /// from PIRLS (the nAGQ = 0 stage), then (θ, β) together with u from PIRLS at the held β, from
+    /// the first stage's optimum: on the exact gradient (``GradientStage``: L-BFGS-B, then Newton)
+    /// where the link is canonical and the design has no nested blocks, else by BOBYQA. Standard
+    /// errors of β̂ come from a Hessian H of the objective in (θ, β) at the optimum, by central
+    /// differences of the gradient or of the objective: Cov β̂ = the β block of 2H⁻¹, as lme4's
     /// `vcov` with `use.hessian = TRUE`.
     ///
     /// With `nAGQ` = K > 1 the second stage minimizes the deviance by K-point adaptive
@@ -63,8 +65,11 @@ extension GeneralizedLinearMixedModel {
         }
 
         // Stage 1: θ, with β and u by PIRLS.
+        // With the exact gradient the joint stage does the fine work, so the first stage only
+        // needs to come near the optimum.
+        let gradientRoute = quadrature == nil && model.hasExactLaplaceGradient
         var first = BoundedMinimizer(lowerBounds: lower, initialSteps: thetaLayout.initialSteps)
-        first.relativeObjectiveTolerance = 1e-11
+        first.relativeObjectiveTolerance = gradientRoute ? 1e-4 : 1e-11
         let stageOne = first.minimize(start: thetaLayout.initial, objective: counted { theta throws(MixedModelError) in
             try model.pirls(&core, theta: theta, state: &state, holdingBeta: false)
             return model.laplaceDeviance(core, state: state)
@@ -90,26 +95,29 @@ extension GeneralizedLinearMixedModel {
             return current.laplaceDeviance(effects, state: state)
         }
         let logDispersion = model.family.dispersion.map { [Foundation.log($0)] } ?? []
-        var second = BoundedMinimizer(
-            lowerBounds: lower + Array(repeating: -.infinity, count: p + logDispersion.count),
-            initialSteps: thetaLayout.initialSteps.map { $0 / 5 } + betaSteps.map { $0 / 5 } + logDispersion.map { _ in 0.2 })
-        second.relativeObjectiveTolerance = 1e-12
-        let secondObjective = counted(objective)
-        var stageTwo = second.minimize(start: stageOne.minimizer + state.beta + logDispersion, objective: secondObjective)
-        // BOBYQA can stop short on the flat ridges of (θ, β) (a Poisson model with an
-        // observation-level effect: 1.8e-4 above glmmTMB's optimum): restart it from where it
-        // stopped, with smaller first steps, until a restart gains less than 1e-10 relative.
-        for _ in 0..<5 where stageTwo.minimum < LinearMixedModel.failedFactorizationObjective {
-            var restart = second
-            restart.initialSteps = second.initialSteps?.map { $0 / 10 }
-            let again = restart.minimize(start: stageTwo.minimizer, objective: secondObjective)
-            let gain = stageTwo.minimum - again.minimum
-            if again.minimum < stageTwo.minimum {
-                stageTwo = MinimizationResult(
-                    minimizer: again.minimizer, minimum: again.minimum, evaluations: stageTwo.evaluations + again.evaluations,
-                    message: again.message, converged: again.converged)
+        let jointLower = lower + Array(repeating: -.infinity, count: p + logDispersion.count)
+        let jointStart = stageOne.minimizer + state.beta + logDispersion
+        var stageTwo: MinimizationResult
+        var hessian: Matrix?
+        if gradientRoute {
+            let stage = GradientStage(lower: jointLower) { x throws(MixedModelError) in
+                evaluations += 1
+                let theta = Array(x[..<t])
+                state.beta = Array(x[t..<(t + p)])
+                try model.pirls(&effects, theta: theta, state: &state, holdingBeta: true)
+                let value = model.laplaceDeviance(effects, state: state)
+                progress?(evaluations, value)
+                guard let gradient = model.laplaceGradient(effects, theta: theta, state: state) else {
+                    throw .pirlsFailed(message: "the weighted factor is not positive definite at θ = \(theta)")
+                }
+                return (value, gradient)
             }
-            if gain <= 1e-10 * abs(stageTwo.minimum) { break }
+            let outcome = stage.minimize(start: jointStart)
+            stageTwo = outcome.result
+            hessian = outcome.hessian
+            failure = outcome.failure ?? failure
+        } else {
+            stageTwo = bobyqaStage(start: jointStart, lower: jointLower, steps: betaSteps, dispersionCount: logDispersion.count, objective: counted(objective))
         }
         guard stageTwo.minimum < LinearMixedModel.failedFactorizationObjective else {
             throw failure ?? .optimizerFailed(message: "no (θ, β) gave a finite Laplace deviance (\(stageTwo.message))")
@@ -121,8 +129,8 @@ extension GeneralizedLinearMixedModel {
         if dispersive { model.family = family.withDispersion(Foundation.exp(best[t + p])) }
 
         // Cov β̂ from the central-difference Hessian in (θ, β, log k); then the state back at the optimum.
-        let hessian = try centralHessian(at: best, objective: objective)
-        let covariance = Self.fixedEffectsCovariance(hessian: hessian, thetaCount: t, fixedCount: p)
+        if hessian == nil { hessian = try centralHessian(at: best, objective: objective) }
+        let covariance = hessian.flatMap { Self.fixedEffectsCovariance(hessian: $0, thetaCount: t, fixedCount: p) }
         let bestValue = try objective(best)
         let fixed = design.fixedEffects.names.indices.map { j in
             FixedEffectEstimate(name: design.fixedEffects.names[j], estimate: beta[j], standardError: covariance.map { $0[j, j].squareRoot() } ?? .nan)
@@ -164,6 +172,34 @@ extension GeneralizedLinearMixedModel {
             randomEffects: modes, linearPredictor: state.eta, fitted: fitted, pearsonResiduals: pearson, devianceResiduals: devianceResiduals,
             evaluations: (firstEvaluations, evaluations - firstEvaluations),
             converged: converged, isSingular: singular, warnings: warnings, seconds: started.duration(to: clock.now).seconds)
+    }
+
+    /// The joint stage without a gradient: BOBYQA over x = (θ, β, log dispersion) from `start`, with
+    /// first steps a fifth of the first stage's for θ and of β's standard errors. BOBYQA can stop
+    /// short on the flat ridges of (θ, β) (a Poisson model with an observation-level effect: 1.8e-4
+    /// above glmmTMB's optimum), so it is restarted from where it stopped with smaller first steps
+    /// until a restart gains less than 1e-10 relative.
+    private func bobyqaStage(
+        start: [Double], lower: [Double], steps betaSteps: [Double], dispersionCount: Int, objective: @escaping ([Double]) -> Double
+    ) -> MinimizationResult {
+        var second = BoundedMinimizer(
+            lowerBounds: lower,
+            initialSteps: thetaLayout.initialSteps.map { $0 / 5 } + betaSteps.map { $0 / 5 } + Array(repeating: 0.2, count: dispersionCount))
+        second.relativeObjectiveTolerance = 1e-12
+        var stageTwo = second.minimize(start: start, objective: objective)
+        for _ in 0..<5 where stageTwo.minimum < LinearMixedModel.failedFactorizationObjective {
+            var restart = second
+            restart.initialSteps = second.initialSteps?.map { $0 / 10 }
+            let again = restart.minimize(start: stageTwo.minimizer, objective: objective)
+            let gain = stageTwo.minimum - again.minimum
+            if again.minimum < stageTwo.minimum {
+                stageTwo = MinimizationResult(
+                    minimizer: again.minimizer, minimum: again.minimum, evaluations: stageTwo.evaluations + again.evaluations,
+                    message: again.message, converged: again.converged)
+            }
+            if gain <= 1e-10 * abs(stageTwo.minimum) { break }
+        }
+        return stageTwo
     }
 
     /// The most quadrature points `fit(nAGQ:)` takes.

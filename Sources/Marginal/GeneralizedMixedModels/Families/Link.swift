@@ -48,6 +48,26 @@ public enum Link: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// d²μ/dη² at η: for a canonical link, the derivative of the working weight wμ′(η) in η, which
+    /// the Laplace gradient's log-determinant term takes.
+    public func secondDerivative(_ eta: Double) -> Double {
+        switch self {
+        case .logit:
+            return derivative(eta) * (1 - 2 * mean(eta))
+        case .probit:
+            return -eta * Foundation.exp(-0.5 * eta * eta) / (2 * Double.pi).squareRoot()
+        case .cloglog:
+            let e = Foundation.exp(min(eta, 700))
+            return e * Foundation.exp(-e) * (1 - e)
+        case .log:
+            return max(Foundation.exp(eta), Double.ulpOfOne)
+        case .identity:
+            return 0
+        case .inverse:
+            return 2 / (eta * eta * eta)
+        }
+    }
+
     /// η = g(μ).
     public func linearPredictor(_ mu: Double) -> Double {
         switch self {
