@@ -64,12 +64,14 @@ extension GeneralizedLinearMixedModel {
             }
         }
 
-        // Stage 1: θ, with β and u by PIRLS.
-        // With the exact gradient the joint stage does the fine work, so the first stage only
-        // needs to come near the optimum.
+        // Stage 1: θ, with β and u by PIRLS. With the exact gradient the joint stage does all the
+        // work from θ's starting values and PIRLS's β there: the search over θ alone took 12
+        // evaluations of the full PIRLS on a 200,000-row design, a third of the fit, and the joint
+        // stage from its end needed as many as from the start.
         let gradientRoute = quadrature == nil && model.hasExactLaplaceGradient
         var first = BoundedMinimizer(lowerBounds: lower, initialSteps: thetaLayout.initialSteps)
-        first.relativeObjectiveTolerance = gradientRoute ? 1e-4 : 1e-11
+        first.relativeObjectiveTolerance = 1e-11
+        if gradientRoute { first.maximumEvaluations = 1 }
         let stageOne = first.minimize(start: thetaLayout.initial, objective: counted { theta throws(MixedModelError) in
             try model.pirls(&core, theta: theta, state: &state, holdingBeta: false)
             return model.laplaceDeviance(core, state: state)
@@ -147,7 +149,8 @@ extension GeneralizedLinearMixedModel {
         if family.name == BinomialFamily().name, fitted.contains(where: { $0 < 1e-8 || $0 > 1 - 1e-8 }) {
             warnings.append("fitted probabilities numerically 0 or 1 occurred: some rows are predicted with certainty, as where a level or a fixed effect separates the outcomes (quasi-complete separation); estimates on the logit scale beyond ±10 and their standard errors are not to be trusted")
         }
-        let converged = stageOne.converged && stageTwo.converged
+        // The gradient route's first stage is one evaluation by design.
+        let converged = (gradientRoute || stageOne.converged) && stageTwo.converged
         if !converged {
             warnings.append("the optimizer stopped without converging (\(stageOne.message); \(stageTwo.message)); the estimates may be inaccurate")
         }
@@ -170,6 +173,9 @@ extension GeneralizedLinearMixedModel {
             fixedEffectsCovariance: covariance ?? Matrix(rows: p, columns: p, elements: Array(repeating: .nan, count: p * p)), theta: theta,
             thetaNames: thetaNames, varianceComponents: components, levelCounts: blocks.map { ($0.group, $0.levelCount) },
             randomEffects: modes, linearPredictor: state.eta, fitted: fitted, pearsonResiduals: pearson, devianceResiduals: devianceResiduals,
+            optimizer: gradientRoute
+                ? "PIRLS at θ's start, then L-BFGS-B and Newton over (θ, β) on the exact gradient"
+                : "BOBYQA over θ with β by PIRLS, then BOBYQA over (θ, β)\(nAGQ > 1 ? " by \(nAGQ)-point quadrature" : "")",
             evaluations: (firstEvaluations, evaluations - firstEvaluations),
             converged: converged, isSingular: singular, warnings: warnings, seconds: started.duration(to: clock.now).seconds)
     }

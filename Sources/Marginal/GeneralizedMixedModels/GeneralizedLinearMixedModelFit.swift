@@ -43,6 +43,10 @@ public struct GeneralizedLinearMixedModelFit: Sendable {
     /// (yᵢ − μ̂ᵢ)/√(V(μ̂ᵢ)/wᵢ) and sign(yᵢ − μ̂ᵢ)√(wᵢ d(yᵢ, μ̂ᵢ)).
     public var pearsonResiduals: [Double]
     public var devianceResiduals: [Double]
+    /// How each stage searched (``GeneralizedLinearMixedModel/fit(nAGQ:progress:)``): BOBYQA over θ
+    /// with β by PIRLS, then over (θ, β); or, on the exact gradient, one PIRLS at θ's start, then
+    /// L-BFGS-B and Newton over (θ, β).
+    public var optimizer: String
     /// Objective evaluations in the two stages (β by PIRLS, then θ and β together).
     public var evaluations: (firstStage: Int, secondStage: Int)
     public var converged: Bool

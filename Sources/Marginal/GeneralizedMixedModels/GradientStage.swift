@@ -44,6 +44,7 @@ struct GradientStage {
         var value = result.minimum
         var hessian: Matrix?
         var newtonSteps = 0
+        var settled = false
         for _ in 0..<5 {
             guard let (g, h) = try? derivatives(at: x) else { break }
             hessian = h
@@ -55,7 +56,10 @@ struct GradientStage {
             guard k > 0, let inverse = CholeskyInverse.inverseOfPositiveDefinite(sub, n: k) else { break }
             let direction = (0..<k).map { a in (0..<k).reduce(0.0) { $0 + inverse[a + $1 * k] * g[free[$1]] } }
             let decrement = zip(direction, free.map { g[$0] }).reduce(0.0) { $0 + $1.0 * $1.1 } / 2
-            if decrement < Self.decrementTolerance { break }
+            if decrement < Self.decrementTolerance {
+                settled = true
+                break
+            }
             var scale = 1.0
             var moved = false
             for _ in 0..<20 {
@@ -77,7 +81,7 @@ struct GradientStage {
         result = MinimizationResult(
             minimizer: x, minimum: value, evaluations: result.evaluations,
             message: newtonSteps > 0 ? "\(result.message), then \(newtonSteps) Newton step\(newtonSteps == 1 ? "" : "s")" : result.message,
-            converged: result.converged || newtonSteps > 0)
+            converged: settled || result.converged)
         return Outcome(result: result, hessian: hessian, failure: failure)
     }
 

@@ -43,7 +43,7 @@ extension GeneralizedLinearMixedModelFit {
             out.append(SummaryTables.correlations(names: fixedEffects.map(\.name), covariance: fixedEffectsCovariance))
         }
         out.append("")
-        out.append("Optimizer: BOBYQA (NLopt), \(evaluations.firstStage) evaluations over θ with β by PIRLS, then \(evaluations.secondStage) over (θ, β); \(NumberFormat.significant(seconds, 3)) s")
+        out.append("Optimizer: \(optimizer) (NLopt); \(evaluations.firstStage) + \(evaluations.secondStage) evaluations, \(NumberFormat.significant(seconds, 3)) s")
         for warning in warnings { out.append("Warning: \(warning)") }
         return out.joined(separator: "\n")
     }
@@ -89,6 +89,7 @@ public struct GeneralizedFitReport: Codable, Sendable {
     public var devianceResiduals: [Double]
     public var converged: Bool
     public var singular: Bool
+    public var optimizer: String
     public var evaluations: Int
     public var seconds: Double
     public var warnings: [String]
@@ -123,6 +124,7 @@ public struct GeneralizedFitReport: Codable, Sendable {
         devianceResiduals = fit.devianceResiduals
         converged = fit.converged
         singular = fit.isSingular
+        optimizer = fit.optimizer
         evaluations = fit.evaluations.firstStage + fit.evaluations.secondStage
         seconds = fit.seconds
         warnings = fit.warnings
