@@ -102,18 +102,28 @@ extension GeneralizedLinearMixedModel {
         var stageTwo: MinimizationResult
         var hessian: Matrix?
         if gradientRoute {
-            let stage = GradientStage(lower: jointLower) { x throws(MixedModelError) in
+            let frozen = model
+            var stage = GradientStage(lower: jointLower) { x throws(MixedModelError) in
                 evaluations += 1
                 let theta = Array(x[..<t])
                 state.beta = Array(x[t..<(t + p)])
-                try model.pirls(&effects, theta: theta, state: &state, holdingBeta: true)
-                let value = model.laplaceDeviance(effects, state: state)
+                try frozen.pirls(&effects, theta: theta, state: &state, holdingBeta: true)
+                let value = frozen.laplaceDeviance(effects, state: state)
                 progress?(evaluations, value)
-                guard let gradient = model.laplaceGradient(effects, theta: theta, state: state) else {
+                guard let gradient = frozen.laplaceGradient(effects, theta: theta, state: state) else {
                     throw .pirlsFailed(message: "the weighted factor is not positive definite at θ = \(theta)")
                 }
                 return (value, gradient)
+            } independentGradient: {
+                let (warmCore, warmState) = (effects, state)
+                return { x in
+                    var (core, start) = (warmCore, warmState)
+                    start.beta = Array(x[t..<(t + p)])
+                    guard (try? frozen.pirls(&core, theta: Array(x[..<t]), state: &start, holdingBeta: true)) != nil else { return nil }
+                    return frozen.laplaceGradient(core, theta: Array(x[..<t]), state: start)
+                }
             }
+            stage.countIndependent = { evaluations += $0 }
             let outcome = stage.minimize(start: jointStart)
             stageTwo = outcome.result
             hessian = outcome.hessian

@@ -7,11 +7,16 @@ import Foundation
 /// search stops where its line searches no longer gain, about 10⁻⁶ short on large designs; two
 /// Newton steps finish it quadratically. The last Hessian is the one the standard errors need, so
 /// it costs nothing extra: 2k gradient evaluations for k parameters against k² + k + 1 deviance
-/// evaluations for the Hessian from the deviance alone.
+/// evaluations for the Hessian from the deviance alone, and they run in parallel over the cores.
 struct GradientStage {
     let lower: [Double]
-    /// The deviance and its gradient at x; a failure throws.
+    /// The deviance and its gradient at x, warm-started from the last evaluation; a failure throws.
     let evaluate: ([Double]) throws(MixedModelError) -> (value: Double, gradient: [Double])
+    /// A gradient function warm-started from the last evaluation's state, independent of every
+    /// other one made so (its own copy of the factor), so that several run at once; nil on failure.
+    let independentGradient: () -> @Sendable ([Double]) -> [Double]?
+    /// Called with the number of evaluations made by the independent gradients.
+    var countIndependent: (Int) -> Void = { _ in }
     /// The step of the central differences (lme4's `deriv12` step).
     static let step = 1e-4
     static let decrementTolerance = 1e-10
@@ -85,17 +90,25 @@ struct GradientStage {
         return Outcome(result: result, hessian: hessian, failure: failure)
     }
 
-    /// The gradient at x and the Hessian from central differences of the gradient, symmetrized.
+    /// The gradient at x and the Hessian from central differences of the gradient, symmetrized;
+    /// the 2k displaced gradients are computed concurrently.
     func derivatives(at x: [Double]) throws(MixedModelError) -> (gradient: [Double], hessian: Matrix) {
         let k = x.count
         let gradient = try evaluate(x).gradient
+        let displaced = independentGradient()
+        let step = Self.step
+        let gradients = concurrentMap(count: 2 * k) { index in
+            var point = x
+            point[index / 2] += index % 2 == 0 ? step : -step
+            return displaced(point)
+        }
+        countIndependent(2 * k)
         var hessian = Matrix(rows: k, columns: k)
         for j in 0..<k {
-            var plus = x, minus = x
-            plus[j] += Self.step
-            minus[j] -= Self.step
-            let (gp, gm) = (try evaluate(plus).gradient, try evaluate(minus).gradient)
-            for i in 0..<k { hessian[i, j] = (gp[i] - gm[i]) / (2 * Self.step) }
+            guard let gp = gradients[2 * j], let gm = gradients[2 * j + 1] else {
+                throw .pirlsFailed(message: "no gradient at a step of \(step) from the optimum in its parameter \(j + 1)")
+            }
+            for i in 0..<k { hessian[i, j] = (gp[i] - gm[i]) / (2 * step) }
         }
         for j in 0..<k {
             for i in 0..<j {

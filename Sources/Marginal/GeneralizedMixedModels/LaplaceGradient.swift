@@ -48,10 +48,18 @@ extension GeneralizedLinearMixedModel {
             weight[i] = family.working(y, eta: eta, link: link, weight: m).weight
             slope[i] = m * link.secondDerivative(eta)
         }
-        /// t = λₖᵀzᵢₖ, row i's coefficients of block k's effects uⱼ in η (ZΛ's row).
-        func rowTerm(_ k: Int, _ i: Int) -> [Double] {
+        // t = λₖᵀzᵢₖ, row i's coefficients of block k's effects uⱼ in η (ZΛ's row), Sₖ per row.
+        let terms = blocks.indices.map { k in
             let s = blocks[k].dimension
-            return (0..<s).map { b in (b..<s).reduce(0.0) { $0 + blocks[k].z[$1, i] * lambdas[k][$1, b] } }
+            var t = [Double](repeating: 0, count: n * s)
+            for i in 0..<n {
+                for b in 0..<s {
+                    var sum = 0.0
+                    for a in b..<s { sum += blocks[k].z[a, i] * lambdas[k][a, b] }
+                    t[i * s + b] = sum
+                }
+            }
+            return t
         }
         func position(_ k: Int, _ i: Int) -> Int { offsets[k] + Int(blocks[k].codes[i]) * blocks[k].dimension }
 
@@ -60,15 +68,18 @@ extension GeneralizedLinearMixedModel {
         let r = products.fixedOffset
         let s1 = blocks[0].dimension
         let traces = core.logDeterminantTraces(limit: r) { c, inverse in
+            let mr = inverse.rows.count
             for i in products.first.rowsByLevel.rows(of: c) {
-                let t0 = rowTerm(0, i)
+                let t0 = i * s1
                 var h = 0.0
-                for a in 0..<s1 { for b in 0..<s1 { h += t0[a] * inverse.diagonal[a + b * s1] * t0[b] } }
+                for a in 0..<s1 { for b in 0..<s1 { h += terms[0][t0 + a] * inverse.diagonal[a + b * s1] * terms[0][t0 + b] } }
                 for k in blocks.indices.dropFirst() {
-                    let tk = rowTerm(k, i)
+                    let sk = blocks[k].dimension
                     let row = position(k, i) - firstCount
                     let p = inverse.rows.partitioningIndex { $0 >= row }
-                    for a in tk.indices { for b in 0..<s1 { h += 2 * tk[a] * inverse.panel[(p + a) + b * inverse.rows.count] * t0[b] } }
+                    for a in 0..<sk {
+                        for b in 0..<s1 { h += 2 * terms[k][i * sk + a] * inverse.panel[(p + a) + b * mr] * terms[0][t0 + b] }
+                    }
                 }
                 leverage[i] = h
             }
@@ -76,13 +87,14 @@ extension GeneralizedLinearMixedModel {
         let denseInverse = traces.denseInverse
         if blocks.count > 1 {
             for i in 0..<n {
-                let terms = blocks.indices.dropFirst().map { (rowTerm($0, i), position($0, i) - firstCount) }
-                for (tk, gk) in terms {
-                    for (tl, gl) in terms {
-                        for a in tk.indices {
-                            for b in tl.indices {
+                for k in blocks.indices.dropFirst() {
+                    let (sk, gk) = (blocks[k].dimension, position(k, i) - firstCount)
+                    for l in blocks.indices.dropFirst() {
+                        let (sl, gl) = (blocks[l].dimension, position(l, i) - firstCount)
+                        for a in 0..<sk {
+                            for b in 0..<sl {
                                 let (x, y) = (gk + a, gl + b)
-                                leverage[i] += tk[a] * denseInverse[max(x, y) + min(x, y) * r] * tl[b]
+                                leverage[i] += terms[k][i * sk + a] * denseInverse[max(x, y) + min(x, y) * r] * terms[l][i * sl + b]
                             }
                         }
                     }
@@ -94,8 +106,8 @@ extension GeneralizedLinearMixedModel {
         var rhs = [Double](repeating: 0, count: core.randomEffectCount)
         for i in 0..<n {
             for k in blocks.indices {
-                let base = position(k, i)
-                for (b, t) in rowTerm(k, i).enumerated() { rhs[base + b] += v[i] * t }
+                let (s, base) = (blocks[k].dimension, position(k, i))
+                for b in 0..<s { rhs[base + b] += v[i] * terms[k][i * s + b] }
             }
         }
         let adjoint = core.solveRandomSystem(rhs)
@@ -103,8 +115,8 @@ extension GeneralizedLinearMixedModel {
         for i in 0..<n {
             var zla = 0.0
             for k in blocks.indices {
-                let base = position(k, i)
-                for (b, t) in rowTerm(k, i).enumerated() { zla += t * adjoint[base + b] }
+                let (s, base) = (blocks[k].dimension, position(k, i))
+                for b in 0..<s { zla += terms[k][i * s + b] * adjoint[base + b] }
             }
             residual[i] = v[i] - weight[i] * zla - 2 * score[i]
         }

@@ -38,9 +38,7 @@ extension GeneralizedLinearMixedModel {
 
     /// Σᵢ wᵢ d(yᵢ, μᵢ)/φ + ‖u‖²: −2 log p(y | u) + ‖u‖² up to a constant.
     func penalizedDeviance(eta: [Double], u: [[Double]]) -> Double {
-        var sum = 0.0
-        for i in eta.indices { sum += family.deviance(design.response[i], link.mean(eta[i]), weight: priorWeights[i]) }
-        sum /= family.devianceScale
+        var sum = family.devianceSum(y: design.response, eta: eta, link: link, priorWeights: priorWeights) / family.devianceScale
         for block in u { for value in block { sum += value * value } }
         return sum
     }
@@ -53,17 +51,14 @@ extension GeneralizedLinearMixedModel {
         let n = design.nobs
         var weights = [Double](repeating: 0, count: n)
         var response = [Double](repeating: 0, count: n)
-        for i in 0..<n {
+        family.workingValues(y: design.response, eta: eta, link: link, priorWeights: priorWeights, weights: &weights, responses: &response)
+        for i in 0..<n { response[i] -= offset[i] }
+        for i in 0..<n where newton {
             let y = design.response[i]
-            let w = family.working(y, eta: eta[i], link: link, weight: priorWeights[i])
-            weights[i] = w.weight
-            response[i] = w.response - offset[i]
-            if newton {
-                let observed = family.observedWeight(y, eta: eta[i], link: link, weight: priorWeights[i])
-                if observed > 0, observed.isFinite {
-                    weights[i] = observed
-                    response[i] = eta[i] + family.score(y, eta: eta[i], link: link, weight: priorWeights[i]) / observed - offset[i]
-                }
+            let observed = family.observedWeight(y, eta: eta[i], link: link, weight: priorWeights[i])
+            if observed > 0, observed.isFinite {
+                weights[i] = observed
+                response[i] = eta[i] + family.score(y, eta: eta[i], link: link, weight: priorWeights[i]) / observed - offset[i]
             }
         }
         if let heldBeta {
@@ -120,8 +115,9 @@ extension GeneralizedLinearMixedModel {
                 let beta = fromStart ? newBeta : zip(state.beta, newBeta).map { $0 + step * ($1 - $0) }
                 let u = fromStart ? newU : zip(state.u, newU).map { zip($0, $1).map { $0 + step * ($1 - $0) } }
                 let eta = linearPredictor(beta: beta, u: u, lambdas: lambdas)
-                let value = penalizedDeviance(eta: eta, u: u)
-                // A settled step is taken whole: its change of the deviance is rounding.
+                // A settled step is taken whole, its change of the deviance being rounding, so that
+                // deviance is not formed.
+                let value = settled ? current : penalizedDeviance(eta: eta, u: u)
                 if value.isFinite && (fromStart || settled || value <= current) {
                     // Where the effects run off without end (separation: the deviance tends to a
                     // limit as a coefficient grows), stop once the deviance has stalled.

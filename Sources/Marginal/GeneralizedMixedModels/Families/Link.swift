@@ -48,6 +48,23 @@ public enum Link: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// (``mean(_:)``, ``derivative(_:)``) with one exponential for the logit and log links, which
+    /// PIRLS's working weights take at every row.
+    @inline(__always)
+    public func meanAndDerivative(_ eta: Double) -> (mean: Double, derivative: Double) {
+        switch self {
+        case .logit where abs(eta) <= 30:
+            let e = Foundation.exp(eta)
+            let mean = e / (1 + e)
+            return (mean, mean / (1 + e))
+        case .log:
+            let mean = max(Foundation.exp(eta), Double.ulpOfOne)
+            return (mean, mean)
+        default:
+            return (mean(eta), derivative(eta))
+        }
+    }
+
     /// d²μ/dη² at η: for a canonical link, the derivative of the working weight wμ′(η) in η, which
     /// the Laplace gradient's log-determinant term takes.
     public func secondDerivative(_ eta: Double) -> Double {

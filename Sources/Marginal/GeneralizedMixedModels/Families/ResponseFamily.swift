@@ -35,6 +35,11 @@ public protocol ResponseFamily: Sendable {
     func withDispersion(_ value: Double) -> any ResponseFamily
     /// Where the search for the dispersion starts, from a generalized linear model's means μᵢ.
     func initialDispersion(y: [Double], mu: [Double], weights: [Double]) -> Double?
+    /// ``working(_:eta:link:weight:)`` for every row, into `weights` and `responses`: PIRLS's
+    /// hot loop, a requirement so that each family's loop is compiled for it (the default below).
+    func workingValues(y: [Double], eta: [Double], link: Link, priorWeights: [Double], weights: inout [Double], responses: inout [Double])
+    /// Σᵢ wᵢ d(yᵢ, μᵢ) over the rows at η, the other hot loop (the default below).
+    func devianceSum(y: [Double], eta: [Double], link: Link, priorWeights: [Double]) -> Double
 }
 
 extension ResponseFamily {
@@ -42,6 +47,22 @@ extension ResponseFamily {
     public var dispersion: Double? { nil }
     public func withDispersion(_ value: Double) -> any ResponseFamily { self }
     public func initialDispersion(y: [Double], mu: [Double], weights: [Double]) -> Double? { nil }
+}
+
+extension ResponseFamily {
+    public func workingValues(y: [Double], eta: [Double], link: Link, priorWeights: [Double], weights: inout [Double], responses: inout [Double]) {
+        for i in eta.indices {
+            let w = working(y[i], eta: eta[i], link: link, weight: priorWeights[i])
+            weights[i] = w.weight
+            responses[i] = w.response
+        }
+    }
+
+    public func devianceSum(y: [Double], eta: [Double], link: Link, priorWeights: [Double]) -> Double {
+        var sum = 0.0
+        for i in eta.indices { sum += deviance(y[i], link.mean(eta[i]), weight: priorWeights[i]) }
+        return sum
+    }
 }
 
 extension ResponseFamily {
@@ -61,8 +82,7 @@ extension ResponseFamily {
     /// The working weight wᵢ μ′(η)²/V(μ) (Fisher scoring's weight) and the working response
     /// η − o + (yᵢ − μ)/μ′(η) of iteratively reweighted least squares.
     func working(_ y: Double, eta: Double, link: Link, weight: Double) -> (weight: Double, response: Double) {
-        let mu = link.mean(eta)
-        let d = link.derivative(eta)
+        let (mu, d) = link.meanAndDerivative(eta)
         return (weight * d * d / variance(mu), eta + (y - mu) / d)
     }
 
