@@ -65,7 +65,7 @@ extension GeneralizedLinearMixedModel {
             let x = design.fixedEffects.matrix
             for j in heldBeta.indices { for i in 0..<n { response[i] -= x[i, j] * heldBeta[j] } }
         }
-        core.reweight(weights: weights, response: response)
+        core.reweight(weights: weights, response: response, working: true)
     }
 
     /// Runs PIRLS at θ from `state` (warm start) until a full step moves no effect by more than

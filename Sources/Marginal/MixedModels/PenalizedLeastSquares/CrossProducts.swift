@@ -19,7 +19,8 @@ import Foundation
 /// after that needs the n data rows again.
 struct CrossProducts: Sendable {
     let n: Int
-    /// Σᵢ log wᵢ (0 without weights): the weights' term of the log-likelihood, ½ Σᵢ log wᵢ.
+    /// Σᵢ log wᵢ (0 without weights): the weights' term of a linear model's log-likelihood,
+    /// ½ Σᵢ log wᵢ (not kept for PIRLS's working weights, which have no such term).
     private(set) var logWeightSum: Double
     /// p, the number of fixed-effect columns.
     let p: Int
@@ -132,9 +133,9 @@ struct CrossProducts: Sendable {
 
     /// Accumulates the values for new prior (or working) weights wᵢ > 0 (nil for 1) and a new
     /// response (less any offset) on the pattern built at construction; the fixed-effect basis is
-    /// refitted to the new weights.
-    mutating func reweight(weights: [Double]?, response y: [Double]) {
-        logWeightSum = Self.logSum(weights)
+    /// refitted to the new weights. `working` weights (PIRLS's) leave ``logWeightSum`` as it was.
+    mutating func reweight(weights: [Double]?, response y: [Double], working: Bool = false) {
+        if !working { logWeightSum = Self.logSum(weights) }
         basis = FixedEffectsBasis(x: x, y: y, weights: weights)
         accumulate(weights: weights)
     }
@@ -152,22 +153,18 @@ struct CrossProducts: Sendable {
                 for i in 0..<n { xy[i + j * n] *= sqrtW[i] }
             }
         }
-        let entries = EntryTable(blocks: blocks.dropFirst(), offsets: trailingOffsets, rowWeights: sqrtW, n: n)
         var xyRows = [Double](repeating: 0, count: xy.count)
         for j in 0...p {
             for i in 0..<n { xyRows[i * (p + 1) + j] = xy[i + j * n] }
         }
-        first.accumulate(block: blocks[0], rowWeights: sqrtW, later: entries, firstEntry: 0, xyRows: xyRows)
-        for k in nested.indices {
-            nested[k].accumulate(
-                block: blocks[k + 1], rowWeights: sqrtW, later: entries,
-                firstEntry: entries.columnOfBlock[k] + blocks[k + 1].dimension, xyRows: xyRows)
-        }
+        first.accumulate(rowWeights: sqrtW, xyRows: xyRows)
+        for k in nested.indices { nested[k].accumulate(rowWeights: sqrtW, xyRows: xyRows) }
+        let entries = fixedOffset > denseOffset ? EntryTable(blocks: blocks.dropFirst(), offsets: trailingOffsets, rowWeights: sqrtW, n: n) : nil
         accumulateDense(entries: entries, xy: xy)
     }
 
     /// (T_D)ᵀT_D, both triangles: random × random and random × [X y] by rows, [X y]ᵀ[X y] by BLAS.
-    private mutating func accumulateDense(entries: EntryTable, xy: [Double]) {
+    private mutating func accumulateDense(entries: EntryTable?, xy: [Double]) {
         let denseSize = self.denseSize
         let denseFixed = fixedOffset - denseOffset
         let p = self.p
@@ -180,15 +177,18 @@ struct CrossProducts: Sendable {
                     c: t.baseAddress! + denseFixed + denseFixed * denseSize, ldc: denseSize)
             }
         }
-        let firstDenseEntry = sparseBlockCount < blocks.count ? entries.columnOfBlock[sparseBlockCount - 1] : entries.width
-        for i in 0..<n {
-            let row = (i * entries.width + firstDenseEntry)..<((i + 1) * entries.width)
-            for a in row {
-                let rowA = entries.row[a] - denseOffset, valueA = entries.value[a]
-                for b in row where entries.row[b] - denseOffset <= rowA {
-                    trailing[rowA + (entries.row[b] - denseOffset) * denseSize] += valueA * entries.value[b]
+        // The dense part's random rows, from each data row's entries of the dense blocks.
+        if let entries {
+            let firstDenseEntry = sparseBlockCount < blocks.count ? entries.columnOfBlock[sparseBlockCount - 1] : entries.width
+            for i in 0..<n {
+                let row = (i * entries.width + firstDenseEntry)..<((i + 1) * entries.width)
+                for a in row {
+                    let rowA = entries.row[a] - denseOffset, valueA = entries.value[a]
+                    for b in row where entries.row[b] - denseOffset <= rowA {
+                        trailing[rowA + (entries.row[b] - denseOffset) * denseSize] += valueA * entries.value[b]
+                    }
+                    for j in 0...p { trailing[(denseFixed + j) + rowA * denseSize] += xy[i + j * n] * valueA }
                 }
-                for j in 0...p { trailing[(denseFixed + j) + rowA * denseSize] += xy[i + j * n] * valueA }
             }
         }
         for j in 0..<denseSize {

@@ -21,10 +21,14 @@ struct LevelPanels: Sendable {
     var values: [Double]
     /// Position in panel c of its first row at or after the dense part of the trailing matrix.
     let denseStart: [Int]
-    /// For each data row i and each of its later entries t (`laterCount` per row, from the
-    /// pattern's `firstEntry`), the position of that entry's trailing row in the panel of i's level:
-    /// fixed by the pattern, so reweighting scatters without looking rows up.
+    /// For the k-th data row in level order (`rowsByLevel.order[k]`) and each of its later entries
+    /// t (`laterCount` per row, from the pattern's `firstEntry`), the position of that entry's
+    /// trailing row in the panel of its level, and the entry's value (unweighted); and the row's
+    /// zᵢ (S values). Fixed by the design and stored in the order reweighting visits them, so that
+    /// it reads them in one pass and looks no row up but the weights and [X y].
     private let entryPositions: [Int32]
+    private let entryValues: [Double]
+    private let orderedZ: [Double]
     private let laterCount: Int
 
     /// Number of rows m_c of panel c.
@@ -35,7 +39,7 @@ struct LevelPanels: Sendable {
 
     /// The pattern of `block`'s panels against the later rows in `later` (each data row's entries
     /// of the blocks after this one, `width` per data row, from column `firstEntry`), with the
-    /// p + 1 rows of X and y at `fixedOffset`; the values are zero until ``accumulate(block:rowWeights:later:firstEntry:xyRows:)``.
+    /// p + 1 rows of X and y at `fixedOffset`; the values are zero until ``accumulate(rowWeights:xyRows:)``.
     init(block: RandomEffectBlock, later: EntryTable, firstEntry: Int, fixedOffset: Int, trailingSize: Int, denseOffset: Int) {
         let s = block.dimension
         let levels = block.levelCount
@@ -73,59 +77,76 @@ struct LevelPanels: Sendable {
         self.start = start
         self.rows = rows
         self.denseStart = denseStart
-        entryPositions = positions
+        let order = rowsByLevel.order
+        var orderedPositions = [Int32](repeating: 0, count: positions.count)
+        var orderedValues = [Double](repeating: 0, count: positions.count)
+        var orderedZ = [Double](repeating: 0, count: order.count * s)
+        for (k, i) in order.enumerated() {
+            for t in 0..<laterCount {
+                orderedPositions[k * laterCount + t] = positions[i * laterCount + t]
+                orderedValues[k * laterCount + t] = later.value[i * width + firstEntry + t]
+            }
+            for a in 0..<s { orderedZ[k * s + a] = block.z[a, i] }
+        }
+        entryPositions = orderedPositions
+        entryValues = orderedValues
+        self.orderedZ = orderedZ
         self.laterCount = laterCount
         diagonal = Array(repeating: 0, count: levels * s * s)
         values = Array(repeating: 0, count: rows.count * s)
     }
 
     /// Sets the values on the pattern: A_cc = Σ_{i in c} wᵢ zᵢzᵢᵀ and the panel rows
-    /// Σ_{i in c} (√wᵢ t_i) (√wᵢ zᵢ)ᵀ, with the later blocks' entries already weighted in `later`
-    /// and the weighted [X y] in `xyRows` (row-major, p + 1 values per data row, so that each row
-    /// visited in level order reads one stretch). What PIRLS's reweighting repeats: the same
-    /// pattern, new weights and response.
-    mutating func accumulate(block: RandomEffectBlock, rowWeights sqrtW: [Double]?, later: EntryTable, firstEntry: Int, xyRows: [Double]) {
-        let n = block.codes.count
+    /// Σ_{i in c} wᵢ t_i zᵢᵀ (t_i the later blocks' entries) and Σ_{i in c} √wᵢ [X y]ᵢ (√wᵢ zᵢ)ᵀ, with
+    /// the weighted [X y] in `xyRows` (row-major, p + 1 values per data row, in data order). What
+    /// PIRLS's reweighting repeats: the same pattern, new weights and response.
+    mutating func accumulate(rowWeights sqrtW: [Double]?, xyRows: [Double]) {
+        let n = rowsByLevel.order.count
         let s = dimension
         let p1 = xyRows.count / max(n, 1)
-        let width = later.width, count = laterCount
-        let levels = self.levels, start = self.start, order = rowsByLevel.order
+        let count = laterCount
+        let levels = self.levels, start = self.start
         var z = [Double](repeating: 0, count: s)
         diagonal.withUnsafeMutableBufferPointer { dp in
         values.withUnsafeMutableBufferPointer { vp in
-        block.z.elements.withUnsafeBufferPointer { zp in
-        later.value.withUnsafeBufferPointer { lp in
+        orderedZ.withUnsafeBufferPointer { zp in
+        entryValues.withUnsafeBufferPointer { ep in
         entryPositions.withUnsafeBufferPointer { pp in
+        rowsByLevel.order.withUnsafeBufferPointer { op in
         xyRows.withUnsafeBufferPointer { xp in
         z.withUnsafeMutableBufferPointer { zw in
-            guard let diagonal = dp.baseAddress, let values = vp.baseAddress, let xyBase = xp.baseAddress else { return }
+            guard let diagonal = dp.baseAddress, let values = vp.baseAddress, let xyBase = xp.baseAddress,
+                  let zBase = zp.baseAddress, let order = op.baseAddress, let zw = zw.baseAddress else { return }
             // Without later blocks there are no entries (and the arrays have no storage).
-            let entryBase = lp.baseAddress, positionBase = pp.baseAddress
+            let entryBase = ep.baseAddress, positionBase = pp.baseAddress
             diagonal.update(repeating: 0, count: dp.count)
             values.update(repeating: 0, count: vp.count)
+            var k = 0
             for c in 0..<levels {
                 let m = start[c + 1] - start[c]
                 let panel = values + start[c] * s
                 let block = diagonal + c * s * s
-                for k in rowsByLevel.start[c]..<rowsByLevel.start[c + 1] {
+                for _ in rowsByLevel.start[c]..<rowsByLevel.start[c + 1] {
                     let i = order[k]
                     let weight = sqrtW?[i] ?? 1
-                    for a in 0..<s { zw[a] = zp[a + i * s] * weight }
+                    for a in 0..<s { zw[a] = zBase[k * s + a] * weight }
                     let xy = xyBase + i * p1
                     for a in 0..<s {
                         let za = zw[a]
                         for b in 0..<s { block[a + b * s] += za * zw[b] }
                         let column = panel + a * m
                         if count > 0, let entryBase, let positionBase {
-                            let entries = entryBase + i * width + firstEntry, positions = positionBase + i * count
-                            for t in 0..<count { column[Int(positions[t])] += entries[t] * za }
+                            let weighted = za * weight
+                            let entries = entryBase + k * count, positions = positionBase + k * count
+                            for t in 0..<count { column[Int(positions[t])] += entries[t] * weighted }
                         }
                         let fixed = column + m - p1
                         for j in 0..<p1 { fixed[j] += xy[j] * za }
                     }
+                    k += 1
                 }
             }
-        }}}}}}}
+        }}}}}}}}
     }
 }
 

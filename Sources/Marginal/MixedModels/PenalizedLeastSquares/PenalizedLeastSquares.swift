@@ -118,9 +118,10 @@ struct PenalizedLeastSquares: Sendable {
     }
 
     /// New weights wᵢ (prior times working weights; nil for 1) and response (the working response
-    /// less the offset) on the same pattern. The factor is stale until the next ``update(theta:)``.
-    mutating func reweight(weights: [Double]?, response: [Double]) {
-        products.reweight(weights: weights, response: response)
+    /// less the offset) on the same pattern (``CrossProducts/reweight(weights:response:working:)``).
+    /// The factor is stale until the next ``update(theta:)``.
+    mutating func reweight(weights: [Double]?, response: [Double], working: Bool = false) {
+        products.reweight(weights: weights, response: response, working: working)
         isPositiveDefinite = false
     }
 
