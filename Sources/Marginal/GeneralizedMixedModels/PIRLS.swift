@@ -15,6 +15,9 @@ struct PIRLSState: Sendable {
     /// Per block, ℓ·S values, level-major.
     var u: [[Double]]
     var eta: [Double]
+    /// The (θ, β) at which `u` and `eta` are PIRLS's converged modes with β held and the core was
+    /// last factored, which ``GeneralizedLinearMixedModel/predictedModes(_:state:theta:)`` starts from.
+    var mode: (theta: [Double], beta: [Double])? = nil
 }
 
 extension GeneralizedLinearMixedModel {
@@ -82,6 +85,8 @@ extension GeneralizedLinearMixedModel {
         // The first step from R's starting means has no consistent (β, u) to halve towards; from
         // any other state, η is that of (β, u) at this θ.
         var fromStart = state.u.allSatisfy { $0.allSatisfy { $0 == 0 } } && state.beta.allSatisfy { $0 == 0 } && !holdingBeta
+        if holdingBeta, let predicted = predictedModes(core, state: state, theta: theta) { state.u = predicted }
+        state.mode = nil
         if !fromStart { state.eta = linearPredictor(beta: state.beta, u: state.u, lambdas: lambdas) }
         var current = penalizedDeviance(eta: state.eta, u: state.u)
         var previousMove = Double.infinity
@@ -131,6 +136,7 @@ extension GeneralizedLinearMixedModel {
                         // Fisher scoring); otherwise the factor is brought to the final η, at the
                         // information the Laplace log-determinant takes.
                         if move > tolerance || newton { _ = refactor(newtonStep: newton && information == .observed) }
+                        if settled, holdingBeta { state.mode = (theta, state.beta) }
                         return settled
                     }
                     break

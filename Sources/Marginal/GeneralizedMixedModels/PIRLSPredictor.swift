@@ -1,0 +1,66 @@
+import Foundation
+
+/// A first-order prediction of the conditional modes at a new (θ, β) from the mode at the last
+/// one, for a canonical link on designs without nested blocks: by the implicit function theorem on
+/// the mode's equation u = ΛᵀZᵀs(η) (as in ``laplaceGradient(_:theta:state:)``),
+///
+///     M Δu = ΔΛᵀZᵀs − ΛᵀZᵀW(X Δβ + Z ΔΛ û),   M = ΛᵀZᵀWZΛ + I,
+///
+/// with s, W and M at the old mode, whose factor the core still holds: one pass over the rows and
+/// one solve instead of a reweighting and a factorization. PIRLS started from û + Δu is O(‖Δx‖²)
+/// from the new mode instead of O(‖Δx‖), which saves one of its usual three or four iterations
+/// when an optimizer moves (θ, β) a little at a time.
+extension GeneralizedLinearMixedModel {
+    /// The predicted modes at (θ, `state.beta`) from `state.mode`, or nil where the prediction does
+    /// not apply (no mode to start from, a non-canonical link, nested blocks, a failed factor) or
+    /// moves an effect by more than one standard deviation (a long step, where PIRLS does as well
+    /// from the old modes).
+    func predictedModes(_ core: PenalizedLeastSquares, state: PIRLSState, theta: [Double]) -> [[Double]]? {
+        guard let mode = state.mode, hasExactLaplaceGradient, core.isPositiveDefinite, mode.theta.count == theta.count else { return nil }
+        let n = design.nobs
+        let old = thetaLayout.lambdas(mode.theta)
+        let new = thetaLayout.lambdas(theta)
+        let products = core.products
+        let firstCount = products.first.levels * products.first.dimension
+        let offsets = blocks.indices.map { k in k == 0 ? 0 : firstCount + products.trailingRange(ofBlock: k).lowerBound }
+        let x = design.fixedEffects.matrix
+        let deltaBeta = zip(state.beta, mode.beta).map { $0 - $1 }
+        var rhs = [Double](repeating: 0, count: core.randomEffectCount)
+        for i in 0..<n {
+            let (y, eta, m) = (design.response[i], state.eta[i], priorWeights[i])
+            let s = family.score(y, eta: eta, link: link, weight: m)
+            let w = family.working(y, eta: eta, link: link, weight: m).weight
+            // c = W(xᵀΔβ + Σₖ (ΔλₖᵀZₖ)ᵀuₖ); then ΔΛᵀZᵀs − ΛᵀZᵀc row by row.
+            var c = 0.0
+            for j in deltaBeta.indices where deltaBeta[j] != 0 { c += x[i, j] * deltaBeta[j] }
+            for (k, block) in blocks.enumerated() {
+                let size = block.dimension
+                let level = Int(block.codes[i])
+                for b in 0..<size {
+                    var dt = 0.0
+                    for a in b..<size { dt += block.z[a, i] * (new[k][a, b] - old[k][a, b]) }
+                    c += dt * state.u[k][level * size + b]
+                }
+            }
+            c *= w
+            for (k, block) in blocks.enumerated() {
+                let size = block.dimension
+                let base = offsets[k] + Int(block.codes[i]) * size
+                for b in 0..<size {
+                    var t = 0.0, dt = 0.0
+                    for a in b..<size {
+                        t += block.z[a, i] * old[k][a, b]
+                        dt += block.z[a, i] * (new[k][a, b] - old[k][a, b])
+                    }
+                    rhs[base + b] += s * dt - c * t
+                }
+            }
+        }
+        let delta = core.solveRandomSystem(rhs)
+        guard delta.allSatisfy({ abs($0) <= 1 }) else { return nil }
+        return blocks.indices.map { k in
+            let base = offsets[k]
+            return state.u[k].indices.map { state.u[k][$0] + delta[base + $0] }
+        }
+    }
+}
