@@ -39,8 +39,8 @@ struct FitCommand: ParsableCommand {
     var optimizer: ThetaOptimizer = .automatic
 
     @Option(help: ArgumentHelp(
-        "Degrees of freedom of a linear model's t tests: satterthwaite (the default, as lmerTest; p values in the summary) or none (as lme4's lmer: no p values, and no extra evaluations).",
-        valueName: "satterthwaite|none"))
+        "Degrees of freedom of a linear model's t tests: satterthwaite (the default, as lmerTest; p values in the summary), kenward-roger (REML fits: Kenward–Roger's degrees of freedom and adjusted standard errors, as lmerTest's ddf = \"Kenward-Roger\" and pbkrtest; O(n³), up to 4,000 rows) or none (as lme4's lmer: no p values, and no extra evaluations).",
+        valueName: "satterthwaite|kenward-roger|none"))
     var ddf: DenominatorDegreesOfFreedom?
 
     @Option(help: ArgumentHelp(
@@ -69,6 +69,9 @@ struct FitCommand: ParsableCommand {
     func validate() throws {
         if familyOptions.responseFamily != nil && ddf != nil {
             throw ValidationError("--ddf applies to linear mixed models; a generalized one has Wald z tests")
+        }
+        if ddf == .kenwardRoger && ml {
+            throw ValidationError("--ddf kenward-roger needs a REML fit (Kenward–Roger's approximation is defined for REML); leave out --ml")
         }
         if familyOptions.responseFamily != nil && confint != nil {
             throw ValidationError("--confint applies to linear mixed models so far")
@@ -104,9 +107,15 @@ struct FitCommand: ParsableCommand {
             var fit = try model.fit(criterion: ml ? .ml : .reml, optimizer: optimizer) { evaluation, objective in
                 progress.update("fitting: evaluation \(evaluation), objective \(objective)")
             }
-            if (ddf ?? .satterthwaite) == .satterthwaite {
+            switch ddf ?? .satterthwaite {
+            case .satterthwaite:
                 progress.update("fitting: Satterthwaite's degrees of freedom")
                 fit = model.withSatterthwaiteTests(fit)
+            case .kenwardRoger:
+                progress.update("fitting: Kenward–Roger's degrees of freedom")
+                fit = try model.withKenwardRogerTests(fit)
+            case .none:
+                break
             }
             var intervals: BootstrapIntervals?
             if confint == .boot {
@@ -137,5 +146,6 @@ enum ConfidenceIntervalMethod: String, ExpressibleByArgument {
 /// `--ddf`: how a linear model's t tests get their degrees of freedom.
 enum DenominatorDegreesOfFreedom: String, ExpressibleByArgument {
     case satterthwaite
+    case kenwardRoger = "kenward-roger"
     case none
 }

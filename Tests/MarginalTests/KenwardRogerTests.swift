@@ -71,6 +71,27 @@ import Testing
         #expect(throws: KenwardRogerError.self) { try kr.test(Matrix(rows: 2, columns: 2, elements: [1, 1, 2, 2])) }
     }
 
+    /// lmerTest's `summary(fit, ddf = "Kenward-Roger")` on the unbalanced sleepstudy: adjusted
+    /// standard errors, degrees of freedom and p values; and the command line's `--ddf kenward-roger`.
+    @Test func tTestsMatchLmerTest() throws {
+        var options = CSVOptions()
+        options.factorColumns = ["Subject"]
+        let model = try LinearMixedModel(design: ModelDesign(formula: Self.slopes, data: CSVReader.read(path: Self.unbalanced, options: options)))
+        let fit = try model.withKenwardRogerTests(model.fit(criterion: .reml))
+        let expected = [(6.8603853225, 16.9741124142, 1.413189245e-17), (1.7579736803, 16.9898356799, 1.639432589e-05)]
+        for (effect, (se, df, p)) in zip(fit.fixedEffects, expected) {
+            #expect(relativeError(effect.standardError, se) < 1e-4, "SE \(effect.standardError) vs \(se)")
+            #expect(relativeError(try #require(effect.degreesOfFreedom), df) < 1e-4, "df \(String(describing: effect.degreesOfFreedom)) vs \(df)")
+            #expect(relativeError(try #require(effect.pValue), p, floor: 1e-300) < 1e-3)
+        }
+        #expect(fit.summary().contains("t-tests use Kenward-Roger's method"))
+        let printed = try CommandLineTests.marginal(["fit", Self.unbalanced, "-f", Self.slopes, "--factor", "Subject", "--ddf", "kenward-roger", "--json"])
+        #expect(printed.status == 0)
+        #expect(printed.stdout.contains("\"ddfMethod\" : \"Kenward-Roger\""))
+        let refused = try CommandLineTests.marginal(["fit", Self.unbalanced, "-f", Self.slopes, "--ddf", "kenward-roger", "--ml"])
+        #expect(refused.status != 0 && refused.stderr.contains("needs a REML fit"))
+    }
+
     /// `pf(f, d1, d2, lower.tail = FALSE)` in R.
     @Test(arguments: [(45.853, 1.0, 17.0, 3.26379072871e-06), (2.5, 3.0, 10.5, 0.116235465663), (0.7, 2.0, 4.2, 0.546548432548)])
     func fTailMatchesR(_ f: Double, _ d1: Double, _ d2: Double, _ expected: Double) {

@@ -45,6 +45,26 @@ public enum KenwardRogerError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+extension LinearMixedModel {
+    /// `fit` (REML) with each fixed effect's t test as lmerTest's `summary(ddf = "Kenward-Roger")`:
+    /// the standard errors and the covariance of β̂ are Kenward–Roger's adjusted Φ_A, and each
+    /// coefficient's degrees of freedom are the denominator's of the test of βⱼ = 0.
+    public func withKenwardRogerTests(_ fit: LinearMixedModelFit) throws(KenwardRogerError) -> LinearMixedModelFit {
+        let kr = try KenwardRoger(model: self, fit: fit)
+        let p = design.fixedEffects.p
+        var tested = fit
+        for j in 0..<p {
+            var l = Matrix(rows: 1, columns: p)
+            l[0, j] = 1
+            tested.fixedEffects[j].degreesOfFreedom = try kr.test(l).denominatorDegreesOfFreedom
+            tested.fixedEffects[j].standardError = kr.adjustedCovariance[j, j].squareRoot()
+        }
+        tested.fixedEffectsCovariance = kr.adjustedCovariance
+        tested.degreesOfFreedomMethod = .kenwardRoger
+        return tested
+    }
+}
+
 /// The pieces of the Kenward–Roger computation that do not depend on the contrast: Φ, the Pᵣ,
 /// W and the adjusted covariance Φ_A, at a REML fit.
 public struct KenwardRoger: Sendable {

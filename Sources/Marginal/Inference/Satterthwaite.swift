@@ -21,6 +21,7 @@ extension LinearMixedModel {
     public func withSatterthwaiteTests(_ fit: LinearMixedModelFit) -> LinearMixedModelFit {
         var tested = fit
         for (j, nu) in satterthwaiteDegreesOfFreedom(fit).enumerated() { tested.fixedEffects[j].degreesOfFreedom = nu }
+        tested.degreesOfFreedomMethod = .satterthwaite
         return tested
     }
 

@@ -37,6 +37,16 @@ public struct LinearMixedModelFit: Sendable {
     /// Aliased fixed-effect columns that were dropped, and rows dropped for missing values.
     public var aliasedColumns: [String]
     public var droppedRows: Int
+    /// How the fixed effects' t tests got their degrees of freedom, nil without tests.
+    public var degreesOfFreedomMethod: DegreesOfFreedomMethod? = nil
+}
+
+/// The denominator degrees of freedom of a linear model's t and F tests (lmerTest's `ddf`).
+public enum DegreesOfFreedomMethod: String, Sendable, Codable, CaseIterable {
+    /// Satterthwaite's approximation (``LinearMixedModel/withSatterthwaiteTests(_:)``).
+    case satterthwaite = "Satterthwaite"
+    /// Kenward–Roger's, with its adjusted covariance of β̂ (``KenwardRoger``).
+    case kenwardRoger = "Kenward-Roger"
 }
 
 public struct FixedEffectEstimate: Sendable, Equatable {

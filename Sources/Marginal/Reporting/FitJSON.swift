@@ -7,7 +7,7 @@ public struct FitReport: Codable, Sendable {
         public var estimate: Double
         public var stdError: Double
         public var tValue: Double
-        /// Satterthwaite's degrees of freedom and the t test's p value, where computed.
+        /// The t test's degrees of freedom (by `ddfMethod`) and p value, where computed.
         public var df: Double?
         public var pValue: Double?
     }
@@ -48,6 +48,8 @@ public struct FitReport: Codable, Sendable {
     public var nobs: Int
     public var droppedRows: Int
     public var fixef: [FixedEffect]
+    /// `Satterthwaite` or `Kenward-Roger`: how `fixef`'s degrees of freedom were computed.
+    public var ddfMethod: DegreesOfFreedomMethod?
     public var vcov: [[Double]]
     public var aliased: [String]
     public var sigma: Double
@@ -78,6 +80,7 @@ public struct FitReport: Codable, Sendable {
         fixef = fit.fixedEffects.map {
             .init(name: $0.name, estimate: $0.estimate, stdError: $0.standardError, tValue: $0.tValue, df: $0.degreesOfFreedom, pValue: $0.pValue)
         }
+        ddfMethod = fit.degreesOfFreedomMethod
         vcov = fit.fixedEffectsCovariance.rowArrays
         aliased = fit.aliasedColumns
         sigma = fit.sigma

@@ -7,8 +7,7 @@ extension LinearMixedModelFit {
         var out: [String] = []
         let method = criterion == .reml ? "REML" : "maximum likelihood"
         out.append("Linear mixed model fit by \(method)")
-        let tested = fixedEffects.contains { $0.degreesOfFreedom != nil }
-        if tested { out.append("t-tests use Satterthwaite's method") }
+        if let method = degreesOfFreedomMethod { out.append("t-tests use \(method.rawValue)'s method") }
         out.append(" Formula: \(formula)")
         if let dataName { out.append("    Data: \(dataName)") }
         out.append("")
@@ -35,7 +34,7 @@ extension LinearMixedModelFit {
         let estimates = NumberFormat.column(fixedEffects.map(\.estimate), digits: 6)
         let errors = NumberFormat.column(fixedEffects.map(\.standardError))
         let tValues = fixedEffects.map { NumberFormat.fixed($0.tValue, 3) }
-        if !fixedEffects.isEmpty && tested {
+        if !fixedEffects.isEmpty && degreesOfFreedomMethod != nil {
             out.append(TextTable(
                 header: ["", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)", ""],
                 rows: fixedEffects.indices.map { j in

@@ -24,3 +24,8 @@ kr("unbalanced Days", m3, matrix(c(0, 1), nrow = 1))
 kr("unbalanced both", m3, diag(2))
 m4 <- lmer(Reaction ~ 1 + Days + (1 | Subject), unbalanced, control = tight)
 kr("unbalanced intercept-only Days", m4, matrix(c(0, 1), nrow = 1))
+# lmerTest's t tests with Kenward–Roger's degrees of freedom and adjusted standard errors.
+suppressMessages(library(lmerTest))
+m5 <- lmerTest::lmer(Reaction ~ 1 + Days + (1 + Days | Subject), unbalanced, control = tight)
+co <- summary(m5, ddf = "Kenward-Roger")$coefficients
+cat("lmerTest KR unbalanced se", sprintf("%.10f", co[, "Std. Error"]), "df", sprintf("%.10f", co[, "df"]), "p", sprintf("%.10g", co[, "Pr(>|t|)"]), "\n")
