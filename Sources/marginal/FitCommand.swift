@@ -44,7 +44,7 @@ struct FitCommand: ParsableCommand {
     var ddf: DenominatorDegreesOfFreedom?
 
     @Option(help: ArgumentHelp(
-        "Confidence intervals for every parameter of a linear model: boot (parametric bootstrap, percentile intervals, as lme4's confint(method = \"boot\")).",
+        "Confidence intervals for every parameter: boot (parametric bootstrap, percentile intervals, as lme4's confint(method = \"boot\"); a generalized model's responses are drawn from its family and refitted by the same method).",
         valueName: "boot"))
     var confint: ConfidenceIntervalMethod?
 
@@ -73,9 +73,6 @@ struct FitCommand: ParsableCommand {
         if ddf == .kenwardRoger && ml {
             throw ValidationError("--ddf kenward-roger needs a REML fit (Kenward–Roger's approximation is defined for REML); leave out --ml")
         }
-        if familyOptions.responseFamily != nil && confint != nil {
-            throw ValidationError("--confint applies to linear mixed models so far")
-        }
         guard (1...1_000_000).contains(nsim) else { throw ValidationError("--nsim must be between 1 and 1,000,000; got \(nsim)") }
         guard level > 0, level < 1 else { throw ValidationError("--level must be in (0, 1); got \(level)") }
         if familyOptions.responseFamily != nil && ml {
@@ -94,13 +91,19 @@ struct FitCommand: ParsableCommand {
             let fit = try model.fit(nAGQ: familyOptions.nagq) { evaluation, objective in
                 progress.update("fitting: evaluation \(evaluation), Laplace deviance \(objective)")
             }
+            var intervals: BootstrapIntervals?
+            if confint == .boot {
+                progress.update("parametric bootstrap: \(nsim) refits")
+                intervals = model.parametricBootstrap(fit, simulations: nsim, seed: seed, level: level)
+            }
             progress.finish()
             if json {
                 var report = GeneralizedFitReport(fit)
                 report.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0, family: familyOptions, link: fit.link) }
+                report.confint = intervals
                 text = try report.json()
             } else {
-                text = fit.summary(dataName: dataName)
+                text = fit.summary(dataName: dataName) + (intervals.map { "\n" + $0.text() + "\n" } ?? "")
             }
         } else {
             let model = try LinearMixedModel(design: design)
