@@ -1,0 +1,81 @@
+/// A function of two variables on a grid, coloured by viridis, with marked points (a saddle, an
+/// estimate) and a colour bar. The colours span the 2nd to the 98th percentile of the finite
+/// values, so a function that grows without bound somewhere (the joint density as σ² → 0) does
+/// not wash out the rest; cells beyond are drawn in the end colours, and non-finite cells are
+/// left empty and counted.
+public struct HeatmapChart: Sendable {
+    /// A marked point with its label.
+    public struct Marker: Sendable {
+        public var x: Double
+        public var y: Double
+        public var label: String
+
+        public init(x: Double, y: Double, label: String) {
+            self.x = x
+            self.y = y
+            self.label = label
+        }
+    }
+
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var valueLabel: String
+    /// Cell centres along x and along y (increasing, evenly spaced).
+    public var x: [Double]
+    public var y: [Double]
+    /// `values[j][i]` at (x[i], y[j]).
+    public var values: [[Double]]
+    public var markers: [Marker]
+    /// Horizontal lines across the map (e.g. the empirical-Bayes σ²).
+    public var horizontalLines: [(value: Double, label: String)] = []
+
+    public init(title: String, xLabel: String, yLabel: String, valueLabel: String, x: [Double], y: [Double], values: [[Double]], markers: [Marker]) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.valueLabel = valueLabel
+        self.x = x
+        self.y = y
+        self.values = values
+        self.markers = markers
+    }
+
+    public func render(id: String) -> Chart {
+        let finite = values.flatMap { $0 }.filter(\.isFinite).sorted()
+        let skipped = values.reduce(0) { $0 + $1.count } - finite.count
+        let low = SampleQuantile.value(sorted: finite, probability: 0.02), high = SampleQuantile.value(sorted: finite, probability: 0.98)
+        let dx = x.count > 1 ? x[1] - x[0] : 1, dy = y.count > 1 ? y[1] - y[0] : 1
+        let xEdges = [(x.first ?? 0) - dx / 2, (x.last ?? 0) + dx / 2], yEdges = [(y.first ?? 0) - dy / 2, (y.last ?? 0) + dy / 2]
+        var frame = PlotFrame(width: 640, height: 420, xValues: xEdges, yValues: yEdges, rightMargin: 90, niceX: false, niceY: false)
+        for (j, row) in values.enumerated() where j < y.count {
+            for (i, value) in row.enumerated() where i < x.count && value.isFinite {
+                let t = high > low ? (value - low) / (high - low) : 0.5
+                let px = frame.x(x[i] - dx / 2), py = frame.y(y[j] + dy / 2)
+                frame.canvas.rect(x: px, y: py, width: frame.x(x[i] + dx / 2) - px + 0.4, height: frame.y(y[j] - dy / 2) - py + 0.4,
+                                  class: "cell", fill: Palette.sequential(t),
+                                  title: "\(valueLabel) \(ChartText.number(value)) at (\(ChartText.number(x[i])), \(ChartText.number(y[j])))")
+            }
+        }
+        frame.drawAxes(title: title, xLabel: xLabel, yLabel: yLabel)
+        for line in horizontalLines { frame.horizontalReference(line.value, label: line.label) }
+        for marker in markers where frame.x.contains(marker.x) && frame.y.contains(marker.y) {
+            frame.canvas.circle(frame.x(marker.x), frame.y(marker.y), radius: 5, class: "marker",
+                                title: "\(marker.label): (\(ChartText.number(marker.x)), \(ChartText.number(marker.y)))")
+            frame.canvas.text(marker.label, x: frame.x(marker.x) + 8, y: frame.y(marker.y) - 6, class: "tick halo")
+        }
+        // The colour bar.
+        let barLeft = frame.right + 24, steps = 40
+        for k in 0..<steps {
+            let t = Double(k) / Double(steps - 1)
+            let py = frame.bottom - (frame.bottom - frame.top) * Double(k + 1) / Double(steps)
+            frame.canvas.rect(x: barLeft, y: py, width: 14, height: (frame.bottom - frame.top) / Double(steps) + 0.5, fill: Palette.sequential(t))
+        }
+        frame.canvas.text(ChartText.number(high), x: barLeft + 18, y: frame.top + 8, class: "tick")
+        frame.canvas.text(ChartText.number(low), x: barLeft + 18, y: frame.bottom, class: "tick")
+        frame.canvas.text(valueLabel, x: barLeft + 7, y: frame.top - 8, anchor: "middle", class: "tick")
+        var notes = ["Colours span the 2nd to 98th percentile of \(valueLabel) on the grid (\(ChartText.number(low)) to \(ChartText.number(high))); cells beyond take the end colours."]
+        if let note = ChartText.skipped(skipped, what: "grid values") { notes.append(note) }
+        return frame.chart(id: id, kind: "heatmap", title: title, notes: notes)
+    }
+}
