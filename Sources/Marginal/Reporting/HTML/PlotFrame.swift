@@ -9,7 +9,7 @@ struct PlotFrame {
 
     /// A frame of `width` × `height` pixels over the x and y values given (extra values in
     /// `includeX`/`includeY` widen the axes, e.g. to show 0 or a reference line).
-    init(width: Double = 640, height: Double = 360, xValues: [Double], yValues: [Double], xLog: Bool = false, yLog: Bool = false,
+    init(width: Double = 560, height: Double = 340, xValues: [Double], yValues: [Double], xLog: Bool = false, yLog: Bool = false,
          includeX: [Double] = [], includeY: [Double] = [], leftMargin: Double = 64, rightMargin: Double = 16, niceX: Bool = true, niceY: Bool = true) {
         canvas = SVGCanvas(width: width, height: height)
         left = leftMargin

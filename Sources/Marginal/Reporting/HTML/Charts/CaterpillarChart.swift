@@ -46,11 +46,11 @@ public struct CaterpillarChart: Sendable {
         let (shown, summaryNote) = shownRows()
         var notes = [summaryNote].compactMap { $0 }
         if let note = ChartText.skipped(rows.count - rows.filter({ $0.estimate.isFinite }).count, what: "estimates") { notes.append(note) }
-        let rowHeight = 9.0
+        let rowHeight = shown.count <= 40 ? 13.0 : 9.0
         let height = max(140, Double(shown.count) * rowHeight + 80)
         let longest = shown.map(\.label.count).max() ?? 4
         let values = shown.flatMap { [$0.estimate, $0.lower, $0.upper] }
-        var frame = PlotFrame(width: 640, height: height, xValues: values, yValues: [0, Double(max(shown.count, 1))],
+        var frame = PlotFrame(width: 560, height: height, xValues: values, yValues: [0, Double(max(shown.count, 1))],
                               includeX: [0], leftMargin: 20 + 6 * Double(min(longest, 22)), niceY: false)
         frame.canvas.text(title, x: 8, y: 18, class: "title")
         let xs = frame.x.ticks(count: 6)

@@ -19,7 +19,7 @@ public struct DensityChart: Sendable {
     public var series: [Series]
     /// Vertical marks and their labels.
     public var marks: [(value: Double, label: String)] = []
-    public var width = 640.0
+    public var width = 560.0
     public var height = 260.0
 
     public init(title: String, xLabel: String, series: [Series], marks: [(value: Double, label: String)] = []) {

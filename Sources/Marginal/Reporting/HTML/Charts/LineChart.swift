@@ -39,7 +39,7 @@ public struct LineChart: Sendable {
     public var logX = false
     public var logY = false
     public var maximumPointsPerSeries = 2_000
-    public var width = 640.0
+    public var width = 560.0
     public var height = 300.0
 
     public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
