@@ -13,6 +13,20 @@ public struct MethodResult: Sendable {
     public var notes: [String] = []
     /// Joint MAP's gradient flow (nil for the other methods).
     public var gradientFlow: GradientFlow? = nil
+    /// The objective as the method went (``EstimationMethod/objectiveName``): per evaluation for
+    /// ML and REML, per accepted iterate for EM, per ELBO estimate for VI; empty for the others.
+    public var objectiveTrace: [IterationValue] = []
+}
+
+/// A value at an iteration (an objective's trace).
+public struct IterationValue: Sendable, Equatable {
+    public var iteration: Int
+    public var value: Double
+
+    public init(iteration: Int, value: Double) {
+        self.iteration = iteration
+        self.value = value
+    }
 }
 
 /// The outcomes of several estimation methods on one model (`marginal compare`).
@@ -39,10 +53,14 @@ extension LinearMixedModel: MixedModel {
         switch method {
         case .reml, .ml:
             let fit = try fit(criterion: method == .reml ? .reml : .ml)
-            return MethodResult(method: method, estimates: GlobalEstimates(fit: fit), objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings)
+            return MethodResult(
+                method: method, estimates: GlobalEstimates(fit: fit), objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings,
+                objectiveTrace: fit.optimization.log.enumerated().map { IterationValue(iteration: $0.offset + 1, value: $0.element.objective) })
         case .em:
             let fit = try fitEM(EMOptions(criterion: .ml))
-            return MethodResult(method: method, estimates: GlobalEstimates(fit: fit.estimates), objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings)
+            return MethodResult(
+                method: method, estimates: GlobalEstimates(fit: fit.estimates), objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings,
+                objectiveTrace: fit.objectiveTrace.enumerated().map { IterationValue(iteration: $0.offset, value: $0.element) })
         case .map, .mapNonCentered:
             let fit = try fitJointMAP(JointMAPOptions(parameterization: method == .map ? .centered : .nonCentered, priors: settings.priors))
             return MethodResult(
@@ -54,7 +72,8 @@ extension LinearMixedModel: MixedModel {
             return MethodResult(
                 method: method, estimates: fit.estimates, objective: fit.advi.elbo, seconds: fit.seconds, warnings: fit.warnings,
                 notes: ["means under the mean-field q, which understates posterior SDs where the posterior is correlated; "
-                    + "ADVI ran \(fit.advi.iterations) iterations"])
+                    + "ADVI ran \(fit.advi.iterations) iterations"],
+                objectiveTrace: fit.advi.trace.map { IterationValue(iteration: $0.iteration, value: $0.elbo) })
         case .nuts:
             let posterior = try posteriorMeans(settings: settings)
             return MethodResult(

@@ -27,6 +27,7 @@ struct AxisScale {
             low -= half
             high += half
         }
+        let nonNegative = !logarithmic && low >= 0
         let pad = (high - low) * padding
         low -= pad
         high += pad
@@ -35,6 +36,8 @@ struct AxisScale {
             low = (low / step).rounded(.down) * step
             high = (high / step).rounded(.up) * step
         }
+        // Counts and densities start at 0, not just below it.
+        if nonNegative { low = max(low, 0) }
         self.lower = logarithmic ? pow(10, low) : low
         self.upper = logarithmic ? pow(10, high) : high
         self.start = start
