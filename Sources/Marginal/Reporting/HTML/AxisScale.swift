@@ -84,11 +84,11 @@ struct AxisScale {
     /// magnitudes.
     func label(_ value: Double, among ticks: [Double]) -> String {
         let magnitude = ticks.map { abs($0) }.max() ?? abs(value)
-        if magnitude >= 1e6 || (magnitude > 0 && magnitude < 1e-3) || logarithmic && (magnitude >= 1e5 || magnitude < 1e-2) {
-            return String(format: "%.3g", value)
+        if logarithmic || magnitude >= 1e6 || (magnitude > 0 && magnitude < 1e-3) {
+            return String(format: "%g", value)
         }
         let spacing = ticks.count > 1 ? abs(ticks[1] - ticks[0]) : max(abs(value), 1)
-        let decimals = logarithmic ? max(0, -Int(floor(log10(max(value, 1e-300))))) : max(0, -Int(floor(log10(spacing) + 1e-9)))
+        let decimals = max(0, -Int(floor(log10(spacing) + 1e-9)))
         return String(format: "%.\(min(decimals, 6))f", value)
     }
 }

@@ -22,7 +22,7 @@ public struct BarChart: Sendable {
         let logarithmic = all.allSatisfy { $0 >= 0 } && (positive.max() ?? 1) / (positive.min() ?? 1) > 1e3
         let barHeight = 10.0, groupGap = 10.0
         let groupHeight = Double(measures.count) * barHeight + groupGap
-        let height = Double(categories.count) * groupHeight + 96 + Double(measures.count) * 16
+        let height = Double(categories.count) * groupHeight + 104 + Double(measures.count) * 16
         let longest = categories.map(\.count).max() ?? 4
         let floor = logarithmic ? (positive.min() ?? 1) / 2 : 0
         var frame = PlotFrame(width: 640, height: height, xValues: logarithmic ? positive + [floor] : all, yValues: [0, 1],
@@ -35,7 +35,7 @@ public struct BarChart: Sendable {
         }
         frame.canvas.line(frame.left, frame.bottom, frame.right, frame.bottom, class: "axis")
         frame.canvas.text(valueLabel + (logarithmic ? " (log scale)" : ""), x: (frame.left + frame.right) / 2, y: frame.bottom + 36, anchor: "middle")
-        let legendTop = Double(measures.count) * 16 + 8
+        let legendTop = Double(measures.count) * 16 + 16
         var skipped = 0
         for (c, category) in categories.enumerated() {
             let groupTop = frame.top + legendTop + Double(c) * groupHeight

@@ -57,7 +57,7 @@ public struct ScatterChart: Sendable {
             for (index, points) in clean.enumerated() {
                 let cssClass = "pt " + Palette.seriesClass(index)
                 for point in points {
-                    let tooltip = point.label ?? "(\(ChartText.number(point.x)), \(ChartText.number(point.y)))"
+                    let tooltip = (point.label.map { $0 + ": " } ?? "") + "(\(ChartText.number(point.x)), \(ChartText.number(point.y)))"
                     frame.canvas.circle(frame.x(point.x), frame.y(point.y), radius: 2.6, class: cssClass, title: tooltip)
                 }
             }
