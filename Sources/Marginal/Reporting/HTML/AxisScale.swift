@@ -28,7 +28,8 @@ struct AxisScale {
             high += half
         }
         let nonNegative = !logarithmic && low >= 0
-        let pad = (high - low) * padding
+        // Rounding to nice ticks leaves room of its own: then only a sliver of padding.
+        let pad = (high - low) * (nice && !logarithmic ? min(padding, 0.01) : padding)
         low -= pad
         high += pad
         if nice && !logarithmic {

@@ -14,12 +14,22 @@ public struct Chart: Sendable {
 
 /// The pieces of a chart's text: id-safe names and the note on non-finite values.
 enum ChartText {
-    /// `name` reduced to letters, digits, `-` and `_` (others become `-`), for an element id.
+    /// The parts joined by `-`, each run of characters other than ASCII letters, digits and `_`
+    /// replaced by one `-` (none at the ends): an element id, e.g. `sd-Subject-Intercept` for
+    /// `sd[Subject][(Intercept)]`.
     static func identifier(_ parts: String...) -> String {
-        parts.joined(separator: "-").unicodeScalars.map { scalar -> String in
-            (scalar.properties.isAlphabetic && scalar.isASCII) || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-"
-                ? String(scalar) : "-"
-        }.joined()
+        var out = ""
+        var pendingDash = false
+        for scalar in parts.joined(separator: "-").unicodeScalars {
+            if scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_") {
+                if pendingDash && !out.isEmpty { out += "-" }
+                pendingDash = false
+                out.unicodeScalars.append(scalar)
+            } else {
+                pendingDash = true
+            }
+        }
+        return out
     }
 
     /// The note for values left out because they were not finite (nil when none were).

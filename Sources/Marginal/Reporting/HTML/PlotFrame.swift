@@ -10,14 +10,15 @@ struct PlotFrame {
     /// A frame of `width` × `height` pixels over the x and y values given (extra values in
     /// `includeX`/`includeY` widen the axes, e.g. to show 0 or a reference line).
     init(width: Double = 560, height: Double = 340, xValues: [Double], yValues: [Double], xLog: Bool = false, yLog: Bool = false,
-         includeX: [Double] = [], includeY: [Double] = [], leftMargin: Double = 64, rightMargin: Double = 16, niceX: Bool = true, niceY: Bool = true) {
+         includeX: [Double] = [], includeY: [Double] = [], leftMargin: Double = 64, rightMargin: Double = 16, niceX: Bool = true, niceY: Bool = true,
+         padding: Double = 0.04) {
         canvas = SVGCanvas(width: width, height: height)
         left = leftMargin
         top = 30
         right = width - rightMargin
         bottom = height - 46
-        x = AxisScale(covering: xValues, start: left, end: right, logarithmic: xLog, nice: niceX, including: includeX)
-        y = AxisScale(covering: yValues, start: bottom, end: top, logarithmic: yLog, nice: niceY, including: includeY)
+        x = AxisScale(covering: xValues, start: left, end: right, logarithmic: xLog, padding: padding, nice: niceX, including: includeX)
+        y = AxisScale(covering: yValues, start: bottom, end: top, logarithmic: yLog, padding: padding, nice: niceY, including: includeY)
     }
 
     /// Gridlines, both axes with ticks and labels, the axis titles and the chart title.
@@ -40,13 +41,13 @@ struct PlotFrame {
         canvas.text(yLabel, x: 14, y: (top + bottom) / 2, anchor: "middle", rotate: -90)
     }
 
-    /// A legend in the top-right corner of the plotting area: a swatch per series in its
-    /// colour class (``Palette/seriesClass(_:)`` unless a class is given) and its name.
-    mutating func drawLegend(_ entries: [(name: String, cssClass: String)]) {
+    /// A legend in the top-right (or `topLeft`) corner of the plotting area: a swatch per series
+    /// in its colour class and its name.
+    mutating func drawLegend(_ entries: [(name: String, cssClass: String)], topLeft: Bool = false) {
         guard !entries.isEmpty else { return }
         let longest = entries.map(\.name.count).max() ?? 0
-        let boxWidth = Double(min(longest, 40)) * 6.6 + 30
-        let x0 = right - boxWidth - 4
+        let boxWidth = Double(min(longest, 40)) * 6.2 + 30
+        let x0 = topLeft ? left + 4 : right - boxWidth - 4
         canvas.rect(x: x0, y: top + 4, width: boxWidth, height: Double(entries.count) * 16 + 6, class: "legend")
         for (index, entry) in entries.enumerated() {
             let py = top + 16 + Double(index) * 16

@@ -22,11 +22,11 @@ public struct BarChart: Sendable {
         let logarithmic = all.allSatisfy { $0 >= 0 } && (positive.max() ?? 1) / (positive.min() ?? 1) > 1e3
         let barHeight = 10.0, groupGap = 10.0
         let groupHeight = Double(measures.count) * barHeight + groupGap
-        let height = Double(categories.count) * groupHeight + 104 + Double(measures.count) * 16
+        let height = Double(categories.count) * groupHeight + 88 + (measures.count > 1 ? Double(measures.count) * 16 + 16 : 4)
         let longest = categories.map(\.count).max() ?? 4
         let floor = logarithmic ? (positive.min() ?? 1) / 2 : 0
         var frame = PlotFrame(width: 640, height: height, xValues: logarithmic ? positive + [floor] : all, yValues: [0, 1],
-                              xLog: logarithmic, includeX: logarithmic ? [] : [0], leftMargin: 20 + 6.5 * Double(min(longest, 24)), niceY: false)
+                              xLog: logarithmic, includeX: logarithmic ? [] : [0], leftMargin: 20 + 6 * Double(min(longest, 40)), niceY: false)
         frame.canvas.text(title, x: 8, y: 18, class: "title")
         let xs = frame.x.ticks(count: 6)
         for tick in xs {
@@ -35,11 +35,11 @@ public struct BarChart: Sendable {
         }
         frame.canvas.line(frame.left, frame.bottom, frame.right, frame.bottom, class: "axis")
         frame.canvas.text(valueLabel + (logarithmic ? " (log scale)" : ""), x: (frame.left + frame.right) / 2, y: frame.bottom + 36, anchor: "middle")
-        let legendTop = Double(measures.count) * 16 + 16
+        let legendTop = measures.count > 1 ? Double(measures.count) * 16 + 16 : 4
         var skipped = 0
         for (c, category) in categories.enumerated() {
             let groupTop = frame.top + legendTop + Double(c) * groupHeight
-            frame.canvas.text(String(category.prefix(24)), x: frame.left - 6, y: groupTop + groupHeight / 2, anchor: "end", class: "tick")
+            frame.canvas.text(String(category.prefix(40)), x: frame.left - 6, y: groupTop + groupHeight / 2, anchor: "end", class: "tick")
             for (m, measure) in measures.enumerated() {
                 guard c < measure.values.count else { continue }
                 let value = measure.values[c]
@@ -49,7 +49,7 @@ public struct BarChart: Sendable {
                                   class: "hist " + Palette.seriesClass(m), title: "\(category), \(measure.name): \(ChartText.number(value))")
             }
         }
-        frame.drawLegend(measures.indices.map { (measures[$0].name, Palette.seriesClass($0)) })
+        if measures.count > 1 { frame.drawLegend(measures.indices.map { (measures[$0].name, Palette.seriesClass($0)) }) }
         var notes: [String] = []
         if skipped > 0 {
             notes.append("\(skipped) bars are not drawn: \(logarithmic ? "zero on the log axis, or " : "")not finite.")

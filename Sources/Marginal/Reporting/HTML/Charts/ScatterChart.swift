@@ -67,7 +67,7 @@ public struct ScatterChart: Sendable {
             let lo = min(xs.min() ?? 0, ys.min() ?? 0), hi = max(xs.max() ?? 1, ys.max() ?? 1)
             frame.canvas.line(frame.x(lo), frame.y(lo), frame.x(hi), frame.y(hi), class: "ref")
         }
-        if series.count > 1 { frame.drawLegend(series.indices.map { (series[$0].name, Palette.seriesClass($0)) }) }
+        if series.count > 1 { frame.drawLegend(series.indices.map { (series[$0].name, Palette.seriesClass($0)) }, topLeft: identityLine) }
         if let note = ChartText.skipped(skipped, what: "points") { notes.append(note) }
         return frame.chart(id: id, kind: "scatter", title: title, notes: notes)
     }

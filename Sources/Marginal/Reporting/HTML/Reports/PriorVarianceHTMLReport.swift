@@ -9,7 +9,8 @@ extension PriorVarianceExample.Result {
         let wLow = min(0, wHat) - 0.5 * reach - 0.1, wHigh = max(0, wHat) + 0.5 * reach + 0.1
         let topExponent = log10(max(4 * reach * reach, 1)) + 1
         let w = (0..<72).map { wLow + (wHigh - wLow) * (Double($0) + 0.5) / 72 }
-        let exponents = (0..<54).map { -3 + (topExponent + 3) * (Double($0) + 0.5) / 54 }
+        let bottomExponent = min(-3, (stationaryPoints.map { log10(max($0.sigma2, 1e-12)) }.min() ?? 0) - 0.5)
+        let exponents = (0..<54).map { bottomExponent + (topExponent - bottomExponent) * (Double($0) + 0.5) / 54 }
         let values = exponents.map { e in w.map { model.jointLogDensity(w: $0, logSigma2: e * log(10)) } }
         var markers = stationaryPoints.map { HeatmapChart.Marker(x: $0.w, y: log10($0.sigma2), label: $0.kind) }
         var notes: [HTMLReport.Block] = []
@@ -18,7 +19,7 @@ extension PriorVarianceExample.Result {
                                    x: w, y: exponents, values: values, markers: [])
         if eb > 0 {
             let shrunk = wHat * eb / (eb + wHatVariance)
-            markers.append(HeatmapChart.Marker(x: shrunk, y: log10(eb), label: "empirical Bayes"))
+            markers.append(HeatmapChart.Marker(x: shrunk, y: log10(eb), label: "empirical Bayes", labelBelow: true))
             heatmap.horizontalLines = [(log10(eb), "σ² (EB) = \(ChartText.number(eb))")]
         } else {
             notes.append(.note("The empirical-Bayes estimate is σ² = 0, off the log axis: the data do not support a positive prior variance."))
