@@ -50,7 +50,8 @@ import Testing
     @Test func largeFactorsAreSummarized() {
         let rows = (0..<4_000).map { CaterpillarChart.Row(label: "L\($0)", estimate: Double($0), lower: Double($0) - 1, upper: Double($0) + 1) }
         let chart = CaterpillarChart(title: "g", valueLabel: "v", rows: rows.shuffled())
-        let (shown, note) = chart.shownRows()
+        let (shown, note, extremes) = chart.shownRows()
+        #expect(extremes == 30)
         #expect(shown.count == 100)
         #expect(shown.first?.label == "L0" && shown.last?.label == "L3999")
         #expect(shown.map(\.estimate) == shown.map(\.estimate).sorted())

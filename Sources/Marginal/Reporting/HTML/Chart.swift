@@ -37,6 +37,6 @@ enum ChartText {
         count > 0 ? "\(count) non-finite \(what) (NaN or infinite) are not drawn." : nil
     }
 
-    /// A short number for tooltips and labels (4 significant digits).
-    static func number(_ value: Double) -> String { NumberFormat.significant(value, 4) }
+    /// A short number for tooltips and labels: 4 significant digits, no trailing zeros.
+    static func number(_ value: Double) -> String { String(format: "%.4g", value) }
 }

@@ -29,21 +29,22 @@ public struct CaterpillarChart: Sendable {
         self.rows = rows
     }
 
-    /// The rows drawn, in order, and a note when some were left out.
-    func shownRows() -> (rows: [Row], note: String?) {
+    /// The rows drawn, in order, a note when some were left out, and the number of extreme rows
+    /// at each end (0 when every row is drawn).
+    func shownRows() -> (rows: [Row], note: String?, extremes: Int) {
         let sorted = rows.filter { $0.estimate.isFinite }.sorted { $0.estimate < $1.estimate }
-        guard sorted.count > maximumRows else { return (sorted, nil) }
+        guard sorted.count > maximumRows else { return (sorted, nil, 0) }
         let extremes = min(30, maximumRows / 3)
         let middle = maximumRows - 2 * extremes
         let inner = sorted.count - 2 * extremes
         let sample = (0..<middle).map { extremes + ($0 * inner + inner / 2) / middle }
         let chosen = Array(0..<extremes) + sample + Array((sorted.count - extremes)..<sorted.count)
         let note = "\(sorted.count) levels: the \(extremes) lowest, the \(extremes) highest and \(middle) evenly spaced between them are drawn (\(chosen.count) rows)."
-        return (chosen.map { sorted[$0] }, note)
+        return (chosen.map { sorted[$0] }, note, extremes)
     }
 
     public func render(id: String) -> Chart {
-        let (shown, summaryNote) = shownRows()
+        let (shown, summaryNote, extremes) = shownRows()
         var notes = [summaryNote].compactMap { $0 }
         if let note = ChartText.skipped(rows.count - rows.filter({ $0.estimate.isFinite }).count, what: "estimates") { notes.append(note) }
         let rowHeight = shown.count <= 40 ? 13.0 : 9.0
@@ -61,6 +62,14 @@ public struct CaterpillarChart: Sendable {
         frame.canvas.line(frame.left, frame.bottom, frame.right, frame.bottom, class: "axis")
         frame.canvas.text(valueLabel, x: (frame.left + frame.right) / 2, y: frame.bottom + 36, anchor: "middle")
         frame.verticalReference(0)
+        if extremes > 0 {
+            // Dashed lines between the lowest rows, the sample and the highest rows.
+            for (boundary, label) in [(extremes, "\(extremes) lowest below, a sample above"), (shown.count - extremes, "\(extremes) highest above")] {
+                let py = frame.y(Double(boundary))
+                frame.canvas.line(frame.left, py, frame.right, py, class: "ref")
+                frame.canvas.text(label, x: frame.right - 4, y: py - 3, anchor: "end", class: "tick halo")
+            }
+        }
         for (index, row) in shown.enumerated() {
             let py = frame.y(Double(index) + 0.5)
             let tooltip = "\(row.label): \(ChartText.number(row.estimate)) [\(ChartText.number(row.lower)), \(ChartText.number(row.upper))]"
