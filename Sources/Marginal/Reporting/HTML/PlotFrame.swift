@@ -63,11 +63,12 @@ struct PlotFrame {
         if let label { canvas.text(label, x: right - 4, y: y(value) - 4, anchor: "end", class: "tick") }
     }
 
-    /// A vertical reference line at `value`, with a label at the top.
-    mutating func verticalReference(_ value: Double, label: String? = nil, class cssClass: String = "ref") {
+    /// A vertical reference line at `value`, with a label at the top (`labelRow` lines down, so
+    /// labels of close lines do not overlap).
+    mutating func verticalReference(_ value: Double, label: String? = nil, class cssClass: String = "ref", labelRow: Int = 0) {
         guard x.contains(value) else { return }
         canvas.line(x(value), top, x(value), bottom, class: cssClass)
-        if let label { canvas.text(label, x: x(value) + 3, y: top + 10, class: "tick") }
+        if let label { canvas.text(label, x: x(value) + 3, y: top + 10 + 12 * Double(labelRow), class: "tick halo") }
     }
 
     /// The finished chart, with a note when elements were dropped as non-finite.

@@ -75,8 +75,8 @@ public struct DensityChart: Sendable {
             frame.canvas.polyline(points + baseline, closed: true, class: "area " + Palette.seriesClass(index), title: series[index].name)
             frame.canvas.polyline(points, class: "line " + Palette.seriesClass(index))
         }
-        for mark in marks where mark.value.isFinite {
-            frame.verticalReference(mark.value, label: mark.label, class: "mark")
+        for (index, mark) in marks.enumerated() where mark.value.isFinite {
+            frame.verticalReference(mark.value, label: mark.label, class: "mark", labelRow: index)
         }
         if series.count > 1 { frame.drawLegend(series.indices.map { (series[$0].name, Palette.seriesClass($0)) }) }
         var notes = [ChartText.skipped(skipped)].compactMap { $0 }

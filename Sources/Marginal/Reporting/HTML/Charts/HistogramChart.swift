@@ -20,6 +20,8 @@ public struct HistogramChart: Sendable {
     public var uniformReference = false
     /// The x interval binned; nil: the finite values' range.
     public var range: ClosedRange<Double>?
+    /// The width in pixels; nil: 120 per panel, at least 560.
+    public var width: Double?
 
     public init(title: String, xLabel: String, panels: [Panel], bins: Int = 20, uniformReference: Bool = false, range: ClosedRange<Double>? = nil) {
         self.title = title
@@ -47,7 +49,7 @@ public struct HistogramChart: Sendable {
         let binned = range ?? ((finite.min() ?? 0)...(Swift.max(finite.max() ?? 1, (finite.min() ?? 0) + 1e-12)))
         let allCounts = panels.map { Self.counts($0.values, bins: bins, range: binned) }
         let highest = Double(allCounts.flatMap { $0 }.max() ?? 1)
-        let width = Swift.max(560, Double(panels.count) * 120 + 70)
+        let width = self.width ?? Swift.max(560, Double(panels.count) * 120 + 70)
         var canvas = SVGCanvas(width: width, height: 230)
         canvas.text(title, x: 8, y: 18, class: "title")
         let left = 50.0, top = 44.0, bottom = 190.0, gap = 10.0

@@ -47,23 +47,27 @@ extension PosteriorSample {
                 + "Rank plots: the draws of all chains ranked together, one histogram per chain; when the chains agree each is flat around the dashed line.")]
         for (index, parameter) in parameters.enumerated() {
             let perChain = chainDraws(index)
-            let trace = LineChart(
+            var trace = LineChart(
                 title: "Trace of \(parameter.name)", xLabel: "draw (after warmup)", yLabel: parameter.name,
                 series: perChain.enumerated().map { chain, values in
                     LineChart.Series(name: "chain \(chain + 1)", points: values.enumerated().map { (Double($0.offset + 1), $0.element) })
                 })
+            trace.width = 430
+            trace.height = 260
             let ranks = AverageRanks.of(perChain.flatMap { $0 })
             var offset = 0
             let panels = perChain.enumerated().map { chain, values -> HistogramChart.Panel in
                 defer { offset += values.count }
                 return HistogramChart.Panel(name: "chain \(chain + 1)", values: Array(ranks[offset..<(offset + values.count)]))
             }
-            let rank = HistogramChart(title: "Rank plot of \(parameter.name)", xLabel: "rank of the draw among all chains' draws",
+            var rank = HistogramChart(title: "Rank plot of \(parameter.name)", xLabel: "rank of the draw among all chains' draws",
                                       panels: panels, bins: 20, uniformReference: true, range: 0.5...(Double(ranks.count) + 0.5))
-            let density = DensityChart(
-                title: "Posterior density of \(parameter.name)", xLabel: parameter.name,
+            rank.width = 370
+            var density = DensityChart(
+                title: "Posterior density", xLabel: parameter.name,
                 series: [DensityChart.Series(name: parameter.name, values: perChain.flatMap { $0 })],
                 marks: [(parameter.q5, "5%"), (parameter.q50, "50%"), (parameter.q95, "95%")])
+            density.width = 300
             let id = ChartText.identifier(parameter.name)
             blocks.append(.charts([
                 trace.render(id: "trace-" + id), rank.render(id: "rank-" + id), density.render(id: "density-" + id),
