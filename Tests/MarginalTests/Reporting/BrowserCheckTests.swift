@@ -1,14 +1,10 @@
 import Foundation
 import Testing
 
-/// Each command's report opened in a real browser: headless Chromium loads the file, takes a
-/// 1200 × 3000 screenshot and logs the page's console. The test checks that the page rendered
-/// (a screenshot well above the size of a blank page's, the charts in the DOM) and logged no
-/// console message (an error in the page would be one). Skipped, with a message saying so,
-/// when no `chromium` is on the PATH (`make test` installs Debian's where it can).
-@Suite struct BrowserCheckTests {
+/// Where headless Chromium is.
+enum Chromium {
     /// The first of `chromium`, `chromium-browser` on the PATH.
-    static let browser: String? = {
+    static let path: String? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for folder in path.split(separator: ":") {
             for name in ["chromium", "chromium-browser"] {
@@ -18,7 +14,15 @@ import Testing
         }
         return nil
     }()
+}
 
+/// Each command's report opened in a real browser: headless Chromium loads the file, takes a
+/// 1200 × 3000 screenshot and logs the page's console. The test checks that the page rendered
+/// (a screenshot well above the size of a blank page's, the charts in the DOM) and logged no
+/// console message (an error in the page would be one). Skipped, with a message saying so,
+/// when no `chromium` is on the PATH (`make test` installs Debian's where it can).
+@Suite(.enabled(if: Chromium.path != nil, "browser check skipped: no chromium on PATH (apt-get install chromium)"))
+struct BrowserCheckTests {
     struct Page {
         var screenshotBytes: Int
         var dom: String
@@ -43,10 +47,13 @@ import Testing
         return Page(screenshotBytes: bytes, dom: dom, consoleMessages: log.split(separator: "\n").filter { $0.contains("CONSOLE") }.map(String.init))
     }
 
-    static func folder() throws -> URL {
+    /// Runs `body` with the browser's path and a new folder, removed afterwards.
+    static func withBrowser(_ body: (String, URL) throws -> Void) throws {
+        let browser = try #require(Chromium.path)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("marginal-browser-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try body(browser, folder)
     }
 
     /// The commands whose reports are opened, with a chart id each must show.
@@ -63,34 +70,26 @@ import Testing
     @Test(arguments: commands.indices)
     func reportRendersInChromium(_ index: Int) throws {
         let command = Self.commands[index]
-        guard let browser = Self.browser else {
-            print("BrowserCheckTests: skipped (\(command.name)): no chromium on PATH; install Debian's chromium to run the browser check")
-            return
+        try Self.withBrowser { browser, folder in
+            let file = folder.appendingPathComponent("\(command.name).html")
+            let run = try CommandLineTests.marginal(command.arguments + ["--report", file.path])
+            try #require(run.status == 0, "\(run.stderr)")
+            let page = try Self.load(file, browser: browser)
+            // A blank 1200 × 3000 page's screenshot is about 17 kB.
+            #expect(page.screenshotBytes > 60_000, "\(command.name): screenshot of \(page.screenshotBytes) bytes")
+            #expect(page.dom.contains("id=\"\(command.chart)\""), "\(command.name): chart \(command.chart) not in the rendered DOM")
+            #expect(page.consoleMessages.isEmpty, "\(command.name): console: \(page.consoleMessages)")
         }
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("\(command.name).html")
-        let run = try CommandLineTests.marginal(command.arguments + ["--report", file.path])
-        try #require(run.status == 0, "\(run.stderr)")
-        let page = try Self.load(file, browser: browser)
-        // A blank 1200 × 3000 page's screenshot is about 17 kB.
-        #expect(page.screenshotBytes > 60_000, "\(command.name): screenshot of \(page.screenshotBytes) bytes")
-        #expect(page.dom.contains("id=\"\(command.chart)\""), "\(command.name): chart \(command.chart) not in the rendered DOM")
-        #expect(page.consoleMessages.isEmpty, "\(command.name): console: \(page.consoleMessages)")
     }
 
     /// The check can fail: a blank page's screenshot is small and a page with an error logs it.
     @Test func theCheckSeesBlankPagesAndConsoleErrors() throws {
-        guard let browser = Self.browser else {
-            print("BrowserCheckTests: skipped: no chromium on PATH")
-            return
+        try Self.withBrowser { browser, folder in
+            let file = folder.appendingPathComponent("broken.html")
+            try "<!DOCTYPE html><html><body><script>undefinedFunction()</script></body></html>".write(to: file, atomically: true, encoding: .utf8)
+            let page = try Self.load(file, browser: browser)
+            #expect(page.screenshotBytes > 0 && page.screenshotBytes < 60_000)
+            #expect(page.consoleMessages.contains { $0.contains("undefinedFunction") })
         }
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("broken.html")
-        try "<!DOCTYPE html><html><body><script>undefinedFunction()</script></body></html>".write(to: file, atomically: true, encoding: .utf8)
-        let page = try Self.load(file, browser: browser)
-        #expect(page.screenshotBytes > 0 && page.screenshotBytes < 60_000)
-        #expect(page.consoleMessages.contains { $0.contains("undefinedFunction") })
     }
 }

@@ -41,6 +41,19 @@ struct PlotFrame {
         canvas.text(yLabel, x: 14, y: (top + bottom) / 2, anchor: "middle", rotate: -90)
     }
 
+    /// The layout of charts with one row per item (caterpillar, forest, bar): the title at the
+    /// left edge, and only the value axis, along the bottom, with its gridlines, ticks and label.
+    mutating func drawValueAxis(title: String, label: String, ticks count: Int = 6) {
+        canvas.text(title, x: 8, y: 18, class: "title")
+        let xs = x.ticks(count: count)
+        for tick in xs {
+            canvas.line(x(tick), top, x(tick), bottom, class: "grid")
+            canvas.text(x.label(tick, among: xs), x: x(tick), y: bottom + 16, anchor: "middle", class: "tick")
+        }
+        canvas.line(left, bottom, right, bottom, class: "axis")
+        canvas.text(label, x: (left + right) / 2, y: bottom + 36, anchor: "middle")
+    }
+
     /// A legend in the top-right (or `topLeft`) corner of the plotting area: a swatch per series
     /// in its colour class and its name.
     mutating func drawLegend(_ entries: [(name: String, cssClass: String)], topLeft: Bool = false) {

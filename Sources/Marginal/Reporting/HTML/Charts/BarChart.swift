@@ -27,14 +27,7 @@ public struct BarChart: Sendable {
         let floor = logarithmic ? (positive.min() ?? 1) / 2 : 0
         var frame = PlotFrame(width: 640, height: height, xValues: logarithmic ? positive + [floor] : all, yValues: [0, 1],
                               xLog: logarithmic, includeX: logarithmic ? [] : [0], leftMargin: 20 + 6 * Double(min(longest, 40)), niceY: false)
-        frame.canvas.text(title, x: 8, y: 18, class: "title")
-        let xs = frame.x.ticks(count: 6)
-        for tick in xs {
-            frame.canvas.line(frame.x(tick), frame.top, frame.x(tick), frame.bottom, class: "grid")
-            frame.canvas.text(frame.x.label(tick, among: xs), x: frame.x(tick), y: frame.bottom + 16, anchor: "middle", class: "tick")
-        }
-        frame.canvas.line(frame.left, frame.bottom, frame.right, frame.bottom, class: "axis")
-        frame.canvas.text(valueLabel + (logarithmic ? " (log scale)" : ""), x: (frame.left + frame.right) / 2, y: frame.bottom + 36, anchor: "middle")
+        frame.drawValueAxis(title: title, label: valueLabel + (logarithmic ? " (log scale)" : ""))
         let legendTop = measures.count > 1 ? Double(measures.count) * 16 + 16 : 4
         var skipped = 0
         for (c, category) in categories.enumerated() {

@@ -53,14 +53,7 @@ public struct CaterpillarChart: Sendable {
         let values = shown.flatMap { [$0.estimate, $0.lower, $0.upper] }
         var frame = PlotFrame(width: 560, height: height, xValues: values, yValues: [0, Double(max(shown.count, 1))],
                               includeX: [0], leftMargin: 20 + 6 * Double(min(longest, 22)), niceY: false)
-        frame.canvas.text(title, x: 8, y: 18, class: "title")
-        let xs = frame.x.ticks(count: 6)
-        for tick in xs {
-            frame.canvas.line(frame.x(tick), frame.top, frame.x(tick), frame.bottom, class: "grid")
-            frame.canvas.text(frame.x.label(tick, among: xs), x: frame.x(tick), y: frame.bottom + 16, anchor: "middle", class: "tick")
-        }
-        frame.canvas.line(frame.left, frame.bottom, frame.right, frame.bottom, class: "axis")
-        frame.canvas.text(valueLabel, x: (frame.left + frame.right) / 2, y: frame.bottom + 36, anchor: "middle")
+        frame.drawValueAxis(title: title, label: valueLabel)
         frame.verticalReference(0)
         if extremes > 0 {
             // Dashed lines between the lowest rows, the sample and the highest rows.

@@ -4,15 +4,8 @@ import Foundation
 /// per series, with vertical marks at given values (the 5 %, 50 % and 95 % quantiles of a
 /// posterior): the marginal posterior of a parameter, or the energy plot's two distributions.
 public struct DensityChart: Sendable {
-    public struct Series: Sendable {
-        public var name: String
-        public var values: [Double]
-
-        public init(name: String, values: [Double]) {
-            self.name = name
-            self.values = values
-        }
-    }
+    /// One curve.
+    public typealias Series = NamedValues
 
     public var title: String
     public var xLabel: String

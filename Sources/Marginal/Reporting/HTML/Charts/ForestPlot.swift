@@ -33,14 +33,7 @@ public struct ForestPlot: Sendable {
         let height = Double(rows.count) * rowHeight + 86
         let values = rows.flatMap { row in [row.estimate, row.interval?.lower, row.interval?.upper].compactMap { $0 }.filter(\.isFinite) }
         var frame = PlotFrame(width: 420, height: height, xValues: values, yValues: [0, Double(max(rows.count, 1))], leftMargin: 96, niceY: false)
-        frame.canvas.text(parameter, x: 8, y: 18, class: "title")
-        let xs = frame.x.ticks(count: 4)
-        for tick in xs {
-            frame.canvas.line(frame.x(tick), frame.top, frame.x(tick), frame.bottom, class: "grid")
-            frame.canvas.text(frame.x.label(tick, among: xs), x: frame.x(tick), y: frame.bottom + 16, anchor: "middle", class: "tick")
-        }
-        frame.canvas.line(frame.left, frame.bottom, frame.right, frame.bottom, class: "axis")
-        frame.canvas.text(intervalDescription, x: (frame.left + frame.right) / 2, y: frame.bottom + 36, anchor: "middle", class: "tick")
+        frame.drawValueAxis(title: parameter, label: intervalDescription, ticks: 4)
         var skipped = 0
         for (index, row) in rows.enumerated() {
             let py = frame.y(Double(rows.count - index) - 0.5)

@@ -2,15 +2,8 @@
 /// parameter: one panel per chain, Vehtari et al. 2021), with a horizontal reference line at
 /// the count each bin would hold if the values were spread evenly (uniform ranks).
 public struct HistogramChart: Sendable {
-    public struct Panel: Sendable {
-        public var name: String
-        public var values: [Double]
-
-        public init(name: String, values: [Double]) {
-            self.name = name
-            self.values = values
-        }
-    }
+    /// One panel's values (a chain's ranks).
+    public typealias Panel = NamedValues
 
     public var title: String
     public var xLabel: String
