@@ -23,13 +23,15 @@ enum FitReportSections {
         return HTMLReport.Section(title: "Random effects", blocks: blocks)
     }
 
-    /// The objective at each evaluation of the optimizer, with the minimum as a reference.
-    static func optimizerTrace(_ objectives: [Double], objectiveName: String, optimizer: String) -> HTMLReport.Section {
+    /// The objective at each evaluation of the optimizer, with the minimum as a reference and
+    /// `firstStage` evaluations shaded (a GLMM's stage over θ alone).
+    static func optimizerTrace(_ objectives: [Double], objectiveName: String, optimizer: String, firstStage: Int = 0) -> HTMLReport.Section {
         var chart = LineChart(
             title: "\(objectiveName) per evaluation (\(optimizer))", xLabel: "evaluation", yLabel: objectiveName,
             series: [LineChart.Series(name: objectiveName, points: objectives.enumerated().map { (Double($0.offset + 1), $0.element) },
                                       markers: objectives.count <= 60)])
         if let best = objectives.filter(\.isFinite).min() { chart.references = [(best, "minimum \(ChartText.number(best))")] }
+        if firstStage > 0 { chart.bands = [LineChart.Band(from: 0.5, to: Double(firstStage) + 0.5, label: "θ (β by PIRLS)")] }
         return HTMLReport.Section(title: "Optimizer", blocks: [.charts([chart.render(id: "optimizer-trace")])])
     }
 

@@ -3,7 +3,8 @@ extension GeneralizedLinearMixedModelFit {
     /// residuals against the linear predictor, the normal QQ plot of the deviance residuals,
     /// caterpillar plots of the conditional modes (on the link scale), the Laplace deviance per
     /// evaluation as the optimizer reported it (`objectiveTrace`, collected from the fit's
-    /// `progress` callback), and the singular-fit and convergence notes.
+    /// `progress` callback; the stage over θ alone shaded), and the singular-fit and convergence
+    /// notes.
     public func htmlReport(summary: String, dataName: String, objectiveTrace: [Double]) -> HTMLReport {
         let residualChart = ScatterChart(
             title: "Pearson residuals against the linear predictor", xLabel: "linear predictor η̂ (\(link.rawValue) scale)",
@@ -16,7 +17,8 @@ extension GeneralizedLinearMixedModelFit {
                 singular: isSingular, converged: converged, message: stages, warnings: warnings) + [.preformatted(summary)]),
             HTMLReport.Section(title: "Residuals", blocks: [.charts([residualChart.render(id: "residuals-fitted"), qq.render(id: "qq-residuals")])]),
             FitReportSections.randomEffects(randomEffects),
-            FitReportSections.optimizerTrace(objectiveTrace, objectiveName: "Laplace deviance", optimizer: nAGQ > 1 ? "adaptive quadrature, \(nAGQ) points" : "Laplace"),
+            FitReportSections.optimizerTrace(objectiveTrace, objectiveName: "Laplace deviance", optimizer: nAGQ > 1 ? "adaptive quadrature, \(nAGQ) points" : "Laplace",
+                                             firstStage: evaluations.firstStage),
         ]
         return report
     }
