@@ -69,6 +69,8 @@ import Testing
             "forest-b-Intercept": "forest", "forest-sigma": "forest", "forest-sd-Batch-Intercept": "forest",
             "gradient-flow-map": "bar", "objective-reml": "trace", "objective-em": "trace", "objective-vi": "trace",
         ])
+        // NUTS's posterior interval on sigma: a tooltip with an interval in the nuts row.
+        #expect(report.html.range(of: #"<title>nuts: [-0-9.e]+ \[[-0-9.e]+, [-0-9.e]+\]"#, options: .regularExpression) != nil)
     }
 
     @Test func exampleReports() throws {

@@ -16,6 +16,9 @@ public struct MethodResult: Sendable {
     /// The objective as the method went (``EstimationMethod/objectiveName``): per evaluation for
     /// ML and REML, per accepted iterate for EM, per ELBO estimate for VI; empty for the others.
     public var objectiveTrace: [IterationValue] = []
+    /// NUTS only: the 95 % central posterior interval of every reported parameter (named as
+    /// ``ParameterNames``, in the bootstrap's interval shape).
+    public var intervals: [BootstrapIntervals.Interval] = []
 }
 
 /// A value at an iteration (an objective's trace).
@@ -78,14 +81,18 @@ extension LinearMixedModel: MixedModel {
             let posterior = try posteriorMeans(settings: settings)
             return MethodResult(
                 method: method, estimates: posterior.estimates, objective: nil, seconds: posterior.seconds, warnings: posterior.warnings,
-                notes: ["posterior means from \(settings.chains) chains × \(settings.draws) draws after \(settings.warmup) warmup"])
+                notes: ["posterior means from \(settings.chains) chains × \(settings.draws) draws after \(settings.warmup) warmup"],
+                intervals: posterior.intervals)
         }
     }
 
     /// NUTS on the marginalized density (``BayesianMixedModel`` with ``SamplingStrategy/marginalizeAll``,
     /// no recovery of the random effects) from the ML estimate: posterior means of β, σ, the SDs
-    /// and correlations, with posterior SDs of β as standard errors, and the sampler's warnings.
-    func posteriorMeans(settings: ComparisonSettings) throws -> (estimates: GlobalEstimates, seconds: Double, warnings: [String]) {
+    /// and correlations, with posterior SDs of β as standard errors, the 95 % central posterior
+    /// intervals, and the sampler's warnings.
+    func posteriorMeans(settings: ComparisonSettings) throws -> (
+        estimates: GlobalEstimates, seconds: Double, warnings: [String], intervals: [BootstrapIntervals.Interval]
+    ) {
         var bayesian = BayesianMixedModel(model: self)
         try bayesian.setPriors(settings.priors)
         let start = try maximumLikelihoodStart(layout: bayesian.layout)
@@ -95,6 +102,6 @@ extension LinearMixedModel: MixedModel {
         guard let estimates = GlobalEstimates(layout: bayesian.layout, meanOver: posterior.sampling.chains.flatMap(\.draws)) else {
             throw EstimationError.invalidOption(name: "draws", value: "0", requirement: "at least 1")
         }
-        return (estimates, posterior.samplingSeconds, posterior.warnings)
+        return (estimates, posterior.samplingSeconds, posterior.warnings, posterior.centralIntervals(level: 0.95))
     }
 }

@@ -1,8 +1,8 @@
 extension MethodComparison {
     /// The HTML report of `marginal compare --report`: the table as printed (`text`), a forest
-    /// plot per parameter with each method's estimate (and estimate ± 1.96 SE where the method
-    /// gives an SE for a fixed effect: the standard error for ML/REML, q's SD for VI, the
-    /// posterior SD for NUTS) and its warnings, the joint MAP gradient flow as bar charts, and the
+    /// plot per parameter with each method's estimate and its 95 % interval where it has one
+    /// (NUTS: the central posterior interval; ML, REML, EM and VI, on fixed effects: estimate
+    /// ± 1.96 SE, the SE being q's SD for VI) and its warnings, the joint MAP gradient flow as bar charts, and the
     /// objective per iteration of the methods that record one.
     public func htmlReport(text: String, dataName: String) -> HTMLReport {
         let printed = ComparisonReport(self)
@@ -17,17 +17,19 @@ extension MethodComparison {
             let rows = printed.methods.enumerated().map { index, method -> ForestPlot.Row in
                 let value = named[index].first { $0.name == name }?.value
                 let se = method.fixef.first { "b[\($0.name)]" == name }?.stdError
-                let interval = value.flatMap { v in se.flatMap { $0.isFinite ? (v - 1.96 * $0, v + 1.96 * $0) : nil } }
+                let posterior = results[index].intervals.first { $0.name == name }.map { (lower: $0.lower, upper: $0.upper) }
+                let interval = posterior ?? value.flatMap { v in se.flatMap { $0.isFinite ? (v - 1.96 * $0, v + 1.96 * $0) : nil } }
                 return ForestPlot.Row(method: method.method, estimate: value, interval: interval, warnings: method.warnings)
             }
-            return ForestPlot(parameter: name, rows: rows, intervalDescription: name.hasPrefix("b[") ? "estimate ± 1.96 SE" : "estimate")
+            return ForestPlot(parameter: name, rows: rows, intervalDescription: "estimate with 95% interval where the method has one")
                 .render(id: ChartText.identifier("forest", name))
         }
         var sections = [
             HTMLReport.Section(title: "Summary", blocks: warnings.map { .note("Warning: \($0)") } + [.preformatted(text)]),
             HTMLReport.Section(title: "Estimates by method", blocks: [
-                .paragraph("One panel per parameter, one row per method. Bars on fixed effects are estimate ± 1.96 SE where the method gives one "
-                    + "(ML/REML: standard error; VI: the SD of q; NUTS: the posterior SD); joint MAP gives none. ⚠ marks a method with warnings (hover for them)."),
+                .paragraph("One panel per parameter, one row per method. Bars are NUTS's 95% central posterior intervals (every parameter) and, "
+                    + "on fixed effects, estimate ± 1.96 SE for the methods that give an SE (ML, REML and EM: the standard error; VI: the SD of q); "
+                    + "joint MAP gives none. ⚠ marks a method with warnings (hover for them)."),
                 .charts(forests),
             ]),
         ]

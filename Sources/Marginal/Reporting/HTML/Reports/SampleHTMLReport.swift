@@ -23,11 +23,6 @@ extension PosteriorSample {
         return report
     }
 
-    /// The draws of parameter `index` per chain.
-    func chainDraws(_ index: Int) -> [[Double]] {
-        globalDraws.map { chain in chain.compactMap { index < $0.count ? $0[index] : nil } }
-    }
-
     func diagnosticsTable() -> HTMLTable {
         let minimumESS = 100 * Double(chains)
         func f(_ x: Double) -> String { NumberFormat.significant(x, 4) }
