@@ -70,7 +70,10 @@ public struct HeatmapChart: Sendable {
             }
         }
         frame.drawAxes(title: title, xLabel: xLabel, yLabel: yLabel)
-        for line in horizontalLines { frame.horizontalReference(line.value, label: line.label) }
+        for line in horizontalLines where frame.y.contains(line.value) {
+            frame.canvas.line(frame.left, frame.y(line.value), frame.right, frame.y(line.value), class: "ref")
+            frame.canvas.text(line.label, x: frame.left + 4, y: frame.y(line.value) - 4, class: "tick halo")
+        }
         for marker in markers where frame.x.contains(marker.x) && frame.y.contains(marker.y) {
             frame.canvas.circle(frame.x(marker.x), frame.y(marker.y), radius: 5, class: "marker",
                                 title: "\(marker.label): (\(ChartText.number(marker.x)), \(ChartText.number(marker.y)))")
