@@ -24,6 +24,13 @@ struct FitCommand: ParsableCommand {
               marginal fit Examples/Penicillin.csv -f 'diameter ~ 1 + (1 | plate) + (1 | sample)' --ml --json
               marginal fit Examples/Pastes.csv -f 'strength ~ 1 + (1 | batch/cask)' --output pastes.txt
               marginal fit Examples/cbpp.csv -f 'cbind(incidence, size - incidence) ~ period + (1 | herd)' --family binomial
+              marginal fit Examples/sleepstudy.csv -f 'Reaction ~ Days + (Days | Subject)' --report sleepstudy.html
+
+            --report FILE.html also writes one self-contained HTML page (inline SVG, no network) with \
+            the summary, residuals against fitted values, a normal QQ plot of the scaled residuals, \
+            caterpillar plots of the conditional modes with their conditional intervals per grouping \
+            factor and column (factors with more than 100 levels show the extremes and a sample), the \
+            optimizer's objective per evaluation, and the singular-fit and convergence notes.
             """)
 
     @OptionGroup var dataOptions: DataOptions
@@ -63,6 +70,9 @@ struct FitCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Write the result to FILE instead of standard output.", valueName: "FILE"))
     var output: String?
 
+    @Option(help: ArgumentHelp("Also write an HTML report with plots (residuals, QQ, caterpillar plots, the optimizer's trace) to FILE.html.", valueName: "FILE.html"))
+    var report: String?
+
     @Flag(name: .long, help: "Do not show the optimizer's progress on stderr (it is shown only when stderr is a terminal).")
     var quiet = false
 
@@ -81,14 +91,17 @@ struct FitCommand: ParsableCommand {
     }
 
     func run() throws {
-        try OutputDestination.validate(outputs: [("--output", output)], inputs: [dataOptions.data])
+        try OutputDestination.validate(outputs: [("--output", output), ("--report", report)], inputs: [dataOptions.data])
         let (design, fingerprint) = try dataOptions.load(binaryFactorResponse: familyOptions.readsBinaryFactor, fingerprint: json)
         let progress = ProgressLine(enabled: !quiet)
         let dataName = URL(fileURLWithPath: dataOptions.data).deletingPathExtension().lastPathComponent
         let text: String
+        var page: HTMLReport?
         if let responseFamily = familyOptions.responseFamily {
             let model = try familyOptions.generalizedModel(design: design, family: responseFamily)
+            var trace: [Double] = []
             let fit = try model.fit(nAGQ: familyOptions.nagq) { evaluation, objective in
+                if report != nil { trace.append(objective) }
                 progress.update("fitting: evaluation \(evaluation), Laplace deviance \(objective)")
             }
             var intervals: BootstrapIntervals?
@@ -97,6 +110,9 @@ struct FitCommand: ParsableCommand {
                 intervals = model.parametricBootstrap(fit, simulations: nsim, seed: seed, level: level)
             }
             progress.finish()
+            if report != nil {
+                page = fit.htmlReport(summary: fit.summary(dataName: dataName), dataName: dataName, objectiveTrace: trace)
+            }
             if json {
                 var report = GeneralizedFitReport(fit)
                 report.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0, family: familyOptions, link: fit.link) }
@@ -126,6 +142,10 @@ struct FitCommand: ParsableCommand {
                 intervals = model.parametricBootstrap(fit, simulations: nsim, seed: seed, level: level)
             }
             progress.finish()
+            if report != nil {
+                let summary = fit.summary(dataName: dataName) + (intervals.map { "\n\n" + $0.text() } ?? "")
+                page = fit.htmlReport(summary: summary, dataName: dataName)
+            }
             if json {
                 var report = FitReport(fit)
                 report.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0) }
@@ -135,6 +155,7 @@ struct FitCommand: ParsableCommand {
                 text = fit.summary(dataName: dataName) + (intervals.map { "\n" + $0.text() + "\n" } ?? "")
             }
         }
+        if let page, let report { try OutputDestination(path: report).write(page.html()) }
         try OutputDestination(path: output).write(text)
     }
 }

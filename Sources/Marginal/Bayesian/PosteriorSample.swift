@@ -62,3 +62,21 @@ public struct PosteriorSample: Sendable {
         (parameters.map(\.essBulk).min() ?? .nan) / samplingSeconds
     }
 }
+
+extension PosteriorSample {
+    /// The draws of reported global parameter `index`, per chain.
+    func chainDraws(_ index: Int) -> [[Double]] {
+        globalDraws.map { chain in chain.compactMap { index < $0.count ? $0[index] : nil } }
+    }
+
+    /// The central posterior interval at `level` of every reported global parameter: the
+    /// (1 − level)/2 and (1 + level)/2 quantiles of all chains' draws, with the posterior mean.
+    public func centralIntervals(level: Double) -> [BootstrapIntervals.Interval] {
+        parameters.indices.map { index in
+            let draws = chainDraws(index)
+            return BootstrapIntervals.Interval(
+                name: parameters[index].name, estimate: parameters[index].mean,
+                lower: Diagnostics.quantile(draws, probability: (1 - level) / 2), upper: Diagnostics.quantile(draws, probability: (1 + level) / 2))
+        }
+    }
+}
