@@ -51,8 +51,8 @@ struct FitCommand: ParsableCommand {
     var ddf: DenominatorDegreesOfFreedom?
 
     @Option(help: ArgumentHelp(
-        "Confidence intervals for every parameter: boot (parametric bootstrap, percentile intervals, as lme4's confint(method = \"boot\"); a generalized model's responses are drawn from its family and refitted by the same method).",
-        valueName: "boot"))
+        "Confidence intervals for every parameter: boot (parametric bootstrap, percentile intervals, as lme4's confint(method = \"boot\"); a generalized model's responses are drawn from its family and refitted by the same method) or profile (linear models: profile likelihood of the ML deviance, as lme4's confint(method = \"profile\")).",
+        valueName: "boot|profile"))
     var confint: ConfidenceIntervalMethod?
 
     @Option(help: "Simulations of the parametric bootstrap (--confint boot), refitted in parallel.")
@@ -79,6 +79,9 @@ struct FitCommand: ParsableCommand {
     func validate() throws {
         if familyOptions.responseFamily != nil && ddf != nil {
             throw ValidationError("--ddf applies to linear mixed models; a generalized one has Wald z tests")
+        }
+        if confint == .profile && familyOptions.responseFamily != nil {
+            throw ValidationError("--confint profile is written for linear mixed models; use --confint boot for a generalized one")
         }
         if ddf == .kenwardRoger && ml {
             throw ValidationError("--ddf kenward-roger needs a REML fit (Kenward–Roger's approximation is defined for REML); leave out --ml")
@@ -137,22 +140,31 @@ struct FitCommand: ParsableCommand {
                 break
             }
             var intervals: BootstrapIntervals?
-            if confint == .boot {
+            var profile: ProfileIntervals?
+            switch confint {
+            case .boot:
                 progress.update("parametric bootstrap: \(nsim) refits")
                 intervals = model.parametricBootstrap(fit, simulations: nsim, seed: seed, level: level)
+            case .profile:
+                progress.update("profiling the deviance")
+                profile = try model.profileIntervals(fit, level: level)
+            case nil:
+                break
             }
             progress.finish()
+            let intervalText = intervals?.text() ?? profile?.text()
             if report != nil {
-                let summary = fit.summary(dataName: dataName) + (intervals.map { "\n\n" + $0.text() } ?? "")
+                let summary = fit.summary(dataName: dataName) + (intervalText.map { "\n\n" + $0 } ?? "")
                 page = fit.htmlReport(summary: summary, dataName: dataName)
             }
             if json {
                 var report = FitReport(fit)
                 report.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0) }
                 report.confint = intervals
+                report.profile = profile
                 text = try report.json()
             } else {
-                text = fit.summary(dataName: dataName) + (intervals.map { "\n" + $0.text() + "\n" } ?? "")
+                text = fit.summary(dataName: dataName) + (intervalText.map { "\n" + $0 + "\n" } ?? "")
             }
         }
         if let page, let report { try OutputDestination(path: report).write(page.html()) }
@@ -165,6 +177,7 @@ extension ThetaOptimizer: ExpressibleByArgument {}
 /// `--confint`: how intervals are computed.
 enum ConfidenceIntervalMethod: String, ExpressibleByArgument {
     case boot
+    case profile
 }
 
 /// `--ddf`: how a linear model's t tests get their degrees of freedom.
