@@ -113,16 +113,15 @@ struct FitCommand: ParsableCommand {
                 intervals = model.parametricBootstrap(fit, simulations: nsim, seed: seed, level: level)
             }
             progress.finish()
-            if report != nil {
-                page = fit.htmlReport(summary: fit.summary(dataName: dataName), dataName: dataName, objectiveTrace: trace)
-            }
+            let summary = fit.summary(dataName: dataName) + (intervals.map { "\n" + $0.text() + "\n" } ?? "")
+            if report != nil { page = fit.htmlReport(summary: summary, dataName: dataName, objectiveTrace: trace) }
             if json {
                 var report = GeneralizedFitReport(fit)
                 report.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0, family: familyOptions, link: fit.link) }
                 report.confint = intervals
                 text = try report.json()
             } else {
-                text = fit.summary(dataName: dataName) + (intervals.map { "\n" + $0.text() + "\n" } ?? "")
+                text = summary
             }
         } else {
             let model = try LinearMixedModel(design: design)
@@ -152,11 +151,8 @@ struct FitCommand: ParsableCommand {
                 break
             }
             progress.finish()
-            let intervalText = intervals?.text() ?? profile?.text()
-            if report != nil {
-                let summary = fit.summary(dataName: dataName) + (intervalText.map { "\n\n" + $0 } ?? "")
-                page = fit.htmlReport(summary: summary, dataName: dataName)
-            }
+            let summary = fit.summary(dataName: dataName) + ((intervals?.text() ?? profile?.text()).map { "\n" + $0 + "\n" } ?? "")
+            if report != nil { page = fit.htmlReport(summary: summary, dataName: dataName) }
             if json {
                 var report = FitReport(fit)
                 report.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0) }
@@ -164,7 +160,7 @@ struct FitCommand: ParsableCommand {
                 report.profile = profile
                 text = try report.json()
             } else {
-                text = fit.summary(dataName: dataName) + (intervalText.map { "\n" + $0 + "\n" } ?? "")
+                text = summary
             }
         }
         if let page, let report { try OutputDestination(path: report).write(page.html()) }

@@ -87,9 +87,17 @@ import Testing
         #expect(priorMean.charts.contains { $0.id.hasPrefix("gradient-flow-joint-MAP") })
     }
 
-    @Test func aReportThatNamesTheInputIsRefusedBeforeWork() throws {
+    @Test func aReportThatNamesTheInputOrAnotherOutputIsRefusedBeforeWork() throws {
         let run = try CommandLineTests.marginal(["fit", "Examples/sleepstudy.csv", "-f", "Reaction ~ Days + (1 | Subject)", "--report", "Examples/sleepstudy.csv"])
         #expect(run.status != 0)
         #expect(run.stderr.contains("--report"))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("marginal-report-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let same = folder.appendingPathComponent("out.html").path
+        let clash = try CommandLineTests.marginal(["example", "prior-variance", "--output", same, "--report", same])
+        #expect(clash.status != 0)
+        #expect(clash.stderr.contains("--report and --output name the same file"))
+        #expect(!FileManager.default.fileExists(atPath: same))
     }
 }

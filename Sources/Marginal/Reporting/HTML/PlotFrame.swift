@@ -11,8 +11,8 @@ struct PlotFrame {
     /// `includeX`/`includeY` widen the axes, e.g. to show 0 or a reference line).
     init(width: Double = 560, height: Double = 340, xValues: [Double], yValues: [Double], xLog: Bool = false, yLog: Bool = false,
          includeX: [Double] = [], includeY: [Double] = [], leftMargin: Double = 64, rightMargin: Double = 16, niceX: Bool = true, niceY: Bool = true,
-         padding: Double = 0.04) {
-        canvas = SVGCanvas(width: width, height: height)
+         padding: Double = 0.04, legendRowsBelow: Int = 0) {
+        canvas = SVGCanvas(width: width, height: height + 16 * Double(legendRowsBelow))
         left = leftMargin
         top = 30
         right = width - rightMargin
@@ -54,18 +54,29 @@ struct PlotFrame {
         canvas.text(label, x: (left + right) / 2, y: bottom + 36, anchor: "middle")
     }
 
-    /// A legend in the top-right (or `topLeft`) corner of the plotting area: a swatch per series
-    /// in its colour class and its name.
-    mutating func drawLegend(_ entries: [(name: String, cssClass: String)], topLeft: Bool = false) {
+    /// A legend in the top-right corner of the plotting area: a swatch per series in its colour
+    /// class and its name.
+    mutating func drawLegend(_ entries: [(name: String, cssClass: String)]) {
         guard !entries.isEmpty else { return }
         let longest = entries.map(\.name.count).max() ?? 0
         let boxWidth = Double(min(longest, 40)) * 6.2 + 30
-        let x0 = topLeft ? left + 4 : right - boxWidth - 4
+        let x0 = right - boxWidth - 4
         canvas.rect(x: x0, y: top + 4, width: boxWidth, height: Double(entries.count) * 16 + 6, class: "legend")
         for (index, entry) in entries.enumerated() {
             let py = top + 16 + Double(index) * 16
             canvas.rect(x: x0 + 6, y: py - 8, width: 12, height: 8, class: "swatch " + entry.cssClass)
             canvas.text(String(entry.name.prefix(40)), x: x0 + 24, y: py, class: "tick")
+        }
+    }
+
+    /// A legend under the x axis, in two columns (the frame made with `legendRowsBelow` of
+    /// (entries + 1) / 2): for many series, where a box would cover the points.
+    mutating func drawLegendBelow(_ entries: [(name: String, cssClass: String)]) {
+        let columnWidth = (right - left) / 2
+        for (index, entry) in entries.enumerated() {
+            let x0 = left + Double(index % 2) * columnWidth, py = bottom + 56 + Double(index / 2) * 16
+            canvas.rect(x: x0, y: py - 8, width: 12, height: 8, class: "swatch " + entry.cssClass)
+            canvas.text(String(entry.name.prefix(44)), x: x0 + 18, y: py, class: "tick")
         }
     }
 

@@ -29,7 +29,7 @@ enum ReportStyle {
             svg .ref{stroke:var(--ref);stroke-width:1.2;stroke-dasharray:5 4}svg .mark{stroke:var(--c3);stroke-width:1.4;stroke-dasharray:3 3}
             svg .band{fill:var(--grid);opacity:0.7}svg .panel{fill:var(--panel);stroke:none}
             svg .line{fill:none;stroke-width:1.3}svg .area{stroke:none;fill-opacity:0.18}
-            svg .pt{stroke:none;fill-opacity:0.75}svg .faint{fill-opacity:0.35}svg .bar{stroke-width:2}
+            svg .pt{stroke:none;fill-opacity:0.85}svg .faint{fill-opacity:0.35}svg .bar{stroke-width:2}
             svg .hist{stroke:none;fill-opacity:0.8}svg .swatch{stroke:none}
             svg .legend{fill:var(--bg);fill-opacity:0.85;stroke:var(--grid)}
             svg .divergent{fill:#D55E00;fill-opacity:0.95}svg .marker{fill:#ffffff;stroke:#000000;stroke-width:1.5}

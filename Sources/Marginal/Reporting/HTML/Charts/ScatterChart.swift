@@ -47,7 +47,9 @@ public struct ScatterChart: Sendable {
         }
         let xs = clean.flatMap { $0.map(\.x) }, ys = clean.flatMap { $0.map(\.y) }
         let lineValues = identityLine ? xs : []
-        var frame = PlotFrame(xValues: xs, yValues: ys, includeX: lineValues.isEmpty ? [] : ys, includeY: (horizontalLine.map { [$0] } ?? []) + lineValues)
+        let legendBelow = series.count > 3
+        var frame = PlotFrame(xValues: xs, yValues: ys, includeX: lineValues.isEmpty ? [] : ys, includeY: (horizontalLine.map { [$0] } ?? []) + lineValues,
+                              legendRowsBelow: legendBelow ? (series.count + 1) / 2 : 0)
         frame.drawAxes(title: title, xLabel: xLabel, yLabel: yLabel)
         var notes: [String] = []
         if xs.count > maximumPoints {
@@ -56,9 +58,11 @@ public struct ScatterChart: Sendable {
         } else {
             for (index, points) in clean.enumerated() {
                 let cssClass = "pt " + Palette.seriesClass(index)
+                // Earlier series are drawn larger, so coinciding points of several series show as rings.
+                let radius = 2.6 + 1.3 * Double(clean.count - 1 - index)
                 for point in points {
                     let tooltip = (point.label.map { $0 + ": " } ?? "") + "(\(ChartText.number(point.x)), \(ChartText.number(point.y)))"
-                    frame.canvas.circle(frame.x(point.x), frame.y(point.y), radius: 2.6, class: cssClass, title: tooltip)
+                    frame.canvas.circle(frame.x(point.x), frame.y(point.y), radius: radius, class: cssClass, title: tooltip)
                 }
             }
         }
@@ -67,7 +71,12 @@ public struct ScatterChart: Sendable {
             let lo = min(xs.min() ?? 0, ys.min() ?? 0), hi = max(xs.max() ?? 1, ys.max() ?? 1)
             frame.canvas.line(frame.x(lo), frame.y(lo), frame.x(hi), frame.y(hi), class: "ref")
         }
-        if series.count > 1 { frame.drawLegend(series.indices.map { (series[$0].name, Palette.seriesClass($0)) }, topLeft: identityLine) }
+        let entries = series.indices.map { (name: series[$0].name, cssClass: Palette.seriesClass($0)) }
+        if legendBelow {
+            frame.drawLegendBelow(entries)
+        } else if series.count > 1 {
+            frame.drawLegend(entries)
+        }
         if let note = ChartText.skipped(skipped, what: "points") { notes.append(note) }
         return frame.chart(id: id, kind: "scatter", title: title, notes: notes)
     }
