@@ -31,6 +31,9 @@ public struct PosteriorSample: Sendable {
     public var parameters: [ParameterSummary]
     /// Draws of the reported global parameters, `[chain][draw][parameter]`.
     public var globalDraws: [[[Double]]]
+    /// The warmup iterations' values of the same parameters, `[chain][iteration][parameter]`
+    /// (for trace plots; empty where the sample was made without them).
+    public var warmupGlobalDraws: [[[Double]]] = []
     /// Recovered random effects per engine block (empty when recovery was not asked for).
     public var randomEffects: [RandomEffects]
     /// Every recovered random-effect draw, `[chain][draw][effect]` with effects named by
@@ -67,6 +70,11 @@ extension PosteriorSample {
     /// The draws of reported global parameter `index`, per chain.
     func chainDraws(_ index: Int) -> [[Double]] {
         globalDraws.map { chain in chain.compactMap { index < $0.count ? $0[index] : nil } }
+    }
+
+    /// The warmup values of reported global parameter `index`, per chain (empty without them).
+    func warmupChainDraws(_ index: Int) -> [[Double]] {
+        warmupGlobalDraws.map { chain in chain.compactMap { index < $0.count ? $0[index] : nil } }
     }
 
     /// The central posterior interval at `level` of every reported global parameter: the

@@ -59,6 +59,9 @@ import Testing
         // 150 draws per chain: fewer than 100 effective draws per chain somewhere is likely but
         // not certain; the flag's markup is checked by the unit test of the table.
         #expect(report.html.contains("warmup"))
+        // Each trace holds the chain's 150 warmup iterations, then its 150 draws, the warmup shaded.
+        #expect(report.html.contains("iteration (warmup, then draws)"))
+        #expect(report.html.contains("warmup (shaded)"))
     }
 
     @Test func compareReport() throws {

@@ -38,15 +38,19 @@ extension PosteriorSample {
     /// Per parameter: the trace per chain, the rank histogram per chain and the density.
     func parameterBlocks() -> [HTMLReport.Block] {
         var blocks: [HTMLReport.Block] = [.paragraph(
-            "Warmup draws are not kept, so the traces show the \(draws) post-warmup draws of each chain; the step-size plot under Sampler shades the warmup. "
+            "Traces show each chain's warmup (shaded) and its \(draws) draws after it. "
                 + "Rank plots: the draws of all chains ranked together, one histogram per chain; when the chains agree each is flat around the dashed line.")]
         for (index, parameter) in parameters.enumerated() {
             let perChain = chainDraws(index)
+            let warmupPerChain = warmupChainDraws(index)
+            let shown = warmupPerChain.first?.count ?? 0
             var trace = LineChart(
-                title: "Trace of \(parameter.name)", xLabel: "draw (after warmup)", yLabel: parameter.name,
+                title: "Trace of \(parameter.name)", xLabel: "iteration (warmup, then draws)", yLabel: parameter.name,
                 series: perChain.enumerated().map { chain, values in
-                    LineChart.Series(name: "chain \(chain + 1)", points: values.enumerated().map { (Double($0.offset + 1), $0.element) })
+                    let all = (chain < warmupPerChain.count ? warmupPerChain[chain] : []) + values
+                    return LineChart.Series(name: "chain \(chain + 1)", points: all.enumerated().map { (Double($0.offset + 1), $0.element) })
                 })
+            if shown > 0 { trace.bands = [LineChart.Band(from: 0.5, to: Double(shown) + 0.5, label: "warmup")] }
             trace.width = 430
             trace.height = 260
             let ranks = AverageRanks.of(perChain.flatMap { $0 })
