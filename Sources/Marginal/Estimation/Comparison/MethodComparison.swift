@@ -76,7 +76,8 @@ extension LinearMixedModel: MixedModel {
                 method: method, estimates: fit.estimates, objective: fit.advi.elbo, seconds: fit.seconds, warnings: fit.warnings,
                 notes: ["means under the mean-field q, which understates posterior SDs where the posterior is correlated; "
                     + "ADVI ran \(fit.advi.iterations) iterations"],
-                objectiveTrace: fit.advi.trace.map { IterationValue(iteration: $0.iteration, value: $0.elbo) })
+                objectiveTrace: fit.advi.trace.map { IterationValue(iteration: $0.iteration, value: $0.elbo) },
+                intervals: fit.intervals)
         case .nuts:
             let posterior = try posteriorMeans(settings: settings)
             return MethodResult(

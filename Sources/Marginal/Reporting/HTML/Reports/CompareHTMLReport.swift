@@ -1,9 +1,9 @@
 extension MethodComparison {
     /// The HTML report of `marginal compare --report`: the table as printed (`text`), a forest
     /// plot per parameter with each method's estimate and its 95 % interval where it has one
-    /// (NUTS: the central posterior interval; ML, REML, EM and VI, on fixed effects: estimate
-    /// ± 1.96 SE, the SE being q's SD for VI) and its warnings, the joint MAP gradient flow as bar charts, and the
-    /// objective per iteration of the methods that record one.
+    /// (NUTS: the central posterior interval; VI: the central interval under q; ML, REML and EM,
+    /// on fixed effects: estimate ± 1.96 SE) and its warnings, the joint MAP gradient flow as bar
+    /// charts, and the objective per iteration of the methods that record one.
     public func htmlReport(text: String, dataName: String) -> HTMLReport {
         let printed = ComparisonReport(self)
         var page = HTMLReport(title: "Comparison of estimation methods", subtitle: "\(formula)   ·   data: \(dataName)   ·   \(observations) observations")
@@ -27,8 +27,8 @@ extension MethodComparison {
         var sections = [
             HTMLReport.Section(title: "Summary", blocks: warnings.map { .note("Warning: \($0)") } + [.preformatted(text)]),
             HTMLReport.Section(title: "Estimates by method", blocks: [
-                .paragraph("One panel per parameter, one row per method. Bars are NUTS's 95% central posterior intervals (every parameter) and, "
-                    + "on fixed effects, estimate ± 1.96 SE for the methods that give an SE (ML, REML and EM: the standard error; VI: the SD of q); "
+                .paragraph("One panel per parameter, one row per method. Bars are NUTS's 95% central posterior intervals and VI's central intervals "
+                    + "under the variational posterior q (every parameter) and, on fixed effects, estimate ± 1.96 SE for ML, REML and EM; "
                     + "joint MAP gives none. ⚠ marks a method with warnings (hover for them)."),
                 .charts(forests),
             ]),
