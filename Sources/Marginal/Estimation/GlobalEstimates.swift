@@ -57,12 +57,7 @@ public struct GlobalEstimates: Sendable {
     /// named as ``namedValues`` and centred on `estimates`.
     static func centralIntervals(layout: MixedModelParameterization, draws: [[Double]], estimates: GlobalEstimates, level: Double) -> [BootstrapIntervals.Interval] {
         let rows = draws.map { GlobalEstimates(layout: layout, at: $0).namedValues.map(\.value) }
-        return estimates.namedValues.enumerated().map { j, row in
-            let values = rows.map { $0[j] }.filter(\.isFinite).sorted()
-            return BootstrapIntervals.Interval(
-                name: row.name, estimate: row.value,
-                lower: LinearMixedModel.quantile(values, (1 - level) / 2), upper: LinearMixedModel.quantile(values, (1 + level) / 2))
-        }
+        return BootstrapIntervals(estimates: estimates.namedValues, replicates: rows, seed: 0, level: level, seconds: 0).intervals
     }
 
     init?(layout: MixedModelParameterization, meanOver draws: [[Double]]) {

@@ -15,10 +15,7 @@ extension GeneralizedLinearMixedModel {
         let streams = RandomSource.streams(seed: seed, count: simulations)
         let lambdas = thetaLayout.lambdas(fit.theta)
         let n = design.nobs
-        var mean = offset
-        let x = design.fixedEffects.matrix
-        for (j, effect) in fit.fixedEffects.enumerated() { for i in 0..<n { mean[i] += x[i, j] * effect.estimate } }
-        let center = mean
+        let center = design.fixedPart(fit.fixedEffects.map(\.estimate))
         let fitted = fit.dispersion.map { family.withDispersion($0) } ?? family
         let replicates: [[Double]?] = concurrentMap(count: simulations) { r in
             var random = streams[r]
@@ -33,17 +30,8 @@ extension GeneralizedLinearMixedModel {
             model.information = information
             return (try? model.fit(nAGQ: fit.nAGQ)).map { Self.bootstrapRows($0).map(\.value) }
         }
-        let estimates = Self.bootstrapRows(fit)
-        let done = replicates.compactMap { $0 }
-        let intervals = estimates.enumerated().map { j, row in
-            let values = done.map { $0[j] }.filter(\.isFinite).sorted()
-            return BootstrapIntervals.Interval(
-                name: row.name, estimate: row.value,
-                lower: LinearMixedModel.quantile(values, (1 - level) / 2), upper: LinearMixedModel.quantile(values, (1 + level) / 2))
-        }
         return BootstrapIntervals(
-            level: level, simulations: simulations, failed: simulations - done.count, seed: seed, intervals: intervals,
-            seconds: started.duration(to: clock.now).seconds)
+            estimates: Self.bootstrapRows(fit), replicates: replicates, seed: seed, level: level, seconds: started.duration(to: clock.now).seconds)
     }
 
     /// The parameters a bootstrap reports, by ``ParameterNames``, then the dispersion.
