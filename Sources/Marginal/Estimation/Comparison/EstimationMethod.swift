@@ -18,6 +18,8 @@ public enum EstimationMethod: String, Sendable, Codable, CaseIterable {
     case viJoint = "vi-joint"
     /// NUTS on the density with every random effect integrated out; posterior means.
     case nuts
+    /// Penalized quasi-likelihood (``PenalizedQuasiLikelihoodFit``), for generalized models.
+    case pql
 
     /// What the method's objective column holds.
     public var objectiveName: String {
@@ -26,7 +28,7 @@ public enum EstimationMethod: String, Sendable, Codable, CaseIterable {
         case .ml, .em: "deviance"
         case .map, .mapNonCentered: "log joint posterior"
         case .vi, .viJoint: "ELBO"
-        case .nuts: "none"
+        case .nuts, .pql: "none"
         }
     }
 
@@ -41,6 +43,7 @@ public enum EstimationMethod: String, Sendable, Codable, CaseIterable {
         case .vi: "mean-field ADVI, random effects integrated out; means under q"
         case .viJoint: "mean-field ADVI on the joint non-centered density; means under q"
         case .nuts: "NUTS, random effects integrated out; posterior means"
+        case .pql: "penalized quasi-likelihood (MASS::glmmPQL): working LMMs by ML, effects maximized with β"
         }
     }
 

@@ -43,8 +43,8 @@ public struct MethodComparison: Sendable {
 }
 
 extension LinearMixedModel: MixedModel {
-    /// Every method: the Gaussian model has them all.
-    public var estimationMethods: [EstimationMethod] { EstimationMethod.allCases }
+    /// Every method but penalized quasi-likelihood, which for a Gaussian model is ML itself.
+    public var estimationMethods: [EstimationMethod] { EstimationMethod.allCases.filter { $0 != .pql } }
 
     /// The priors must name the model's parameters.
     public func validate(_ settings: ComparisonSettings) throws {
@@ -78,6 +78,8 @@ extension LinearMixedModel: MixedModel {
                     + "ADVI ran \(fit.advi.iterations) iterations"],
                 objectiveTrace: fit.advi.trace.map { IterationValue(iteration: $0.iteration, value: $0.elbo) },
                 intervals: fit.intervals)
+        case .pql:
+            throw EstimationError.invalidOption(name: "method", value: "pql", requirement: "a generalized model's (for a linear model it is ML)")
         case .nuts:
             let posterior = try posteriorMeans(settings: settings)
             return MethodResult(
