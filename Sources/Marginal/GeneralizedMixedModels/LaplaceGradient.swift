@@ -48,20 +48,24 @@ extension GeneralizedLinearMixedModel {
             weight[i] = family.working(y, eta: eta, link: link, weight: m).weight
             slope[i] = m * link.secondDerivative(eta)
         }
-        // t = λₖᵀzᵢₖ, row i's coefficients of block k's effects uⱼ in η (ZΛ's row), Sₖ per row.
+        // Per block, read once: Sₖ, zᵢₖ (Sₖ per row), each row's first effect in u, and
+        // t = λₖᵀzᵢₖ, row i's coefficients of block k's effects in η (ZΛ's row).
+        let dims = blocks.map(\.dimension)
+        let zs = blocks.map(\.z.elements)
+        let positions = blocks.indices.map { k in blocks[k].codes.map { offsets[k] + Int($0) * dims[k] } }
         let terms = blocks.indices.map { k in
-            let s = blocks[k].dimension
+            let s = dims[k], z = zs[k], lambda = lambdas[k]
             var t = [Double](repeating: 0, count: n * s)
             for i in 0..<n {
                 for b in 0..<s {
                     var sum = 0.0
-                    for a in b..<s { sum += blocks[k].z[a, i] * lambdas[k][a, b] }
+                    for a in b..<s { sum += z[a + i * s] * lambda[a, b] }
                     t[i * s + b] = sum
                 }
             }
             return t
         }
-        func position(_ k: Int, _ i: Int) -> Int { offsets[k] + Int(blocks[k].codes[i]) * blocks[k].dimension }
+        func position(_ k: Int, _ i: Int) -> Int { positions[k][i] }
 
         // hᵢ from each first-block level's part of M⁻¹ and the dense part, with the traces.
         var leverage = [Double](repeating: 0, count: n)
@@ -74,7 +78,7 @@ extension GeneralizedLinearMixedModel {
                 var h = 0.0
                 for a in 0..<s1 { for b in 0..<s1 { h += terms[0][t0 + a] * inverse.diagonal[a + b * s1] * terms[0][t0 + b] } }
                 for k in blocks.indices.dropFirst() {
-                    let sk = blocks[k].dimension
+                    let sk = dims[k]
                     let row = position(k, i) - firstCount
                     let p = inverse.rows.partitioningIndex { $0 >= row }
                     for a in 0..<sk {
@@ -88,9 +92,9 @@ extension GeneralizedLinearMixedModel {
         if blocks.count > 1 {
             for i in 0..<n {
                 for k in blocks.indices.dropFirst() {
-                    let (sk, gk) = (blocks[k].dimension, position(k, i) - firstCount)
+                    let (sk, gk) = (dims[k], position(k, i) - firstCount)
                     for l in blocks.indices.dropFirst() {
-                        let (sl, gl) = (blocks[l].dimension, position(l, i) - firstCount)
+                        let (sl, gl) = (dims[l], position(l, i) - firstCount)
                         for a in 0..<sk {
                             for b in 0..<sl {
                                 let (x, y) = (gk + a, gl + b)
@@ -106,7 +110,7 @@ extension GeneralizedLinearMixedModel {
         var rhs = [Double](repeating: 0, count: core.randomEffectCount)
         for i in 0..<n {
             for k in blocks.indices {
-                let (s, base) = (blocks[k].dimension, position(k, i))
+                let (s, base) = (dims[k], position(k, i))
                 for b in 0..<s { rhs[base + b] += v[i] * terms[k][i * s + b] }
             }
         }
@@ -115,7 +119,7 @@ extension GeneralizedLinearMixedModel {
         for i in 0..<n {
             var zla = 0.0
             for k in blocks.indices {
-                let (s, base) = (blocks[k].dimension, position(k, i))
+                let (s, base) = (dims[k], position(k, i))
                 for b in 0..<s { zla += terms[k][i * s + b] * adjoint[base + b] }
             }
             residual[i] = v[i] - weight[i] * zla - 2 * score[i]
@@ -124,19 +128,18 @@ extension GeneralizedLinearMixedModel {
         var gradients = blocks.indices.map { k in
             traces.traces[k].map { 2 * $0 }
         }
-        for i in 0..<n {
-            for k in blocks.indices {
-                let s = blocks[k].dimension
-                let level = Int(blocks[k].codes[i])
-                let base = position(k, i)
+        for k in blocks.indices {
+            let s = dims[k], z = zs[k], u = state.u[k], rows = positions[k], first = offsets[k]
+            var g = gradients[k]
+            for i in 0..<n {
+                let base = rows[i]
                 for a in 0..<s {
-                    let z = blocks[k].z[a, i]
-                    if z == 0 { continue }
-                    for b in 0..<s {
-                        gradients[k][a + b * s] += z * (residual[i] * state.u[k][level * s + b] + score[i] * adjoint[base + b])
-                    }
+                    let za = z[a + i * s]
+                    if za == 0 { continue }
+                    for b in 0..<s { g[a + b * s] += za * (residual[i] * u[base - first + b] + score[i] * adjoint[base + b]) }
                 }
             }
+            gradients[k] = g
         }
         let x = design.fixedEffects.matrix
         let betaGradient = (0..<design.fixedEffects.p).map { j in (0..<n).reduce(0.0) { $0 + x[$1, j] * residual[$1] } }

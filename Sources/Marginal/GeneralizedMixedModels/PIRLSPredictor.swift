@@ -25,35 +25,41 @@ extension GeneralizedLinearMixedModel {
         let offsets = blocks.indices.map { k in k == 0 ? 0 : firstCount + products.trailingRange(ofBlock: k).lowerBound }
         let x = design.fixedEffects.matrix
         let deltaBeta = zip(state.beta, mode.beta).map { $0 - $1 }
+        // Per block, read once: Sₖ, zᵢₖ, the codes, and λₖ and Δλₖ (column-major).
+        let dims = blocks.map(\.dimension)
+        let zs = blocks.map(\.z.elements)
+        let codes = blocks.map(\.codes)
+        let oldLambda = old.map(\.elements)
+        let change = zip(new, old).map { zip($0.elements, $1.elements).map { $0 - $1 } }
         var rhs = [Double](repeating: 0, count: core.randomEffectCount)
+        // Row i's λₖᵀzᵢₖ for every block, side by side (Σₖ Sₖ values).
+        let starts = dims.indices.map { dims[..<$0].reduce(0, +) }
+        var t = [Double](repeating: 0, count: dims.reduce(0, +))
         for i in 0..<n {
             let (y, eta, m) = (design.response[i], state.eta[i], priorWeights[i])
             let s = family.score(y, eta: eta, link: link, weight: m)
             let w = family.working(y, eta: eta, link: link, weight: m).weight
-            // c = W(xᵀΔβ + Σₖ (ΔλₖᵀZₖ)ᵀuₖ); then ΔΛᵀZᵀs − ΛᵀZᵀc row by row.
+            // c = W(xᵢᵀΔβ + Σₖ (Δλₖᵀzᵢₖ)ᵀuₖ), with ΔΛᵀZᵀs added as it goes; then −ΛᵀZᵀc.
             var c = 0.0
             for j in deltaBeta.indices where deltaBeta[j] != 0 { c += x[i, j] * deltaBeta[j] }
-            for (k, block) in blocks.enumerated() {
-                let size = block.dimension
-                let level = Int(block.codes[i])
+            for k in blocks.indices {
+                let size = dims[k], z = zs[k], level = Int(codes[k][i])
+                let base = offsets[k] + level * size
                 for b in 0..<size {
-                    var dt = 0.0
-                    for a in b..<size { dt += block.z[a, i] * (new[k][a, b] - old[k][a, b]) }
-                    c += dt * state.u[k][level * size + b]
+                    var (sum, delta) = (0.0, 0.0)
+                    for a in b..<size {
+                        sum += z[a + i * size] * oldLambda[k][a + b * size]
+                        delta += z[a + i * size] * change[k][a + b * size]
+                    }
+                    t[starts[k] + b] = sum
+                    c += delta * state.u[k][level * size + b]
+                    rhs[base + b] += s * delta
                 }
             }
             c *= w
-            for (k, block) in blocks.enumerated() {
-                let size = block.dimension
-                let base = offsets[k] + Int(block.codes[i]) * size
-                for b in 0..<size {
-                    var t = 0.0, dt = 0.0
-                    for a in b..<size {
-                        t += block.z[a, i] * old[k][a, b]
-                        dt += block.z[a, i] * (new[k][a, b] - old[k][a, b])
-                    }
-                    rhs[base + b] += s * dt - c * t
-                }
+            for k in blocks.indices {
+                let size = dims[k], base = offsets[k] + Int(codes[k][i]) * size
+                for b in 0..<size { rhs[base + b] -= c * t[starts[k] + b] }
             }
         }
         let delta = core.solveRandomSystem(rhs)
