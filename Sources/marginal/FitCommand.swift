@@ -97,7 +97,9 @@ struct FitCommand: ParsableCommand {
             progress.finish()
             if json {
                 var report = GeneralizedFitReport(fit)
-                report.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0, family: familyOptions, link: fit.link) }
+                report.model = fingerprint.map {
+                    dataOptions.modelSource(fingerprint: $0, family: familyOptions, link: fit.link, transformations: design.transformations)
+                }
                 text = try report.json()
             } else {
                 text = fit.summary(dataName: dataName)
@@ -125,7 +127,7 @@ struct FitCommand: ParsableCommand {
             progress.finish()
             if json {
                 var report = FitReport(fit)
-                report.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0) }
+                report.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0, transformations: design.transformations) }
                 report.confint = intervals
                 text = try report.json()
             } else {

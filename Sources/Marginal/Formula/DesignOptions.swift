@@ -18,6 +18,9 @@ public struct DesignOptions: Sendable {
     /// Whether a categorical response with two levels is read as 0/1 (the second level is 1, a
     /// success, as R's `binomial` family reads a factor); for binomial models.
     public var binaryFactorResponse = false
+    /// What a fit learned from its training data (``ModelDesign/transformations``), to apply to
+    /// new data instead of learning it again (prediction); nil when fitting.
+    public var transformations: StoredTransformations? = nil
 
     public init(
         defaultContrast: ContrastKind = .treatment,

@@ -33,7 +33,7 @@ public struct Formula: Sendable, Equatable, CustomStringConvertible {
         var names: [String] = response.columnNames.map(\.name)
         func visit(_ expression: FormulaExpression) {
             switch expression {
-            case .name, .number: break
+            case .name, .number, .string: break
             case .call: names += expression.columnNames.map(\.name)
             case .parenthesized(let inner, _): visit(inner)
             case .unary(_, let operand, _): visit(operand)

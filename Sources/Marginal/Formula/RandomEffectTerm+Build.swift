@@ -16,12 +16,12 @@ extension ModelDesign {
     ///   the terms are put in the reverse of the stable increasing order of their numbers of
     ///   levels (`rev(order(nl))`), so ties end up in reverse order of appearance.
     static func randomEffectTerms(
-        _ specs: [RandomTermSpec], frame: ModelFrame, options: DesignOptions
+        _ specs: [RandomTermSpec], frame: ModelFrame, options: DesignOptions, learned: inout StoredTransformations
     ) throws(FormulaError) -> [RandomEffectTerm] {
         var groupingCache: [String: CategoricalColumn] = [:]
         var terms: [RandomEffectTerm] = []
         for spec in specs {
-            let values = try frameVariables(spec.lhs, frame: frame)
+            let values = try frameVariables(spec.lhs, frame: frame, options: options, learned: &learned)
             var groupings: [(GroupingFactor, CategoricalColumn)] = []
             for grouping in spec.groupings {
                 groupings.append((grouping, groupingFactor(grouping, frame: frame, cache: &groupingCache)))
@@ -51,7 +51,7 @@ extension ModelDesign {
             + lhs.terms.map { TermList(intercept: false, variables: lhs.variables, terms: [$0]) }
     }
 
-    /// lme4's order of terms (see ``randomEffectTerms(_:frame:options:)``).
+    /// lme4's order of terms (see ``randomEffectTerms(_:frame:options:learned:)``).
     static func lme4Order(_ terms: [RandomEffectTerm]) -> [RandomEffectTerm] {
         let counts = terms.map(\.levelCount)
         let alreadyOrdered = zip(counts, counts.dropFirst()).allSatisfy { $0 >= $1 }
