@@ -141,7 +141,7 @@ import Testing
             _ = try ModelDesign(formula: formula, data: data)
         } throws: { error in
             let text = String(describing: error)
-            return text.contains(message) && text.contains("\n  " + caret + "\n") || text.hasSuffix("\n  " + caret)
+            return text.contains(message) && (text.contains("\n  " + caret + "\n") || text.hasSuffix("\n  " + caret))
         }
     }
 }

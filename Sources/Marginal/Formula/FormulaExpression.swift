@@ -57,8 +57,9 @@ extension FormulaExpression: CustomStringConvertible {
     /// Model-matrix column names are built from this text (`I(x^2)`, `log(x + 1)`).
     public var description: String {
         switch self {
-        case .name(let name, _, _):
-            return Self.isSyntacticName(name) ? name : "`\(name)`"
+        case .name(let name, let backquoted, _):
+            // A reserved word written bare is a value (`raw = TRUE`) and prints as such.
+            return Self.isSyntacticName(name) || (!backquoted && Self.reservedWords.contains(name)) ? name : "`\(name)`"
         case .number(let value, _):
             return rNumberLabel(value)
         case .string(let value, _):
@@ -94,14 +95,16 @@ extension FormulaExpression: CustomStringConvertible {
         return characters.allSatisfy { $0.isLetter || ($0.isASCII && $0.isNumber) || $0 == "." || $0 == "_" }
     }
 
-    /// The column names the expression refers to, in order of first appearance.
+    /// The column names the expression refers to, in order of first appearance (argument names
+    /// and R's reserved words such as `TRUE` excepted).
     var columnNames: [(name: String, span: SourceSpan)] {
         var seen: Set<String> = []
         var result: [(String, SourceSpan)] = []
         func visit(_ expression: FormulaExpression) {
             switch expression {
-            case .name(let name, _, let span):
-                if seen.insert(name).inserted { result.append((name, span)) }
+            case .name(let name, let backquoted, let span):
+                // TRUE, FALSE, … are values (`raw = TRUE`), not columns.
+                if backquoted || !Self.reservedWords.contains(name), seen.insert(name).inserted { result.append((name, span)) }
             case .number, .string: break
             case .call(_, let arguments, _): arguments.forEach(visit)
             case .parenthesized(let inner, _): visit(inner)
