@@ -29,7 +29,23 @@ import Testing
         Reference(formula: "Reaction ~ DaysF + (1 | Subject)", criterion: .ml, objective: 1831.1090518637234,
                   names: ["(Intercept)", "DaysF.L", "DaysF.Q", "DaysF.C", "DaysF^4"],
                   beta: [277.7528759259249114, 45.4477673069389283, 19.6752004925620767, 8.1013097184447620, -2.6133618208441138]),
+        // factor(Days): a numeric column read as a factor inside the formula (β: the first three).
+        Reference(formula: "Reaction ~ factor(Days) + (1 | Subject)", criterion: .ml, objective: 1790.3349659699466,
+                  names: ["(Intercept)"] + (1...9).map { "factor(Days)\($0)" },
+                  beta: [256.6518055555541764, 7.8439500000000049, 8.7100944444444739]),
     ]
+
+    /// lmer(score ~ Machine + (1 | Worker) + (0 + dummy(Machine, "A") | Worker), Machines, REML = FALSE).
+    @Test func dummyInARandomTermMatchesLme4() throws {
+        let data = try CSVReader.read(path: "Examples/Machines.csv")
+        let formula = "score ~ Machine + (1 | Worker) + (0 + dummy(Machine, \"A\") | Worker)"
+        let fit = try LinearMixedModel(design: ModelDesign(formula: formula, data: data)).fit(criterion: .ml)
+        #expect(abs(fit.objective - 289.15799716343895) < 1e-6 * 289.16, "\(fit.objective)")
+        for (theta, expected) in zip(fit.theta, [1.9465779102122307, 1.0627607776660473]) {
+            #expect(abs(theta - expected) < 1e-4, "\(fit.theta)")
+        }
+        #expect(fit.thetaNames.contains { $0.contains("dummy(Machine, \"A\")") }, "\(fit.thetaNames)")
+    }
 
     /// sleepstudy with DaysF, min(Days, 4) as a factor.
     static func sleepstudy() throws -> DataFrame {
