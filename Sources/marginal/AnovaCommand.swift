@@ -123,18 +123,9 @@ struct SavedFit: Decodable {
         do {
             return try decoder.decode(SavedFit.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         } catch let error as DecodingError {
-            throw CommandError(description: "\(path) is not a fit saved by `marginal fit --json` (\(Self.describe(error)))")
+            throw CommandError(description: "\(path) is not a fit saved by `marginal fit --json` (\(PredictableFit.describe(error)))")
         } catch {
             throw CommandError(description: "cannot read \(path): \(error.localizedDescription)")
-        }
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, _): "no '\(key.stringValue)'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            context.codingPath.isEmpty ? "not JSON of a fit" : "bad '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
-        @unknown default: "not a fit"
         }
     }
 

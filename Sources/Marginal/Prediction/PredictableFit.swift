@@ -42,7 +42,8 @@ public struct PredictableFit: Decodable, Sendable {
         return fit
     }
 
-    private static func describe(_ error: DecodingError) -> String {
+    /// What is wrong with a JSON file that does not decode as a saved fit, in a few words.
+    public static func describe(_ error: DecodingError) -> String {
         switch error {
         case .keyNotFound(let key, _): "no '\(key.stringValue)'"
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
