@@ -39,6 +39,18 @@ public struct PredictableFit: Decodable, Sendable {
         guard fit.vcov.count == fit.fixef.count, fit.vcov.allSatisfy({ $0.count == fit.fixef.count }) else {
             throw .notAFit("'vcov' is not \(fit.fixef.count) × \(fit.fixef.count)")
         }
+        for effects in fit.ranef {
+            let shaped = { (rows: [[Double]]) in rows.count == effects.levels.count && rows.allSatisfy { $0.count == effects.names.count } }
+            guard shaped(effects.modes), shaped(effects.condSD) else {
+                throw .notAFit("the modes of '\(effects.group)' are not one row of \(effects.names.count) per level")
+            }
+        }
+        for component in fit.varcomp {
+            let s = component.names.count
+            guard component.sd.count == s, component.corr.count == s, component.corr.allSatisfy({ $0.count == s }) else {
+                throw .notAFit("the variance component of '\(component.group)' is not \(s) SDs and an \(s) × \(s) correlation")
+            }
+        }
         return fit
     }
 

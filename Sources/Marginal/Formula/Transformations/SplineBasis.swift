@@ -54,7 +54,7 @@ public struct SplineBasis: Codable, Sendable, Equatable {
 
     /// The basis columns at `x` (R's `predict(bs(...), x)` / `predict(ns(...), x)`).
     public func columns(at x: [Double]) -> [[Double]] {
-        guard boundary.count == 2 else { return [] }
+        guard boundary.count == 2, degree >= 1 else { return [] }
         let basis = bsplines
         let projection = natural ? self.projection : nil
         let rows: [[Double]] = x.map { value in

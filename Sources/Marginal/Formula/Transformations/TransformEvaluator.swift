@@ -39,6 +39,10 @@ struct TransformEvaluator {
             guard let argument = arguments["x"] else { throw invalid }
             let x = try NumericEvaluator(frame: frame).evaluate(argument)
             let scaling = stored?.scalings[label] ?? Scaling(fitting: x)
+            guard scaling.scale > 0, scaling.scale.isFinite else {
+                // R divides by a zero standard deviation and gets NaN; Marginal stops.
+                throw FormulaError(.notFinite(expression: label, row: frame.dataRow(0)), formula: frame.formula, span: span)
+            }
             learned.scalings[label] = scaling
             return .numeric(scaling.apply(x))
         case .poly:
