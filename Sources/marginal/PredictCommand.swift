@@ -73,27 +73,37 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         try OutputDestination.validate(outputs: [("--output", output)], inputs: [fit, newData])
-        let bytes: Data
-        do {
-            bytes = try Data(contentsOf: URL(fileURLWithPath: fit))
-        } catch {
-            throw CommandError(description: "cannot read \(fit): \(error.localizedDescription)")
-        }
-        let saved: PredictableFit
-        do {
-            saved = try PredictableFit.decode(bytes)
-        } catch {
-            throw CommandError(description: "\(fit) is \(error.description)")
-        }
+        let saved = try Self.load(fit)
         guard let source = saved.model else { throw CommandError(description: "\(fit) has no 'model'") }
-        let options = try DataOptions(source, data: newData)
-        let frame = try CSVReader.read(path: newData, options: try options.csvOptions())
-        var design = try options.designOptions()
-        design.transformations = source.transformations
+        let (frame, design) = try Self.read(newData, source: source)
         let predictions = try Predictor(saved).predict(
             frame, options: design, included: included, newLevels: allowNewLevels ? .zero : .error,
             interval: interval == .prediction ? level : nil, responseScale: type == .response)
         try OutputDestination(path: output).write(json ? try Self.json(predictions) : Self.csv(predictions))
+    }
+
+    /// The fit saved at `path`.
+    static func load(_ path: String) throws -> PredictableFit {
+        let bytes: Data
+        do {
+            bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw CommandError(description: "cannot read \(path): \(error.localizedDescription)")
+        }
+        do {
+            return try PredictableFit.decode(bytes)
+        } catch {
+            throw CommandError(description: "\(path) is \(error.description)")
+        }
+    }
+
+    /// The data file `path` read with the fit's options, and the design options with its transformations.
+    static func read(_ path: String, source: ModelSource) throws -> (DataFrame, DesignOptions) {
+        let options = try DataOptions(source, data: path)
+        let frame = try CSVReader.read(path: path, options: try options.csvOptions())
+        var design = try options.designOptions()
+        design.transformations = source.transformations
+        return (frame, design)
     }
 
     /// One line per prediction: row, fit, se and, with an interval, lower and upper.

@@ -23,6 +23,11 @@ public struct PredictableFit: Decodable, Sendable {
     public var varcomp: [FitReport.VarianceComponent]
     public var model: ModelSource?
 
+    /// The variance component of a random-effect term (same grouping factor and columns).
+    func component(of term: RandomEffectTerm) -> FitReport.VarianceComponent? {
+        varcomp.first { $0.group == term.group && $0.names == term.columnNames }
+    }
+
     /// Reads the JSON of a saved fit; anything else is a ``PredictionError/notAFit(_:)``.
     public static func decode(_ data: Data) throws(PredictionError) -> PredictableFit {
         let decoder = JSONDecoder()
@@ -87,5 +92,12 @@ public enum PredictionError: Error, Sendable, Equatable, CustomStringConvertible
         case .missingFixedColumn(let name):
             "the new data give no column '\(name)' of the fixed effects (a factor level may be missing from the fit's levels)"
         }
+    }
+}
+
+extension FitReport.VarianceComponent {
+    /// Σ̂ = D R D from the SDs D and the correlations R.
+    var covariance: [[Double]] {
+        sd.indices.map { i in sd.indices.map { j in sd[i] * sd[j] * (i == j ? 1 : corr[i][j]) } }
     }
 }

@@ -35,19 +35,9 @@ public struct Predictor: Sendable {
     }
 
     public let saved: PredictableFit
-    /// Variance components by group and column name, for excluded terms and new levels.
-    private let variances: [String: (names: [String], covariance: [[Double]])]
 
     public init(_ saved: PredictableFit) {
         self.saved = saved
-        var variances: [String: (names: [String], covariance: [[Double]])] = [:]
-        for component in saved.varcomp {
-            let covariance = component.sd.indices.map { i in
-                component.sd.indices.map { j in component.sd[i] * component.sd[j] * (i == j ? 1 : component.corr[i][j]) }
-            }
-            variances[component.group + "|" + component.names.joined(separator: ",")] = (component.names, covariance)
-        }
-        self.variances = variances
     }
 
     /// The link of a generalized model (nil for a linear one).
@@ -107,7 +97,7 @@ public struct Predictor: Sendable {
     ) throws(PredictionError) {
         let saved = self.saved.ranef.first { $0.group == term.group && $0.names == term.columnNames }
         let levelIndex = Dictionary((saved?.levels ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        let marginal = variances[term.group + "|" + term.columnNames.joined(separator: ",")]?.covariance
+        let marginal = self.saved.component(of: term)?.covariance
         let s = term.dimension
         for i in rows.indices {
             let code = Int(term.codes[i])
