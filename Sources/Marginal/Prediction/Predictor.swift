@@ -95,9 +95,9 @@ public struct Predictor: Sendable {
         _ term: RandomEffectTerm, include: Bool, newLevels: NewLevels, rows: [Int],
         eta: inout [Double], variance: inout [Double]
     ) throws(PredictionError) {
-        let saved = self.saved.ranef.first { $0.group == term.group && $0.names == term.columnNames }
-        let levelIndex = Dictionary((saved?.levels ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        let marginal = self.saved.component(of: term)?.covariance
+        let effects = saved.ranef.first { $0.group == term.group && $0.names == term.columnNames }
+        let levelIndex = Dictionary((effects?.levels ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let marginal = saved.component(of: term)?.covariance
         let s = term.dimension
         for i in rows.indices {
             let code = Int(term.codes[i])
@@ -106,11 +106,11 @@ public struct Predictor: Sendable {
             if include, known == nil, newLevels == .error {
                 throw .newLevel(group: term.group, level: label, row: rows[i] + 1)
             }
-            if let known, let saved {
+            if let known, let effects {
                 for c in 0..<s {
                     let zc = term.z[c, i]
-                    eta[i] += zc * saved.modes[known][c]
-                    variance[i] += zc * zc * saved.condSD[known][c] * saved.condSD[known][c]
+                    eta[i] += zc * effects.modes[known][c]
+                    variance[i] += zc * zc * effects.condSD[known][c] * effects.condSD[known][c]
                 }
             } else if let marginal {
                 for a in 0..<s { for b in 0..<s { variance[i] += term.z[a, i] * marginal[a][b] * term.z[b, i] } }
