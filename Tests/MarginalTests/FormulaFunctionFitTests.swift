@@ -35,6 +35,20 @@ import Testing
                   beta: [256.6518055555541764, 7.8439500000000049, 8.7100944444444739]),
     ]
 
+    /// lmer(Reaction ~ Days + 1 | Subject, sleepstudy): lme4 reads the bare right-hand side as the
+    /// term (Days + 1 | Subject) with an intercept as the fixed part; Marginal too, with a warning.
+    @Test func bareRandomEffectRightHandSideIsReadAsLme4() throws {
+        let design = try ModelDesign(formula: "Reaction ~ Days + 1 | Subject", data: Self.sleepstudy())
+        #expect(design.fixedEffects.names == ["(Intercept)"] && design.randomEffects.map(\.columnNames) == [["(Intercept)", "Days"]])
+        #expect(design.warnings.contains { $0.contains("read as lme4 reads it") })
+        let fit = try LinearMixedModel(design: design).fit(criterion: .reml)
+        #expect(abs(fit.objective - 1769.8449038626043) < 1e-6 * 1769.8, "\(fit.objective)")
+        #expect(abs(fit.fixedEffects[0].estimate - 257.76216835706634) < 1e-4 * 257.8, "\(fit.fixedEffects[0].estimate)")
+        for (theta, expected) in zip(fit.theta, [0.997472100481016977, -0.084934332718054076, 0.458228380249605383]) {
+            #expect(abs(theta - expected) < 1e-4, "\(fit.theta)")
+        }
+    }
+
     /// lmer(score ~ Machine + (1 | Worker) + (0 + dummy(Machine, "A") | Worker), Machines, REML = FALSE).
     @Test func dummyInARandomTermMatchesLme4() throws {
         let data = try CSVReader.read(path: "Examples/Machines.csv")

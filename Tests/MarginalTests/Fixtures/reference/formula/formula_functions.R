@@ -44,3 +44,6 @@ p("sleep factor ML deviance", deviance(f6)); p("sleep factor beta", fixef(f6)[1:
 mc <- read.csv("Examples/Machines.csv")
 f7 <- lmer(score ~ Machine + (1 | Worker) + (0 + dummy(Machine, "A") | Worker), mc, REML = FALSE)
 p("machines dummy ML deviance", deviance(f7)); p("machines dummy theta", getME(f7, "theta")); print(names(getME(f7, "cnms")))
+# a bare random-effect right-hand side: lme4 reads Days + 1 | Subject as one term, fixed part ~ 1
+f8 <- lmer(Reaction ~ Days + 1 | Subject, ss)
+p("bare bar REML", REMLcrit(f8)); p("bare bar beta", fixef(f8)); p("bare bar theta", getME(f8, "theta"))
