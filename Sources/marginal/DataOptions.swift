@@ -91,7 +91,7 @@ struct DataOptions: ParsableArguments {
                 options.defaultContrast = kind
             }
         }
-        for name in orderedColumns where options.contrasts[name] == nil { options.contrasts[name] = .polynomial }
+        options.ordered = Set(orderedColumns)
         return options
     }
 

@@ -49,6 +49,21 @@ import Testing
         }
     }
 
+    /// lmer(Reaction ~ Days + (DaysF2 | Subject), REML = FALSE) with DaysF2 = factor(pmin(Days, 2),
+    /// ordered = TRUE): the ordered factor is coded by contr.poly in the random-effect term too.
+    @Test func orderedFactorInARandomTermMatchesLme4() throws {
+        var data = try Self.sleepstudy()
+        guard case .numeric(let days) = try data.column("Days") else { throw CSVTestFailure.notNumeric }
+        data = try DataFrame(data.names.indices.map { (data.names[$0], data.columns[$0]) }
+            + [("DaysF2", .categorical(CategoricalColumn(labels: days.values.map { rNumberLabel(min($0, 2)) })))])
+        var options = DesignOptions()
+        options.ordered = ["DaysF2"]
+        let design = try ModelDesign(formula: "Reaction ~ Days + (DaysF2 | Subject)", data: data, options: options)
+        #expect(design.randomEffects[0].columnNames == ["(Intercept)", "DaysF2.L", "DaysF2.Q"])
+        let fit = try LinearMixedModel(design: design).fit(criterion: .ml)
+        #expect(abs(fit.objective - 1777.7956698225103) < 1e-6 * 1777.8, "\(fit.objective)")
+    }
+
     /// lmer(score ~ Machine + (1 | Worker) + (0 + dummy(Machine, "A") | Worker), Machines, REML = FALSE).
     @Test func dummyInARandomTermMatchesLme4() throws {
         let data = try CSVReader.read(path: "Examples/Machines.csv")
@@ -76,7 +91,7 @@ import Testing
     func matchesLme4(_ index: Int) throws {
         let reference = Self.references[index]
         var options = DesignOptions()
-        options.contrasts["DaysF"] = .polynomial
+        options.ordered = ["DaysF"]
         let design = try ModelDesign(formula: reference.formula, data: Self.sleepstudy(), options: options)
         let fit = try LinearMixedModel(design: design).fit(criterion: reference.criterion)
         #expect(abs(fit.objective - reference.objective) < 1e-6 * reference.objective, "\(fit.objective) vs \(reference.objective)")
@@ -90,7 +105,7 @@ import Testing
     /// attr(poly(ss$Days, 2), "coefs")$alpha = 4.5, 4.5), the ordered factor's levels.
     @Test func designStoresItsTransformations() throws {
         var options = DesignOptions()
-        options.contrasts["DaysF"] = .polynomial
+        options.ordered = ["DaysF"]
         let design = try ModelDesign(formula: "Reaction ~ poly(Days, 2) + DaysF + scale(Days) + (1 | Subject)", data: Self.sleepstudy(), options: options)
         let polynomial = try #require(design.transformations.polynomials["poly(Days, 2)"])
         #expect(polynomial.alpha.allSatisfy { abs($0 - 4.5) < 1e-12 })

@@ -183,9 +183,7 @@ extension ModelDesign {
         }
         let builder = ModelMatrixBuilder(
             terms: fixed, values: values, rowCount: frame.rowCount,
-            contrast: { index in
-                fixed.variables[index].columnName.flatMap { options.contrasts[$0] } ?? options.defaultContrast
-            })
+            contrast: { index in options.fixedContrast(fixed.variables[index].columnName) })
         // X is held a few times over (columns, matrix, the fitter's copies): refuse what cannot fit.
         let bytes = 8 * 3 * builder.columnCount * Double(frame.rowCount)
         let available = Double(ProcessInfo.processInfo.physicalMemory) / 2

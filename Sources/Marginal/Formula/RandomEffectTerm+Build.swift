@@ -2,7 +2,8 @@ extension ModelDesign {
     /// The random-effect terms of a formula, ready for a fitter.
     ///
     /// - Each term's left-hand side is a model formula of its own, turned into its S columns
-    ///   by ``ModelMatrixBuilder`` (default contrasts), as lme4 does with `model.matrix`.
+    ///   by ``ModelMatrixBuilder`` (default contrasts, polynomial for ordered factors), as lme4
+    ///   does with `model.matrix`.
     /// - The grouping factor is categorical whatever the column holds (numbers become levels,
     ///   as `factor()` makes them), without levels unused in the kept rows. A factor with a
     ///   single level is allowed (lme4 refuses it); ``init(formula:data:options:)`` warns.
@@ -28,7 +29,7 @@ extension ModelDesign {
             }
             for piece in spec.correlated ? [spec.lhs] : doubleBarPieces(spec.lhs) {
                 let builder = ModelMatrixBuilder(terms: piece, values: values, rowCount: frame.rowCount,
-                                                 contrast: { _ in options.defaultContrast })
+                                                 contrast: { options.randomContrast(piece.variables[$0].columnName) })
                 let (names, columns) = builder.build()
                 guard !columns.isEmpty else { continue }
                 for (grouping, factor) in groupings {

@@ -47,3 +47,7 @@ p("machines dummy ML deviance", deviance(f7)); p("machines dummy theta", getME(f
 # a bare random-effect right-hand side: lme4 reads Days + 1 | Subject as one term, fixed part ~ 1
 f8 <- lmer(Reaction ~ Days + 1 | Subject, ss)
 p("bare bar REML", REMLcrit(f8)); p("bare bar beta", fixef(f8)); p("bare bar theta", getME(f8, "theta"))
+# an ordered factor in a random-effect term: contr.poly there too
+ss$DaysF2 <- factor(pmin(ss$Days, 2), ordered = TRUE)
+f9 <- lmer(Reaction ~ Days + (DaysF2 | Subject), ss, REML = FALSE)
+p("ordered random ML deviance", deviance(f9)); print(getME(f9, "cnms"))
