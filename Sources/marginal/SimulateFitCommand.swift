@@ -2,25 +2,26 @@ import ArgumentParser
 import Foundation
 import Marginal
 
-/// `marginal simulate fit`: responses simulated from a linear mixed model saved by
+/// `marginal simulate fit`: responses simulated from a mixed model saved by
 /// `marginal fit --json`, as lme4's `simulate` (see ``Predictor/simulate(_:options:simulations:seed:useModes:)``).
 struct SimulateFitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fit",
-        abstract: "Simulate responses from a saved linear mixed model fit, as lme4's simulate().",
+        abstract: "Simulate responses from a saved fit (linear, binomial or Poisson), as lme4's simulate().",
         discussion: """
             Reads the fit's data file (it must be unchanged since the fit) or --data, and writes \
             CSV: the data row, then one column per simulation, sim_1 … sim_N. Each simulation \
             draws new random effects from the fitted covariances (lme4's default) or, with \
-            --use-modes, keeps the conditional modes (use.u = TRUE), and adds N(0, σ̂²) noise. The \
-            same --seed gives the same responses.
+            --use-modes, keeps the conditional modes (use.u = TRUE); then N(0, σ̂²) noise for a \
+            linear model, or a Poisson count, or a binomial count of successes (out of the trials \
+            of cbind(s, f), or 0/1). The same --seed gives the same responses.
 
             Example:
               marginal fit Examples/sleepstudy.csv -f 'Reaction ~ Days + (Days | Subject)' --json -o fit.json
               marginal simulate fit fit.json --nsim 100 --seed 3 -o sims.csv
             """)
 
-    @Argument(help: ArgumentHelp("A linear mixed model fit saved by `marginal fit --json -o`.", valueName: "FIT.json"))
+    @Argument(help: ArgumentHelp("A fit saved by `marginal fit --json -o`.", valueName: "FIT.json"))
     var fit: String
 
     @Option(help: ArgumentHelp("Simulate for these rows instead of the fit's data (same columns).", valueName: "DATA.csv"))

@@ -1,21 +1,25 @@
-/// Responses simulated from a saved linear mixed model, as lme4's `simulate.merMod`:
+import Foundation
+
+/// Responses simulated from a saved fit, as lme4's `simulate.merMod`: with the linear predictor
 ///
-///     y* = Xβ̂ + o + Σ_k Z_k u_k + σ̂ ε,   ε ~ N(0, I),
+///     η* = Xβ̂ + o + Σ_k Z_k u_k,
 ///
-/// with u_k drawn afresh for each simulation from N(0, Σ̂_k) per level, Σ̂_k = L Lᵀ built from the
-/// term's SDs and correlations (lme4's default, `use.u = FALSE`), or with u_k the conditional modes
-/// b̂_k (`useModes`, lme4's `use.u = TRUE`). Simulation s draws from ``RandomSource`` stream s of
-/// `seed`, so each is reproducible on its own.
+/// u_k drawn afresh for each simulation from N(0, Σ̂_k) per level, Σ̂_k = L Lᵀ built from the
+/// term's SDs and correlations (lme4's default, `use.u = FALSE`), or u_k the conditional modes
+/// b̂_k (`useModes`, lme4's `use.u = TRUE`), the response is η* + σ̂ ε (ε ~ N(0, 1)) for a linear
+/// model, a Poisson count with mean g⁻¹(η*), or a binomial count of successes out of the trials
+/// of `cbind(s, f)` (1 for a 0/1 response) with probability g⁻¹(η*). Simulation s draws from
+/// ``RandomSource`` stream s of `seed`, so each is reproducible on its own.
 extension Predictor {
     /// Why a fit cannot be simulated from.
     public enum SimulationError: Error, Sendable, Equatable, CustomStringConvertible {
-        /// Generalized models are not simulated yet.
-        case generalized(family: String)
+        /// Families other than Gaussian, binomial and Poisson are not simulated yet.
+        case unsupportedFamily(String)
 
         public var description: String {
             switch self {
-            case .generalized(let family):
-                "simulating from a \(family) model is not written yet; only linear mixed models can be simulated from"
+            case .unsupportedFamily(let family):
+                "simulating from a \(family) model is not written yet; linear, binomial and Poisson models can be simulated from"
             }
         }
     }
@@ -25,11 +29,14 @@ extension Predictor {
     public func simulate(
         _ data: DataFrame, options: DesignOptions, simulations: Int, seed: UInt64, useModes: Bool = false
     ) throws -> (rows: [Int], responses: [[Double]]) {
-        if let family = saved.family { throw SimulationError.generalized(family: family) }
+        let family = saved.family ?? "gaussian"
+        guard ["gaussian", "binomial", "poisson"].contains(family) else { throw SimulationError.unsupportedFamily(family) }
         let sigma = saved.sigma ?? 0
         let mean = try predict(data, options: options, included: useModes ? .all : .none)
-        let design = useModes ? nil : try NewDataDesign(formula: saved.model?.formula ?? saved.formula, data: data, options: options)
-        let factors = (design?.randomEffects ?? []).map { term in (term, covarianceFactor(of: term)) }
+        let design = try NewDataDesign(formula: saved.model?.formula ?? saved.formula, data: data, options: options)
+        let factors = useModes ? [] : design.randomEffects.map { term in (term, covarianceFactor(of: term)) }
+        let trials = design.trials ?? [Double](repeating: 1, count: mean.count)
+        let inverse = link ?? .identity
         var streams = RandomSource.streams(seed: seed, count: simulations)
         let responses = (0..<simulations).map { s in
             var y = mean.map(\.fit)
@@ -45,9 +52,46 @@ extension Predictor {
                     for c in 0..<s0 { y[i] += term.z[c, i] * u[c] }
                 }
             }
-            return y.map { $0 + sigma * streams[s].normal() }
+            return y.indices.map { i in
+                switch family {
+                case "binomial": Self.binomial(trials: trials[i], probability: inverse.mean(y[i]), using: &streams[s])
+                case "poisson": Self.poisson(inverse.mean(y[i]), using: &streams[s])
+                default: y[i] + sigma * streams[s].normal()
+                }
+            }
         }
         return (mean.map(\.row), responses)
+    }
+
+    /// A binomial count: the successes of `trials` Bernoulli draws (NaN when the trials are not a count).
+    static func binomial(trials: Double, probability p: Double, using random: inout RandomSource) -> Double {
+        guard trials >= 0, trials <= 1e7, trials == trials.rounded() else { return .nan }
+        var successes = 0.0
+        for _ in 0..<Int(trials) where random.bernoulli(p) { successes += 1 }
+        return successes
+    }
+
+    /// A Poisson count by inversion (sequential search), exact; a mean above 500 is split into
+    /// parts of at most 500 whose counts are added (a sum of independent Poisson counts is Poisson).
+    static func poisson(_ mean: Double, using random: inout RandomSource) -> Double {
+        guard mean.isFinite, mean >= 0 else { return .nan }
+        var remaining = mean
+        var total = 0.0
+        while remaining > 0 {
+            let part = min(remaining, 500)
+            remaining -= part
+            var k = 0.0
+            var probability = Foundation.exp(-part)
+            var cumulative = probability
+            let u = random.uniform()
+            while u > cumulative, probability > 0 {
+                k += 1
+                probability *= part / k
+                cumulative += probability
+            }
+            total += k
+        }
+        return total
     }
 
     /// The lower Cholesky factor (column-major, S × S) of the term's covariance Σ̂; zero when the

@@ -15,6 +15,9 @@ public struct NewDataDesign: Sendable {
     public var offset: [Double]?
     /// The data rows (0-based) the design has a row for.
     public var keptRows: [Int]
+    /// The binomial trials s + f of a response written `cbind(s, f)` when the data have its
+    /// columns (NaN where they are missing), else nil.
+    public var trials: [Double]?
 
     /// - Parameter options: the fit's design options with its ``DesignOptions/transformations``.
     public init(formula text: String, data: DataFrame, options: DesignOptions) throws(FormulaError) {
@@ -32,5 +35,11 @@ public struct NewDataDesign: Sendable {
         randomEffects = try ModelDesign.randomEffectTerms(terms.random, frame: frame, options: options, learned: &learned)
         offset = try ModelDesign.weightsAndOffset(terms, frame: frame, options: options).offset
         keptRows = frame.keptRows
+        let responseColumns = formula.response.columnNames.map(\.name)
+        if case .call("cbind", let arguments, _) = formula.response, arguments.count == 2,
+           responseColumns.allSatisfy({ frame.numericValues($0) != nil }) {
+            let evaluator = NumericEvaluator(frame: frame)
+            trials = try zip(evaluator.evaluate(arguments[0]), evaluator.evaluate(arguments[1])).map { $0 + $1 }
+        }
     }
 }
