@@ -52,10 +52,7 @@ import Testing
     /// lmer(Reaction ~ Days + (DaysF2 | Subject), REML = FALSE) with DaysF2 = factor(pmin(Days, 2),
     /// ordered = TRUE): the ordered factor is coded by contr.poly in the random-effect term too.
     @Test func orderedFactorInARandomTermMatchesLme4() throws {
-        var data = try Self.sleepstudy()
-        guard case .numeric(let days) = try data.column("Days") else { throw CSVTestFailure.notNumeric }
-        data = try DataFrame(data.names.indices.map { (data.names[$0], data.columns[$0]) }
-            + [("DaysF2", .categorical(CategoricalColumn(labels: days.values.map { rNumberLabel(min($0, 2)) })))])
+        let data = try Self.sleepstudy()
         var options = DesignOptions()
         options.ordered = ["DaysF2"]
         let design = try ModelDesign(formula: "Reaction ~ Days + (DaysF2 | Subject)", data: data, options: options)
@@ -76,12 +73,14 @@ import Testing
         #expect(fit.thetaNames.contains { $0.contains("dummy(Machine, \"A\")") }, "\(fit.thetaNames)")
     }
 
-    /// sleepstudy with DaysF, min(Days, 4) as a factor.
+    /// sleepstudy with DaysF and DaysF2, min(Days, 4) and min(Days, 2) as factors.
     static func sleepstudy() throws -> DataFrame {
         var data = try CSVReader.read(path: "Examples/sleepstudy.csv")
         guard case .numeric(let days) = try data.column("Days") else { throw CSVTestFailure.notNumeric }
         data = try DataFrame(data.names.indices.map { (data.names[$0], data.columns[$0]) }
-            + [("DaysF", .categorical(CategoricalColumn(labels: days.values.map { rNumberLabel(min($0, 4)) })))])
+            + [4.0, 2].map { top in
+                ("DaysF" + (top == 2 ? "2" : ""), .categorical(CategoricalColumn(labels: days.values.map { rNumberLabel(min($0, top)) })))
+            })
         return data
     }
 

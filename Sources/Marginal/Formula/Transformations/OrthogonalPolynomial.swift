@@ -44,11 +44,6 @@ public struct OrthogonalPolynomial: Codable, Sendable, Equatable {
         self.norm2 = norm2
     }
 
-    public init(alpha: [Double], norm2: [Double]) {
-        self.alpha = alpha
-        self.norm2 = norm2
-    }
-
     /// The `degree` basis columns at `x` (R's `predict(poly(...), x)`).
     public func columns(at x: [Double]) -> [[Double]] {
         guard degree >= 1, norm2.count == degree + 2 else { return [] }

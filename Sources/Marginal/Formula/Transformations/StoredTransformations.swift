@@ -14,16 +14,6 @@ public struct StoredTransformations: Codable, Sendable, Equatable {
     public var factorLevels: [String: [String]] = [:]
 
     public init() {}
-
-    /// Adds the entries of `other` (the same label always stores the same value).
-    mutating func merge(_ other: StoredTransformations) {
-        polynomials.merge(other.polynomials) { a, _ in a }
-        splines.merge(other.splines) { a, _ in a }
-        scalings.merge(other.scalings) { a, _ in a }
-        factorLevels.merge(other.factorLevels) { a, _ in a }
-    }
-
-    public var isEmpty: Bool { polynomials.isEmpty && splines.isEmpty && scalings.isEmpty && factorLevels.isEmpty }
 }
 
 /// R's `scale(x)`: (x − centre) / scale with the mean and the standard deviation (divisor n − 1)
@@ -31,11 +21,6 @@ public struct StoredTransformations: Codable, Sendable, Equatable {
 public struct Scaling: Codable, Sendable, Equatable {
     public var center: Double
     public var scale: Double
-
-    public init(center: Double, scale: Double) {
-        self.center = center
-        self.scale = scale
-    }
 
     public init(fitting x: [Double]) {
         let n = Double(x.count)
