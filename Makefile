@@ -6,7 +6,7 @@ APT_PACKAGES = pkg-config libopenblas-dev liblapacke-dev libnlopt-dev
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release/marginal
 
-.PHONY: all deps build demo test bench clean fuzz-build fuzz fuzz-smoke
+.PHONY: all deps browser build demo test bench clean fuzz-build fuzz fuzz-smoke
 
 all: build
 
@@ -22,6 +22,16 @@ deps:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
+# The browser check of the HTML reports (Tests/MarginalTests/Reporting/BrowserCheckTests.swift)
+# opens them in headless Chromium. Installed where it can be; without it the check is skipped with
+# a message, so a failed install does not stop `make test` (and `make demo` never needs it).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "Installing chromium for the browser check of the HTML reports (optional)"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium \
+	  || echo "chromium could not be installed: the browser check will be skipped"; }
+
 build: deps
 	$(SWIFT) build -c release --product marginal
 
@@ -30,7 +40,7 @@ demo: build
 
 # Tests are compiled with optimization: the sampler tests run NUTS thousands of times, which
 # takes minutes in an unoptimized build and seconds in an optimized one.
-test: deps
+test: deps browser
 	$(SWIFT) build --build-tests -Xswiftc -O
 	$(SWIFT) test --skip-build
 	$(MAKE) fuzz-smoke

@@ -21,6 +21,12 @@ struct CompareCommand: ParsableCommand {
             Examples:
               marginal compare Examples/sleepstudy.csv -f 'Reaction ~ 1 + Days + (1 + Days | Subject)'
               marginal compare Examples/Dyestuff.csv -f 'Yield ~ 1 + (1 | Batch)' --methods ml,map,map-nc --json
+              marginal compare Examples/sleepstudy.csv -f 'Reaction ~ Days + (Days | Subject)' --report compare.html
+
+            --report FILE.html also writes one self-contained HTML page (inline SVG, no network): \
+            the table, a forest plot per parameter with each method's estimate in a row (estimate \
+            ± 1.96 SE on fixed effects where the method gives an SE) and its warnings, joint MAP's \
+            gradient flow as bar charts, and the objective per iteration of ML, REML, EM and VI.
             """)
 
     @OptionGroup var dataOptions: DataOptions
@@ -56,6 +62,9 @@ struct CompareCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not show which method is running on stderr (shown only when stderr is a terminal).")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Also write an HTML report with plots (forest plots, gradient flow, objectives per iteration) to FILE.html.", valueName: "FILE.html"))
+    var report: String?
+
     func validate() throws {
         if let methods, case .failure(let error) = EstimationMethod.list(methods) { throw ValidationError(error.description) }
         guard chains >= 1 else { throw ValidationError("--chains must be at least 1; got \(chains)") }
@@ -64,7 +73,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        try OutputDestination.validate(outputs: [("--output", output)], inputs: [dataOptions.data])
+        try OutputDestination.validate(outputs: [("--output", output), ("--report", report)], inputs: [dataOptions.data])
         let chosen = try methods.map { try EstimationMethod.list($0).get() }
         let model = try familyOptions.model(design: try dataOptions.design(binaryFactorResponse: familyOptions.readsBinaryFactor))
         let settings = ComparisonSettings(chains: chains, warmup: warmup, draws: draws, seed: seed, priors: priors, quadraturePoints: familyOptions.nagq)
@@ -74,7 +83,11 @@ struct CompareCommand: ParsableCommand {
             progress.update("compare: running \(method.rawValue)")
         }
         progress.finish()
-        let report = ComparisonReport(comparison)
-        try OutputDestination(path: output).write(json ? try report.json() : report.text)
+        let printed = ComparisonReport(comparison)
+        if let report {
+            let dataName = URL(fileURLWithPath: dataOptions.data).deletingPathExtension().lastPathComponent
+            try OutputDestination(path: report).write(comparison.htmlReport(text: printed.text, dataName: dataName).html())
+        }
+        try OutputDestination(path: output).write(json ? try printed.json() : printed.text)
     }
 }

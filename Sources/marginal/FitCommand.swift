@@ -24,6 +24,13 @@ struct FitCommand: ParsableCommand {
               marginal fit Examples/Penicillin.csv -f 'diameter ~ 1 + (1 | plate) + (1 | sample)' --ml --json
               marginal fit Examples/Pastes.csv -f 'strength ~ 1 + (1 | batch/cask)' --output pastes.txt
               marginal fit Examples/cbpp.csv -f 'cbind(incidence, size - incidence) ~ period + (1 | herd)' --family binomial
+              marginal fit Examples/sleepstudy.csv -f 'Reaction ~ Days + (Days | Subject)' --report sleepstudy.html
+
+            --report FILE.html also writes one self-contained HTML page (inline SVG, no network) with \
+            the summary, residuals against fitted values, a normal QQ plot of the scaled residuals, \
+            caterpillar plots of the conditional modes with their conditional intervals per grouping \
+            factor and column (factors with more than 100 levels show the extremes and a sample), the \
+            optimizer's objective per evaluation, and the singular-fit and convergence notes.
             """)
 
     @OptionGroup var dataOptions: DataOptions
@@ -44,8 +51,8 @@ struct FitCommand: ParsableCommand {
     var ddf: DenominatorDegreesOfFreedom?
 
     @Option(help: ArgumentHelp(
-        "Confidence intervals for every parameter of a linear model: boot (parametric bootstrap, percentile intervals, as lme4's confint(method = \"boot\")).",
-        valueName: "boot"))
+        "Confidence intervals for every parameter: boot (parametric bootstrap, percentile intervals, as lme4's confint(method = \"boot\"); a generalized model's responses are drawn from its family and refitted by the same method) or profile (linear models: profile likelihood of the ML deviance, as lme4's confint(method = \"profile\")).",
+        valueName: "boot|profile"))
     var confint: ConfidenceIntervalMethod?
 
     @Option(help: "Simulations of the parametric bootstrap (--confint boot), refitted in parallel.")
@@ -63,6 +70,9 @@ struct FitCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Write the result to FILE instead of standard output.", valueName: "FILE"))
     var output: String?
 
+    @Option(help: ArgumentHelp("Also write an HTML report with plots (residuals, QQ, caterpillar plots, the optimizer's trace) to FILE.html.", valueName: "FILE.html"))
+    var report: String?
+
     @Flag(name: .long, help: "Do not show the optimizer's progress on stderr (it is shown only when stderr is a terminal).")
     var quiet = false
 
@@ -70,11 +80,11 @@ struct FitCommand: ParsableCommand {
         if familyOptions.responseFamily != nil && ddf != nil {
             throw ValidationError("--ddf applies to linear mixed models; a generalized one has Wald z tests")
         }
+        if confint == .profile && familyOptions.responseFamily != nil {
+            throw ValidationError("--confint profile is written for linear mixed models; use --confint boot for a generalized one")
+        }
         if ddf == .kenwardRoger && ml {
             throw ValidationError("--ddf kenward-roger needs a REML fit (Kenward–Roger's approximation is defined for REML); leave out --ml")
-        }
-        if familyOptions.responseFamily != nil && confint != nil {
-            throw ValidationError("--confint applies to linear mixed models so far")
         }
         guard (1...1_000_000).contains(nsim) else { throw ValidationError("--nsim must be between 1 and 1,000,000; got \(nsim)") }
         guard level > 0, level < 1 else { throw ValidationError("--level must be in (0, 1); got \(level)") }
@@ -84,25 +94,36 @@ struct FitCommand: ParsableCommand {
     }
 
     func run() throws {
-        try OutputDestination.validate(outputs: [("--output", output)], inputs: [dataOptions.data])
+        try OutputDestination.validate(outputs: [("--output", output), ("--report", report)], inputs: [dataOptions.data])
         let (design, fingerprint) = try dataOptions.load(binaryFactorResponse: familyOptions.readsBinaryFactor, fingerprint: json)
         let progress = ProgressLine(enabled: !quiet)
         let dataName = URL(fileURLWithPath: dataOptions.data).deletingPathExtension().lastPathComponent
         let text: String
+        var page: HTMLReport?
         if let responseFamily = familyOptions.responseFamily {
             let model = try familyOptions.generalizedModel(design: design, family: responseFamily)
+            var trace: [Double] = []
             let fit = try model.fit(nAGQ: familyOptions.nagq) { evaluation, objective in
+                if report != nil { trace.append(objective) }
                 progress.update("fitting: evaluation \(evaluation), Laplace deviance \(objective)")
             }
+            var intervals: BootstrapIntervals?
+            if confint == .boot {
+                progress.update("parametric bootstrap: \(nsim) refits")
+                intervals = model.parametricBootstrap(fit, simulations: nsim, seed: seed, level: level)
+            }
             progress.finish()
+            let summary = fit.summary(dataName: dataName) + (intervals.map { "\n" + $0.text() + "\n" } ?? "")
+            if report != nil { page = fit.htmlReport(summary: summary, dataName: dataName, objectiveTrace: trace) }
             if json {
                 var report = GeneralizedFitReport(fit)
                 report.model = fingerprint.map {
                     dataOptions.modelSource(fingerprint: $0, family: familyOptions, link: fit.link, transformations: design.transformations)
                 }
+                report.confint = intervals
                 text = try report.json()
             } else {
-                text = fit.summary(dataName: dataName)
+                text = summary
             }
         } else {
             let model = try LinearMixedModel(design: design)
@@ -120,20 +141,31 @@ struct FitCommand: ParsableCommand {
                 break
             }
             var intervals: BootstrapIntervals?
-            if confint == .boot {
+            var profile: ProfileIntervals?
+            switch confint {
+            case .boot:
                 progress.update("parametric bootstrap: \(nsim) refits")
                 intervals = model.parametricBootstrap(fit, simulations: nsim, seed: seed, level: level)
+            case .profile:
+                progress.update("profiling the deviance")
+                profile = try model.profileIntervals(fit, level: level)
+            case nil:
+                break
             }
             progress.finish()
+            let summary = fit.summary(dataName: dataName) + ((intervals?.text() ?? profile?.text()).map { "\n" + $0 + "\n" } ?? "")
+            if report != nil { page = fit.htmlReport(summary: summary, dataName: dataName) }
             if json {
                 var report = FitReport(fit)
                 report.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0, transformations: design.transformations) }
                 report.confint = intervals
+                report.profile = profile
                 text = try report.json()
             } else {
-                text = fit.summary(dataName: dataName) + (intervals.map { "\n" + $0.text() + "\n" } ?? "")
+                text = summary
             }
         }
+        if let page, let report { try OutputDestination(path: report).write(page.html()) }
         try OutputDestination(path: output).write(text)
     }
 }
@@ -143,6 +175,7 @@ extension ThetaOptimizer: ExpressibleByArgument {}
 /// `--confint`: how intervals are computed.
 enum ConfidenceIntervalMethod: String, ExpressibleByArgument {
     case boot
+    case profile
 }
 
 /// `--ddf`: how a linear model's t tests get their degrees of freedom.

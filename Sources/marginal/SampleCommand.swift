@@ -50,6 +50,14 @@ struct SampleCommand: ParsableCommand {
               marginal sample Examples/Penicillin.csv -f 'diameter ~ 1 + (1 | plate) + (1 | sample)' --marginalize plate
               marginal sample Examples/sleepstudy.csv -f 'Reaction ~ Days + (Days | Subject)' \\
                   --prior 'sigma=half-normal(50)' --prior 'cor[Subject]=lkj(4)' --json --draws-out draws.csv
+              marginal sample Examples/sleepstudy.csv -f 'Reaction ~ Days + (Days | Subject)' --report posterior.html
+
+            --report FILE.html also writes one self-contained HTML page (inline SVG, no network): \
+            the summary, the diagnostics table with R-hat > 1.01 and low ESS highlighted, per global \
+            parameter a trace plot per chain, a rank histogram per chain and the posterior density \
+            with its 5/50/95% quantiles, a pairs plot with divergent transitions marked, the energy \
+            plot and E-BFMI, step size (warmup shaded) and tree depth per chain, and caterpillar \
+            plots of the recovered random effects.
             """)
 
     @OptionGroup var dataOptions: DataOptions
@@ -102,6 +110,9 @@ struct SampleCommand: ParsableCommand {
     @Option(name: .customLong("draws-out"),
             help: ArgumentHelp("Write every draw (sampler columns, parameters, recovered random effects) to a CSV file.", valueName: "FILE.csv"))
     var drawsOut: String?
+
+    @Option(help: ArgumentHelp("Also write an HTML report with plots (traces, rank plots, densities, pairs, energy, random effects) to FILE.html.", valueName: "FILE.html"))
+    var report: String?
 
     @Flag(name: .long, help: "Do not show progress on stderr (it is shown only when stderr is a terminal).")
     var quiet = false
@@ -158,7 +169,7 @@ struct SampleCommand: ParsableCommand {
     }
 
     func run() throws {
-        try OutputDestination.validate(outputs: [("--output", output), ("--draws-out", drawsOut)], inputs: [dataOptions.data])
+        try OutputDestination.validate(outputs: [("--output", output), ("--draws-out", drawsOut), ("--report", report)], inputs: [dataOptions.data])
         let model: any MixedModel = try LinearMixedModel(design: try dataOptions.design())
         let settings = SamplerSettings(
             chains: chains, warmup: warmup, draws: draws, seed: seed, maxTreeDepth: maxDepth,
@@ -175,6 +186,10 @@ struct SampleCommand: ParsableCommand {
         let text = json ? try SampleReport(posterior).json() : posterior.summary(dataName: dataName)
         if let drawsOut {
             try OutputDestination(path: drawsOut).write(csv: posterior.drawsTable())
+        }
+        if let report {
+            let summary = json ? posterior.summary(dataName: dataName) : text
+            try OutputDestination(path: report).write(posterior.htmlReport(summary: summary, dataName: dataName).html())
         }
         try OutputDestination(path: output).write(text)
     }

@@ -61,7 +61,9 @@ import Testing
         let json = try CommandLineTests.marginal(arguments + ["--json", "--level", "0.9"])
         let confint = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["confint"] as? [String: Any])
         #expect(confint["simulations"] as? Int == 200 && confint["level"] as? Double == 0.9 && (confint["intervals"] as? [Any])?.count == 3)
-        let refused = try CommandLineTests.marginal(["fit", "Examples/cbpp.csv", "-f", "incidence ~ period + (1 | herd)", "--family", "poisson", "--confint", "boot"])
-        #expect(refused.status != 0 && refused.stderr.contains("--confint applies to linear mixed models"))
+        let generalized = try CommandLineTests.marginal(["fit", "Examples/cbpp.csv", "-f", "incidence ~ period + (1 | herd)", "--family", "poisson", "--confint", "boot", "--nsim", "20"])
+        #expect(generalized.status == 0 && generalized.stdout.contains("sd[herd][(Intercept)]"), "\(generalized.stderr)")
+        let refused = try CommandLineTests.marginal(["fit", "Examples/cbpp.csv", "-f", "incidence ~ period + (1 | herd)", "--family", "poisson", "--confint", "profile"])
+        #expect(refused.status != 0 && refused.stderr.contains("--confint profile is written for linear mixed models"))
     }
 }

@@ -47,6 +47,31 @@ import Testing
         }
     }
 
+    /// F tests of contrast matrices against lmerTest's `contestMD` (tight lme4 fits): a 2-df test on
+    /// an unbalanced design (directions with different ν), a 1-df test, a factor's two contrasts, and
+    /// a term with its interaction.
+    @Test(arguments: [
+        ("Tests/MarginalTests/Fixtures/reference/inference/sleepstudy_unbalanced.csv", "Reaction ~ 1 + Days + (1 + Days | Subject)",
+         [[1.0, 0], [0, 1]], 787.7956261769, 17.0154306395, 1.6944687e-17),
+        ("Tests/MarginalTests/Fixtures/reference/inference/sleepstudy_unbalanced.csv", "Reaction ~ 1 + Days + (1 + Days | Subject)",
+         [[0, 1]], 35.2181303876, 16.8155025432, 1.707288886e-05),
+        ("Examples/Machines.csv", "score ~ Machine + (1 | Worker) + (1 | Worker:Machine)", [[0, 1, 0], [0, 0, 1]], 20.5760827191, 9.9999998591, 0.0002855485161),
+        ("Examples/Orthodont.csv", "distance ~ age * Sex + (1 + age | Subject)", [[0, 0, 1, 0], [0, 0, 0, 1]], 6.5708335918, 24.9999986678, 0.005090427162),
+    ])
+    func contrastTestsMatchContestMD(_ path: String, _ formula: String, _ rows: [[Double]], _ f: Double, _ ddf: Double, _ p: Double) throws {
+        var options = CSVOptions()
+        options.factorColumns = path.contains("sleepstudy") ? ["Subject"] : path.contains("Machines") ? ["Worker"] : []
+        options.levelOrders = path.contains("Orthodont") ? ["Sex": ["Male", "Female"]] : [:]
+        let model = try LinearMixedModel(design: ModelDesign(formula: formula, data: CSVReader.read(path: path, options: options)))
+        let fit = try model.fit(criterion: .reml)
+        let l = Matrix(rows: rows.count, columns: rows[0].count, elements: (0..<rows[0].count).flatMap { j in rows.map { $0[j] } })
+        let test = try #require(model.satterthwaiteFTest(fit, contrast: l))
+        #expect(test.numerator == rows.count)
+        #expect(relativeError(test.statistic, f) < 1e-4, "F \(test.statistic) vs \(f)")
+        #expect(relativeError(test.denominator, ddf) < 1e-4, "ddf \(test.denominator) vs \(ddf)")
+        #expect(relativeError(test.pValue, p, floor: 1e-300) < 1e-3, "p \(test.pValue) vs \(p)")
+    }
+
     /// `2 * pt(-abs(t), nu)` in R.
     @Test(arguments: [
         (28.41, 5.4866, 3.6234866407947078e-07), (11.05, 17, 3.5153974894347009e-09), (1.2, 3.5, 0.30501448537786419),

@@ -127,7 +127,7 @@ private struct Run: Sendable {
         let start = clock.now
         let recovered = recover ? recoverEffects(density, result: result) : nil
         let recoverySeconds = recover ? Self.seconds(start.duration(to: clock.now)) : 0
-        return PosteriorSample(
+        var sample = PosteriorSample(
             formula: model.design.formula, nobs: model.design.nobs, strategy: strategy,
             priors: layout.namedPriors.map {
                 PosteriorSample.PriorEntry(
@@ -140,6 +140,8 @@ private struct Run: Sendable {
             sampling: result, samplingSeconds: laplaceSeconds + result.wallSeconds, recoverySeconds: recoverySeconds,
             warnings: model.design.warnings + SamplingWarnings.warnings(for: result, parameters: parameters),
             startEvaluations: startEvaluations)
+        sample.warmupGlobalDraws = result.chains.map { chain in chain.warmupDraws.map { density.globalValues($0) } }
+        return sample
     }
 
     /// One draw of every random effect per posterior draw, chains in parallel, each with its own

@@ -31,6 +31,9 @@ public struct PosteriorSample: Sendable {
     public var parameters: [ParameterSummary]
     /// Draws of the reported global parameters, `[chain][draw][parameter]`.
     public var globalDraws: [[[Double]]]
+    /// The warmup iterations' values of the same parameters, `[chain][iteration][parameter]`
+    /// (for trace plots; empty where the sample was made without them).
+    public var warmupGlobalDraws: [[[Double]]] = []
     /// Recovered random effects per engine block (empty when recovery was not asked for).
     public var randomEffects: [RandomEffects]
     /// Every recovered random-effect draw, `[chain][draw][effect]` with effects named by
@@ -60,5 +63,28 @@ public struct PosteriorSample: Sendable {
     /// Smallest bulk-ESS over the global parameters per second of sampling.
     public var minimumBulkESSPerSecond: Double {
         (parameters.map(\.essBulk).min() ?? .nan) / samplingSeconds
+    }
+}
+
+extension PosteriorSample {
+    /// The draws of reported global parameter `index`, per chain.
+    func chainDraws(_ index: Int) -> [[Double]] {
+        globalDraws.map { chain in chain.compactMap { index < $0.count ? $0[index] : nil } }
+    }
+
+    /// The warmup values of reported global parameter `index`, per chain (empty without them).
+    func warmupChainDraws(_ index: Int) -> [[Double]] {
+        warmupGlobalDraws.map { chain in chain.compactMap { index < $0.count ? $0[index] : nil } }
+    }
+
+    /// The central posterior interval at `level` of every reported global parameter: the
+    /// (1 − level)/2 and (1 + level)/2 quantiles of all chains' draws, with the posterior mean.
+    public func centralIntervals(level: Double) -> [BootstrapIntervals.Interval] {
+        parameters.indices.map { index in
+            let draws = chainDraws(index)
+            return BootstrapIntervals.Interval(
+                name: parameters[index].name, estimate: parameters[index].mean,
+                lower: Diagnostics.quantile(draws, probability: (1 - level) / 2), upper: Diagnostics.quantile(draws, probability: (1 + level) / 2))
+        }
     }
 }

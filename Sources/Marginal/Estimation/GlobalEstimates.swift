@@ -46,6 +46,20 @@ public struct GlobalEstimates: Sendable {
     /// The mean of each quantity over draws of the global coordinates (posterior means for NUTS,
     /// means of the variational distribution for VI), with the SDs of β over the draws as its
     /// standard errors. Nil for no draws.
+    /// Each parameter by ``ParameterNames`` (β, σ, SDs, correlations) with its value.
+    var namedValues: [(name: String, value: Double)] {
+        ParameterNames.rows(
+            fixed: zip(fixedEffectNames, beta).map { ($0, $1) }, sigma: sigma,
+            components: varianceComponents.map(FitReport.VarianceComponent.init))
+    }
+
+    /// The central intervals at `level` of every parameter over q's draws (their quantiles),
+    /// named as ``namedValues`` and centred on `estimates`.
+    static func centralIntervals(layout: MixedModelParameterization, draws: [[Double]], estimates: GlobalEstimates, level: Double) -> [BootstrapIntervals.Interval] {
+        let rows = draws.map { GlobalEstimates(layout: layout, at: $0).namedValues.map(\.value) }
+        return BootstrapIntervals(estimates: estimates.namedValues, replicates: rows, seed: 0, level: level, seconds: 0).intervals
+    }
+
     init?(layout: MixedModelParameterization, meanOver draws: [[Double]]) {
         guard let first = draws.first else { return nil }
         var mean = GlobalEstimates(layout: layout, at: first)

@@ -36,6 +36,32 @@ public struct BootstrapIntervals: Codable, Sendable {
     }
 }
 
+extension BootstrapIntervals {
+    /// The percentile intervals of `estimates` from the replicates' values of the same rows (nil
+    /// for a refit that failed): each row's (1 − level)/2 and (1 + level)/2 quantiles.
+    init(estimates: [(name: String, value: Double)], replicates: [[Double]?], seed: UInt64, level: Double, seconds: Double) {
+        let done = replicates.compactMap { $0 }
+        let intervals = estimates.enumerated().map { j, row in
+            let values = done.map { $0[j] }.filter(\.isFinite).sorted()
+            return Interval(
+                name: row.name, estimate: row.value,
+                lower: LinearMixedModel.quantile(values, (1 - level) / 2), upper: LinearMixedModel.quantile(values, (1 + level) / 2))
+        }
+        self.init(level: level, simulations: replicates.count, failed: replicates.count - done.count, seed: seed, intervals: intervals, seconds: seconds)
+    }
+}
+
+extension ModelDesign {
+    /// o + Xβ, the fixed part of the linear predictor (the offset 0 where there is none): the
+    /// center the bootstraps simulate around.
+    func fixedPart(_ beta: [Double]) -> [Double] {
+        var eta = offset ?? [Double](repeating: 0, count: nobs)
+        let x = fixedEffects.matrix
+        for (j, value) in beta.enumerated() { for i in 0..<nobs { eta[i] += x[i, j] * value } }
+        return eta
+    }
+}
+
 extension LinearMixedModel {
     /// Percentile intervals at `level` from `simulations` parametric-bootstrap refits of `fit`,
     /// run in parallel over the cores; simulation r draws from stream r of `seed`
@@ -48,10 +74,7 @@ extension LinearMixedModel {
         let streams = RandomSource.streams(seed: seed, count: simulations)
         let lambdas = thetaLayout.lambdas(fit.theta)
         let n = design.nobs
-        var mean = design.offset ?? [Double](repeating: 0, count: n)
-        let x = design.fixedEffects.matrix
-        for (j, effect) in fit.fixedEffects.enumerated() { for i in 0..<n { mean[i] += x[i, j] * effect.estimate } }
-        let center = mean
+        let center = design.fixedPart(fit.fixedEffects.map(\.estimate))
         let replicates: [[Double]?] = concurrentMap(count: simulations) { r in
             var random = streams[r]
             var y = center
@@ -68,16 +91,7 @@ extension LinearMixedModel {
         let estimates = ParameterNames.rows(
             fixed: fit.fixedEffects.map { ($0.name, $0.estimate) }, sigma: fit.sigma,
             components: fit.varianceComponents.map(FitReport.VarianceComponent.init))
-        let done = replicates.compactMap { $0 }
-        let intervals = estimates.enumerated().map { j, row in
-            let values = done.map { $0[j] }.filter(\.isFinite).sorted()
-            return BootstrapIntervals.Interval(
-                name: row.name, estimate: row.value,
-                lower: Self.quantile(values, (1 - level) / 2), upper: Self.quantile(values, (1 + level) / 2))
-        }
-        return BootstrapIntervals(
-            level: level, simulations: simulations, failed: simulations - done.count, seed: seed, intervals: intervals,
-            seconds: started.duration(to: clock.now).seconds)
+        return BootstrapIntervals(estimates: estimates, replicates: replicates, seed: seed, level: level, seconds: started.duration(to: clock.now).seconds)
     }
 
     /// The model with response `y` (offset included): the same design and cross-product

@@ -29,18 +29,101 @@ extension LinearMixedModel {
     /// (a fit on the boundary whose curvature the differences cannot resolve) or νⱼ is not finite.
     public func satterthwaiteDegreesOfFreedom(_ fit: LinearMixedModelFit) -> [Double?] {
         let p = design.fixedEffects.p
+        guard let moments = SatterthwaiteMoments(model: self, fit: fit) else { return Array(repeating: nil, count: p) }
+        return (0..<p).map { j in moments.degreesOfFreedom((0..<p).map { $0 == j ? 1 : 0 }) }
+    }
+
+    /// The F test of H₀: Lβ = 0 for the q × p contrast matrix L with Satterthwaite's denominator
+    /// degrees of freedom, as lmerTest's `contestMD` (Kuznetsova et al. 2017, §3.2): with
+    /// LVLᵀ = PDPᵀ, F = Σₘ (pₘᵀLβ̂)²/dₘ / q, each direction lₘ = Lᵀpₘ gets its own νₘ, and the
+    /// denominator's degrees of freedom are 2E/(E − q) with E = Σₘ νₘ/(νₘ − 2) (2 if some νₘ ≤ 2;
+    /// ν₁ when q = 1 or all νₘ agree). Nil where the moments or the eigendecomposition fail, or L
+    /// is not of full row rank.
+    public func satterthwaiteFTest(_ fit: LinearMixedModelFit, contrast l: Matrix) -> (statistic: Double, numerator: Int, denominator: Double, pValue: Double)? {
+        let p = design.fixedEffects.p
+        let q = l.rows
+        guard l.columns == p, q > 0, let moments = SatterthwaiteMoments(model: self, fit: fit) else { return nil }
+        let beta = fit.fixedEffects.map(\.estimate)
+        // V_L = L V Lᵀ (q × q), V = σ²C.
+        var v = [Double](repeating: 0, count: q * q)
+        for a in 0..<q {
+            for b in 0..<q {
+                var sum = 0.0
+                for i in 0..<p { for j in 0..<p { sum += l[a, i] * moments.covariance[i + j * p] * l[b, j] } }
+                v[a + b * q] = sum
+            }
+        }
+        guard let d = try? KnownCovarianceLinearAlgebra.symmetricEigen(&v, n: q), let largest = d.last, d.allSatisfy({ $0 > 1e-10 * largest }) else {
+            return nil
+        }
+        let lb = (0..<q).map { a in (0..<p).reduce(0.0) { $0 + l[a, $1] * beta[$1] } }
+        var f = 0.0
+        var nus: [Double] = []
+        for m in 0..<q {
+            let direction = (0..<p).map { j in (0..<q).reduce(0.0) { $0 + v[$1 + m * q] * l[$1, j] } }
+            let projection = (0..<q).reduce(0.0) { $0 + v[$1 + m * q] * lb[$1] }
+            f += projection * projection / d[m]
+            guard let nu = moments.degreesOfFreedom(direction) else { return nil }
+            nus.append(nu)
+        }
+        f /= Double(q)
+        let denominator: Double
+        if q == 1 || nus.allSatisfy({ abs($0 - nus[0]) < 1e-8 }) {
+            denominator = nus[0]
+        } else if nus.contains(where: { $0 <= 2 }) {
+            denominator = 2
+        } else {
+            let e = nus.reduce(0.0) { $0 + $1 / ($1 - 2) }
+            denominator = 2 * e / (e - Double(q))
+        }
+        return (f, q, denominator, FDistribution.upperTail(f, numeratorDegreesOfFreedom: Double(q), denominatorDegreesOfFreedom: denominator))
+    }
+}
+
+/// What Satterthwaite's approximation needs at a fit: V = σ²C(θ̂) (the covariance of β̂), its
+/// derivatives in φ = (θ, σ), and A = 2H⁻¹, the asymptotic covariance of φ̂ (see
+/// ``LinearMixedModel/withSatterthwaiteTests(_:)``).
+struct SatterthwaiteMoments {
+    let p: Int
+    /// V (p × p, column-major).
+    let covariance: [Double]
+    /// ∂V/∂θᵢ (each p × p), then ∂V/∂σ.
+    let derivatives: [[Double]]
+    /// A over φ = (θ, σ), (k + 1)².
+    let a: [Double]
+
+    /// ν = 2(lᵀVl)²/(gᵀAg), g = ∇φ(lᵀVl); nil where it is not finite and positive.
+    func degreesOfFreedom(_ l: [Double]) -> Double? {
+        func form(_ m: [Double]) -> Double {
+            var sum = 0.0
+            for i in 0..<p { for j in 0..<p { sum += l[i] * m[i + j * p] * l[j] } }
+            return sum
+        }
+        let variance = form(covariance)
+        let g = derivatives.map(form)
+        let size = g.count
+        var denominator = 0.0
+        for x in 0..<size { for y in 0..<size { denominator += g[x] * a[x + y * size] * g[y] } }
+        let nu = 2 * variance * variance / denominator
+        return nu.isFinite && nu > 0 ? nu : nil
+    }
+
+    init?(model: LinearMixedModel, fit: LinearMixedModelFit) {
+        let design = model.design
+        let p = design.fixedEffects.p
+        self.p = p
         let k = fit.theta.count
         let sigma = fit.sigma, s2 = fit.sigma * fit.sigma
         let reml = fit.criterion == .reml
         let m = Double(reml ? design.nobs - p : design.nobs)
-        var factor = PenalizedLeastSquares(products: products, factors: factors)
+        var factor = PenalizedLeastSquares(products: model.products, factors: model.factors)
         /// a(θ), P(θ) and C(θ) (p × p, column-major) at θ; nil where the factor fails.
         func pieces(_ theta: [Double]) -> (a: Double, p: Double, c: [Double])? {
             guard factor.update(theta: theta) else { return nil }
             let a = factor.logDeterminantRandom + (reml ? factor.logDeterminantFixed : 0)
             return (a, factor.penalizedResidualSumOfSquares, factor.fixedEffectsCovarianceFactor().elements)
         }
-        guard let center = pieces(fit.theta) else { return Array(repeating: nil, count: p) }
+        guard let center = pieces(fit.theta) else { return nil }
         let steps = fit.theta.map { abs($0) < 1.78e-3 ? 1e-2 : 1e-2 * abs($0) }
         /// Richardson extrapolation of values at steps h, h/2, h/4, h/8 whose error is a series in h².
         func extrapolate(_ values: [[Double]]) -> [Double] {
@@ -66,7 +149,7 @@ extension LinearMixedModel {
             var first: [[Double]] = [], curvature: [[Double]] = []
             for level in 0..<4 {
                 let h = steps[i] / pow(2, Double(level))
-                guard let plus = values([(i, h)]), let minus = values([(i, -h)]) else { return Array(repeating: nil, count: p) }
+                guard let plus = values([(i, h)]), let minus = values([(i, -h)]) else { return nil }
                 first.append(zip(plus, minus).map { ($0 - $1) / (2 * h) })
                 curvature.append((0..<2).map { (plus[$0] - 2 * f0[$0] + minus[$0]) / (h * h) })
             }
@@ -80,7 +163,7 @@ extension LinearMixedModel {
                     let hi = steps[i] / pow(2, Double(level)), hj = steps[j] / pow(2, Double(level))
                     guard let pp = values([(i, hi), (j, hj)]), let pm = values([(i, hi), (j, -hj)]),
                           let mp = values([(i, -hi), (j, hj)]), let mm = values([(i, -hi), (j, -hj)])
-                    else { return Array(repeating: nil, count: p) }
+                    else { return nil }
                     mixed.append((0..<2).map { (pp[$0] - pm[$0] - mp[$0] + mm[$0]) / (4 * hi * hj) })
                 }
                 second[i + j * k] = extrapolate(mixed)
@@ -97,17 +180,11 @@ extension LinearMixedModel {
             hessian[k + i * size] = cross
         }
         hessian[k + k * size] = 6 * center.p / (s2 * s2) - 2 * m / s2
-        guard let inverse = CholeskyInverse.inverseOfPositiveDefinite(hessian, n: size) else { return Array(repeating: nil, count: p) }
-        func covariance(_ i: Int, _ j: Int) -> Double { 2 * inverse[i + j * size] }
-        return (0..<p).map { jj in
-            let entry = 2 + jj + jj * p
-            // ∇Vⱼⱼ: σ² ∂Cⱼⱼ/∂θᵢ, then 2σCⱼⱼ.
-            let g = (0..<k).map { s2 * gradient[$0][entry] } + [2 * sigma * f0[entry]]
-            var denominator = 0.0
-            for a in 0..<size { for b in 0..<size { denominator += g[a] * covariance(a, b) * g[b] } }
-            let variance = s2 * f0[entry]
-            let nu = 2 * variance * variance / denominator
-            return nu.isFinite && nu > 0 ? nu : nil
-        }
+        guard let inverse = CholeskyInverse.inverseOfPositiveDefinite(hessian, n: size) else { return nil }
+        a = inverse.map { 2 * $0 }
+        // V = σ²C; ∂V/∂θᵢ = σ² ∂C/∂θᵢ, ∂V/∂σ = 2σC.
+        let c = Array(f0[2...])
+        covariance = c.map { s2 * $0 }
+        derivatives = (0..<k).map { i in gradient[i][2...].map { s2 * $0 } } + [c.map { 2 * sigma * $0 }]
     }
 }

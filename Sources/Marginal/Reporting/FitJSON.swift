@@ -67,6 +67,8 @@ public struct FitReport: Codable, Sendable {
     public var model: ModelSource?
     /// Bootstrap confidence intervals, when asked for (`--confint boot`).
     public var confint: BootstrapIntervals?
+    /// Profile-likelihood intervals, when asked for (`--confint profile`).
+    public var profile: ProfileIntervals?
 
     public init(_ fit: LinearMixedModelFit) {
         formula = fit.formula

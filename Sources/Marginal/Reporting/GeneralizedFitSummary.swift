@@ -95,6 +95,8 @@ public struct GeneralizedFitReport: Codable, Sendable {
     public var warnings: [String]
     /// The data and options the fit was made from (set by `marginal fit`; nil from the library).
     public var model: ModelSource?
+    /// Parametric-bootstrap intervals (`--confint boot`), nil otherwise.
+    public var confint: BootstrapIntervals?
 
     public init(_ fit: GeneralizedLinearMixedModelFit) {
         formula = fit.formula

@@ -65,10 +65,13 @@ enum NUTSChain {
             shrinkingTowardsCurrent: settings.initialInverseMetric != nil)
         var warmupStatistics: [IterationStatistics] = []
         warmupStatistics.reserveCapacity(settings.warmup)
+        var warmupDraws: [[Double]] = []
+        warmupDraws.reserveCapacity(settings.warmup)
         var divergences = 0
         for iteration in 0..<settings.warmup {
             let (next, statistics) = sampler.transition(from: point)
             point = next
+            warmupDraws.append(point.position)
             warmupStatistics.append(statistics)
             if statistics.divergent { divergences += 1 }
 
@@ -107,7 +110,7 @@ enum NUTSChain {
         let end = clock.now
 
         return ChainResult(
-            chain: chain, draws: draws, statistics: statistics, warmupStatistics: warmupStatistics,
+            chain: chain, draws: draws, warmupDraws: warmupDraws, statistics: statistics, warmupStatistics: warmupStatistics,
             initialPoint: initialPosition, stepSize: sampler.stepSize,
             inverseMetric: sampler.hamiltonian.metric.inverse,
             gradientEvaluations: sampler.hamiltonian.gradientEvaluations,

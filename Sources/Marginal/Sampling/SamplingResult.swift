@@ -4,6 +4,8 @@ public struct ChainResult: Sendable, Equatable {
     public var chain: Int
     /// Post-warmup draws on the unconstrained scale, `draws[iteration][coordinate]`.
     public var draws: [[Double]]
+    /// The warmup iterations' positions, as `draws` (for trace plots with the warmup shaded).
+    public var warmupDraws: [[Double]]
     /// Per post-warmup iteration.
     public var statistics: [IterationStatistics]
     /// Per warmup iteration.

@@ -13,6 +13,23 @@ public struct MethodResult: Sendable {
     public var notes: [String] = []
     /// Joint MAP's gradient flow (nil for the other methods).
     public var gradientFlow: GradientFlow? = nil
+    /// The objective as the method went (``EstimationMethod/objectiveName``): per evaluation for
+    /// ML and REML, per accepted iterate for EM, per ELBO estimate for VI; empty for the others.
+    public var objectiveTrace: [IterationValue] = []
+    /// NUTS only: the 95 % central posterior interval of every reported parameter (named as
+    /// ``ParameterNames``, in the bootstrap's interval shape).
+    public var intervals: [BootstrapIntervals.Interval] = []
+}
+
+/// A value at an iteration (an objective's trace).
+public struct IterationValue: Sendable, Equatable {
+    public var iteration: Int
+    public var value: Double
+
+    public init(iteration: Int, value: Double) {
+        self.iteration = iteration
+        self.value = value
+    }
 }
 
 /// The outcomes of several estimation methods on one model (`marginal compare`).
@@ -39,10 +56,14 @@ extension LinearMixedModel: MixedModel {
         switch method {
         case .reml, .ml:
             let fit = try fit(criterion: method == .reml ? .reml : .ml)
-            return MethodResult(method: method, estimates: GlobalEstimates(fit: fit), objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings)
+            return MethodResult(
+                method: method, estimates: GlobalEstimates(fit: fit), objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings,
+                objectiveTrace: fit.optimization.log.enumerated().map { IterationValue(iteration: $0.offset + 1, value: $0.element.objective) })
         case .em:
             let fit = try fitEM(EMOptions(criterion: .ml))
-            return MethodResult(method: method, estimates: GlobalEstimates(fit: fit.estimates), objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings)
+            return MethodResult(
+                method: method, estimates: GlobalEstimates(fit: fit.estimates), objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings,
+                objectiveTrace: fit.objectiveTrace.enumerated().map { IterationValue(iteration: $0.offset, value: $0.element) })
         case .map, .mapNonCentered:
             let fit = try fitJointMAP(JointMAPOptions(parameterization: method == .map ? .centered : .nonCentered, priors: settings.priors))
             return MethodResult(
@@ -54,19 +75,25 @@ extension LinearMixedModel: MixedModel {
             return MethodResult(
                 method: method, estimates: fit.estimates, objective: fit.advi.elbo, seconds: fit.seconds, warnings: fit.warnings,
                 notes: ["means under the mean-field q, which understates posterior SDs where the posterior is correlated; "
-                    + "ADVI ran \(fit.advi.iterations) iterations"])
+                    + "ADVI ran \(fit.advi.iterations) iterations"],
+                objectiveTrace: fit.advi.trace.map { IterationValue(iteration: $0.iteration, value: $0.elbo) },
+                intervals: fit.intervals)
         case .nuts:
             let posterior = try posteriorMeans(settings: settings)
             return MethodResult(
                 method: method, estimates: posterior.estimates, objective: nil, seconds: posterior.seconds, warnings: posterior.warnings,
-                notes: ["posterior means from \(settings.chains) chains × \(settings.draws) draws after \(settings.warmup) warmup"])
+                notes: ["posterior means from \(settings.chains) chains × \(settings.draws) draws after \(settings.warmup) warmup"],
+                intervals: posterior.intervals)
         }
     }
 
     /// NUTS on the marginalized density (``BayesianMixedModel`` with ``SamplingStrategy/marginalizeAll``,
     /// no recovery of the random effects) from the ML estimate: posterior means of β, σ, the SDs
-    /// and correlations, with posterior SDs of β as standard errors, and the sampler's warnings.
-    func posteriorMeans(settings: ComparisonSettings) throws -> (estimates: GlobalEstimates, seconds: Double, warnings: [String]) {
+    /// and correlations, with posterior SDs of β as standard errors, the 95 % central posterior
+    /// intervals, and the sampler's warnings.
+    func posteriorMeans(settings: ComparisonSettings) throws -> (
+        estimates: GlobalEstimates, seconds: Double, warnings: [String], intervals: [BootstrapIntervals.Interval]
+    ) {
         var bayesian = BayesianMixedModel(model: self)
         try bayesian.setPriors(settings.priors)
         let start = try maximumLikelihoodStart(layout: bayesian.layout)
@@ -76,6 +103,6 @@ extension LinearMixedModel: MixedModel {
         guard let estimates = GlobalEstimates(layout: bayesian.layout, meanOver: posterior.sampling.chains.flatMap(\.draws)) else {
             throw EstimationError.invalidOption(name: "draws", value: "0", requirement: "at least 1")
         }
-        return (estimates, posterior.samplingSeconds, posterior.warnings)
+        return (estimates, posterior.samplingSeconds, posterior.warnings, posterior.centralIntervals(level: 0.95))
     }
 }

@@ -168,7 +168,7 @@ public struct PriorMeanExample: Sendable {
             }
         }
         if nutsChains > 0 {
-            let posterior: (estimates: GlobalEstimates, seconds: Double, warnings: [String])
+            let posterior: (estimates: GlobalEstimates, seconds: Double, warnings: [String], intervals: [BootstrapIntervals.Interval])
             do {
                 posterior = try model.posteriorMeans(settings: ComparisonSettings(chains: nutsChains, warmup: nutsWarmup, draws: nutsDraws, seed: seed))
             } catch let error as EstimationError {

@@ -19,6 +19,8 @@ public struct VariationalFit: Sendable {
     /// The names of q's coordinates and q itself.
     public var parameterNames: [String]
     public var advi: ADVIResult
+    /// 95 % central intervals of every reported parameter under q (quantiles of q's draws).
+    public var intervals: [BootstrapIntervals.Interval]
     public var warnings: [String]
     public var seconds: Double
 }
@@ -83,8 +85,9 @@ extension LinearMixedModel {
         if result.nonFiniteDraws > 0 {
             warnings.append("\(result.nonFiniteDraws) gradient draws fell where the log density is not finite and were left out")
         }
+        let intervals = GlobalEstimates.centralIntervals(layout: layout, draws: draws, estimates: estimates, level: 0.95)
         return VariationalFit(
-            target: target, estimates: estimates, parameterNames: names, advi: result, warnings: warnings,
+            target: target, estimates: estimates, parameterNames: names, advi: result, intervals: intervals, warnings: warnings,
             seconds: started.duration(to: clock.now).seconds)
     }
 

@@ -28,6 +28,13 @@ public struct BinomialFamily: ResponseFamily {
 
     public func initialMean(_ y: Double, weight: Double) -> Double { (weight * y + 0.5) / (weight + 1) }
 
+    /// The proportion of successes in w (rounded) trials, each with probability μ.
+    public func simulate(mean mu: Double, weight: Double, random: inout RandomSource) -> Double {
+        let trials = Int(weight.rounded())
+        guard trials > 0 else { return 0 }
+        return random.binomial(trials: trials, probability: min(max(mu, 0), 1)) / Double(trials)
+    }
+
     public func invalidResponse(_ y: Double, weight: Double) -> String? {
         guard y >= 0, y <= 1 else { return "a binomial response is a proportion in [0, 1] (or 0/1, or cbind(successes, failures)); got \(y)" }
         let successes = weight * y

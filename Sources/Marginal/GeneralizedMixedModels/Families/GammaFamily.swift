@@ -30,6 +30,12 @@ public struct GammaFamily: ResponseFamily {
 
     public func initialMean(_ y: Double, weight: Double) -> Double { y }
 
+    /// A Gamma deviate with shape w/φ and mean μ (R's `Gamma()$simulate`).
+    public func simulate(mean mu: Double, weight: Double, random: inout RandomSource) -> Double {
+        let shape = weight / dispersionValue
+        return random.gamma(shape: shape) * mu / shape
+    }
+
     public func invalidResponse(_ y: Double, weight: Double) -> String? {
         guard y > 0, y.isFinite else { return "a Gamma response is positive; got \(y)" }
         return nil

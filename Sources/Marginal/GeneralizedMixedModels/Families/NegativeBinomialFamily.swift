@@ -34,6 +34,11 @@ public struct NegativeBinomialFamily: ResponseFamily {
     /// R's `mustart`: y + 1/6 for a zero count.
     public func initialMean(_ y: Double, weight: Double) -> Double { y + (y == 0 ? 1.0 / 6 : 0) }
 
+    /// A count from the gamma–Poisson mixture: λ ~ Gamma(k, μ/k), y ~ Poisson(λ) (MASS's `rnegbin`).
+    public func simulate(mean mu: Double, weight: Double, random: inout RandomSource) -> Double {
+        random.poisson(mean: random.gamma(shape: shape) * mu / shape)
+    }
+
     public func invalidResponse(_ y: Double, weight: Double) -> String? {
         guard y >= 0, y == y.rounded() else { return "a negative binomial response is a non-negative whole count; got \(y)" }
         return nil

@@ -21,6 +21,11 @@ public struct PoissonFamily: ResponseFamily {
 
     public func initialMean(_ y: Double, weight: Double) -> Double { y + 0.1 }
 
+    /// A Poisson(μ) count (R's `poisson()$simulate`, which ignores prior weights).
+    public func simulate(mean mu: Double, weight: Double, random: inout RandomSource) -> Double {
+        random.poisson(mean: mu)
+    }
+
     public func invalidResponse(_ y: Double, weight: Double) -> String? {
         guard y >= 0, y == y.rounded() else { return "a Poisson response is a non-negative whole count; got \(y)" }
         return nil

@@ -25,6 +25,9 @@ public protocol ResponseFamily: Sendable {
     func initialMean(_ y: Double, weight: Double) -> Double
     /// Why (yᵢ, wᵢ) cannot come from the family, in plain words, or nil.
     func invalidResponse(_ y: Double, weight: Double) -> String?
+    /// A response drawn from the family at mean μ with prior weight w (R's `simulate` for the
+    /// family): what a parametric bootstrap of a generalized model refits.
+    func simulate(mean mu: Double, weight: Double, random: inout RandomSource) -> Double
     /// φ in −2 log p(y | μ) = w d(y, μ)/φ + c(y, φ): what the deviance residuals are divided by
     /// in the penalized deviance PIRLS minimizes (1 but for the Gamma's dispersion).
     var devianceScale: Double { get }

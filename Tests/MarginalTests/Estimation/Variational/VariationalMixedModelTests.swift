@@ -25,6 +25,14 @@ import Testing
         #expect(joint.parameterNames.count == 6 + 36)
         // An ELBO is a lower bound on log p(y) + the prior's normalizing constant: finite and negative here.
         #expect(marginalized.advi.elbo < 0 && marginalized.advi.elbo > -1000)
+        // q's 95 % central intervals: one per reported parameter, around its mean; on β about
+        // ± 1.96 q-SDs (q is Gaussian in β), within the Monte Carlo error of 1,000 draws.
+        #expect(marginalized.intervals.map(\.name) == marginalized.estimates.namedValues.map(\.name))
+        for interval in marginalized.intervals { #expect(interval.lower < interval.estimate && interval.estimate < interval.upper, "\(interval)") }
+        for j in 0..<2 {
+            let width = marginalized.intervals[j].upper - marginalized.intervals[j].lower
+            #expect(abs(width / (2 * 1.959964 * marginalErrors[j]) - 1) < 0.1)
+        }
     }
 
     @Test func variationalEMIsEM() throws {

@@ -20,3 +20,21 @@ report(Reaction ~ Days + (Days | Subject), sleepstudy, REML = FALSE)
 report(diameter ~ 1 + (1 | plate) + (1 | sample), Penicillin)
 report(strength ~ 1 + (1 | batch/cask), Pastes)
 report(distance ~ age * Sex + (1 + age | Subject), orthodont)
+
+# F tests of contrast matrices with Satterthwaite's denominator degrees of freedom
+# (lmerTest's contestMD), for SatterthwaiteFTests.
+contest_report <- function(label, m, L) {
+  r <- contestMD(m, L)
+  cat(label, sprintf("F %.10f ndf %d ddf %.10f p %.10g\n", r[["F value"]], as.integer(r[["NumDF"]]), r[["DenDF"]], r[["Pr(>F)"]]))
+}
+unbalanced <- read.csv("Tests/MarginalTests/Fixtures/reference/inference/sleepstudy_unbalanced.csv")
+unbalanced$Subject <- factor(unbalanced$Subject)
+mu <- lmer(Reaction ~ 1 + Days + (1 + Days | Subject), unbalanced, control = tight)
+contest_report("unbalanced both", mu, diag(2))
+contest_report("unbalanced Days", mu, matrix(c(0, 1), nrow = 1))
+machines <- read.csv("Examples/Machines.csv", stringsAsFactors = TRUE)
+machines$Worker <- factor(machines$Worker)
+mm <- lmer(score ~ Machine + (1 | Worker) + (1 | Worker:Machine), machines, control = tight)
+contest_report("Machines Machine", mm, cbind(0, diag(2)))
+mo <- lmer(distance ~ age * Sex + (1 + age | Subject), orthodont, control = tight)
+contest_report("Orthodont Sex and interaction", mo, rbind(c(0, 0, 1, 0), c(0, 0, 0, 1)))
