@@ -86,12 +86,7 @@ struct AnovaCommand: ParsableCommand {
         guard ModelSource.fingerprint(of: try CSVReader.fileBytes(path: source.data)) == source.dataFingerprint else {
             throw CommandError(description: "\(source.data) has changed since the fit: it cannot be refitted by ML on the same data; fit the models again")
         }
-        var arguments = [source.data, "-f", source.formula]
-        arguments += source.factors.flatMap { ["--factor", $0] } + source.levels.flatMap { ["--levels", $0] }
-        arguments += source.contrasts.flatMap { ["--contrasts", $0] }
-        if let weights = source.weights { arguments += ["--weights", weights] }
-        if let offset = source.offset { arguments += ["--offset", offset] }
-        let options = try DataOptions.parse(arguments)
+        let options = try DataOptions(source, data: source.data)
         return try LinearMixedModel(design: try options.design()).fit(criterion: .ml).logLikelihood
     }
 
@@ -128,18 +123,9 @@ struct SavedFit: Decodable {
         do {
             return try decoder.decode(SavedFit.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         } catch let error as DecodingError {
-            throw CommandError(description: "\(path) is not a fit saved by `marginal fit --json` (\(Self.describe(error)))")
+            throw CommandError(description: "\(path) is not a fit saved by `marginal fit --json` (\(PredictableFit.describe(error)))")
         } catch {
             throw CommandError(description: "cannot read \(path): \(error.localizedDescription)")
-        }
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, _): "no '\(key.stringValue)'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            context.codingPath.isEmpty ? "not JSON of a fit" : "bad '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
-        @unknown default: "not a fit"
         }
     }
 

@@ -27,6 +27,11 @@ struct DataOptions: ParsableArguments {
                                valueName: "KIND|NAME=KIND"))
     var contrasts: [String] = []
 
+    @Option(name: .customLong("ordered"),
+            help: ArgumentHelp("Read a column as an ordered factor, coded by polynomial contrasts (R's contr.poly: NAME.L, NAME.Q, NAME.C, NAME^4, …); repeatable, or comma-separated.",
+                               valueName: "NAME"))
+    var ordered: [String] = []
+
     @Option(name: .customLong("weights"),
             help: ArgumentHelp("A numeric column of prior weights, as lme4's weights = (residual variance σ²/w; positive).",
                                valueName: "COL"))
@@ -86,13 +91,17 @@ struct DataOptions: ParsableArguments {
                 options.defaultContrast = kind
             }
         }
+        options.ordered = Set(orderedColumns)
         return options
     }
+
+    /// `--ordered`, split at commas.
+    var orderedColumns: [String] { ordered.flatMap { $0.split(separator: ",").map(String.init) } }
 
     /// How to read the CSV file: the requested factors and level orders.
     func csvOptions() throws(ValidationError) -> CSVOptions {
         var options = CSVOptions()
-        options.factorColumns = Set(factors.flatMap { $0.split(separator: ",").map(String.init) })
+        options.factorColumns = Set(factors.flatMap { $0.split(separator: ",").map(String.init) } + orderedColumns)
         options.levelOrders = try parsedLevelOrders()
         return options
     }
@@ -142,12 +151,25 @@ struct DataOptions: ParsableArguments {
 }
 
 extension DataOptions {
+    /// The options a saved fit records (`source`), reading `data` (its own file or new data).
+    init(_ source: ModelSource, data: String) throws {
+        var arguments = [data, "-f", source.formula]
+        arguments += source.factors.flatMap { ["--factor", $0] } + source.levels.flatMap { ["--levels", $0] }
+        arguments += source.contrasts.flatMap { ["--contrasts", $0] } + (source.ordered ?? []).flatMap { ["--ordered", $0] }
+        if let weights = source.weights { arguments += ["--weights", weights] }
+        if let offset = source.offset { arguments += ["--offset", offset] }
+        self = try DataOptions.parse(arguments)
+    }
+
     /// The data file (absolute path and the `fingerprint` of its bytes) and these options, for a saved fit.
-    func modelSource(fingerprint: String, family: FamilyOptions? = nil, link: Link? = nil) -> ModelSource {
+    func modelSource(
+        fingerprint: String, family: FamilyOptions? = nil, link: Link? = nil, transformations: StoredTransformations? = nil
+    ) -> ModelSource {
         ModelSource(
             data: URL(fileURLWithPath: data).standardizedFileURL.path, dataFingerprint: fingerprint, formula: formula,
-            factors: factors, levels: levelOrders, contrasts: contrasts, weights: weights, offset: offset,
-            family: family?.family, link: link?.rawValue, nAGQ: family?.nagq, information: family?.information.rawValue)
+            factors: factors, levels: levelOrders, contrasts: contrasts, ordered: ordered, weights: weights, offset: offset,
+            family: family?.family, link: link?.rawValue, nAGQ: family?.nagq, information: family?.information.rawValue,
+            transformations: transformations)
     }
 
     /// A warning for each `--levels` label that no row of the file has (R keeps such a level empty

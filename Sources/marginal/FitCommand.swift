@@ -117,7 +117,9 @@ struct FitCommand: ParsableCommand {
             if report != nil { page = fit.htmlReport(summary: summary, dataName: dataName, objectiveTrace: trace) }
             if json {
                 var report = GeneralizedFitReport(fit)
-                report.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0, family: familyOptions, link: fit.link) }
+                report.model = fingerprint.map {
+                    dataOptions.modelSource(fingerprint: $0, family: familyOptions, link: fit.link, transformations: design.transformations)
+                }
                 report.confint = intervals
                 text = try report.json()
             } else {
@@ -155,7 +157,7 @@ struct FitCommand: ParsableCommand {
             if report != nil { page = fit.htmlReport(summary: summary, dataName: dataName) }
             if json {
                 var report = FitReport(fit)
-                report.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0) }
+                report.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0, transformations: design.transformations) }
                 report.confint = intervals
                 report.profile = profile
                 text = try report.json()

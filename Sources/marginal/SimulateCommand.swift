@@ -5,8 +5,8 @@ import Marginal
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Write a simulated data set as CSV (deterministic for a seed).",
-        subcommands: [SimulateInstEvalCommand.self, SimulateGroupedCommand.self]
+        abstract: "Write a simulated data set, or responses simulated from a saved fit, as CSV (deterministic for a seed).",
+        subcommands: [SimulateInstEvalCommand.self, SimulateGroupedCommand.self, SimulateFitCommand.self]
     )
 }
 

@@ -6,6 +6,7 @@ func prefix(_ expression: FormulaExpression) -> String {
     switch expression {
     case .name(let name, _, _): name
     case .number(let value, _): rNumberLabel(value)
+    case .string(let value, _): "\"\(value)\""
     case .call(let function, let arguments, _): "(\(function) \(arguments.map(prefix).joined(separator: " ")))"
     case .parenthesized(let inner, _): "[\(prefix(inner))]"
     case .unary(let op, let operand, _): "(\(op.rawValue) \(prefix(operand)))"
@@ -108,9 +109,9 @@ func prefix(_ expression: FormulaExpression) -> String {
         ("y ~ `x", .unclosedBackquote, 4),
         ("y ~ ``", .emptyName, 4),
         ("y ~ log(x, 2)", .wrongArgumentCount(function: "log", found: 2), 4),
-        ("y ~ poly(x)", .unknownFunction("poly"), 4),
-        ("y ~ x | g", .barOutsideParentheses, 6),
-        ("y ~ x + 1 || g", .barOutsideParentheses, 10),
+        ("y ~ ploy(x)", .unknownFunction("ploy"), 4),
+        ("y ~ (a | b | g)", .barOutsideParentheses, 7),
+        ("y ~ a | b || g", .barOutsideParentheses, 6),
         ("y ~ x + 2", .numberInTerms("2"), 8),
         ("y ~ x:(1 | g)", .misplacedRandomEffect, 6),
         ("y ~ x - (1 | g)", .misplacedRandomEffect, 8),

@@ -12,10 +12,13 @@ public func closestName(to name: String, among candidates: [String]) -> String? 
     return best.distance <= limit ? best.name : nil
 }
 
-/// Levenshtein distance (insertions, deletions and substitutions each cost 1).
+/// The optimal-string-alignment distance: Levenshtein's (insertions, deletions and substitutions
+/// each cost 1) with a swap of two adjacent characters also costing 1, so that `ploy` is one edit
+/// from `poly` (and not two, as far as from `log`).
 func editDistance<T: Equatable>(_ a: [T], _ b: [T]) -> Int {
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
+    var beforePrevious = [Int](repeating: 0, count: b.count + 1)
     var previous = Array(0...b.count)
     var current = [Int](repeating: 0, count: b.count + 1)
     for i in 1...a.count {
@@ -23,8 +26,11 @@ func editDistance<T: Equatable>(_ a: [T], _ b: [T]) -> Int {
         for j in 1...b.count {
             let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
             current[j] = min(substitution, previous[j] + 1, current[j - 1] + 1)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                current[j] = min(current[j], beforePrevious[j - 2] + 1)
+            }
         }
-        swap(&previous, &current)
+        (beforePrevious, previous, current) = (previous, current, beforePrevious)
     }
     return previous[b.count]
 }

@@ -12,10 +12,17 @@ public enum ContrastKind: String, Sendable, CaseIterable, Codable {
     /// R's `contr.helmert`: column j is −1 on levels 0…j−1, j on level j, 0 above; the
     /// columns are orthogonal. Column names: factor name + j.
     case helmert
+    /// R's `contr.poly`, the default for ordered factors: the orthogonal polynomials of degrees
+    /// 1…ℓ−1 on the scores 1…ℓ, each of unit length (``OrthogonalPolynomial`` of 1…ℓ).
+    /// Column names: factor name + `.L`, `.Q`, `.C`, `^4`, `^5`, …
+    case polynomial
 
     /// The ℓ × (ℓ − 1) contrast matrix, as rows: `matrix(levelCount)[level][column]`.
     func matrix(levelCount: Int) -> [[Double]] {
         let columns = max(levelCount - 1, 0)
+        let scores = (1...max(levelCount, 1)).map(Double.init)
+        let polynomialColumns = self == .polynomial
+            ? OrthogonalPolynomial(fitting: scores, degree: columns)?.columns(at: scores) ?? [] : []
         return (0..<levelCount).map { level in
             (0..<columns).map { column in
                 switch self {
@@ -27,6 +34,8 @@ public enum ContrastKind: String, Sendable, CaseIterable, Codable {
                 case .helmert:
                     if level <= column { return -1 }
                     return level == column + 1 ? Double(column + 1) : 0
+                case .polynomial:
+                    return polynomialColumns[column][level]
                 }
             }
         }
@@ -37,6 +46,7 @@ public enum ContrastKind: String, Sendable, CaseIterable, Codable {
         switch self {
         case .treatment: Array(levels.dropFirst())
         case .sum, .helmert: (0..<max(levels.count - 1, 0)).map { String($0 + 1) }
+        case .polynomial: (1..<max(levels.count, 1)).map { [1: ".L", 2: ".Q", 3: ".C"][$0] ?? "^\($0)" }
         }
     }
 }

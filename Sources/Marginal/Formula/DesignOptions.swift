@@ -11,6 +11,10 @@ public struct DesignOptions: Sendable {
     /// is below `aliasTolerance` times its original norm is aliased and dropped
     /// (R's `qr(X, tol = 1e-7)`, which lme4 uses).
     public var aliasTolerance: Double
+    /// Factors that are ordered (R's `ordered()`), by column name: coded by polynomial contrasts
+    /// (``ContrastKind/polynomial``, R's default for them) in X unless `contrasts` names them, and in
+    /// the left-hand sides of random-effect terms.
+    public var ordered: Set<String> = []
     /// A numeric column of prior weights (lme4's `weights =`), or nil.
     public var weights: String?
     /// A numeric column added to the formula's offset (lme4's `offset =`), or nil.
@@ -18,6 +22,9 @@ public struct DesignOptions: Sendable {
     /// Whether a categorical response with two levels is read as 0/1 (the second level is 1, a
     /// success, as R's `binomial` family reads a factor); for binomial models.
     public var binaryFactorResponse = false
+    /// What a fit learned from its training data (``ModelDesign/transformations``), to apply to
+    /// new data instead of learning it again (prediction); nil when fitting.
+    public var transformations: StoredTransformations? = nil
 
     public init(
         defaultContrast: ContrastKind = .treatment,
@@ -31,5 +38,18 @@ public struct DesignOptions: Sendable {
         self.aliasTolerance = aliasTolerance
         self.weights = weights
         self.offset = offset
+    }
+
+    /// The contrasts of the factor `name` in X: as `contrasts` names them, else polynomial for an
+    /// ordered factor, else the default.
+    func fixedContrast(_ name: String?) -> ContrastKind {
+        guard let name else { return defaultContrast }
+        return contrasts[name] ?? randomContrast(name)
+    }
+
+    /// The contrasts of the factor `name` in a random-effect term: polynomial for an ordered factor,
+    /// else the default (`contrasts` applies to X only, as R's `contrasts =` argument).
+    func randomContrast(_ name: String?) -> ContrastKind {
+        name.map { ordered.contains($0) } == true ? .polynomial : defaultContrast
     }
 }

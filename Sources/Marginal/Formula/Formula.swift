@@ -28,12 +28,14 @@ public struct Formula: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The columns that must be numeric: those in the response and inside functions
-    /// (`log(x)`, `I(x^2)`). Other columns may be numeric or categorical.
+    /// (`log(x)`, `I(x^2)`) other than `factor()` and `dummy()`. Other columns may be numeric or categorical.
     public var numericColumnNames: [String] {
         var names: [String] = response.columnNames.map(\.name)
         func visit(_ expression: FormulaExpression) {
             switch expression {
-            case .name, .number: break
+            case .name, .number, .string: break
+            case .call(let function, _, _) where function == TransformFunction.factor.rawValue || function == TransformFunction.dummy.rawValue:
+                break  // their argument is read as a factor
             case .call: names += expression.columnNames.map(\.name)
             case .parenthesized(let inner, _): visit(inner)
             case .unary(_, let operand, _): visit(operand)

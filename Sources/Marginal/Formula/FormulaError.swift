@@ -38,6 +38,7 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
         case unexpectedCharacter(Character)
         case invalidNumber(String)
         case unclosedBackquote
+        case unclosedString
         case emptyName
         case emptyFormula
         case unexpectedToken(String)
@@ -93,6 +94,16 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
         case logOfNonPositive(expression: String, row: Int, value: Double)
         case sqrtOfNegative(expression: String, row: Int, value: Double)
         case notFinite(expression: String, row: Int)
+        /// A function's arguments that it does not accept (`poly(x)` without a degree, `raw = 2`).
+        case invalidArguments(function: String, expected: String)
+        /// `poly(x, k)` with k at least the number of distinct values of x (R refuses it too).
+        case polynomialDegreeTooHigh(expression: String, degree: Int, distinct: Int)
+        /// `ns(x, df)` or `bs(x, df)` with fewer degrees of freedom than the basis needs.
+        case splineDegreesOfFreedomTooSmall(expression: String, df: Int, minimum: Int)
+        /// A level of a factor in new data that the fit never saw.
+        case unseenLevel(column: String, level: String, known: [String])
+        /// `dummy(f, "level")` naming a level f does not have.
+        case unknownDummyLevel(expression: String, level: String, levels: [String])
 
         var message: String {
             switch self {
@@ -100,6 +111,8 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
                 return "unexpected character '\(character)' in formula"
             case .invalidNumber(let text):
                 return "'\(text)' is not a valid number"
+            case .unclosedString:
+                return "a quoted string is never closed"
             case .unclosedBackquote:
                 return "a backquoted name is never closed (missing '`')"
             case .emptyName:
@@ -129,9 +142,10 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
             case .emptyGroupingFactor:
                 return "the random-effect term has no grouping factor after '|': write e.g. (1 | Subject)"
             case .unknownFunction(let name):
-                let known = (NumericFunction.allCases.map(\.rawValue) + [FormulaParser.offsetFunction]).map { "\($0)()" }.joined(separator: ", ")
-                return "unknown function '\(name)': the functions known are \(known)"
-                    + (name == "factor" || name == "as.factor" ? "; to treat a numeric column as categorical, use --factor NAME" : "")
+                let names = FormulaParser.knownFunctions
+                let known = names.map { "\($0)()" }.joined(separator: ", ")
+                let suggestion = closestName(to: name, among: names).map { "did you mean '\($0)'? " } ?? ""
+                return "unknown function '\(name)': \(suggestion)the functions known are \(known)"
             case .wrongArgumentCount(let function, let found):
                 return "\(function)() takes \(function == "cbind" ? "two arguments (successes, failures)" : "one argument"), here it has \(found)"
             case .barOutsideParentheses:
@@ -194,6 +208,16 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
                 return "\(expression) is undefined in data row \(row), where its argument is \(rNumberLabel(value)) (sqrt needs non-negative values)"
             case .notFinite(let expression, let row):
                 return "\(expression) is not a finite number in data row \(row) (division by zero, overflow or a fractional power of a negative number)"
+            case .invalidArguments(let function, let expected):
+                return "\(function)() takes \(expected)"
+            case .polynomialDegreeTooHigh(let expression, let degree, let distinct):
+                return "\(expression): the degree \(degree) must be less than the number of distinct values, \(distinct) (as R's poly requires)"
+            case .splineDegreesOfFreedomTooSmall(let expression, let df, let minimum):
+                return "\(expression): df = \(df) is too small; this basis needs df ≥ \(minimum)"
+            case .unseenLevel(let column, let level, let known):
+                return "'\(column)' has the level '\(level)', which the fit did not see; its levels are \(known.joined(separator: ", "))"
+            case .unknownDummyLevel(let expression, let level, let levels):
+                return "\(expression): '\(level)' is not a level; the levels are \(levels.joined(separator: ", "))"
             }
         }
     }

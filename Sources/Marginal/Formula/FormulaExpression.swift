@@ -6,6 +6,8 @@ public indirect enum FormulaExpression: Sendable, Equatable {
     /// A column name; `backquoted` when it was written between backquotes.
     case name(String, backquoted: Bool, span: SourceSpan)
     case number(Double, span: SourceSpan)
+    /// A quoted string: a function's argument such as the level of `dummy(f, "a")`.
+    case string(String, span: SourceSpan)
     /// A function applied to arguments: `log(x)`, `I(x^2)`. The span covers the whole call.
     case call(function: String, arguments: [FormulaExpression], span: SourceSpan)
     /// `( inner )`, kept so that the formula prints back as written.
@@ -18,7 +20,7 @@ public indirect enum FormulaExpression: Sendable, Equatable {
     /// Where the expression (or its operator) is in the formula text.
     public var span: SourceSpan {
         switch self {
-        case .name(_, _, let span), .number(_, let span), .call(_, _, let span),
+        case .name(_, _, let span), .number(_, let span), .string(_, let span), .call(_, _, let span),
              .parenthesized(_, let span), .unary(_, _, let span), .binary(_, _, _, let span):
             span
         }
@@ -27,7 +29,7 @@ public indirect enum FormulaExpression: Sendable, Equatable {
     /// The span of the whole expression, from its first to its last character.
     var fullSpan: SourceSpan {
         switch self {
-        case .name, .number, .call, .parenthesized: span
+        case .name, .number, .string, .call, .parenthesized: span
         case .unary(_, let operand, let span): span.through(operand.fullSpan)
         case .binary(_, let lhs, let rhs, _): lhs.fullSpan.through(rhs.fullSpan)
         }
@@ -44,6 +46,8 @@ public enum FormulaOperator: String, Sendable, Equatable {
     case power = "^"
     case bar = "|"
     case doubleBar = "||"
+    /// A named argument of a function: `raw = TRUE` in `poly(x, 2, raw = TRUE)`.
+    case assign = "="
 }
 
 extension FormulaExpression: CustomStringConvertible {
@@ -53,10 +57,13 @@ extension FormulaExpression: CustomStringConvertible {
     /// Model-matrix column names are built from this text (`I(x^2)`, `log(x + 1)`).
     public var description: String {
         switch self {
-        case .name(let name, _, _):
-            return Self.isSyntacticName(name) ? name : "`\(name)`"
+        case .name(let name, let backquoted, _):
+            // A reserved word written bare is a value (`raw = TRUE`) and prints as such.
+            return Self.isSyntacticName(name) || (!backquoted && Self.reservedWords.contains(name)) ? name : "`\(name)`"
         case .number(let value, _):
             return rNumberLabel(value)
+        case .string(let value, _):
+            return "\"\(value)\""
         case .call(let function, let arguments, _):
             return "\(function)(\(arguments.map(\.description).joined(separator: ", ")))"
         case .parenthesized(let inner, _):
@@ -65,7 +72,7 @@ extension FormulaExpression: CustomStringConvertible {
             return "\(op.rawValue)\(operand)"
         case .binary(let op, let lhs, let rhs, _):
             switch op {
-            case .plus, .minus, .times, .bar, .doubleBar: return "\(lhs) \(op.rawValue) \(rhs)"
+            case .plus, .minus, .times, .bar, .doubleBar, .assign: return "\(lhs) \(op.rawValue) \(rhs)"
             case .divide, .colon, .power: return "\(lhs)\(op.rawValue)\(rhs)"
             }
         }
@@ -88,18 +95,21 @@ extension FormulaExpression: CustomStringConvertible {
         return characters.allSatisfy { $0.isLetter || ($0.isASCII && $0.isNumber) || $0 == "." || $0 == "_" }
     }
 
-    /// The column names the expression refers to, in order of first appearance.
+    /// The column names the expression refers to, in order of first appearance (argument names
+    /// and R's reserved words such as `TRUE` excepted).
     var columnNames: [(name: String, span: SourceSpan)] {
         var seen: Set<String> = []
         var result: [(String, SourceSpan)] = []
         func visit(_ expression: FormulaExpression) {
             switch expression {
-            case .name(let name, _, let span):
-                if seen.insert(name).inserted { result.append((name, span)) }
-            case .number: break
+            case .name(let name, let backquoted, let span):
+                // TRUE, FALSE, … are values (`raw = TRUE`), not columns.
+                if backquoted || !Self.reservedWords.contains(name), seen.insert(name).inserted { result.append((name, span)) }
+            case .number, .string: break
             case .call(_, let arguments, _): arguments.forEach(visit)
             case .parenthesized(let inner, _): visit(inner)
             case .unary(_, let operand, _): visit(operand)
+            case .binary(.assign, _, let value, _): visit(value)  // the argument's name is not a column
             case .binary(_, let lhs, let rhs, _):
                 visit(lhs)
                 visit(rhs)

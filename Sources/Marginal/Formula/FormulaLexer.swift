@@ -3,7 +3,8 @@
 /// Names follow R's rules: a letter or `.` (not followed by a digit) first, then letters,
 /// digits, `.` and `_`; any other text can be used as a name between backquotes
 /// (`` `my var` ``). Numbers are decimal literals with an optional exponent (`2`, `0.5`,
-/// `.5`, `1e-3`). Operators: `~ + - * / : ^ | || ( ) ,`.
+/// `.5`, `1e-3`). Operators: `~ + - * / : ^ | || ( ) , =`; strings in double or single quotes
+/// (`dummy(f, "a")`), without escapes.
 struct FormulaLexer {
     private let characters: [Character]
     private let text: String
@@ -41,6 +42,7 @@ struct FormulaLexer {
             return FormulaToken(kind: kind, span: SourceSpan(start: start, end: position))
         }
         if character == "`" { return try backquotedName() }
+        if character == "\"" || character == "'" { return try string(closedBy: character) }
         if character.isASCII, character.isNumber { return try number() }
         if character == ".", position + 1 < characters.count,
            characters[position + 1].isASCII, characters[position + 1].isNumber {
@@ -64,6 +66,7 @@ struct FormulaLexer {
         case "(": .leftParen
         case ")": .rightParen
         case ",": .comma
+        case "=": .equals
         default: nil
         }
     }
@@ -91,6 +94,19 @@ struct FormulaLexer {
         let span = SourceSpan(start: start, end: position)
         if name.isEmpty { throw FormulaError(.emptyName, formula: text, span: span) }
         return FormulaToken(kind: .name(name, backquoted: true), span: span)
+    }
+
+    /// A string literal up to the next `quote`.
+    private mutating func string(closedBy quote: Character) throws(FormulaError) -> FormulaToken {
+        let start = position
+        position += 1
+        while position < characters.count, characters[position] != quote { position += 1 }
+        guard position < characters.count else {
+            throw FormulaError(.unclosedString, formula: text, span: SourceSpan(start: start, end: start + 1))
+        }
+        position += 1
+        let value = String(characters[(start + 1)..<(position - 1)])
+        return FormulaToken(kind: .string(value), span: SourceSpan(start: start, end: position))
     }
 
     private func isDigit(_ index: Int) -> Bool {

@@ -168,6 +168,9 @@ struct FormulaParser {
         case .number(let value, _):
             advance()
             return .number(value, span: token.span)
+        case .string(let value):
+            advance()
+            return .string(value, span: token.span)
         case .leftParen:
             advance()
             if current.kind == .bar || current.kind == .doubleBar {
@@ -191,11 +194,12 @@ struct FormulaParser {
         }
     }
 
-    /// `name(arguments)`: only the functions of ``NumericFunction`` are known.
+    /// `name(arguments)`: only the functions in ``knownFunctions``. An argument may be named,
+    /// `name = value` (`poly(x, 2, raw = TRUE)`), and is then a `.binary(.assign, …)`.
     private mutating func parseCall(_ name: String, span: SourceSpan) throws(FormulaError) -> FormulaExpression {
         // offset() is not arithmetic: the term encoder takes it out of the fixed part; cbind() is a
         // binomial response, read by the design.
-        guard let function = NumericFunction(rawValue: name)?.rawValue ?? ([Self.offsetFunction, "cbind"].contains(name) ? name : nil) else {
+        guard Self.knownFunctions.contains(name) else {
             throw error(.unknownFunction(name), at: span)
         }
         let open = current.span
@@ -205,7 +209,7 @@ struct FormulaParser {
         var arguments: [FormulaExpression] = []
         if current.kind != .rightParen {
             while true {
-                arguments.append(try parseBar())
+                arguments.append(try parseArgument())
                 guard current.kind == .comma else { break }
                 advance()
             }
@@ -216,12 +220,29 @@ struct FormulaParser {
         }
         let close = current.span
         advance()
-        guard arguments.count == (name == "cbind" ? 2 : 1) else {
+        let expected = name == "cbind" ? 2 : (TransformFunction(rawValue: name) == nil ? 1 : nil)
+        if let expected, arguments.count != expected {
             throw error(.wrongArgumentCount(function: name, found: arguments.count), at: span)
         }
-        return .call(function: function, arguments: arguments, span: span.through(close))
+        return .call(function: name, arguments: arguments, span: span.through(close))
     }
 
+    /// One argument of a call: `value`, or `name = value`.
+    private mutating func parseArgument() throws(FormulaError) -> FormulaExpression {
+        let token = current
+        if case .name(let name, let backquoted) = token.kind, tokens[min(index + 1, tokens.count - 1)].kind == .equals {
+            advance()
+            let equals = current.span
+            advance()
+            return .binary(.assign, .name(name, backquoted: backquoted, span: token.span), try parseBar(), span: equals)
+        }
+        return try parseBar()
+    }
+
+    /// The functions a formula may call: elementwise ones, those that learn from the data
+    /// (``TransformFunction``), `offset` and `cbind`.
+    static let knownFunctions: [String] =
+        NumericFunction.allCases.map(\.rawValue) + TransformFunction.allCases.map(\.rawValue) + [offsetFunction, "cbind"]
 
     /// lme4's `offset(expr)`: a term with a fixed coefficient 1.
     static let offsetFunction = "offset"

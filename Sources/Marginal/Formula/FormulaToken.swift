@@ -22,9 +22,11 @@ struct FormulaToken: Sendable, Equatable {
         case name(String, backquoted: Bool)
         /// A number literal with its value and its text as written.
         case number(Double, text: String)
+        /// A quoted string, without its quotes.
+        case string(String)
         case tilde, plus, minus, star, slash, colon, caret
         case bar, doubleBar
-        case leftParen, rightParen, comma
+        case leftParen, rightParen, comma, equals
         case end
     }
 
@@ -48,6 +50,8 @@ struct FormulaToken: Sendable, Equatable {
         case .leftParen: "'('"
         case .rightParen: "')'"
         case .comma: "','"
+        case .equals: "'='"
+        case .string(let value): "'\"\(value)\"'"
         case .end: "end of formula"
         }
     }

@@ -38,7 +38,8 @@ extension ModelDesign {
         }
 
         // The fixed effects, without aliased columns.
-        let (allNames, allColumns) = try Self.fixedColumns(terms.fixed, frame: frame, options: options, warnings: &warnings)
+        var learned = StoredTransformations()
+        let (allNames, allColumns) = try Self.fixedColumns(terms.fixed, frame: frame, options: options, warnings: &warnings, learned: &learned)
         let aliasedIndices = AliasedColumns.find(in: allColumns, tolerance: options.aliasTolerance)
         let aliasedSet = Set(aliasedIndices)
         let keptIndices = allColumns.indices.filter { !aliasedSet.contains($0) }
@@ -53,7 +54,7 @@ extension ModelDesign {
         }
 
         // The random effects.
-        let random = try Self.randomEffectTerms(terms.random, frame: frame, options: options)
+        let random = try Self.randomEffectTerms(terms.random, frame: frame, options: options, learned: &learned)
         for term in random where term.levelCount == 1 {
             let note = Self.singleLevelWarning(group: term.group, level: term.levels.first ?? "")
             if !warnings.contains(note) { warnings.append(note) }
@@ -75,6 +76,7 @@ extension ModelDesign {
             droppedRows: data.rowCount - frame.rowCount,
             keptRows: frame.keptRows,
             warnings: warnings, offset: offset, weights: weights, responseIsBinomialProportion: trials != nil)
+        transformations = learned
     }
 
     /// A grouping factor with a level per observation, whose variance a Gaussian model cannot tell
@@ -168,9 +170,10 @@ extension ModelDesign {
 
     /// X with every column R's `model.matrix` would give, aliased ones included.
     static func fixedColumns(
-        _ fixed: TermList, frame: ModelFrame, options: DesignOptions, warnings: inout [String]
+        _ fixed: TermList, frame: ModelFrame, options: DesignOptions, warnings: inout [String],
+        learned: inout StoredTransformations
     ) throws(FormulaError) -> (names: [String], columns: [[Double]]) {
-        let values = try frameVariables(fixed, frame: frame)
+        let values = try frameVariables(fixed, frame: frame, options: options, learned: &learned)
         var factorNames: Set<String> = []
         for (index, value) in values where value.isFactor {
             if let name = fixed.variables[index].columnName { factorNames.insert(name) }
@@ -180,9 +183,7 @@ extension ModelDesign {
         }
         let builder = ModelMatrixBuilder(
             terms: fixed, values: values, rowCount: frame.rowCount,
-            contrast: { index in
-                fixed.variables[index].columnName.flatMap { options.contrasts[$0] } ?? options.defaultContrast
-            })
+            contrast: { index in options.fixedContrast(fixed.variables[index].columnName) })
         // X is held a few times over (columns, matrix, the fitter's copies): refuse what cannot fit.
         let bytes = 8 * 3 * builder.columnCount * Double(frame.rowCount)
         let available = Double(ProcessInfo.processInfo.physicalMemory) / 2
@@ -198,26 +199,22 @@ extension ModelDesign {
     ) throws(FormulaError) -> (names: [String], columns: [[Double]]) {
         let (terms, frame) = try termsAndFrame(try Formula(text), data: data)
         var warnings: [String] = []
-        return try fixedColumns(terms.fixed, frame: frame, options: options, warnings: &warnings)
+        var learned = StoredTransformations()
+        return try fixedColumns(terms.fixed, frame: frame, options: options, warnings: &warnings, learned: &learned)
     }
 
     /// The values of the variables a term list uses: columns as they are (factors without
-    /// unused levels), expressions evaluated. A factor with a single level is an error.
-    static func frameVariables(_ terms: TermList, frame: ModelFrame) throws(FormulaError) -> [Int: FrameVariable] {
+    /// unused levels, or with the stored levels when predicting), expressions evaluated, the
+    /// functions of ``TransformFunction`` applied (``TransformEvaluator``). A factor with a
+    /// single level is an error when fitting.
+    static func frameVariables(
+        _ terms: TermList, frame: ModelFrame, options: DesignOptions, learned: inout StoredTransformations
+    ) throws(FormulaError) -> [Int: FrameVariable] {
         var values: [Int: FrameVariable] = [:]
-        let evaluator = NumericEvaluator(frame: frame)
+        let evaluator = TransformEvaluator(frame: frame, stored: options.transformations)
         for index in terms.usedVariables {
             let variable = terms.variables[index]
-            if let name = variable.columnName, let column = frame.column(name), case .categorical = column {
-                guard let factor = frame.factor(name) else { continue }
-                if factor.levels.count < 2 {
-                    throw FormulaError(.singleLevelFactor(name: name, level: factor.levels.first ?? ""),
-                                       formula: frame.formula, span: variable.expression.fullSpan)
-                }
-                values[index] = .factor(factor)
-            } else {
-                values[index] = .numeric(try evaluator.evaluate(variable.expression))
-            }
+            values[index] = try evaluator.variable(variable.expression, label: variable.label, learned: &learned)
         }
         return values
     }

@@ -34,6 +34,9 @@ public struct ModelDesign: Sendable {
     /// successes and the weights include the trials (R's binomial `initialize`), which only a
     /// binomial model can fit.
     public var responseIsBinomialProportion = false
+    /// What the formula's variables learned from the data (polynomial coefficients, spline knots,
+    /// centres and scales, factor levels), for prediction on new data.
+    public var transformations = StoredTransformations()
 
     /// y − o, the response the fitters see.
     public var responseLessOffset: [Double] {

@@ -26,6 +26,7 @@ struct ModelMatrixBuilder {
         var count = terms.intercept ? 1.0 : 0
         for (termIndex, term) in terms.terms.enumerated() {
             count += term.reduce(1.0) { product, variable in
+                if case .basis(let columns)? = values[variable] { return product * Double(columns.count) }
                 guard case .factor(let factor)? = values[variable] else { return product }
                 let levels = Double(factor.levels.count)
                 return product * (indicatorCoding[termIndex].contains(variable) ? levels : levels - 1)
@@ -99,6 +100,8 @@ struct ModelMatrixBuilder {
         switch values[variable] {
         case .numeric(let x)?:
             return ([label], [x])
+        case .basis(let columns)?:
+            return (columns.indices.map { label + String($0 + 1) }, columns)
         case .factor(let factor)?:
             if indicators {
                 let columns = factor.levels.indices.map { level in

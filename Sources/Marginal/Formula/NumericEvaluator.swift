@@ -26,6 +26,8 @@ struct NumericEvaluator {
                                formula: frame.formula, span: span)
         case .number(let value, _):
             return [Double](repeating: value, count: n)
+        case .string(_, let span):
+            throw FormulaError(.unexpectedToken("string \(expression)"), formula: frame.formula, span: span)
         case .parenthesized(let inner, _):
             return try evaluate(inner, within: whole)
         case .unary(let op, let operand, _):
@@ -65,6 +67,8 @@ struct NumericEvaluator {
                 throw FormulaError(.colonInArithmetic, formula: frame.formula, span: span)
             case .bar, .doubleBar:
                 throw FormulaError(.randomEffectInExpression, formula: frame.formula, span: span)
+            case .assign:
+                throw FormulaError(.unexpectedToken("'='"), formula: frame.formula, span: span)
             }
             var result = [Double](repeating: 0, count: n)
             for i in 0..<n {
@@ -82,7 +86,7 @@ struct NumericEvaluator {
 
 /// x^y as R's `R_pow` computes it: x·x for y = 2, 1 for x = 1 or y = 0, C's `pow` otherwise
 /// (exact for whole exponents of negative bases, NaN for fractional ones).
-private func power(_ x: Double, _ y: Double) -> Double {
+func power(_ x: Double, _ y: Double) -> Double {
     if x == 1 || y == 0 { return 1 }
     if y == 2 { return x * x }
     return Foundation.pow(x, y)

@@ -13,12 +13,17 @@ public enum NumericFunction: String, CaseIterable, Sendable {
     case log2
     case log10
     case abs
+    /// log(1 + x), accurate for small x.
+    case log1p
+    /// R's `as.numeric` of a numeric column: the values as they are.
+    case asNumeric = "as.numeric"
 
     /// The function applied to one value; nil when the value is outside its domain
     /// (log of a non-positive number, square root of a negative one).
     func apply(_ x: Double) -> Double? {
         switch self {
-        case .asIs: return x
+        case .asIs, .asNumeric: return x
+        case .log1p: return x > -1 ? Foundation.log1p(x) : (x.isNaN ? x : nil)
         case .log: return x > 0 ? Foundation.log(x) : (x.isNaN ? x : nil)
         case .log2: return x > 0 ? Foundation.log2(x) : (x.isNaN ? x : nil)
         case .log10: return x > 0 ? Foundation.log10(x) : (x.isNaN ? x : nil)

@@ -2,7 +2,8 @@ extension ModelDesign {
     /// The random-effect terms of a formula, ready for a fitter.
     ///
     /// - Each term's left-hand side is a model formula of its own, turned into its S columns
-    ///   by ``ModelMatrixBuilder`` (default contrasts), as lme4 does with `model.matrix`.
+    ///   by ``ModelMatrixBuilder`` (default contrasts, polynomial for ordered factors), as lme4
+    ///   does with `model.matrix`.
     /// - The grouping factor is categorical whatever the column holds (numbers become levels,
     ///   as `factor()` makes them), without levels unused in the kept rows. A factor with a
     ///   single level is allowed (lme4 refuses it); ``init(formula:data:options:)`` warns.
@@ -16,19 +17,19 @@ extension ModelDesign {
     ///   the terms are put in the reverse of the stable increasing order of their numbers of
     ///   levels (`rev(order(nl))`), so ties end up in reverse order of appearance.
     static func randomEffectTerms(
-        _ specs: [RandomTermSpec], frame: ModelFrame, options: DesignOptions
+        _ specs: [RandomTermSpec], frame: ModelFrame, options: DesignOptions, learned: inout StoredTransformations
     ) throws(FormulaError) -> [RandomEffectTerm] {
         var groupingCache: [String: CategoricalColumn] = [:]
         var terms: [RandomEffectTerm] = []
         for spec in specs {
-            let values = try frameVariables(spec.lhs, frame: frame)
+            let values = try frameVariables(spec.lhs, frame: frame, options: options, learned: &learned)
             var groupings: [(GroupingFactor, CategoricalColumn)] = []
             for grouping in spec.groupings {
                 groupings.append((grouping, groupingFactor(grouping, frame: frame, cache: &groupingCache)))
             }
             for piece in spec.correlated ? [spec.lhs] : doubleBarPieces(spec.lhs) {
                 let builder = ModelMatrixBuilder(terms: piece, values: values, rowCount: frame.rowCount,
-                                                 contrast: { _ in options.defaultContrast })
+                                                 contrast: { options.randomContrast(piece.variables[$0].columnName) })
                 let (names, columns) = builder.build()
                 guard !columns.isEmpty else { continue }
                 for (grouping, factor) in groupings {
@@ -51,7 +52,7 @@ extension ModelDesign {
             + lhs.terms.map { TermList(intercept: false, variables: lhs.variables, terms: [$0]) }
     }
 
-    /// lme4's order of terms (see ``randomEffectTerms(_:frame:options:)``).
+    /// lme4's order of terms (see ``randomEffectTerms(_:frame:options:learned:)``).
     static func lme4Order(_ terms: [RandomEffectTerm]) -> [RandomEffectTerm] {
         let counts = terms.map(\.levelCount)
         let alreadyOrdered = zip(counts, counts.dropFirst()).allSatisfy { $0 >= $1 }

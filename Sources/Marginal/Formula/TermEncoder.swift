@@ -61,6 +61,8 @@ struct TermEncoder {
         case .name, .call:
             return [[try variable(expression)]]
 
+        case .string(_, let span):
+            throw error(.unexpectedToken("string \(expression)"), span)
         case .number(let value, let span):
             if inProduct { throw error(.interceptInInteraction, span) }
             if value == 1 { intercept = !negated; return [] }
@@ -121,6 +123,8 @@ struct TermEncoder {
                 return Self.unique(base + result)
             case .bar, .doubleBar:
                 throw error(.barOutsideParentheses, span)
+            case .assign:
+                throw error(.unexpectedToken("'='"), span)
             }
         }
     }
@@ -175,7 +179,7 @@ struct TermEncoder {
     /// Rejects operators that have no arithmetic meaning: `:`, `|` and `||`.
     static func checkArithmetic(_ expression: FormulaExpression, formula: String) throws(FormulaError) {
         switch expression {
-        case .name, .number: return
+        case .name, .number, .string: return
         case .call(let function, let arguments, let span):
             if function == FormulaParser.offsetFunction { throw FormulaError(.misplacedOffset, formula: formula, span: span) }
             for argument in arguments { try checkArithmetic(argument, formula: formula) }
@@ -185,6 +189,7 @@ struct TermEncoder {
             switch op {
             case .colon: throw FormulaError(.colonInArithmetic, formula: formula, span: span)
             case .bar, .doubleBar: throw FormulaError(.randomEffectInExpression, formula: formula, span: span)
+            case .assign: try checkArithmetic(rhs, formula: formula)
             default:
                 try checkArithmetic(lhs, formula: formula)
                 try checkArithmetic(rhs, formula: formula)

@@ -13,6 +13,8 @@ public struct ModelSource: Codable, Sendable, Equatable {
     public var factors: [String]
     public var levels: [String]
     public var contrasts: [String]
+    /// `--ordered` as given (nil in fits saved before it existed).
+    public var ordered: [String]?
     public var weights: String?
     public var offset: String?
     /// The response family, link, quadrature points and Laplace information of a generalized
@@ -21,12 +23,17 @@ public struct ModelSource: Codable, Sendable, Equatable {
     public var link: String?
     public var nAGQ: Int?
     public var information: String?
+    /// What the formula's variables learned from the data (``StoredTransformations``): applied
+    /// unchanged to new data by `marginal predict`.
+    public var transformations: StoredTransformations?
 
     public init(
         data: String, dataFingerprint: String, formula: String, factors: [String] = [], levels: [String] = [],
-        contrasts: [String] = [], weights: String? = nil, offset: String? = nil, family: String? = nil, link: String? = nil,
-        nAGQ: Int? = nil, information: String? = nil
+        contrasts: [String] = [], ordered: [String] = [], weights: String? = nil, offset: String? = nil, family: String? = nil, link: String? = nil,
+        nAGQ: Int? = nil, information: String? = nil, transformations: StoredTransformations? = nil
     ) {
+        self.ordered = ordered.isEmpty ? nil : ordered
+        self.transformations = transformations
         self.data = data
         self.dataFingerprint = dataFingerprint
         self.formula = formula
