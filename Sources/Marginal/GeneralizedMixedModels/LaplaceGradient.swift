@@ -40,7 +40,7 @@ extension GeneralizedLinearMixedModel {
         let products = core.products
         let firstCount = products.first.levels * products.first.dimension
         // Each block's first position in the core's layout of u.
-        let offsets = blocks.indices.map { k in k == 0 ? 0 : firstCount + products.trailingRange(ofBlock: k).lowerBound }
+        let offsets = core.blockEffectRanges.map(\.lowerBound)
         var score = [Double](repeating: 0, count: n), weight = score, slope = score
         for i in 0..<n {
             let (y, eta, m) = (design.response[i], state.eta[i], priorWeights[i])

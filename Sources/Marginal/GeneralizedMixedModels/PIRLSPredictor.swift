@@ -20,9 +20,8 @@ extension GeneralizedLinearMixedModel {
         let n = design.nobs
         let old = thetaLayout.lambdas(mode.theta)
         let new = thetaLayout.lambdas(theta)
-        let products = core.products
-        let firstCount = products.first.levels * products.first.dimension
-        let offsets = blocks.indices.map { k in k == 0 ? 0 : firstCount + products.trailingRange(ofBlock: k).lowerBound }
+        let ranges = core.blockEffectRanges
+        let offsets = ranges.map(\.lowerBound)
         let x = design.fixedEffects.matrix
         let deltaBeta = zip(state.beta, mode.beta).map { $0 - $1 }
         // Per block, read once: Sₖ, zᵢₖ, the codes, and λₖ and Δλₖ (column-major).
@@ -64,9 +63,6 @@ extension GeneralizedLinearMixedModel {
         }
         let delta = core.solveRandomSystem(rhs)
         guard delta.allSatisfy({ abs($0) <= 1 }) else { return nil }
-        return blocks.indices.map { k in
-            let base = offsets[k]
-            return state.u[k].indices.map { state.u[k][$0] + delta[base + $0] }
-        }
+        return blocks.indices.map { k in zip(state.u[k], delta[ranges[k]]).map { $0 + $1 } }
     }
 }

@@ -17,6 +17,16 @@ extension PenalizedLeastSquares {
     /// Number of random effects q = ℓ₁S₁ + Σ_{k≥1} ℓₖSₖ.
     var randomEffectCount: Int { products.first.levels * products.first.dimension + products.fixedOffset }
 
+    /// Each block's effects in this layout: the first block's ℓ₁S₁, then each later block's
+    /// trailing rows (offset by ℓ₁S₁).
+    var blockEffectRanges: [Range<Int>] {
+        let firstCount = products.first.levels * products.first.dimension
+        return [0..<firstCount] + factors.indices.dropFirst().map { k in
+            let range = products.trailingRange(ofBlock: k)
+            return (firstCount + range.lowerBound)..<(firstCount + range.upperBound)
+        }
+    }
+
     /// Writes L_u⁻ᵀ (l_y,u − L_X,uᵀ β + scale·z) into `u` (``randomEffectCount`` values).
     /// `noise` may be nil (z = 0). Allocates nothing.
     func solveRandomEffects(

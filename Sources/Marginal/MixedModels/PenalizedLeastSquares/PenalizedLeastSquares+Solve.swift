@@ -20,13 +20,7 @@ extension PenalizedLeastSquares {
                 solveRandomEffects(beta: bp.baseAddress!, noise: nil, scale: 0, into: up.baseAddress!)
             }
         }
-        let firstCount = products.first.levels * products.first.dimension
-        var u = [Array(effects[..<firstCount])]
-        for k in 1..<factors.count {
-            let range = products.trailingRange(ofBlock: k)
-            u.append(Array(effects[(firstCount + range.lowerBound)..<(firstCount + range.upperBound)]))
-        }
-        return (u, products.basis.originalCoordinates(beta))
+        return (blockEffectRanges.map { Array(effects[$0]) }, products.basis.originalCoordinates(beta))
     }
 
     /// β̂ in the engine's coordinates (``FixedEffectsBasis``): L_Xᵀβ̂ = l_y,X.
