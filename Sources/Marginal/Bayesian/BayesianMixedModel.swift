@@ -37,21 +37,23 @@ public struct BayesianMixedModel: Sendable {
         settings: SamplerSettings, recover: Bool = true, keepEffectDraws: Bool = false,
         progress: (@Sendable (SamplingProgress) -> Void)? = nil
     ) throws(BayesianError) -> PosteriorSample {
-        let run = Run(model: model, strategy: strategy, settings: settings, recover: recover,
-                      keepEffectDraws: keepEffectDraws, progress: progress)
+        let run = PosteriorRun(design: model.design, blocks: model.blocks, strategy: strategy, settings: settings, recover: recover,
+                               keepEffectDraws: keepEffectDraws, progress: progress)
         do {
             switch strategy {
             case .marginalizeAll:
-                return try run.sample(MarginalizedMixedModelDensity(model: model, parameterization: layout), layout: layout)
+                return try run.sample(MarginalizedMixedModelDensity(model: model, parameterization: layout), priors: layout.priorEntries, globalCount: layout.dimension)
             case .marginalizeOne(let group, let effects):
                 let density = try OneClassMarginalizedDensity(model: model, marginalizing: group, effects: effects, parameterization: layout)
-                return try run.sample(density, layout: layout, laplaceStart: density.standardizesSampledEffects)
+                return try run.sample(density, priors: layout.priorEntries, globalCount: layout.dimension, laplaceStart: density.standardizesSampledEffects)
             case .marginalizeNone(let effects):
-                return try run.sample(JointMixedModelDensity(model: model, effects: effects, parameterization: layout), layout: layout)
+                return try run.sample(JointMixedModelDensity(model: model, effects: effects, parameterization: layout), priors: layout.priorEntries, globalCount: layout.dimension)
+            case .quadrature:
+                throw BayesianError.strategy("quadrature integrates a generalized model's random effects out; this is a linear mixed model, whose effects are integrated out exactly (--marginalize all)")
             case .knownCovariance(let specification):
                 var density = try KnownCovarianceDensity(design: model.design, covariance: specification)
                 try density.setPriors(priorSettings)
-                return try run.sample(density, layout: density.parameterization)
+                return try run.sample(density, priors: density.parameterization.priorEntries, globalCount: density.parameterization.dimension)
             }
         } catch let error as BayesianError {
             throw error
@@ -70,8 +72,6 @@ public enum BayesianError: Error, Equatable, Sendable, CustomStringConvertible {
     case prior(PriorError)
     /// The draws would not fit in the memory the run may use.
     case drawsTooLarge(chains: Int, draws: Int, valuesPerDraw: Int, bytes: Double, available: Double, withEffects: Bool)
-    /// The model's family has no posterior sampler yet.
-    case familyNotSampled(family: String)
 
     public var description: String {
         switch self {
@@ -80,104 +80,17 @@ public enum BayesianError: Error, Equatable, Sendable, CustomStringConvertible {
         case .prior(let error): return error.description
         case .drawsTooLarge(let chains, let draws, let values, let bytes, let available, let withEffects):
             return "\(chains) chains × \(draws) draws × \(values) values would need \(Int(bytes / 1e9)) GB for the draws, more than the \(Int(available / 1e9)) GB this run may use; ask for fewer draws or chains\(withEffects ? ", or --no-recover" : "")"
-        case .familyNotSampled(let family):
-            return "posterior sampling is written for the gaussian family so far, not for a \(family) model; fit it by the Laplace approximation or adaptive quadrature with `marginal fit --family \(family)`"
         }
     }
 }
 
-/// One sampling run: NUTS on a density, then recovery of the random effects and summaries.
-private struct Run: Sendable {
-    let model: LinearMixedModel
-    let strategy: SamplingStrategy
-    let settings: SamplerSettings
-    let recover: Bool
-    let keepEffectDraws: Bool
-    let progress: (@Sendable (SamplingProgress) -> Void)?
-
-    var effectsLayout: RandomEffectsLayout { RandomEffectsLayout(blocks: model.blocks) }
-
-    /// NUTS on `density`; with `laplaceStart` (and no starting points or metric in the settings)
-    /// warmup starts from the Laplace approximation over the global coordinates (``LaplaceStart``).
-    func sample<Density: MixedModelPosteriorDensity>(_ density: Density, layout: MixedModelParameterization, laplaceStart: Bool = false) throws(BayesianError) -> PosteriorSample {
-        let clock = ContinuousClock()
-        let laplaceClock = clock.now
-        var settings = self.settings
-        var startEvaluations = 0
-        if laplaceStart, settings.initialPoints == nil, settings.initialInverseMetric == nil,
-           let start = LaplaceStart.find(
-               density, globalCount: layout.dimension, start: [Double](repeating: 0, count: layout.dimension),
-               base: [Double](repeating: 0, count: density.dimension))
-        {
-            var random = RandomSource(seed: settings.seed ^ 0x1A_B1ACE_5EED)
-            settings.initialPoints = start.startingPoints(
-                chains: settings.chains, globalCount: layout.dimension, radius: settings.initRadius, random: &random)
-            settings.initialInverseMetric = start.variances
-            startEvaluations = start.evaluations
+extension MixedModelParameterization {
+    /// The priors as the sample reports them.
+    var priorEntries: [PosteriorSample.PriorEntry] {
+        namedPriors.map {
+            PosteriorSample.PriorEntry(
+                name: $0.name, prior: $0.prior, userSet: priors.userSet.contains($0.name),
+                on: $0.name == "b[(Intercept)]" ? interceptPriorTarget : nil)
         }
-        let laplaceSeconds = Self.seconds(laplaceClock.duration(to: clock.now))
-        let result: SamplingResult
-        do { result = try NUTS.sample(density, settings: settings, progress: progress) }
-        catch { throw .sampling(error) }
-        let names = density.globalNames
-        let globalDraws = result.chains.map { chain in chain.draws.map { density.globalValues($0) } }
-        let parameters = names.indices.map { j in
-            ParameterSummary(name: names[j], draws: globalDraws.map { chain in chain.map { $0[j] } })
-        }
-        let start = clock.now
-        let recovered = recover ? recoverEffects(density, result: result) : nil
-        let recoverySeconds = recover ? Self.seconds(start.duration(to: clock.now)) : 0
-        var sample = PosteriorSample(
-            formula: model.design.formula, nobs: model.design.nobs, strategy: strategy,
-            priors: layout.namedPriors.map {
-                PosteriorSample.PriorEntry(
-                    name: $0.name, prior: $0.prior, userSet: layout.priors.userSet.contains($0.name),
-                    on: $0.name == "b[(Intercept)]" ? layout.interceptPriorTarget : nil)
-            },
-            parameters: parameters, globalDraws: globalDraws,
-            randomEffects: recovered?.summaries ?? [], randomEffectDraws: recovered?.draws ?? [],
-            randomEffectNames: recover ? effectsLayout.names : [],
-            sampling: result, samplingSeconds: laplaceSeconds + result.wallSeconds, recoverySeconds: recoverySeconds,
-            warnings: model.design.warnings + SamplingWarnings.warnings(for: result, parameters: parameters),
-            startEvaluations: startEvaluations)
-        sample.warmupGlobalDraws = result.chains.map { chain in chain.warmupDraws.map { density.globalValues($0) } }
-        return sample
-    }
-
-    /// One draw of every random effect per posterior draw, chains in parallel, each with its own
-    /// stream (seeded apart from the sampler's streams), accumulating means and variances by
-    /// Welford's update.
-    private func recoverEffects<Density: MixedModelPosteriorDensity>(_ density: Density, result: SamplingResult)
-        -> (summaries: [PosteriorSample.RandomEffects], draws: [[[Double]]])
-    {
-        let count = effectsLayout.count
-        let streams = RandomSource.streams(seed: settings.seed ^ 0x5EED_0F_EFFEC75, count: result.chains.count)
-        let keep = keepEffectDraws
-        let perChain = concurrentMap(count: result.chains.count) { c -> (moments: RunningMoments, draws: [[Double]]) in
-            var density = density
-            var random = streams[c]
-            var moments = RunningMoments(dimension: count)
-            var draws: [[Double]] = []
-            density.recoverRandomEffects(for: result.chains[c].draws, count: count, using: &random) { effects in
-                // A draw whose effects could not be evaluated (NaN) is left out as a whole.
-                if !effects.contains(where: \.isNaN) { moments.add(effects) }
-                if keep { draws.append(effects) }
-            }
-            return (moments, draws)
-        }
-        var pooled = RunningMoments(dimension: count)
-        for chain in perChain { pooled.merge(chain.moments) }
-        let sds = pooled.standardDeviations
-        let summaries = effectsLayout.groups.map { group in
-            let range = group.offset..<(group.offset + group.count)
-            return PosteriorSample.RandomEffects(
-                group: group.group, columnNames: group.columnNames, levels: group.levels,
-                means: Array(pooled.means[range]), sds: Array(sds[range]))
-        }
-        return (summaries, keep ? perChain.map(\.draws) : [])
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 }

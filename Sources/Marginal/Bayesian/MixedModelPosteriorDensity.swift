@@ -15,15 +15,21 @@ protocol MixedModelPosteriorDensity: LogDensity {
 }
 
 /// Per-draw recovery for densities that draw one point at a time.
-private protocol PointwiseRecovery: MixedModelPosteriorDensity {
-    var parameterization: MixedModelParameterization { get }
+protocol PointwiseRecovery: MixedModelPosteriorDensity {
     mutating func drawEffects(at x: [Double], using random: inout RandomSource, into effects: inout [Double]) -> Bool
 }
 
-extension PointwiseRecovery {
+/// A linear model's density whose global parameters are laid out by a ``MixedModelParameterization``.
+private protocol ParameterizedDensity: PointwiseRecovery {
+    var parameterization: MixedModelParameterization { get }
+}
+
+extension ParameterizedDensity {
     var globalNames: [String] { parameterization.parameterNames }
     func globalValues(_ x: [Double]) -> [Double] { parameterization.reportedValues(Array(x.prefix(parameterization.dimension))) }
+}
 
+extension PointwiseRecovery {
     mutating func recoverRandomEffects(for draws: [[Double]], count: Int, using random: inout RandomSource, _ body: ([Double]) -> Void) {
         var effects = [Double](repeating: 0, count: count)
         for x in draws {
@@ -35,21 +41,21 @@ extension PointwiseRecovery {
     }
 }
 
-extension MarginalizedMixedModelDensity: PointwiseRecovery {
-    fileprivate mutating func drawEffects(at x: [Double], using random: inout RandomSource, into effects: inout [Double]) -> Bool {
+extension MarginalizedMixedModelDensity: ParameterizedDensity {
+    mutating func drawEffects(at x: [Double], using random: inout RandomSource, into effects: inout [Double]) -> Bool {
         drawRandomEffects(at: x, using: &random, into: &effects)
     }
 }
 
-extension OneClassMarginalizedDensity: PointwiseRecovery {
-    fileprivate mutating func drawEffects(at x: [Double], using random: inout RandomSource, into effects: inout [Double]) -> Bool {
+extension OneClassMarginalizedDensity: ParameterizedDensity {
+    mutating func drawEffects(at x: [Double], using random: inout RandomSource, into effects: inout [Double]) -> Bool {
         drawRandomEffects(at: x, using: &random, into: &effects)
     }
 }
 
-extension JointMixedModelDensity: PointwiseRecovery {
+extension JointMixedModelDensity: ParameterizedDensity {
     /// The effects are coordinates of x: nothing is drawn.
-    fileprivate mutating func drawEffects(at x: [Double], using random: inout RandomSource, into effects: inout [Double]) -> Bool {
+    mutating func drawEffects(at x: [Double], using random: inout RandomSource, into effects: inout [Double]) -> Bool {
         randomEffects(at: x, into: &effects)
     }
 }

@@ -17,6 +17,12 @@ public struct PosteriorRequest: Sendable {
     public var keepEffectDraws: Bool
     /// The memory the draws may take, in bytes (half the machine's by default).
     public var memoryLimit: Double
+    /// Quadrature points per random effect where a generalized model's effects are integrated
+    /// out by adaptive Gauss–Hermite quadrature (nil: ``defaultQuadraturePoints``).
+    public var quadraturePoints: Int?
+    /// 15 points: on binary groups of 5 the log density is then within 1e-8 of the exact
+    /// integral (``QuadratureMarginalizedDensity``), at 15 likelihood evaluations per row.
+    public static let defaultQuadraturePoints = 15
 
     public init(
         strategy: SamplingStrategy? = nil, priors: [String] = [], settings: SamplerSettings = SamplerSettings(),

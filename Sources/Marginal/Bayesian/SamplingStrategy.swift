@@ -14,6 +14,10 @@ public enum SamplingStrategy: Sendable, Equatable, CustomStringConvertible {
     /// through a one-time eigendecomposition, so only β and σ are sampled
     /// (``KnownCovarianceDensity``).
     case knownCovariance(KnownCovarianceSpecification)
+    /// A generalized model's one scalar term integrated out level by level by K-point adaptive
+    /// Gauss–Hermite quadrature, so the sampler sees only β and the term's SD
+    /// (``QuadratureMarginalizedDensity``).
+    case quadrature(group: String, points: Int)
 
     public var description: String {
         switch self {
@@ -29,6 +33,8 @@ public enum SamplingStrategy: Sendable, Equatable, CustomStringConvertible {
                 }
             }.joined(separator: ", ")
             return "random-effect covariances fixed (\(list)), all random effects integrated out"
+        case .quadrature(let group, let points):
+            return "random effects of '\(group)' integrated out by \(points)-point adaptive Gauss-Hermite quadrature"
         }
     }
 }

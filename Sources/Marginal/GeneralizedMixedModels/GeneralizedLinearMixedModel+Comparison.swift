@@ -26,12 +26,38 @@ extension GeneralizedLinearMixedModel: MixedModel {
         return MethodResult(method: method, estimates: GlobalEstimates(fit: fit), objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings)
     }
 
-    /// No posterior sampler is written for a non-Gaussian response yet: refused, naming the fit
-    /// that does apply.
+    /// NUTS on the posterior with the model's one scalar random-effect term integrated out by
+    /// adaptive Gauss–Hermite quadrature (``QuadratureMarginalizedDensity``; `--marginalize auto`,
+    /// `all` or the term's factor), with the defaults of ``GeneralizedPriors`` and the request's
+    /// settings; the effects are recovered by exact rejection draws. Other strategies and models
+    /// (several terms, vector terms, non-canonical links, estimated dispersion) are refused,
+    /// naming what applies.
     public func samplePosterior(
         _ request: PosteriorRequest, progress: (@Sendable (SamplingProgress) -> Void)?
     ) throws(BayesianError) -> PosteriorSample {
-        throw .familyNotSampled(family: family.name)
+        guard blocks.count == 1, let block = blocks.first else {
+            throw .strategy("sampling a \(family.name) model is written for one scalar random-effect term, such as (1 | g), integrated out by quadrature; this model has \(blocks.count) grouping factors")
+        }
+        let points = request.quadraturePoints ?? PosteriorRequest.defaultQuadraturePoints
+        switch request.strategy {
+        case nil, .marginalizeAll, .quadrature: break
+        case .marginalizeOne(let group, _) where group == block.group: break
+        case let other?:
+            throw .strategy("a \(family.name) model is sampled with its random effects integrated out by adaptive quadrature (--marginalize auto or \(block.group)); '\(other)' is not written for generalized models yet")
+        }
+        try request.checkMemory(valuesPerDraw: design.fixedEffects.p + 1 + (request.recover ? block.effectCount : 0))
+        var priors = GeneralizedPriors(design: design, group: block.group, column: block.parts[0].term.columnNames[0])
+        do { try priors.set(request.priors) } catch { throw .prior(error) }
+        let density: QuadratureMarginalizedDensity
+        do {
+            density = try QuadratureMarginalizedDensity(model: self, points: points, fixedPriors: priors.fixedEffects, sdPrior: priors.standardDeviation)
+        } catch {
+            throw .strategy(error.description)
+        }
+        let run = PosteriorRun(
+            design: design, blocks: blocks, strategy: .quadrature(group: block.group, points: points), settings: request.settings,
+            recover: request.recover, keepEffectDraws: request.keepEffectDraws, progress: progress)
+        return try run.sample(density, priors: priors.entries, globalCount: density.dimension, laplaceStart: true)
     }
 }
 

@@ -6,7 +6,8 @@ extension PosteriorSample {
     /// ESS, R̂), the recovered random effects (posterior mean and sd per level), and warnings.
     public func summary(dataName: String? = nil, maxEffectLevels: Int = 20) -> String {
         var out: [String] = []
-        out.append("Bayesian linear mixed model sampled by NUTS: \(strategy)")
+        let kind = if case .quadrature = strategy { "generalized" } else { "linear" }
+        out.append("Bayesian \(kind) mixed model sampled by NUTS: \(strategy)")
         out.append(" Formula: \(formula)")
         out.append("    Data: \(dataName.map { "\($0), " } ?? "")\(nobs) observations")
         out.append("  Chains: \(chains) × (\(warmup) warmup + \(draws) draws); seed \(sampling.settings.seed)")

@@ -39,19 +39,15 @@ struct QuadratureMarginalizedDensity: LogDensity {
     let scaledNodes: [Double]
     let fixedPriors: [Prior]
     let sdPrior: Prior
-    /// The rows of each level: rows.order[rows.start[j] ..< rows.start[j + 1]].
-    let rows: CountingSort
-    /// zᵢ in level order, with yᵢ and mᵢ.
-    let z: [Double]
-    let y: [Double]
-    let m: [Double]
+    /// The levels' rows and their terms of the likelihood.
+    let levels: QuadratureLevels
     let p: Int
     var dimension: Int { p + 1 }
     /// The last evaluation's modes, where Newton's method starts the next.
     var modes: [Double]
     /// Scratch: aᵢ in level order, ∂ log L/∂aᵢ in data order, ℓ′ at each node for one level, and
     /// per node its term, f′(tₖ), ∂f/∂τ(tₖ) and normalized weight πₖ.
-    private var offsets: [Double]
+    private(set) var offsets: [Double]
     private var rowGradient: [Double]
     private var nodeScores: [Double]
     private var terms: [Double]
@@ -77,11 +73,8 @@ struct QuadratureMarginalizedDensity: LogDensity {
         self.fixedPriors = fixedPriors
         self.sdPrior = sdPrior
         p = model.design.fixedEffects.p
-        let rows = CountingSort(codes: block.codes, levels: block.levelCount)
-        self.rows = rows
-        z = rows.order.map { block.z[0, $0] }
-        y = rows.order.map { model.design.response[$0] }
-        m = rows.order.map { model.priorWeights[$0] }
+        levels = QuadratureLevels(model: model, block: block)
+        let rows = levels.rows
         modes = Array(repeating: 0, count: block.levelCount)
         offsets = Array(repeating: 0, count: model.design.nobs)
         rowGradient = offsets
@@ -93,40 +86,28 @@ struct QuadratureMarginalizedDensity: LogDensity {
         weights = slopes
     }
 
-    /// The level's ℓ, ℓ′, ℓ″ and ℓ‴ at η for row k (level order).
-    @inline(__always) private func derivatives(_ k: Int, eta: Double) -> (value: Double, first: Double, second: Double, third: Double) {
-        let (mu, d1) = model.link.meanAndDerivative(eta)
-        let d2 = model.link.secondDerivative(eta)
-        let w = m[k]
-        return (model.family.logLikelihood(y[k], mu, weight: w), w * (y[k] - mu), -w * d1, -w * d2)
-    }
-
     mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
         let beta = Array(x[..<p])
         let logTau = x[p]
         let tau = Foundation.exp(logTau)
         guard tau.isFinite, tau > 0 else { return -.infinity }
-        // aᵢ = oᵢ + xᵢᵀβ, in level order.
+        setOffsets(beta: beta)
+        let levels = self.levels, offsets = self.offsets, z = levels.z, rows = levels.rows
         let design = model.design
         let xMatrix = design.fixedEffects.matrix
-        for (k, i) in rows.order.enumerated() {
-            var a = model.offset[i]
-            for j in 0..<p { a += xMatrix[i, j] * beta[j] }
-            offsets[k] = a
-        }
         var total = 0.0
         var tauGradient = 0.0
         let halfLogPi = 0.5 * Foundation.log(Double.pi)
         let count = rule.nodes.count
         for level in 0..<modes.count {
             let range = rows.start[level]..<rows.start[level + 1]
-            guard let mode = levelMode(range, tau: tau, start: modes[level]) else { return -.infinity }
+            guard let mode = levels.mode(range, offsets: offsets, tau: tau, start: modes[level]) else { return -.infinity }
             modes[level] = mode
             // Sums at the mode: S₁ = Σzℓ′, S₂ = Σz²ℓ″, S₃ = Σz³ℓ‴.
             var (s2, s3) = (0.0, 0.0)
             var s1 = 0.0
             for k in range {
-                let d = derivatives(k, eta: offsets[k] + tau * z[k] * mode)
+                let d = levels.derivatives(k, eta: offsets[k] + tau * z[k] * mode)
                 s1 += z[k] * d.first
                 s2 += z[k] * z[k] * d.second
                 s3 += z[k] * z[k] * z[k] * d.third
@@ -139,7 +120,7 @@ struct QuadratureMarginalizedDensity: LogDensity {
                 let t = mode + s * scaledNodes[q]
                 var (f, zScore) = (-t * t / 2, 0.0)
                 for k in range {
-                    let d = derivatives(k, eta: offsets[k] + tau * z[k] * t)
+                    let d = levels.derivatives(k, eta: offsets[k] + tau * z[k] * t)
                     f += d.value
                     zScore += z[k] * d.first
                     nodeScores[(k - range.lowerBound) * count + q] = d.first
@@ -163,7 +144,7 @@ struct QuadratureMarginalizedDensity: LogDensity {
             let spread = 1 + b * s
             // Rows: rᵢ = Σπₖℓ′ᵢ(tₖ) + A dû/daᵢ + (1 + Bs) d log s/daᵢ.
             for k in range {
-                let d = derivatives(k, eta: offsets[k] + tau * z[k] * mode)
+                let d = levels.derivatives(k, eta: offsets[k] + tau * z[k] * mode)
                 let du = tau * z[k] * d.second / c
                 let dlogs = 0.5 * (tau * tau * z[k] * z[k] * d.third + third * du) / c
                 var direct = 0.0
@@ -189,38 +170,13 @@ struct QuadratureMarginalizedDensity: LogDensity {
         return total.isFinite ? total : -.infinity
     }
 
-    /// û of the level's f by Newton's method from `start`, halving a step that lowers f; nil when
-    /// it does not converge in 100 steps (η out of range).
-    private func levelMode(_ range: Range<Int>, tau: Double, start: Double) -> Double? {
-        var u = start.isFinite ? start : 0
-        func value(_ u: Double) -> Double {
-            var f = -u * u / 2
-            for k in range { f += derivatives(k, eta: offsets[k] + tau * z[k] * u).value }
-            return f
+    /// aᵢ = oᵢ + xᵢᵀβ, in level order.
+    mutating func setOffsets(beta: [Double]) {
+        let xMatrix = model.design.fixedEffects.matrix
+        for (k, i) in levels.rows.order.enumerated() {
+            var a = model.offset[i]
+            for j in 0..<p { a += xMatrix[i, j] * beta[j] }
+            offsets[k] = a
         }
-        var current = value(u)
-        for _ in 0..<100 {
-            var (first, second) = (-u, -1.0)
-            for k in range {
-                let d = derivatives(k, eta: offsets[k] + tau * z[k] * u)
-                first += tau * z[k] * d.first
-                second += tau * tau * z[k] * z[k] * d.second
-            }
-            let step = -first / second
-            if abs(step) <= 1e-12 * (1 + abs(u)) { return u + step }
-            var length = 1.0
-            var moved = false
-            for _ in 0..<40 {
-                let candidate = u + length * step
-                let next = value(candidate)
-                if next.isFinite, next >= current - 1e-12 * abs(current) {
-                    (u, current, moved) = (candidate, next, true)
-                    break
-                }
-                length /= 2
-            }
-            if !moved { return u }
-        }
-        return nil
     }
 }

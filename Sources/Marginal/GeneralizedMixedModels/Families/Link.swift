@@ -85,6 +85,24 @@ public enum Link: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// For a canonical link (logit, log), the cumulant b(η) of the family it is canonical for,
+    /// whose derivatives are μ, μ′ and μ″ (log p(y | η) = m(yη − b(η)) + c(y)): b = log(1 + eᶯ)
+    /// for logit, eᶯ for log, with one exponential and at most one logarithm; nil for the others.
+    func canonicalTerms(_ eta: Double) -> (cumulant: Double, mean: Double, derivative: Double, second: Double)? {
+        switch self {
+        case .logit:
+            let e = Foundation.exp(-abs(eta))
+            let mean = eta >= 0 ? 1 / (1 + e) : e / (1 + e)
+            let derivative = mean * (1 - mean)
+            return (max(eta, 0) + Foundation.log1p(e), mean, derivative, derivative * (1 - 2 * mean))
+        case .log:
+            let mean = Foundation.exp(eta)
+            return (mean, mean, mean, mean)
+        default:
+            return nil
+        }
+    }
+
     /// η = g(μ).
     public func linearPredictor(_ mu: Double) -> Double {
         switch self {

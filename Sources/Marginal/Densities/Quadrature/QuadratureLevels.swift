@@ -1,0 +1,74 @@
+import Foundation
+
+/// The rows of each level of a scalar random-effect term and their terms of the likelihood, read
+/// by ``QuadratureMarginalizedDensity`` in level order: zᵢ, mᵢ, mᵢyᵢ and cᵢ in
+/// ℓᵢ(η) = mᵢ(yᵢη − b(η)) + cᵢ for a canonical link (``Link/canonicalTerms(_:)``; cᵢ from the
+/// family's log-likelihood at η = 0), with each level's
+/// f(u) = Σᵢ ℓᵢ(aᵢ + τzᵢu) − u²/2 and its mode. Immutable, so the density's hot loops read it
+/// through one local copy.
+struct QuadratureLevels: Sendable {
+    /// The rows of each level: rows.order[rows.start[j] ..< rows.start[j + 1]].
+    let rows: CountingSort
+    let z: [Double]
+    let m: [Double]
+    let my: [Double]
+    let constants: [Double]
+    let link: Link
+
+    init(model: GeneralizedLinearMixedModel, block: RandomEffectBlock) {
+        let rows = CountingSort(codes: block.codes, levels: block.levelCount)
+        self.rows = rows
+        z = rows.order.map { block.z[0, $0] }
+        let y = rows.order.map { model.design.response[$0] }
+        let m = rows.order.map { model.priorWeights[$0] }
+        self.m = m
+        my = zip(m, y).map { $0 * $1 }
+        link = model.link
+        let atZero = model.link.canonicalTerms(0)?.cumulant ?? 0
+        constants = y.indices.map { model.family.logLikelihood(y[$0], model.link.mean(0), weight: m[$0]) + m[$0] * atZero }
+    }
+
+    /// ℓ, ℓ′, ℓ″ and ℓ‴ at η for row k (level order).
+    @inline(__always) func derivatives(_ k: Int, eta: Double) -> (value: Double, first: Double, second: Double, third: Double) {
+        guard let t = link.canonicalTerms(eta) else { return (.nan, .nan, .nan, .nan) }
+        let w = m[k]
+        return (my[k] * eta - w * t.cumulant + constants[k], my[k] - w * t.mean, -w * t.derivative, -w * t.second)
+    }
+
+    /// f(u) of the level whose rows (level order) are `range`, with aᵢ in `offsets`.
+    func value(_ range: Range<Int>, offsets: [Double], tau: Double, _ u: Double) -> Double {
+        var f = -u * u / 2
+        for k in range { f += derivatives(k, eta: offsets[k] + tau * z[k] * u).value }
+        return f
+    }
+
+    /// û of the level's f by Newton's method from `start`, halving a step that lowers f; nil when
+    /// it does not converge in 100 steps (η out of range).
+    func mode(_ range: Range<Int>, offsets: [Double], tau: Double, start: Double) -> Double? {
+        var u = start.isFinite ? start : 0
+        var current = value(range, offsets: offsets, tau: tau, u)
+        for _ in 0..<100 {
+            var (first, second) = (-u, -1.0)
+            for k in range {
+                let d = derivatives(k, eta: offsets[k] + tau * z[k] * u)
+                first += tau * z[k] * d.first
+                second += tau * tau * z[k] * z[k] * d.second
+            }
+            let step = -first / second
+            if abs(step) <= 1e-12 * (1 + abs(u)) { return u + step }
+            var length = 1.0
+            var moved = false
+            for _ in 0..<40 {
+                let candidate = u + length * step
+                let next = value(range, offsets: offsets, tau: tau, candidate)
+                if next.isFinite, next >= current - 1e-12 * abs(current) {
+                    (u, current, moved) = (candidate, next, true)
+                    break
+                }
+                length /= 2
+            }
+            if !moved { return u }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+@testable import Marginal
+
+/// NUTS on a binomial GLMM with its random intercepts integrated out by quadrature: the posterior
+/// means of the intercept and the SD against the same posterior integrated on a fine grid over
+/// (β₀, log τ) (whose density is checked against brute-force quadrature in
+/// ``QuadratureMarginalizedDensityTests``), and the recovered effects against the grid's posterior
+/// mean of one level's effect.
+@Suite struct GeneralizedPosteriorTests {
+    static func model() throws -> GeneralizedLinearMixedModel {
+        try AdaptiveQuadratureTests.model("cbind(k, m - k) ~ 1 + (1 | g)", family: BinomialFamily(), levels: 12, rows: 5, seed: 31)
+    }
+
+    @Test func posteriorMeansMatchAGrid() throws {
+        let model = try Self.model()
+        let priors = GeneralizedPriors(design: model.design, group: "g", column: "(Intercept)")
+        var density = try QuadratureMarginalizedDensity(model: model, points: 25, fixedPriors: priors.fixedEffects, sdPrior: priors.standardDeviation)
+        // The grid: β₀ on [−4, 3], log τ on [−6, 2.5], midpoints; weights ∝ the density.
+        var gradient = [0.0, 0.0]
+        var logValues: [(beta: Double, tau: Double, log: Double)] = []
+        let (nb, nt) = (281, 341)
+        for a in 0..<nb {
+            for b in 0..<nt {
+                let beta = -4 + 7 * (Double(a) + 0.5) / Double(nb)
+                let logTau = -6 + 8.5 * (Double(b) + 0.5) / Double(nt)
+                logValues.append((beta, exp(logTau), density.logDensity(at: [beta, logTau], gradient: &gradient)))
+            }
+        }
+        let top = logValues.map(\.log).max() ?? 0
+        var (total, betaMean, tauMean) = (0.0, 0.0, 0.0)
+        for point in logValues {
+            let w = exp(point.log - top)
+            total += w
+            betaMean += w * point.beta
+            tauMean += w * point.tau
+        }
+        betaMean /= total
+        tauMean /= total
+
+        let posterior = try model.samplePosterior(PosteriorRequest(settings: SamplerSettings(chains: 4, warmup: 1000, draws: 2000, seed: 11)), progress: nil)
+        #expect(posterior.strategy == .quadrature(group: "g", points: PosteriorRequest.defaultQuadraturePoints))
+        #expect(posterior.divergences == 0)
+        let beta = try #require(posterior.parameters.first { $0.name == "b[(Intercept)]" })
+        let tau = try #require(posterior.parameters.first { $0.name == "sd[g][(Intercept)]" })
+        // Five Monte Carlo standard errors: a failure by chance has probability below 1e-6.
+        #expect(abs(beta.mean - betaMean) < 5 * beta.mcse, "b: \(beta.mean) ± \(beta.mcse) vs the grid's \(betaMean)")
+        #expect(abs(tau.mean - tauMean) < 5 * tau.mcse, "sd: \(tau.mean) ± \(tau.mcse) vs the grid's \(tauMean)")
+        // The recovered effects: one per level, with posterior SDs below the prior's.
+        let effects = try #require(posterior.randomEffects.first)
+        #expect(effects.means.count == 12 && effects.sds.allSatisfy { $0 > 0 && $0 < 2 * tauMean })
+    }
+
+    @Test func recoveredEffectMatchesTheGrid() throws {
+        // p(b₁ | y) at fixed (β₀, τ): the rejection draws' mean against the integral on a grid.
+        let model = try Self.model()
+        var density = try QuadratureMarginalizedDensity(model: model, points: 25, fixedPriors: [.flat], sdPrior: .flat)
+        let x = [-0.4, log(0.9)]
+        var random = RandomSource(seed: 5)
+        var effects = [Double](repeating: 0, count: 12)
+        var sum = 0.0, squares = 0.0
+        let draws = 20_000
+        for _ in 0..<draws {
+            #expect(density.drawEffects(at: x, using: &random, into: &effects))
+            sum += effects[0]
+            squares += effects[0] * effects[0]
+        }
+        let mean = sum / Double(draws)
+        let sd = (squares / Double(draws) - mean * mean).squareRoot()
+        // The grid over u for level 1: e^{f(u)}.
+        density.setOffsets(beta: [x[0]])
+        let range = density.levels.rows.start[0]..<density.levels.rows.start[1]
+        var (total, first) = (0.0, 0.0)
+        for i in 0..<4001 {
+            let u = -10 + 20 * Double(i) / 4000
+            let w = exp(density.levels.value(range, offsets: density.offsets, tau: 0.9, u))
+            total += w
+            first += w * 0.9 * u
+        }
+        #expect(abs(mean - first / total) < 5 * sd / Double(draws).squareRoot())
+    }
+}
