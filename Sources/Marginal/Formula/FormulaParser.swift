@@ -240,9 +240,11 @@ struct FormulaParser {
     }
 
     /// The functions a formula may call: elementwise ones, those that learn from the data
-    /// (``TransformFunction``), `offset` and `cbind`.
+    /// (``TransformFunction``), `offset`, `cbind` and the covariance structures
+    /// (``CovarianceStructureKind``; `exp` is also the exponential function).
     static let knownFunctions: [String] =
         NumericFunction.allCases.map(\.rawValue) + TransformFunction.allCases.map(\.rawValue) + [offsetFunction, "cbind"]
+        + CovarianceStructureKind.allCases.map(\.rawValue)
 
     /// lme4's `offset(expr)`: a term with a fixed coefficient 1.
     static let offsetFunction = "offset"

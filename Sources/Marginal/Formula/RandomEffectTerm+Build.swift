@@ -13,6 +13,8 @@ extension ModelDesign {
     ///   correlated term, coded without an intercept (one indicator per level): lme4 fits
     ///   `score ~ Machine + (Machine || Worker)` as `(1 | Worker) + (0 + Machine | Worker)`.
     /// - `/` in the grouping gives one term per nesting level.
+    /// - A glmmTMB structure keeps its term whole: `diag` and `cs` over the lhs's columns, the
+    ///   others over one indicator per distinct value of their variable (``CovarianceStructureKind``).
     /// - Order: as lme4's `mkReTrms`: when the numbers of levels are not already non-increasing,
     ///   the terms are put in the reverse of the stable increasing order of their numbers of
     ///   levels (`rev(order(nl))`), so ties end up in reverse order of appearance.
@@ -27,11 +29,24 @@ extension ModelDesign {
             for grouping in spec.groupings {
                 groupings.append((grouping, groupingFactor(grouping, frame: frame, cache: &groupingCache)))
             }
+            if let structure = spec.structure, structure.indexesValues {
+                let (names, columns, coordinates) = try valueIndicators(spec, structure: structure, values: values, frame: frame)
+                for (grouping, factor) in groupings {
+                    terms.append(RandomEffectTerm(
+                        group: grouping.name, levels: factor.levels, codes: factor.codes, columnNames: names,
+                        z: transposed(columns, rows: frame.rowCount), correlated: true,
+                        structure: structure, coordinates: coordinates))
+                }
+                continue
+            }
             for piece in spec.correlated ? [spec.lhs] : doubleBarPieces(spec.lhs) {
                 let builder = ModelMatrixBuilder(terms: piece, values: values, rowCount: frame.rowCount,
                                                  contrast: { options.randomContrast(piece.variables[$0].columnName) })
                 let (names, columns) = builder.build()
                 guard !columns.isEmpty else { continue }
+                if spec.structure == .cs, columns.count < 2 {
+                    throw FormulaError(.covarianceStructureTooSmall(structure: "cs", columns: columns.count), formula: frame.formula, span: spec.span)
+                }
                 for (grouping, factor) in groupings {
                     terms.append(RandomEffectTerm(
                         group: grouping.name,
@@ -39,11 +54,44 @@ extension ModelDesign {
                         codes: factor.codes,
                         columnNames: names,
                         z: transposed(columns, rows: frame.rowCount),
-                        correlated: spec.correlated || columns.count > 1))
+                        correlated: spec.structure != .diag && (spec.correlated || columns.count > 1),
+                        structure: spec.structure))
                 }
             }
         }
         return lme4Order(terms)
+    }
+
+    /// The columns of a structure over the distinct values of one variable (`ar1(time + 0 | id)`):
+    /// one indicator per value, named `time1`, `time2`, … as R names a factor's indicators. A
+    /// factor's values are its levels in order; a numeric variable's are its distinct values,
+    /// increasing, which are also the coordinates of `ou`, `exp` and `gau`.
+    private static func valueIndicators(
+        _ spec: RandomTermSpec, structure: CovarianceStructureKind, values: [Int: FrameVariable], frame: ModelFrame
+    ) throws(FormulaError) -> (names: [String], columns: [[Double]], coordinates: [Double]) {
+        let index = spec.lhs.terms[0][0]
+        let label = spec.lhs.variables[index].label
+        let n = frame.rowCount
+        var labels: [String] = [], codes: [Int] = [], coordinates: [Double] = []
+        switch values[index] {
+        case .factor(let factor):
+            if structure.usesCoordinates { throw FormulaError(.coordinatesNotNumeric(structure: structure.rawValue, variable: label), formula: frame.formula, span: spec.span) }
+            labels = factor.levels
+            codes = factor.codes.map { Int($0) }
+        case .numeric(let x):
+            coordinates = Array(Set(x)).sorted()
+            let position = Dictionary(uniqueKeysWithValues: coordinates.enumerated().map { ($1, $0) })
+            labels = coordinates.map { rNumberLabel($0) }
+            codes = x.map { position[$0] ?? 0 }
+        case .basis, nil:
+            throw FormulaError(.covarianceStructureNeedsOneVariable(structure.rawValue), formula: frame.formula, span: spec.span)
+        }
+        guard labels.count >= 2 else {
+            throw FormulaError(.covarianceStructureTooSmall(structure: structure.rawValue, columns: labels.count), formula: frame.formula, span: spec.span)
+        }
+        var columns = [[Double]](repeating: [Double](repeating: 0, count: n), count: labels.count)
+        for (i, code) in codes.enumerated() { columns[code][i] = 1 }
+        return (labels.map { label + $0 }, columns, structure.usesCoordinates ? coordinates : [])
     }
 
     /// The parts of `(lhs || g)`: the intercept alone, then each term without an intercept.

@@ -8,7 +8,8 @@
 ///   `(a + b + c)^2` is every product of up to 2 of the terms.
 /// - A function call (`log(x)`, `I(x^2)`) is one variable, named by its R spelling.
 /// - `( lhs | g )` and `( lhs || g )`, added with `+`, are random-effect terms; they are
-///   collected separately and contribute nothing to the fixed part (lme4's `nobars`).
+///   collected separately and contribute nothing to the fixed part (lme4's `nobars`); so are
+///   glmmTMB's structured terms, `ar1(lhs | g)` and the others of ``CovarianceStructureKind``.
 ///
 /// Duplicate terms are dropped (first kept); the result is ordered by degree, stable.
 struct TermEncoder {
@@ -58,6 +59,23 @@ struct TermEncoder {
             try Self.checkArithmetic(argument, formula: formula)
             offsets.append(argument)
             return []
+        case .call(let name, let arguments, let span) where CovarianceStructureKind(rawValue: name) != nil:
+            if let argument = arguments.first, arguments.count == 1, let (lhs, group, correlated) = Self.barContent(argument) {
+                if insideRandomTerm { throw error(.randomEffectInsideRandomEffect, span) }
+                guard top, !negated else { throw error(.misplacedRandomEffect, span) }
+                guard correlated else { throw error(.covarianceStructureDoubleBar(name), span) }
+                var term = try randomTerm(lhs: lhs, group: group, correlated: true, span: span)
+                term.structure = CovarianceStructureKind(rawValue: name)
+                if let structure = term.structure, structure.indexesValues,
+                   term.lhs.intercept || term.lhs.terms.count != 1 || term.lhs.terms[0].count != 1 {
+                    throw error(.covarianceStructureNeedsOneVariable(name), lhs.fullSpan)
+                }
+                randomTerms.append(term)
+                return []
+            }
+            // `exp(x)` is also the exponential function.
+            guard name == CovarianceStructureKind.exp.rawValue else { throw error(.covarianceStructureWithoutBar(name), span) }
+            return [[try variable(expression)]]
         case .name, .call:
             return [[try variable(expression)]]
 
@@ -182,6 +200,9 @@ struct TermEncoder {
         case .name, .number, .string: return
         case .call(let function, let arguments, let span):
             if function == FormulaParser.offsetFunction { throw FormulaError(.misplacedOffset, formula: formula, span: span) }
+            if function != CovarianceStructureKind.exp.rawValue, CovarianceStructureKind(rawValue: function) != nil {
+                throw FormulaError(.covarianceStructureWithoutBar(function), formula: formula, span: span)
+            }
             for argument in arguments { try checkArithmetic(argument, formula: formula) }
         case .parenthesized(let inner, _): try checkArithmetic(inner, formula: formula)
         case .unary(_, let operand, _): try checkArithmetic(operand, formula: formula)

@@ -1,0 +1,120 @@
+# Reference fits for the structured-covariance tests (StructuredCovarianceReferenceTests.swift):
+# glmmTMB 1.1.5 with its optimizer (nlminb) run to convergence (rel.tol 1e-14, up to 10^4
+# iterations), and lme4 1.1-31 where it has an equivalent model. Run from this directory:
+#   Rscript make_structured_references.R
+# It writes the data sets (CSV, beside this script) and prints the numbers the tests store:
+# -2 log-likelihood (ML deviance or REML criterion), fixed effects, residual SD, and the
+# structure's parameters as glmmTMB reports them (SDs, correlation rho, range / rate), plus the
+# largest absolute gradient of glmmTMB's objective at its optimum.
+suppressMessages({ library(glmmTMB); library(lme4); library(nlme) })
+options(digits = 15)
+tight <- glmmTMBControl(optCtrl = list(iter.max = 1e4, eval.max = 1e4, rel.tol = 1e-14, x.tol = 0))
+
+# nlminb stops with "singular convergence (7)" at gradients up to 1e-3; five Newton steps on
+# TMB's exact gradient (Hessian by differences of it) take them below 1e-6, and the fit object
+# is left at the polished point (the printed gradients are after polishing).
+polish <- function(fit) {
+  obj <- fit$obj
+  par <- fit$fit$par
+  for (i in 1:5) par <- par - solve(optimHess(par, obj$fn, obj$gr), obj$gr(par))
+  fit$fit$par <- par
+  fit$fit$objective <- obj$fn(par)
+  fit$sdr <- TMB::sdreport(obj, par)
+  fit
+}
+
+# The structure's parameters from glmmTMB's theta (its C++ transforms): diag and the first n
+# of cs/toep are log SDs; ar1 and toep correlations are t / sqrt(1 + t^2); cs's correlation is
+# plogis(t) (1 + a) - a with a = 1 / (n - 1); ou's correlation is exp(-exp(t) |d|) (a rate); exp
+# and gau have exp(-|d| / range) and exp(-(d / range)^2) with range = exp(t).
+structure <- function(kind, theta) {
+  n <- length(theta)
+  switch(kind,
+    diag = list(sd = exp(theta)),
+    ar1 = list(sd = exp(theta[1]), rho = theta[2] / sqrt(1 + theta[2]^2)),
+    toep = { s <- (n + 1) / 2; list(sd = exp(theta[1:s]), rho = theta[-(1:s)] / sqrt(1 + theta[-(1:s)]^2)) },
+    cs = { a <- 1 / (n - 2); list(sd = exp(theta[1:(n - 1)]), rho = plogis(theta[n]) * (1 + a) - a) },
+    ou = list(sd = exp(theta[1]), rate = exp(theta[2])),
+    exp = , gau = list(sd = exp(theta[1]), range = exp(theta[2])))
+}
+
+report <- function(label, kind, fit) {
+  cat("==", label, "\n")
+  cat(" before polishing: -2logLik", sprintf("%.10f", -2 * as.numeric(logLik(fit))),
+      " max |gradient|", sprintf("%.2e", max(abs(fit$sdr$gradient.fixed))), "\n")
+  fit <- polish(fit)
+  obj <- fit$obj
+  pl <- obj$env$parList(fit$fit$par, obj$env$last.par)
+  cat(" -2logLik", sprintf("%.10f", 2 * obj$fn(fit$fit$par)), "\n")
+  cat(" beta", sprintf("%.10f", obj$env$parList(fit$fit$par, obj$env$last.par)$beta), "\n")
+  cat(" sigma", sprintf("%.10f", exp(pl$betad / 2)), "\n")  # glmmTMB 1.1.5: betad = log sigma^2
+  cat(" theta (glmmTMB's)", sprintf("%.10f", pl$theta), "\n")
+  parameters <- structure(kind, pl$theta)
+  for (name in names(parameters)) cat(" ", name, sprintf("%.10f", parameters[[name]]), "\n")
+  cat(" max |gradient|", sprintf("%.2e", max(abs(obj$gr(fit$fit$par)))), "\n")
+}
+
+# 1. nlme's Orthodont (27 children, ages 8-14, equally spaced): AR(1) over the four ages.
+data(Orthodont, package = "nlme")
+orthodont <- data.frame(distance = Orthodont$distance, age = Orthodont$age,
+                        Subject = as.character(Orthodont$Subject), Sex = as.character(Orthodont$Sex))
+write.csv(orthodont, "orthodont.csv", row.names = FALSE)
+orthodont$agef <- factor(orthodont$age)
+for (reml in c(FALSE, TRUE))
+  report(paste("orthodont ar1, REML =", reml), "ar1",
+         glmmTMB(distance ~ age + Sex + ar1(agef + 0 | Subject), orthodont, REML = reml, control = tight))
+
+# 2. Simulated repeated measures: 50 subjects x 6 equally spaced times x 2 replicates, an AR(1)
+#    subject trajectory (sd 1.2, rho 0.6) and noise (sd 0.8), with 10% of the rows dropped.
+set.seed(14)
+repeated <- expand.grid(rep = 1:2, time = 1:6, id = sprintf("s%02d", 1:50))
+trajectory <- t(sapply(1:50, function(i) as.numeric(arima.sim(list(ar = 0.6), 6, sd = 1.2 * sqrt(1 - 0.36)))))
+repeated$x <- round(rnorm(nrow(repeated)), 4)
+repeated$y <- round(2 + 0.3 * repeated$time + 0.5 * repeated$x +
+                    trajectory[cbind(as.integer(factor(repeated$id)), repeated$time)] + rnorm(nrow(repeated), sd = 0.8), 4)
+repeated <- repeated[sort(sample(nrow(repeated), round(0.9 * nrow(repeated)))), c("id", "time", "x", "y")]
+write.csv(repeated, "repeated.csv", row.names = FALSE)
+repeated$timef <- factor(repeated$time)
+for (reml in c(FALSE, TRUE))
+  report(paste("repeated ar1, REML =", reml), "ar1",
+         glmmTMB(y ~ time + x + ar1(timef + 0 | id), repeated, REML = reml, control = tight))
+report("repeated toep, REML = TRUE", "toep", glmmTMB(y ~ time + x + toep(timef + 0 | id), repeated, REML = TRUE, control = tight))
+
+# 3. Ornstein-Uhlenbeck over unequal gaps: 60 subjects seen at 4-6 of the times below, an OU
+#    trajectory (sd 1, rate 0.5: correlation exp(-0.5 |t - t'|)) and noise (sd 0.5).
+set.seed(41)
+times <- c(0, 0.3, 1, 1.8, 3.5, 6)
+rows <- do.call(rbind, lapply(1:60, function(i) {
+  seen <- sort(sample(times, sample(4:6, 1)))
+  K <- exp(-0.5 * abs(outer(seen, seen, "-")))
+  b <- drop(t(chol(K)) %*% rnorm(length(seen)))
+  data.frame(id = sprintf("p%02d", i), time = seen, b = b)
+}))
+rows$y <- round(1 - 0.2 * rows$time + rows$b + rnorm(nrow(rows), sd = 0.5), 4)
+ou <- rows[, c("id", "time", "y")]
+write.csv(ou, "ou.csv", row.names = FALSE)
+ou$pos <- numFactor(ou$time)
+for (reml in c(FALSE, TRUE))
+  report(paste("ou, REML =", reml), "ou", glmmTMB(y ~ time + ou(pos + 0 | id), ou, REML = reml, control = tight))
+report("exp, REML = FALSE", "exp", glmmTMB(y ~ time + exp(pos + 0 | id), ou, REML = FALSE, control = tight))
+report("gau, REML = FALSE", "gau", glmmTMB(y ~ time + gau(pos + 0 | id), ou, REML = FALSE, control = tight))
+
+# 4. cs on lme4's Machines (heterogeneous compound symmetry over the three machines), and lme4's
+#    nested model (1 | Worker) + (1 | Worker:Machine), the homogeneous special case.
+data(Machines, package = "nlme")
+machines <- data.frame(score = Machines$score, Worker = as.character(Machines$Worker), Machine = as.character(Machines$Machine))
+write.csv(machines, "machines.csv", row.names = FALSE)
+for (reml in c(FALSE, TRUE))
+  report(paste("machines cs, REML =", reml), "cs",
+         glmmTMB(score ~ Machine + cs(Machine + 0 | Worker), machines, REML = reml, control = tight))
+nested <- lmer(score ~ Machine + (1 | Worker) + (1 | Worker:Machine), machines, REML = FALSE)
+cat("== lme4 nested (1 | Worker) + (1 | Worker:Machine), ML\n -2logLik", sprintf("%.10f", -2 * as.numeric(logLik(nested))), "\n")
+
+# 5. diag on sleepstudy: glmmTMB's diag and lme4's (1 + Days || Subject).
+data(sleepstudy, package = "lme4")
+for (reml in c(FALSE, TRUE)) {
+  report(paste("sleepstudy diag, REML =", reml), "diag",
+         glmmTMB(Reaction ~ Days + diag(1 + Days | Subject), sleepstudy, REML = reml, control = tight))
+  m <- lmer(Reaction ~ Days + (1 + Days || Subject), sleepstudy, REML = reml)
+  cat(" lme4 (1 + Days || Subject) -2logLik", sprintf("%.10f", -2 * as.numeric(logLik(m))), "\n")
+}
