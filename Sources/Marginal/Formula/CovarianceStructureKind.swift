@@ -20,6 +20,9 @@ public enum CovarianceStructureKind: String, Sendable, CaseIterable, Codable {
     /// Whether the term's columns are the indicators of the distinct values of one variable.
     var indexesValues: Bool { self != .diag && self != .cs }
 
+    /// Whether one SD serves every column (`ar1`, `ou`, `exp`, `gau`).
+    var sharesOneStandardDeviation: Bool { self == .ar1 || usesCoordinates }
+
     /// Whether the distinct values are coordinates (numeric, with distances between them).
     var usesCoordinates: Bool { self == .ou || self == .exp || self == .gau }
 }

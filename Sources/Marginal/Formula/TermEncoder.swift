@@ -200,6 +200,9 @@ struct TermEncoder {
         case .name, .number, .string: return
         case .call(let function, let arguments, let span):
             if function == FormulaParser.offsetFunction { throw FormulaError(.misplacedOffset, formula: formula, span: span) }
+            if CovarianceStructureKind(rawValue: function) != nil, let argument = arguments.first, barContent(argument) != nil {
+                throw FormulaError(.misplacedRandomEffect, formula: formula, span: span)
+            }
             if function != CovarianceStructureKind.exp.rawValue, CovarianceStructureKind(rawValue: function) != nil {
                 throw FormulaError(.covarianceStructureWithoutBar(function), formula: formula, span: span)
             }
