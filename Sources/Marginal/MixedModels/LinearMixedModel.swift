@@ -76,6 +76,11 @@ public struct LinearMixedModel: Sendable {
     /// Names of the θ elements in lme4's spelling: `Subject.(Intercept)`, `Subject.Days.(Intercept)`.
     public var thetaNames: [String] { thetaLayout.names(of: blocks) }
 
+    /// Throws for a model with a glmmTMB covariance structure, which `method` does not cover.
+    func requireUnstructuredCovariance(for method: String) throws(MixedModelError) {
+        guard thetaLayout.isUnstructured else { throw .unstructuredCovarianceRequired(method: method) }
+    }
+
     /// The objective a failed factorization reports: large and finite, so the optimizer steps
     /// back instead of stopping on an infinity.
     static let failedFactorizationObjective = 1e100

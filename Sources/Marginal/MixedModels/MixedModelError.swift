@@ -26,6 +26,9 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
     case separation(fixedEffect: String, estimate: Double)
     /// Adaptive quadrature was asked for where it does not apply.
     case quadratureNotApplicable(reason: String)
+    /// A method that reads θ as the elements of λ (EM, variational Bayes, joint MAP, sampling,
+    /// profile intervals) on a model with a glmmTMB covariance structure (`ar1(...)`).
+    case unstructuredCovarianceRequired(method: String)
 
     public var description: String {
         switch self {
@@ -62,6 +65,8 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
             return "complete separation: the outcomes are predicted perfectly through the fixed effect '\(name)', whose estimate runs off without end (\(rNumberLabel(estimate)) and growing); the model has no finite maximum-likelihood estimate. Remove or merge what separates, or use a penalized (Bayesian) fit"
         case .quadratureNotApplicable(let reason):
             return "adaptive Gauss-Hermite quadrature: \(reason)"
+        case .unstructuredCovarianceRequired(let method):
+            return "\(method) is written for lme4's unstructured random-effect terms, not yet for covariance structures such as ar1(...); fit the model by ML or REML (marginal fit)"
         }
     }
 

@@ -47,7 +47,7 @@ report <- function(label, kind, fit) {
   pl <- obj$env$parList(fit$fit$par, obj$env$last.par)
   cat(" -2logLik", sprintf("%.10f", 2 * obj$fn(fit$fit$par)), "\n")
   cat(" beta", sprintf("%.10f", obj$env$parList(fit$fit$par, obj$env$last.par)$beta), "\n")
-  cat(" sigma", sprintf("%.10f", exp(pl$betad / 2)), "\n")  # glmmTMB 1.1.5: betad = log sigma^2
+  if (family(fit)$family == "gaussian") cat(" sigma", sprintf("%.10f", exp(pl$betad / 2)), "\n")  # glmmTMB 1.1.5: betad = log sigma^2
   cat(" theta (glmmTMB's)", sprintf("%.10f", pl$theta), "\n")
   parameters <- structure(kind, pl$theta)
   for (name in names(parameters)) cat(" ", name, sprintf("%.10f", parameters[[name]]), "\n")
@@ -118,3 +118,32 @@ for (reml in c(FALSE, TRUE)) {
   m <- lmer(Reaction ~ Days + (1 + Days || Subject), sleepstudy, REML = reml)
   cat(" lme4 (1 + Days || Subject) -2logLik", sprintf("%.10f", -2 * as.numeric(logLik(m))), "\n")
 }
+
+# 6. Generalized models by the Laplace approximation (glmmTMB's, exact for these canonical links).
+#    (a) Bernoulli with an AR(1) subject trajectory: 150 subjects x 6 times x 2 replicates,
+#        trajectory sd 1, rho 0.7, logit P = -0.3 + 0.4 x + b.
+set.seed(1401)
+binary <- expand.grid(rep = 1:2, time = 1:6, id = sprintf("b%03d", 1:150))
+trajectory <- t(sapply(1:150, function(i) as.numeric(arima.sim(list(ar = 0.7), 6, sd = sqrt(1 - 0.49)))))
+binary$x <- round(rnorm(nrow(binary)), 3)
+eta <- -0.3 + 0.4 * binary$x + trajectory[cbind(as.integer(factor(binary$id)), binary$time)]
+binary$y <- rbinom(nrow(binary), 1, plogis(eta))
+binary <- binary[, c("id", "time", "x", "y")]
+write.csv(binary, "binary_ar1.csv", row.names = FALSE)
+binary$timef <- factor(binary$time)
+report("bernoulli ar1 (Laplace)", "ar1", glmmTMB(y ~ x + ar1(timef + 0 | id), binary, family = binomial(), control = tight))
+
+#    (b) Poisson with a squared-exponential (gau) site effect over 8 unequally spaced positions:
+#        80 sites seen at 5-8 positions, sd 0.6, range 2, log mean = 0.5 + b.
+set.seed(1402)
+positions <- c(0, 0.5, 1.2, 2, 3.1, 4.5, 6, 8)
+rows <- do.call(rbind, lapply(1:80, function(i) {
+  seen <- sort(sample(positions, sample(5:8, 1)))
+  K <- 0.36 * exp(-(outer(seen, seen, "-") / 2)^2) + diag(1e-8, length(seen))
+  data.frame(site = sprintf("s%02d", i), pos = seen, b = drop(t(chol(K)) %*% rnorm(length(seen))))
+}))
+rows$count <- rpois(nrow(rows), exp(0.5 + rows$b))
+counts <- rows[, c("site", "pos", "count")]
+write.csv(counts, "poisson_gau.csv", row.names = FALSE)
+counts$p <- numFactor(counts$pos)
+report("poisson gau (Laplace)", "gau", glmmTMB(count ~ 1 + gau(p + 0 | site), counts, family = poisson(), control = tight))
