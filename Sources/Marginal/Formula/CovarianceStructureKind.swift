@@ -10,12 +10,14 @@
 /// - `ou(t + 0 | g)`: one variance, correlation exp(−κ|t − t′|) over the times' values (any gaps).
 /// - `exp(x + 0 | g)`, `gau(x + 0 | g)`: one variance, correlation exp(−d/r) or exp(−(d/r)²) over
 ///   the distance d between positions.
+/// - `mat(x + 0 | g)`: one variance, the Matérn correlation with range and smoothness both
+///   estimated.
 ///
 /// For all but `diag` and `cs` the term names one variable, without an intercept, and gets one
 /// column per distinct value of it (glmmTMB: a factor for `ar1`/`toep`, a `numFactor` for the
-/// kernels); for `ou`, `exp` and `gau` the variable is numeric and its values are the coordinates.
+/// kernels); for `ou`, `exp`, `gau` and `mat` the variable is numeric and its values are the coordinates.
 public enum CovarianceStructureKind: String, Sendable, CaseIterable, Codable {
-    case diag, cs, toep, ar1, ou, exp, gau
+    case diag, cs, toep, ar1, ou, exp, gau, mat
 
     /// Whether the term's columns are the indicators of the distinct values of one variable.
     var indexesValues: Bool { self != .diag && self != .cs }
@@ -24,5 +26,5 @@ public enum CovarianceStructureKind: String, Sendable, CaseIterable, Codable {
     var sharesOneStandardDeviation: Bool { self == .ar1 || usesCoordinates }
 
     /// Whether the distinct values are coordinates (numeric, with distances between them).
-    var usesCoordinates: Bool { self == .ou || self == .exp || self == .gau }
+    var usesCoordinates: Bool { self == .ou || self == .exp || self == .gau || self == .mat }
 }

@@ -4,7 +4,7 @@ import Testing
 
 /// Linear mixed models with glmmTMB's covariance structures against glmmTMB 1.1.5, polished to a
 /// gradient below 1e-9 (Fixtures/reference/structured/make_structured_references.R writes the
-/// data sets and prints the numbers): −2 log-likelihood (ML deviance or REML criterion), β̂, σ̂,
+/// data sets and prints the numbers, kept in make_structured_references.out): −2 log-likelihood (ML deviance or REML criterion), β̂, σ̂,
 /// the term's SDs and its correlation parameters (ρ, rate, range) as glmmTMB reports them.
 @Suite struct StructuredCovarianceReferenceTests {
     static let directory = "Tests/MarginalTests/Fixtures/reference/structured/"
@@ -66,6 +66,11 @@ import Testing
             label: "gau ML", file: directory + "ou.csv", formula: "y ~ time + gau(time + 0 | id)", criterion: .ml,
             deviance: 862.6529902384, beta: [1.0443519892, -0.2133575500], sigma: 0.6560824374,
             sds: [0.8826767439], parameters: [("range", 2.1193368645)]),
+        // Simulated Matérn field (smoothness 1.5) at unequally spaced positions; smoothness estimated.
+        Reference(
+            label: "mat ML", file: directory + "matern.csv", formula: "y ~ 1 + mat(pos + 0 | site)", criterion: .ml,
+            deviance: 1960.6547177373, beta: [2.0335366241], sigma: 0.1590893432,
+            sds: [1.0864859500], parameters: [("range", 2.0171742108), ("smoothness", 0.5339780569)]),
         // lme4's Machines: heterogeneous compound symmetry over the three machines.
         Reference(
             label: "Machines cs ML", file: directory + "machines.csv", formula: "score ~ Machine + cs(Machine + 0 | Worker)", criterion: .ml,

@@ -15,6 +15,7 @@ import Testing
         (directory + "ou.csv", "y ~ time + exp(time + 0 | id)", [1.1, 0.3]),
         (directory + "ou.csv", "y ~ time + gau(time + 0 | id)", [0.8, 0.2]),
         (directory + "machines.csv", "score ~ Machine + cs(Machine + 0 | Worker)", [3, 6, 4, 0.7]),
+        (directory + "matern.csv", "y ~ 1 + mat(pos + 0 | site)", [4, 0.5, 0.3]),
         // A structured term beside lme4's on another factor, as the dense part of the factor.
         (directory + "repeated.csv", "y ~ time + x + ar1(time + 0 | id) + (1 | time)", [1.3, 0.4, 0.5]),
     ]

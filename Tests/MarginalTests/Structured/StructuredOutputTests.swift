@@ -30,4 +30,24 @@ import Testing
         #expect(plain.structure == nil && plain.parameters == nil)
         #expect(fit.thetaNames == ["id.exp.sd", "id.exp.log.range"])
     }
+
+    /// `predict` on the fit's own rows gives the fitted values; rows at times the fit has no
+    /// effect for are refused rather than predicted without the term.
+    @Test func predictionUsesTheFitsTimesOnly() throws {
+        let formula = "y ~ time + x + ar1(time + 0 | id)"
+        let data = try CSVReader.read(path: Self.directory + "repeated.csv")
+        let design = try ModelDesign(formula: formula, data: data)
+        let fit = try LinearMixedModel(design: design).fit(criterion: .reml)
+        var report = FitReport(fit)
+        report.model = FormulaPredictionTests.source(design, formula: formula)
+        let predictor = Predictor(try FormulaPredictionTests.saved(report))
+        let predicted = try predictor.predict(data, options: DesignOptions())
+        #expect(zip(predicted.map(\.fit), fit.fitted).map { abs($0 - $1) }.max() ?? 1 < 1e-9)
+        let later = try DataFrame([
+            ("id", .categorical(CategoricalColumn(codes: [0, 0], levels: ["s01"]))),
+            ("time", .numeric(NumericColumn([7, 8]))), ("x", .numeric(NumericColumn([0, 1])))])
+        #expect(throws: PredictionError.newStructuredColumns(group: "id", structure: "ar1")) {
+            try predictor.predict(later, options: DesignOptions())
+        }
+    }
 }

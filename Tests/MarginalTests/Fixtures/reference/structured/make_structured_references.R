@@ -26,7 +26,8 @@ polish <- function(fit) {
 # The structure's parameters from glmmTMB's theta (its C++ transforms): diag and the first n
 # of cs/toep are log SDs; ar1 and toep correlations are t / sqrt(1 + t^2); cs's correlation is
 # plogis(t) (1 + a) - a with a = 1 / (n - 1); ou's correlation is exp(-exp(t) |d|) (a rate); exp
-# and gau have exp(-|d| / range) and exp(-(d / range)^2) with range = exp(t).
+# and gau have exp(-|d| / range) and exp(-(d / range)^2) with range = exp(t); mat has range
+# exp(t2) and smoothness exp(t3).
 structure <- function(kind, theta) {
   n <- length(theta)
   switch(kind,
@@ -35,7 +36,8 @@ structure <- function(kind, theta) {
     toep = { s <- (n + 1) / 2; list(sd = exp(theta[1:s]), rho = theta[-(1:s)] / sqrt(1 + theta[-(1:s)]^2)) },
     cs = { a <- 1 / (n - 2); list(sd = exp(theta[1:(n - 1)]), rho = plogis(theta[n]) * (1 + a) - a) },
     ou = list(sd = exp(theta[1]), rate = exp(theta[2])),
-    exp = , gau = list(sd = exp(theta[1]), range = exp(theta[2])))
+    exp = , gau = list(sd = exp(theta[1]), range = exp(theta[2])),
+    mat = list(sd = exp(theta[1]), range = exp(theta[2]), smoothness = exp(theta[3])))
 }
 
 report <- function(label, kind, fit) {
@@ -98,6 +100,29 @@ for (reml in c(FALSE, TRUE))
   report(paste("ou, REML =", reml), "ou", glmmTMB(y ~ time + ou(pos + 0 | id), ou, REML = reml, control = tight))
 report("exp, REML = FALSE", "exp", glmmTMB(y ~ time + exp(pos + 0 | id), ou, REML = FALSE, control = tight))
 report("gau, REML = FALSE", "gau", glmmTMB(y ~ time + gau(pos + 0 | id), ou, REML = FALSE, control = tight))
+
+# 3b. Matern with its smoothness estimated: 100 sites seen at 6-9 of 10 unequally spaced positions,
+#     a Matern field with smoothness 1.5 (glmmTMB's scaling: correlation (1 + d/phi) exp(-d/phi)),
+#     range 1, sd 1, and noise (sd 0.4). (On ou.csv the Matern likelihood rises towards infinite
+#     smoothness, the gau kernel, and glmmTMB stops with NA/NaN gradients.)
+set.seed(43)
+spots <- c(0, 0.4, 0.9, 1.5, 2.2, 3, 3.9, 5, 6.3, 8)
+rows <- do.call(rbind, lapply(1:100, function(i) {
+  seen <- sort(sample(spots, sample(6:9, 1)))
+  d <- abs(outer(seen, seen, "-"))
+  K <- (1 + d) * exp(-d)
+  data.frame(site = sprintf("m%03d", i), pos = seen, b = drop(t(chol(K)) %*% rnorm(length(seen))))
+}))
+rows$y <- round(2 + rows$b + rnorm(nrow(rows), sd = 0.4), 4)
+matern <- rows[, c("site", "pos", "y")]
+write.csv(matern, "matern.csv", row.names = FALSE)
+matern$p <- numFactor(matern$pos)
+report("mat, REML = FALSE", "mat", glmmTMB(y ~ 1 + mat(p + 0 | site), matern, REML = FALSE, control = tight,
+                                             start = list(theta = c(0, 0, 0.4))))
+
+# The Bessel function the Matern correlation needs, K_nu(x) and K_{nu+1}(x), from R's besselK.
+for (nu in c(0.1, 0.5, 1.3, 2.5, 4.7)) for (x in c(0.05, 0.7, 1.9, 2.1, 5, 30))
+  cat(" besselK", nu, x, sprintf("%.17g", besselK(x, nu)), sprintf("%.17g", besselK(x, nu + 1)), "\n")
 
 # 4. cs on lme4's Machines (heterogeneous compound symmetry over the three machines), and lme4's
 #    nested model (1 | Worker) + (1 | Worker:Machine), the homogeneous special case.
