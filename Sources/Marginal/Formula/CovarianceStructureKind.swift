@@ -15,7 +15,9 @@
 ///
 /// For all but `diag` and `cs` the term names one variable, without an intercept, and gets one
 /// column per distinct value of it (glmmTMB: a factor for `ar1`/`toep`, a `numFactor` for the
-/// kernels); for `ou`, `exp`, `gau` and `mat` the variable is numeric and its values are the coordinates.
+/// kernels); for `ou`, `exp`, `gau` and `mat` the variable is numeric and its values are the
+/// coordinates, or glmmTMB's `numFactor(x, y, …)` for points in several dimensions
+/// (`exp(numFactor(x, y) + 0 | g)`; `ou` is for one-dimensional times).
 public enum CovarianceStructureKind: String, Sendable, CaseIterable, Codable {
     case diag, cs, toep, ar1, ou, exp, gau, mat
 

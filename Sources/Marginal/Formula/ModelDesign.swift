@@ -82,9 +82,9 @@ public struct RandomEffectTerm: Sendable {
     public var correlated: Bool
     /// glmmTMB's covariance structure of the term, nil for lme4's unstructured covariance.
     public var structure: CovarianceStructureKind? = nil
-    /// The coordinate of each column for `ou`, `exp` and `gau` (the distinct values of the
-    /// term's variable, increasing); empty otherwise.
-    public var coordinates: [Double] = []
+    /// The coordinates of each column for `ou`, `exp`, `gau` and `mat` (the distinct values, or
+    /// `numFactor` points, of the term's variable); empty otherwise.
+    public var coordinates: [[Double]] = []
 
     /// ℓ, the number of levels.
     public var levelCount: Int { levels.count }

@@ -1,3 +1,5 @@
+import Foundation
+
 extension ModelDesign {
     /// The random-effect terms of a formula, ready for a fitter.
     ///
@@ -65,33 +67,48 @@ extension ModelDesign {
     /// The columns of a structure over the distinct values of one variable (`ar1(time + 0 | id)`):
     /// one indicator per value, named `time1`, `time2`, … as R names a factor's indicators. A
     /// factor's values are its levels in order; a numeric variable's are its distinct values,
-    /// increasing, which are also the coordinates of `ou`, `exp` and `gau`.
+    /// increasing, which are also the coordinates of `ou`, `exp`, `gau` and `mat`; glmmTMB's
+    /// `numFactor(x, y)` gives points of several dimensions (distinct points in lexicographic
+    /// order, named `numFactor(x, y)(1,2)`).
     private static func valueIndicators(
         _ spec: RandomTermSpec, structure: CovarianceStructureKind, values: [Int: FrameVariable], frame: ModelFrame
-    ) throws(FormulaError) -> (names: [String], columns: [[Double]], coordinates: [Double]) {
+    ) throws(FormulaError) -> (names: [String], columns: [[Double]], coordinates: [[Double]]) {
         let index = spec.lhs.terms[0][0]
-        let label = spec.lhs.variables[index].label
+        let variable = spec.lhs.variables[index]
+        let fail = { (kind: FormulaError.Kind) in FormulaError(kind, formula: frame.formula, span: spec.span) }
         let n = frame.rowCount
-        var labels: [String] = [], codes: [Int] = [], coordinates: [Double] = []
+        var labels: [String] = [], codes: [Int] = [], points: [[Double]] = []
         switch values[index] {
         case .factor(let factor):
-            if structure.usesCoordinates { throw FormulaError(.coordinatesNotNumeric(structure: structure.rawValue, variable: label), formula: frame.formula, span: spec.span) }
+            if structure.usesCoordinates { throw fail(.coordinatesNotNumeric(structure: structure.rawValue, variable: variable.label)) }
             labels = factor.levels
             codes = factor.codes.map { Int($0) }
         case .numeric(let x):
-            coordinates = Array(Set(x)).sorted()
-            let position = Dictionary(uniqueKeysWithValues: coordinates.enumerated().map { ($1, $0) })
-            labels = coordinates.map { rNumberLabel($0) }
-            codes = x.map { position[$0] ?? 0 }
-        case .basis, nil:
-            throw FormulaError(.covarianceStructureNeedsOneVariable(structure.rawValue), formula: frame.formula, span: spec.span)
+            points = x.map { [$0] }
+        case .basis(let columns):
+            guard case .call(FormulaParser.numFactorFunction, _, _) = variable.expression else {
+                throw fail(.covarianceStructureNeedsOneVariable(structure.rawValue))
+            }
+            if structure == .ou, columns.count > 1 { throw fail(.coordinatesNotOneDimensional(structure: "ou", dimensions: columns.count)) }
+            points = (0..<n).map { i in columns.map { $0[i] } }
+        case nil:
+            throw fail(.covarianceStructureNeedsOneVariable(structure.rawValue))
         }
-        guard labels.count >= 2 else {
-            throw FormulaError(.covarianceStructureTooSmall(structure: structure.rawValue, columns: labels.count), formula: frame.formula, span: spec.span)
+        let coordinates = Array(Set(points)).sorted { $0.lexicographicallyPrecedes($1) }
+        if !points.isEmpty {
+            let position = Dictionary(uniqueKeysWithValues: coordinates.enumerated().map { ($1, $0) })
+            codes = points.map { position[$0] ?? 0 }
+            labels = coordinates.map { $0.count == 1 ? rNumberLabel($0[0]) : "(\($0.map(rNumberLabel).joined(separator: ",")))" }
+        }
+        guard labels.count >= 2 else { throw fail(.covarianceStructureTooSmall(structure: structure.rawValue, columns: labels.count)) }
+        // The term's columns are dense S × n (one indicator per distinct value), twice while built.
+        let bytes = 16 * Double(labels.count) * Double(n), available = Double(ProcessInfo.processInfo.physicalMemory) / 2
+        guard bytes <= available else {
+            throw fail(.covarianceStructureTooLarge(structure: structure.rawValue, columns: labels.count, rows: n, bytes: bytes, available: available))
         }
         var columns = [[Double]](repeating: [Double](repeating: 0, count: n), count: labels.count)
         for (i, code) in codes.enumerated() { columns[code][i] = 1 }
-        return (labels.map { label + $0 }, columns, structure.usesCoordinates ? coordinates : [])
+        return (labels.map { variable.label + $0 }, columns, structure.usesCoordinates ? coordinates : [])
     }
 
     /// The parts of `(lhs || g)`: the intercept alone, then each term without an intercept.

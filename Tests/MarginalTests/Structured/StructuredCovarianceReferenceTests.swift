@@ -71,6 +71,15 @@ import Testing
             label: "mat ML", file: directory + "matern.csv", formula: "y ~ 1 + mat(pos + 0 | site)", criterion: .ml,
             deviance: 1960.6547177373, beta: [2.0335366241], sigma: 0.1590893432,
             sds: [1.0864859500], parameters: [("range", 2.0171742108), ("smoothness", 0.5339780569)]),
+        // Two-dimensional coordinates (glmmTMB's numFactor(x, y)), one exponential field over 60 sites.
+        Reference(
+            label: "spatial exp ML", file: directory + "spatial.csv", formula: "z ~ 1 + exp(numFactor(x, y) + 0 | group)", criterion: .ml,
+            deviance: 319.5588854852, beta: [0.5297313481], sigma: 0.4711971117,
+            sds: [1.0295198509], parameters: [("range", 2.5253910610)]),
+        Reference(
+            label: "spatial gau REML", file: directory + "spatial.csv", formula: "z ~ 1 + gau(numFactor(x, y) + 0 | group)", criterion: .reml,
+            deviance: 325.4484062308, beta: [0.6398943795], sigma: 0.5306798952,
+            sds: [0.9818939130], parameters: [("range", 1.8639339816)]),
         // lme4's Machines: heterogeneous compound symmetry over the three machines.
         Reference(
             label: "Machines cs ML", file: directory + "machines.csv", formula: "score ~ Machine + cs(Machine + 0 | Worker)", criterion: .ml,

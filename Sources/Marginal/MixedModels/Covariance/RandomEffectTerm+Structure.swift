@@ -3,8 +3,7 @@ extension RandomEffectTerm {
     /// unstructured term and `diag`, and for the others the structure's correlation scaled by SDs.
     var covarianceStructure: any CovarianceStructure {
         let s = dimension
-        // The coordinates are one-dimensional: the distinct values of the term's variable.
-        let distances = { CoordinateDistances(coordinates: coordinates.map { [$0] }) }
+        let distances = { CoordinateDistances(coordinates: coordinates) }
         switch structure {
         case nil: return UnstructuredCovariance(dimension: s, correlated: correlated || s == 1)
         case .diag: return UnstructuredCovariance(dimension: s, correlated: false)

@@ -120,6 +120,20 @@ matern$p <- numFactor(matern$pos)
 report("mat, REML = FALSE", "mat", glmmTMB(y ~ 1 + mat(p + 0 | site), matern, REML = FALSE, control = tight,
                                              start = list(theta = c(0, 0, 0.4))))
 
+# 3c. Two-dimensional coordinates, glmmTMB's spatial form: 60 sites in [0, 10]^2 with 2 or 3
+#     observations each, one exponential field (sd 1, range 3) over all of them (a grouping factor
+#     with one level) and noise (sd 0.5).
+set.seed(44)
+sites <- data.frame(x = round(runif(60, 0, 10), 2), y = round(runif(60, 0, 10), 2))
+field <- drop(t(chol(exp(-as.matrix(dist(sites)) / 3))) %*% rnorm(60))
+reps <- sample(2:3, 60, replace = TRUE)
+spatial <- data.frame(x = rep(sites$x, reps), y = rep(sites$y, reps), group = "all")
+spatial$z <- round(1 + rep(field, reps) + rnorm(nrow(spatial), sd = 0.5), 4)
+write.csv(spatial, "spatial.csv", row.names = FALSE)
+spatial$pos <- numFactor(spatial$x, spatial$y)
+report("spatial exp, REML = FALSE", "exp", glmmTMB(z ~ 1 + exp(pos + 0 | group), spatial, REML = FALSE, control = tight))
+report("spatial gau, REML = TRUE", "gau", glmmTMB(z ~ 1 + gau(pos + 0 | group), spatial, REML = TRUE, control = tight))
+
 # The Bessel function the Matern correlation needs, K_nu(x) and K_{nu+1}(x), from R's besselK.
 for (nu in c(0.1, 0.5, 1.3, 2.5, 4.7)) for (x in c(0.05, 0.7, 1.9, 2.1, 5, 30))
   cat(" besselK", nu, x, sprintf("%.17g", besselK(x, nu)), sprintf("%.17g", besselK(x, nu + 1)), "\n")
