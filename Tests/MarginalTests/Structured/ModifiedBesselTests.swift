@@ -53,4 +53,13 @@ import Testing
             #expect(abs(value - Foundation.exp(-d / 1.7)) < 1e-14, "\(d): \(value)")
         }
     }
+
+    /// Orders and arguments out of reach give NaN, not a trap: an optimizer's step to a huge
+    /// smoothness (found by L-BFGS on the Matérn fit) is a failed evaluation it steps back from.
+    @Test func outOfReachIsNaN() {
+        for (nu, x) in [(1e300, 1.0), (.infinity, 1.0), (.nan, 1.0), (-1, 1.0), (1.5, 0), (1.5, .infinity), (1.5, -2)] {
+            #expect(ModifiedBessel.secondKind(order: nu, x).value.isNaN, "K_\(nu)(\(x))")
+        }
+        #expect(MaternCorrelation.correlation(distance: 1, range: 2, smoothness: 1e300).isNaN)
+    }
 }

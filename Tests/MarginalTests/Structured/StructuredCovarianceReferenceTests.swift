@@ -4,8 +4,11 @@ import Testing
 
 /// Linear mixed models with glmmTMB's covariance structures against glmmTMB 1.1.5, polished to a
 /// gradient below 1e-9 (Fixtures/reference/structured/make_structured_references.R writes the
-/// data sets and prints the numbers, kept in make_structured_references.out): −2 log-likelihood (ML deviance or REML criterion), β̂, σ̂,
-/// the term's SDs and its correlation parameters (ρ, rate, range) as glmmTMB reports them.
+/// data sets and prints the numbers, kept in make_structured_references.out): −2 log-likelihood
+/// (ML deviance or REML criterion), β̂, σ̂, the term's SDs and its correlation parameters (ρ, rate,
+/// range) as glmmTMB reports them, with BOBYQA and with L-BFGS-B on the exact gradient (pulled
+/// back through the structure). Measured: −2 log L within 5e-13 relative; parameters within 1e-6
+/// (L-BFGS-B) and 1.1e-5 (BOBYQA, the smallest of toep's lag correlations, 0.08), hence 2e-5.
 @Suite struct StructuredCovarianceReferenceTests {
     static let directory = "Tests/MarginalTests/Fixtures/reference/structured/"
 
@@ -105,22 +108,23 @@ import Testing
         return try LinearMixedModel(formula: formula, data: data).fit(criterion: criterion)
     }
 
-    @Test(arguments: references)
-    func matchesGlmmTMB(_ reference: Reference) throws {
-        let fit = try Self.fit(reference.file, reference.formula, reference.criterion)
+    @Test(arguments: references, [ThetaOptimizer.bobyqa, .lbfgs])
+    func matchesGlmmTMB(_ reference: Reference, optimizer: ThetaOptimizer) throws {
+        let data = try CSVReader.read(path: reference.file)
+        let fit = try LinearMixedModel(formula: reference.formula, data: data).fit(criterion: reference.criterion, optimizer: optimizer)
         #expect(fit.optimization.converged)
         #expect(relativeError(fit.objective, reference.deviance) < 1e-9, "-2 log L \(fit.objective) vs \(reference.deviance)")
-        #expect(relativeError(fit.sigma, reference.sigma) < 1e-5, "σ \(fit.sigma) vs \(reference.sigma)")
+        #expect(relativeError(fit.sigma, reference.sigma) < 2e-5, "σ \(fit.sigma) vs \(reference.sigma)")
         for (estimate, expected) in zip(fit.fixedEffects.map(\.estimate), reference.beta) {
-            #expect(relativeError(estimate, expected) < 1e-5, "β \(estimate) vs \(expected)")
+            #expect(relativeError(estimate, expected) < 2e-5, "β \(estimate) vs \(expected)")
         }
         let component = try #require(fit.varianceComponents.first)
         for (sd, expected) in zip(component.standardDeviations, reference.sds) {
-            #expect(relativeError(sd, expected) < 1e-5, "SD \(sd) vs \(expected)")
+            #expect(relativeError(sd, expected) < 2e-5, "SD \(sd) vs \(expected)")
         }
         #expect(component.structureParameters.map(\.name) == reference.parameters.map(\.0))
         for (parameter, expected) in zip(component.structureParameters, reference.parameters) {
-            #expect(relativeError(parameter.value, expected.1) < 1e-5, "\(parameter.name) \(parameter.value) vs \(expected.1)")
+            #expect(relativeError(parameter.value, expected.1) < 2e-5, "\(parameter.name) \(parameter.value) vs \(expected.1)")
         }
     }
 

@@ -29,9 +29,11 @@ struct MaternCorrelation: CorrelationStructure {
     }
 
     /// z^power K_order(z) / (Γ(κ) 2^(κ−1)), in logarithms so that no factor overflows; 0 where K
-    /// underflows.
+    /// underflows, NaN where it is not computed (a range or smoothness out of reach, which makes
+    /// R fail its Cholesky factorization: the optimizer steps back).
     private static func scaledBessel(_ z: Double, power: Double, order: Double, smoothness kappa: Double) -> Double {
         let k = ModifiedBessel.secondKind(order: order, z).value
+        guard !k.isNaN else { return .nan }
         guard k > 0 else { return 0 }
         let normalizer = Foundation.lgamma(kappa) + (kappa - 1) * Foundation.log(2.0)
         return Foundation.exp(power * Foundation.log(z) + Foundation.log(k) - normalizer)

@@ -9,8 +9,14 @@ import Foundation
 /// (Thompson & Barnett 1987, *J. Comput. Phys.* 64; the scheme of Press et al., *Numerical
 /// Recipes*, §6.7), then K_{ν+1} = (2ν/x) K_ν + K_{ν−1} upward, which is stable for K.
 enum ModifiedBessel {
-    /// (K_ν(x), K_{ν+1}(x)).
+    /// The largest order computed (the upward recurrence takes ν steps); the Matérn correlation is
+    /// indistinguishable from its squared-exponential limit long before.
+    static let maximumOrder = 1_000.0
+
+    /// (K_ν(x), K_{ν+1}(x)); NaN outside 0 ≤ ν ≤ ``maximumOrder``, 0 < x < ∞ (an optimizer's
+    /// excursion, which the caller treats as a failed evaluation).
     static func secondKind(order nu: Double, _ x: Double) -> (value: Double, next: Double) {
+        guard nu >= 0, nu <= maximumOrder, x > 0, x.isFinite else { return (.nan, .nan) }
         let n = Int((nu + 0.5).rounded(.down))
         let mu = nu - Double(n)
         var (k, kNext) = x <= 2 ? temme(mu, x) : steed(mu, x)
