@@ -17,23 +17,7 @@ import Testing
         let example = Self.cases[index]
         let data = try CSVReader.read(path: StructuredCovarianceReferenceTests.directory + example.file)
         let model = try GeneralizedLinearMixedModel(design: ModelDesign(formula: example.formula, data: data), family: example.family)
-        let t = example.theta.count
-        func deviance(_ x: [Double]) throws -> (Double, [Double]?) {
-            var core = model.effectsOnly
-            var state = model.startingState
-            state.beta = Array(x[t...])
-            try model.pirls(&core, theta: Array(x[..<t]), state: &state, holdingBeta: true, tolerance: 1e-12)
-            return (model.laplaceDeviance(core, state: state), model.laplaceGradient(core, theta: Array(x[..<t]), state: state))
-        }
-        let x = example.theta + example.beta
-        let gradient = try #require(try deviance(x).1)
-        for i in x.indices {
-            let h = 1e-5 * max(1, abs(x[i]))
-            var plus = x, minus = x
-            plus[i] += h
-            minus[i] -= h
-            let numeric = (try deviance(plus).0 - deviance(minus).0) / (2 * h)
-            #expect(abs(gradient[i] - numeric) <= 1e-5 * max(1, abs(numeric)), "\(example.formula) x\(i): \(gradient[i]) vs \(numeric)")
-        }
+        #expect(model.hasExactLaplaceGradient)
+        try LaplaceGradientTests.expectGradientMatchesDifferences(model, theta: example.theta, beta: example.beta, label: example.formula)
     }
 }
