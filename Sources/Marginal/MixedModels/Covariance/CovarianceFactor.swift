@@ -40,11 +40,6 @@ struct CovarianceFactor: Sendable {
         parameterCount = parameter
     }
 
-    /// lme4's terms: the column count and correlation flag of each, in order.
-    init(parts: [(columns: Int, correlated: Bool)]) {
-        self.init(structures: parts.map { UnstructuredCovariance(dimension: $0.columns, correlated: $0.correlated) })
-    }
-
     /// Whether every part is lme4's (θ the free elements of λ), which the methods that read θ as
     /// λ's elements (EM, the samplers, profile intervals) require.
     var isUnstructured: Bool { parts.allSatisfy { $0.structure is UnstructuredCovariance } }
