@@ -3,8 +3,10 @@ import Foundation
 extension GeneralizedLinearMixedModel {
     /// Fits by the Laplace approximation as `glmer`'s default does: BOBYQA over θ with β and u
     /// from PIRLS (the nAGQ = 0 stage), then (θ, β) together with u from PIRLS at the held β, from
-    /// the first stage's optimum: on the exact gradient (``GradientStage``: L-BFGS-B, then Newton)
-    /// where the link is canonical and the design has no nested blocks, else by BOBYQA. Standard
+    /// the first stage's optimum; or, where the link is canonical and the design has no nested
+    /// blocks, on the exact gradient (``GradientStage``: quasi-Newton, then Newton) from θ of
+    /// penalized quasi-likelihood's working model (``workingModelStart(_:theta:state:)``) in place
+    /// of the first stage. Standard
     /// errors of β̂ come from a Hessian H of the objective in (θ, β) at the optimum, by central
     /// differences of the gradient or of the objective: Cov β̂ = the β block of 2H⁻¹, as lme4's
     /// `vcov` with `use.hessian = TRUE`.
@@ -64,10 +66,10 @@ extension GeneralizedLinearMixedModel {
             }
         }
 
-        // Stage 1: θ, with β and u by PIRLS. With the exact gradient the joint stage does all the
-        // work from θ's starting values and PIRLS's β there: the search over θ alone took 12
-        // evaluations of the full PIRLS on a 200,000-row design, a third of the fit, and the joint
-        // stage from its end needed as many as from the start.
+        // Stage 1: θ, with β and u by PIRLS. With the exact gradient the joint stage starts from
+        // the working model's θ instead, whose search factors without passing over the rows: the
+        // search over θ alone took 12 evaluations of the full PIRLS on a 200,000-row design, a
+        // third of the fit.
         let gradientRoute = quadrature == nil && model.hasExactLaplaceGradient
         var first = BoundedMinimizer(lowerBounds: lower, initialSteps: thetaLayout.initialSteps)
         first.relativeObjectiveTolerance = 1e-11
@@ -79,7 +81,10 @@ extension GeneralizedLinearMixedModel {
         guard stageOne.minimum < LinearMixedModel.failedFactorizationObjective else {
             throw failure ?? .optimizerFailed(message: "no θ gave a finite Laplace deviance (\(stageOne.message))")
         }
-        try model.pirls(&core, theta: stageOne.minimizer, state: &state, holdingBeta: false)
+        let thetaStart = gradientRoute
+            ? try model.workingModelStart(&core, theta: stageOne.minimizer, state: &state)
+            : stageOne.minimizer
+        if !gradientRoute { try model.pirls(&core, theta: thetaStart, state: &state, holdingBeta: false) }
         let firstEvaluations = evaluations
 
         // Stage 2: (θ, β) and log k, with u by PIRLS at the held β.
@@ -98,7 +103,7 @@ extension GeneralizedLinearMixedModel {
         }
         let logDispersion = model.family.dispersion.map { [Foundation.log($0)] } ?? []
         let jointLower = lower + Array(repeating: -.infinity, count: p + logDispersion.count)
-        let jointStart = stageOne.minimizer + state.beta + logDispersion
+        let jointStart = thetaStart + state.beta + logDispersion
         var stageTwo: MinimizationResult
         var hessian: Matrix?
         if gradientRoute {
@@ -116,12 +121,7 @@ extension GeneralizedLinearMixedModel {
                 return (value, gradient)
             } independentGradient: {
                 let (warmCore, warmState) = (effects, state)
-                return { x in
-                    var (core, start) = (warmCore, warmState)
-                    start.beta = Array(x[t..<(t + p)])
-                    guard (try? frozen.pirls(&core, theta: Array(x[..<t]), state: &start, holdingBeta: true)) != nil else { return nil }
-                    return frozen.laplaceGradient(core, theta: Array(x[..<t]), state: start)
-                }
+                return { x in frozen.displacedGradient(warmCore, state: warmState, theta: Array(x[..<t]), beta: Array(x[t..<(t + p)])) }
             }
             stage.countIndependent = { evaluations += $0 }
             let outcome = stage.minimize(start: jointStart)
@@ -180,7 +180,7 @@ extension GeneralizedLinearMixedModel {
             thetaNames: thetaNames, varianceComponents: components, levelCounts: blocks.map { ($0.group, $0.levelCount) },
             randomEffects: modes, linearPredictor: state.eta, fitted: fitted, pearsonResiduals: pearson, devianceResiduals: devianceResiduals,
             optimizer: gradientRoute
-                ? "PIRLS at θ's start, then L-BFGS-B and Newton over (θ, β) on the exact gradient"
+                ? "θ from the PQL working model, then quasi-Newton and Newton over (θ, β) on the exact gradient"
                 : "BOBYQA over θ with β by PIRLS, then BOBYQA over (θ, β)\(nAGQ > 1 ? " by \(nAGQ)-point quadrature" : "")",
             evaluations: (firstEvaluations, evaluations - firstEvaluations),
             converged: converged, isSingular: singular, warnings: warnings, seconds: started.duration(to: clock.now).seconds)

@@ -44,8 +44,8 @@ public struct GeneralizedLinearMixedModelFit: Sendable {
     public var pearsonResiduals: [Double]
     public var devianceResiduals: [Double]
     /// How each stage searched (``GeneralizedLinearMixedModel/fit(nAGQ:progress:)``): BOBYQA over θ
-    /// with β by PIRLS, then over (θ, β); or, on the exact gradient, one PIRLS at θ's start, then
-    /// L-BFGS-B and Newton over (θ, β).
+    /// with β by PIRLS, then over (θ, β); or, on the exact gradient, θ from the working model of
+    /// penalized quasi-likelihood, then quasi-Newton and Newton steps over (θ, β).
     public var optimizer: String
     /// Objective evaluations in the two stages (β by PIRLS, then θ and β together).
     public var evaluations: (firstStage: Int, secondStage: Int)
