@@ -23,12 +23,14 @@ struct DescribeCommand: ParsableCommand {
     }
 
     /// The JSON form: `nobs`, `p`, `fixedNames`, `terms` (`group`, `levels` = number of levels,
-    /// `columns`), `q`, `droppedRows`, `warnings` (aliased columns dropped from X are named there).
+    /// `columns`, and `structure` for glmmTMB's structures), `q`, `droppedRows`, `warnings`
+    /// (aliased columns dropped from X are named there).
     static func json(_ design: ModelDesign) throws -> String {
         struct Term: Encodable {
             var group: String
             var levels: Int
             var columns: [String]
+            var structure: CovarianceStructureKind?
         }
         struct Summary: Encodable {
             var nobs: Int
@@ -43,7 +45,7 @@ struct DescribeCommand: ParsableCommand {
             nobs: design.nobs,
             p: design.fixedEffects.p,
             fixedNames: design.fixedEffects.names,
-            terms: design.randomEffects.map { Term(group: $0.group, levels: $0.levelCount, columns: $0.columnNames) },
+            terms: design.randomEffects.map { Term(group: $0.group, levels: $0.levelCount, columns: $0.columnNames, structure: $0.structure) },
             q: design.q,
             droppedRows: design.droppedRows,
             warnings: design.warnings)
@@ -70,7 +72,8 @@ struct DescribeCommand: ParsableCommand {
         if count > 0 {
             var table = [["group", "levels", "columns", "q"]]
             for term in design.randomEffects {
-                let columns = term.columnNames.joined(separator: ", ") + (term.correlated || term.dimension == 1 ? "" : " (uncorrelated)")
+                let columns = term.columnNames.joined(separator: ", ")
+                    + (term.structure.map { " (\($0.rawValue))" } ?? (term.correlated || term.dimension == 1 ? "" : " (uncorrelated)"))
                 table.append([term.group, String(term.levelCount), columns, String(term.levelCount * term.dimension)])
             }
             let widths = (0..<4).map { column in table.map { $0[column].count }.max() ?? 0 }

@@ -19,6 +19,12 @@ struct FitCommand: ParsableCommand {
             optimized over θ first and then over θ and β together. A binomial response is 0/1, a \
             proportion with --weights giving the trials, or cbind(successes, failures).
 
+            A term may take one of glmmTMB's covariance structures: ar1(time + 0 | id), \
+            ou(time + 0 | id) (unequal gaps), exp(x + 0 | g), gau(...), mat(...) (Matérn, \
+            smoothness estimated), cs(x | g), toep(time + 0 | id), diag(x | g); coordinates are \
+            a numeric column, or numFactor(x, y) for points in the plane. The summary and the JSON \
+            report each structure's SDs and its correlation, rate or range as glmmTMB does.
+
             Examples:
               marginal fit Examples/sleepstudy.csv -f 'Reaction ~ 1 + Days + (1 + Days | Subject)'
               marginal fit Examples/Penicillin.csv -f 'diameter ~ 1 + (1 | plate) + (1 | sample)' --ml --json

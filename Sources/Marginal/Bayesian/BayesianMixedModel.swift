@@ -37,6 +37,7 @@ public struct BayesianMixedModel: Sendable {
         settings: SamplerSettings, recover: Bool = true, keepEffectDraws: Bool = false,
         progress: (@Sendable (SamplingProgress) -> Void)? = nil
     ) throws(BayesianError) -> PosteriorSample {
+        do { try model.requireUnstructuredCovariance(for: "sampling") } catch { throw .strategy(error.description) }
         let run = PosteriorRun(design: model.design, blocks: model.blocks, strategy: strategy, settings: settings, recover: recover,
                                keepEffectDraws: keepEffectDraws, progress: progress)
         do {

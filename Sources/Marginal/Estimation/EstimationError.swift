@@ -15,6 +15,8 @@ public enum EstimationError: Error, Equatable, Sendable, CustomStringConvertible
     case nonFiniteStart(method: String)
     /// A fit that the method starts from (e.g. the ML fit joint MAP starts at) failed.
     case startingFitFailed(String)
+    /// The model is one the method does not cover.
+    case unsupportedModel(MixedModelError)
 
     public var description: String {
         switch self {
@@ -34,6 +36,8 @@ public enum EstimationError: Error, Equatable, Sendable, CustomStringConvertible
             return "\(method): the objective is not finite at the starting point; give another start"
         case .startingFitFailed(let reason):
             return "the maximum-likelihood fit used as the starting point failed: \(reason)"
+        case .unsupportedModel(let error):
+            return error.description
         }
     }
 }

@@ -14,6 +14,7 @@ extension LinearMixedModel {
     public func fitEM(
         _ options: EMOptions = EMOptions(), progress: ((_ iteration: Int, _ objective: Double) -> Void)? = nil
     ) throws(EstimationError) -> EMFit {
+        do { try requireUnstructuredCovariance(for: "EM") } catch { throw .unsupportedModel(error) }
         let options = try options.validated()
         let clock = ContinuousClock()
         let started = clock.now

@@ -82,6 +82,14 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
         case responseOnRightSide(String)
         case noColumns
         case allColumnsDot
+        /// A covariance structure (`ar1(...)`) without a `lhs | g` inside.
+        case covarianceStructureWithoutBar(String)
+        /// A covariance structure around `||`.
+        case covarianceStructureDoubleBar(String)
+        /// `ar1`, `toep`, `ou`, `exp`, `gau` with anything but one variable and no intercept.
+        case covarianceStructureNeedsOneVariable(String)
+        /// `numFactor(...)` anywhere but as the variable of `ou`, `exp`, `gau` or `mat`.
+        case misplacedNumFactor
 
         // Errors in applying the formula to data.
         case unknownColumn(name: String, suggestion: String?, available: [String])
@@ -102,6 +110,14 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
         case splineDegreesOfFreedomTooSmall(expression: String, df: Int, minimum: Int)
         /// A level of a factor in new data that the fit never saw.
         case unseenLevel(column: String, level: String, known: [String])
+        /// A coordinate structure (`ou`, `exp`, `gau`) on a variable that is not numeric.
+        case coordinatesNotNumeric(structure: String, variable: String)
+        /// `ou` over coordinates of more than one dimension (glmmTMB's `ou` is for times).
+        case coordinatesNotOneDimensional(structure: String, dimensions: Int)
+        /// A structure with so many distinct times or positions that its columns do not fit in memory.
+        case covarianceStructureTooLarge(structure: String, columns: Int, rows: Int, bytes: Double, available: Double)
+        /// A structure with fewer than two columns (distinct times) to correlate.
+        case covarianceStructureTooSmall(structure: String, columns: Int)
         /// `dummy(f, "level")` naming a level f does not have.
         case unknownDummyLevel(expression: String, level: String, levels: [String])
 
@@ -184,6 +200,22 @@ public struct FormulaError: Error, Sendable, Equatable, CustomStringConvertible 
                 return "the response '\(name)' also appears among the terms"
             case .noColumns:
                 return "the random-effect term has no columns: (0 | g) asks for nothing"
+            case .covarianceStructureWithoutBar(let name):
+                return "\(name)() is a covariance structure: write it around a random-effect term, e.g. \(name)(time + 0 | id)"
+            case .covarianceStructureDoubleBar(let name):
+                return "\(name)() takes a term with '|', not '||': the structure itself says how the effects are correlated"
+            case .misplacedNumFactor:
+                return "numFactor(...) gives the coordinates of a structured term; use it as its variable, e.g. exp(numFactor(x, y) + 0 | g)"
+            case .covarianceStructureNeedsOneVariable(let name):
+                return "\(name)() takes one time or position variable without an intercept, e.g. \(name)(time + 0 | id)"
+            case .coordinatesNotNumeric(let structure, let variable):
+                return "\(structure)() needs numeric coordinates, but '\(variable)' is categorical: give the times or positions as numbers"
+            case .coordinatesNotOneDimensional(let structure, let dimensions):
+                return "\(structure)() is for one-dimensional times, and these coordinates have \(dimensions) dimensions; use exp(), gau() or mat() for positions in space"
+            case .covarianceStructureTooLarge(let structure, let columns, let rows, let bytes, let available):
+                return "\(structure)() has \(columns) distinct times or positions, one random effect each, for \(rows) rows: about \((bytes / 1e9).rounded()) GB against \((available / 1e9).rounded()) GB available; a continuous covariate gives one per value: round or bin it"
+            case .covarianceStructureTooSmall(let structure, let columns):
+                return "\(structure)() needs at least two columns (distinct times or positions) to correlate; this term has \(columns)"
             case .allColumnsDot:
                 return "'.' (all other columns) is not supported: name the columns"
             case .unknownColumn(let name, let suggestion, let available):

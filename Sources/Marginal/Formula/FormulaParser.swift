@@ -220,9 +220,12 @@ struct FormulaParser {
         }
         let close = current.span
         advance()
-        let expected = name == "cbind" ? 2 : (TransformFunction(rawValue: name) == nil ? 1 : nil)
+        let expected = name == "cbind" ? 2 : (TransformFunction(rawValue: name) == nil && name != Self.numFactorFunction ? 1 : nil)
         if let expected, arguments.count != expected {
             throw error(.wrongArgumentCount(function: name, found: arguments.count), at: span)
+        }
+        if name == Self.numFactorFunction, arguments.isEmpty {
+            throw error(.wrongArgumentCount(function: name, found: 0), at: span)
         }
         return .call(function: name, arguments: arguments, span: span.through(close))
     }
@@ -240,9 +243,14 @@ struct FormulaParser {
     }
 
     /// The functions a formula may call: elementwise ones, those that learn from the data
-    /// (``TransformFunction``), `offset` and `cbind`.
+    /// (``TransformFunction``), `offset`, `cbind`, the covariance structures
+    /// (``CovarianceStructureKind``; `exp` is also the exponential function) and `numFactor`.
     static let knownFunctions: [String] =
         NumericFunction.allCases.map(\.rawValue) + TransformFunction.allCases.map(\.rawValue) + [offsetFunction, "cbind"]
+        + CovarianceStructureKind.allCases.map(\.rawValue) + [numFactorFunction]
+
+    /// glmmTMB's `numFactor(x, y, …)`: the coordinates of a kernel structure (`exp(numFactor(x, y) + 0 | g)`).
+    static let numFactorFunction = "numFactor"
 
     /// lme4's `offset(expr)`: a term with a fixed coefficient 1.
     static let offsetFunction = "offset"

@@ -55,7 +55,8 @@ extension ModelDesign {
 
         // The random effects.
         let random = try Self.randomEffectTerms(terms.random, frame: frame, options: options, learned: &learned)
-        for term in random where term.levelCount == 1 {
+        // One level is the usual form of a spatial structure (glmmTMB's exp(pos + 0 | group)).
+        for term in random where term.levelCount == 1 && term.structure == nil {
             let note = Self.singleLevelWarning(group: term.group, level: term.levels.first ?? "")
             if !warnings.contains(note) { warnings.append(note) }
         }

@@ -80,6 +80,11 @@ public struct RandomEffectTerm: Sendable {
     /// Whether the S effects of a level are correlated (false only for S = 1 terms that came
     /// from splitting an `||` term, where it makes no difference to the model).
     public var correlated: Bool
+    /// glmmTMB's covariance structure of the term, nil for lme4's unstructured covariance.
+    public var structure: CovarianceStructureKind? = nil
+    /// The coordinates of each column for `ou`, `exp`, `gau` and `mat` (the distinct values, or
+    /// `numFactor` points, of the term's variable); empty otherwise.
+    public var coordinates: [[Double]] = []
 
     /// ℓ, the number of levels.
     public var levelCount: Int { levels.count }

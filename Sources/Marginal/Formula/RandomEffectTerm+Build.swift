@@ -1,3 +1,5 @@
+import Foundation
+
 extension ModelDesign {
     /// The random-effect terms of a formula, ready for a fitter.
     ///
@@ -13,6 +15,8 @@ extension ModelDesign {
     ///   correlated term, coded without an intercept (one indicator per level): lme4 fits
     ///   `score ~ Machine + (Machine || Worker)` as `(1 | Worker) + (0 + Machine | Worker)`.
     /// - `/` in the grouping gives one term per nesting level.
+    /// - A glmmTMB structure keeps its term whole: `diag` and `cs` over the lhs's columns, the
+    ///   others over one indicator per distinct value of their variable (``CovarianceStructureKind``).
     /// - Order: as lme4's `mkReTrms`: when the numbers of levels are not already non-increasing,
     ///   the terms are put in the reverse of the stable increasing order of their numbers of
     ///   levels (`rev(order(nl))`), so ties end up in reverse order of appearance.
@@ -27,11 +31,24 @@ extension ModelDesign {
             for grouping in spec.groupings {
                 groupings.append((grouping, groupingFactor(grouping, frame: frame, cache: &groupingCache)))
             }
+            if let structure = spec.structure, structure.indexesValues {
+                let (names, columns, coordinates) = try valueIndicators(spec, structure: structure, values: values, frame: frame)
+                for (grouping, factor) in groupings {
+                    terms.append(RandomEffectTerm(
+                        group: grouping.name, levels: factor.levels, codes: factor.codes, columnNames: names,
+                        z: transposed(columns, rows: frame.rowCount), correlated: true,
+                        structure: structure, coordinates: coordinates))
+                }
+                continue
+            }
             for piece in spec.correlated ? [spec.lhs] : doubleBarPieces(spec.lhs) {
                 let builder = ModelMatrixBuilder(terms: piece, values: values, rowCount: frame.rowCount,
                                                  contrast: { options.randomContrast(piece.variables[$0].columnName) })
                 let (names, columns) = builder.build()
                 guard !columns.isEmpty else { continue }
+                if spec.structure == .cs, columns.count < 2 {
+                    throw FormulaError(.covarianceStructureTooSmall(structure: "cs", columns: columns.count), formula: frame.formula, span: spec.span)
+                }
                 for (grouping, factor) in groupings {
                     terms.append(RandomEffectTerm(
                         group: grouping.name,
@@ -39,11 +56,59 @@ extension ModelDesign {
                         codes: factor.codes,
                         columnNames: names,
                         z: transposed(columns, rows: frame.rowCount),
-                        correlated: spec.correlated || columns.count > 1))
+                        correlated: spec.structure != .diag && (spec.correlated || columns.count > 1),
+                        structure: spec.structure))
                 }
             }
         }
         return lme4Order(terms)
+    }
+
+    /// The columns of a structure over the distinct values of one variable (`ar1(time + 0 | id)`):
+    /// one indicator per value, named `time1`, `time2`, … as R names a factor's indicators. A
+    /// factor's values are its levels in order; a numeric variable's are its distinct values,
+    /// increasing, which are also the coordinates of `ou`, `exp`, `gau` and `mat`; glmmTMB's
+    /// `numFactor(x, y)` gives points of several dimensions (distinct points in lexicographic
+    /// order, named `numFactor(x, y)(1,2)`).
+    private static func valueIndicators(
+        _ spec: RandomTermSpec, structure: CovarianceStructureKind, values: [Int: FrameVariable], frame: ModelFrame
+    ) throws(FormulaError) -> (names: [String], columns: [[Double]], coordinates: [[Double]]) {
+        let index = spec.lhs.terms[0][0]
+        let variable = spec.lhs.variables[index]
+        let fail = { (kind: FormulaError.Kind) in FormulaError(kind, formula: frame.formula, span: spec.span) }
+        let n = frame.rowCount
+        var labels: [String] = [], codes: [Int] = [], points: [[Double]] = []
+        switch values[index] {
+        case .factor(let factor):
+            if structure.usesCoordinates { throw fail(.coordinatesNotNumeric(structure: structure.rawValue, variable: variable.label)) }
+            labels = factor.levels
+            codes = factor.codes.map { Int($0) }
+        case .numeric(let x):
+            points = x.map { [$0] }
+        case .basis(let columns):
+            guard case .call(FormulaParser.numFactorFunction, _, _) = variable.expression else {
+                throw fail(.covarianceStructureNeedsOneVariable(structure.rawValue))
+            }
+            if structure == .ou, columns.count > 1 { throw fail(.coordinatesNotOneDimensional(structure: "ou", dimensions: columns.count)) }
+            points = (0..<n).map { i in columns.map { $0[i] } }
+        case nil:
+            throw fail(.covarianceStructureNeedsOneVariable(structure.rawValue))
+        }
+        let coordinates = Array(Set(points)).sorted { $0.lexicographicallyPrecedes($1) }
+        if !points.isEmpty {
+            let position = Dictionary(uniqueKeysWithValues: coordinates.enumerated().map { ($1, $0) })
+            codes = points.map { position[$0] ?? 0 }
+            labels = coordinates.map { $0.count == 1 ? rNumberLabel($0[0]) : "(\($0.map(rNumberLabel).joined(separator: ",")))" }
+        }
+        guard labels.count >= 2 else { throw fail(.covarianceStructureTooSmall(structure: structure.rawValue, columns: labels.count)) }
+        // The term's columns are dense S × n (one indicator per distinct value), twice while built.
+        let bytes = 16 * Double(labels.count) * Double(n), available = Double(ProcessInfo.processInfo.physicalMemory) / 2
+        guard bytes <= available else {
+            throw fail(.covarianceStructureTooLarge(structure: structure.rawValue, columns: labels.count, rows: n, bytes: bytes, available: available))
+        }
+        var columns = [[Double]](repeating: [Double](repeating: 0, count: n), count: labels.count)
+        for (i, code) in codes.enumerated() { columns[code][i] = 1 }
+        return (labels.map { variable.label + $0 }, columns, structure.usesCoordinates ? coordinates : [])
     }
 
     /// The parts of `(lhs || g)`: the intercept alone, then each term without an intercept.

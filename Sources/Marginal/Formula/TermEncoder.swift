@@ -8,7 +8,8 @@
 ///   `(a + b + c)^2` is every product of up to 2 of the terms.
 /// - A function call (`log(x)`, `I(x^2)`) is one variable, named by its R spelling.
 /// - `( lhs | g )` and `( lhs || g )`, added with `+`, are random-effect terms; they are
-///   collected separately and contribute nothing to the fixed part (lme4's `nobars`).
+///   collected separately and contribute nothing to the fixed part (lme4's `nobars`); so are
+///   glmmTMB's structured terms, `ar1(lhs | g)` and the others of ``CovarianceStructureKind``.
 ///
 /// Duplicate terms are dropped (first kept); the result is ordered by degree, stable.
 struct TermEncoder {
@@ -24,11 +25,15 @@ struct TermEncoder {
     private let insideRandomTerm: Bool
     /// The response's label, which may not appear among the terms.
     private let responseLabel: String?
+    /// True when encoding the left-hand side of a structure with coordinates (`exp(…)`), the one
+    /// place `numFactor(x, y)` may stand.
+    private let takesCoordinates: Bool
 
-    init(formula: String, insideRandomTerm: Bool = false, responseLabel: String? = nil) {
+    init(formula: String, insideRandomTerm: Bool = false, responseLabel: String? = nil, takesCoordinates: Bool = false) {
         self.formula = formula
         self.insideRandomTerm = insideRandomTerm
         self.responseLabel = responseLabel
+        self.takesCoordinates = takesCoordinates
     }
 
     /// Encodes `expression` and returns the term list, sorted as R sorts terms.
@@ -58,6 +63,24 @@ struct TermEncoder {
             try Self.checkArithmetic(argument, formula: formula)
             offsets.append(argument)
             return []
+        case .call(let name, let arguments, let span) where CovarianceStructureKind(rawValue: name) != nil:
+            if let argument = arguments.first, arguments.count == 1, let (lhs, group, correlated) = Self.barContent(argument) {
+                if insideRandomTerm { throw error(.randomEffectInsideRandomEffect, span) }
+                guard top, !negated else { throw error(.misplacedRandomEffect, span) }
+                guard correlated else { throw error(.covarianceStructureDoubleBar(name), span) }
+                let structure = CovarianceStructureKind(rawValue: name)
+                var term = try randomTerm(lhs: lhs, group: group, correlated: true, span: span, takesCoordinates: structure?.usesCoordinates ?? false)
+                term.structure = structure
+                if let structure = term.structure, structure.indexesValues,
+                   term.lhs.intercept || term.lhs.terms.count != 1 || term.lhs.terms[0].count != 1 {
+                    throw error(.covarianceStructureNeedsOneVariable(name), lhs.fullSpan)
+                }
+                randomTerms.append(term)
+                return []
+            }
+            // `exp(x)` is also the exponential function.
+            guard name == CovarianceStructureKind.exp.rawValue else { throw error(.covarianceStructureWithoutBar(name), span) }
+            return [[try variable(expression)]]
         case .name, .call:
             return [[try variable(expression)]]
 
@@ -152,9 +175,9 @@ struct TermEncoder {
     }
 
     private mutating func randomTerm(
-        lhs: FormulaExpression, group: FormulaExpression, correlated: Bool, span: SourceSpan
+        lhs: FormulaExpression, group: FormulaExpression, correlated: Bool, span: SourceSpan, takesCoordinates: Bool = false
     ) throws(FormulaError) -> RandomTermSpec {
-        var encoder = TermEncoder(formula: formula, insideRandomTerm: true, responseLabel: responseLabel)
+        var encoder = TermEncoder(formula: formula, insideRandomTerm: true, responseLabel: responseLabel, takesCoordinates: takesCoordinates)
         let lhsTerms = try encoder.termList(lhs)
         warnings += encoder.warnings
         if lhsTerms.terms.isEmpty, !lhsTerms.intercept { throw error(.noColumns, span) }
@@ -165,7 +188,8 @@ struct TermEncoder {
     /// The index of the variable `expression` stands for, registering it on first sight.
     private mutating func variable(_ expression: FormulaExpression) throws(FormulaError) -> Int {
         if case .name(".", false, let span) = expression { throw error(.allColumnsDot, span) }
-        if case .call(_, let arguments, _) = expression {
+        if case .call(let name, let arguments, let span) = expression {
+            if name == FormulaParser.numFactorFunction, !takesCoordinates { throw error(.misplacedNumFactor, span) }
             for argument in arguments { try Self.checkArithmetic(argument, formula: formula) }
         }
         let label = expression.description
@@ -182,6 +206,13 @@ struct TermEncoder {
         case .name, .number, .string: return
         case .call(let function, let arguments, let span):
             if function == FormulaParser.offsetFunction { throw FormulaError(.misplacedOffset, formula: formula, span: span) }
+            if function == FormulaParser.numFactorFunction { throw FormulaError(.misplacedNumFactor, formula: formula, span: span) }
+            if CovarianceStructureKind(rawValue: function) != nil, let argument = arguments.first, barContent(argument) != nil {
+                throw FormulaError(.misplacedRandomEffect, formula: formula, span: span)
+            }
+            if function != CovarianceStructureKind.exp.rawValue, CovarianceStructureKind(rawValue: function) != nil {
+                throw FormulaError(.covarianceStructureWithoutBar(function), formula: formula, span: span)
+            }
             for argument in arguments { try checkArithmetic(argument, formula: formula) }
         case .parenthesized(let inner, _): try checkArithmetic(inner, formula: formula)
         case .unary(_, let operand, _): try checkArithmetic(operand, formula: formula)

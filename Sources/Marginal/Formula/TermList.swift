@@ -47,6 +47,8 @@ struct RandomTermSpec: Sendable, Equatable {
     var groupings: [GroupingFactor]
     /// False for `||`: the columns get separate, uncorrelated terms.
     var correlated: Bool
+    /// glmmTMB's structure around the term (`ar1(time + 0 | id)`), nil for lme4's unstructured term.
+    var structure: CovarianceStructureKind? = nil
     /// Where the term is in the formula.
     var span: SourceSpan
 }

@@ -166,11 +166,7 @@ extension GeneralizedLinearMixedModel {
         }
         let lambdas = thetaLayout.lambdas(theta)
         let components = blocks.enumerated().flatMap { k, block in
-            block.parts.map { part in
-                VarianceComponent(
-                    group: block.group, names: part.term.columnNames, factor: lambdas[k].elements, ld: block.dimension,
-                    rows: Array(part.columns), rank: block.dimension, scale: 1)
-            }
+            block.varianceComponents(lambda: lambdas[k].elements, theta: theta[thetaLayout.range(ofBlock: k)], scale: 1)
         }
         let modes = effects.conditionalModes(of: blocks, u: state.u, varianceScale: 1)
         let y = design.response

@@ -124,7 +124,7 @@ extension GeneralizedLinearMixedModel {
             }
             residual[i] = v[i] - weight[i] * zla - 2 * score[i]
         }
-        // ∂D/∂λₖ, then θ's positions in the λₖ.
+        // ∂D/∂λₖ, then pulled back to θ through each block's structure.
         var gradients = blocks.indices.map { k in
             traces.traces[k].map { 2 * $0 }
         }
@@ -143,6 +143,6 @@ extension GeneralizedLinearMixedModel {
         }
         let x = design.fixedEffects.matrix
         let betaGradient = (0..<design.fixedEffects.p).map { j in (0..<n).reduce(0.0) { $0 + x[$1, j] * residual[$1] } }
-        return thetaLayout.positions.map { gradients[$0.block][$0.row + $0.column * blocks[$0.block].dimension] } + betaGradient
+        return thetaLayout.pullBack(gradients, theta: theta) + betaGradient
     }
 }

@@ -31,6 +31,8 @@ public enum KenwardRogerError: Error, Equatable, CustomStringConvertible {
     case notREML
     case tooManyRows(Int)
     case weighted
+    /// Its covariance parameters are the elements of unstructured covariance matrices.
+    case structuredCovariance
     case contrast(String)
     case singular(String)
 
@@ -39,6 +41,7 @@ public enum KenwardRogerError: Error, Equatable, CustomStringConvertible {
         case .notREML: "Kenward–Roger's approximation is defined for REML fits; refit without --ml"
         case .tooManyRows(let n): "Kenward–Roger forms the \(n) × \(n) marginal covariance densely (as pbkrtest does) and is limited to \(KenwardRoger.maximumRows) rows; use Satterthwaite's degrees of freedom"
         case .weighted: "Kenward–Roger is not written for prior weights; use Satterthwaite's degrees of freedom"
+        case .structuredCovariance: "Kenward–Roger is written for lme4's unstructured random-effect terms, not yet for covariance structures such as ar1(...); use Satterthwaite's degrees of freedom"
         case .contrast(let reason): "the contrast matrix \(reason)"
         case .singular(let what): "Kenward–Roger cannot be computed: \(what) is singular (a boundary fit?)"
         }
@@ -81,6 +84,7 @@ public struct KenwardRoger: Sendable {
     /// Forms the pieces at `fit`, a REML fit of `model`.
     public init(model: LinearMixedModel, fit: LinearMixedModelFit) throws(KenwardRogerError) {
         guard fit.criterion == .reml else { throw .notREML }
+        guard model.thetaLayout.isUnstructured else { throw .structuredCovariance }
         let design = model.design
         let n = design.nobs
         guard design.weights == nil else { throw .weighted }

@@ -32,6 +32,7 @@ public struct ProfileIntervals: Codable, Sendable {
 extension LinearMixedModel {
     /// Profile intervals at `level` for `fit`'s parameters (β, σ, each SD and correlation).
     public func profileIntervals(_ fit: LinearMixedModelFit, level: Double = 0.95) throws(MixedModelError) -> ProfileIntervals {
+        try requireUnstructuredCovariance(for: "profiling (--confint profile)")
         let ml = fit.criterion == .ml ? fit : try self.fit(criterion: .ml)
         let z = NormalQuantile.value(0.5 + level / 2)
         var notes: [String] = []

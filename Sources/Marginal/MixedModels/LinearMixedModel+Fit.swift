@@ -181,12 +181,7 @@ extension LinearMixedModel {
         }
         let modes = factor.conditionalModes(of: blocks, u: u, varianceScale: sigma2)
         for (k, block) in blocks.enumerated() {
-            // Variance components, one per original term: σ² λλᵀ restricted to its columns.
-            for part in block.parts {
-                components.append(VarianceComponent(
-                    group: block.group, names: part.term.columnNames, factor: factor.lambdas[k], ld: block.dimension,
-                    rows: Array(part.columns), rank: block.dimension, scale: sigma))
-            }
+            components += block.varianceComponents(lambda: factor.lambdas[k], theta: theta[thetaLayout.range(ofBlock: k)], scale: sigma)
             for i in 0..<n {
                 let level = Int(block.codes[i])
                 for a in 0..<block.dimension { fitted[i] += block.z[a, i] * modes[k].modes[level, a] }

@@ -25,8 +25,11 @@ public struct LinearMixedModel: Sendable {
         }
         guard n > p else { throw .noResidualDegreesOfFreedom(observations: n, fixedEffects: p) }
         // lme4's checks, term by term (terms on one factor are pooled into one block only after).
+        // A structured term has few parameters however many effects (glmmTMB fits an AR(1) with
+        // one observation per time, S·ℓ = n).
         for term in design.randomEffects {
             if term.levels.count >= n { throw .tooManyLevels(group: term.group, levels: term.levels.count, observations: n) }
+            guard term.structure == nil else { continue }
             let effects = term.levels.count * term.dimension
             if effects >= n { throw .tooManyRandomEffects(group: term.group, effects: effects, observations: n) }
         }
@@ -64,7 +67,7 @@ public struct LinearMixedModel: Sendable {
                 return value.isFinite && (value < 0.1 || value > 10) ? value : 1
             }
         }
-        return thetaLayout.positions.map { rms[$0.block][$0.row] }
+        return thetaLayout.scaleColumns.map { element in element.column.map { rms[element.block][$0] } ?? 1 }
     }
 
     /// Lower bounds on θ: 0 for the diagonal elements of each λ, −∞ for the others.
@@ -72,6 +75,11 @@ public struct LinearMixedModel: Sendable {
 
     /// Names of the θ elements in lme4's spelling: `Subject.(Intercept)`, `Subject.Days.(Intercept)`.
     public var thetaNames: [String] { thetaLayout.names(of: blocks) }
+
+    /// Throws for a model with a glmmTMB covariance structure, which `method` does not cover.
+    func requireUnstructuredCovariance(for method: String) throws(MixedModelError) {
+        guard thetaLayout.isUnstructured else { throw .unstructuredCovarianceRequired(method: method) }
+    }
 
     /// The objective a failed factorization reports: large and finite, so the optimizer steps
     /// back instead of stopping on an infinity.

@@ -69,6 +69,11 @@ public struct VarianceComponent: Sendable {
     public var standardDeviations: [Double]
     /// S × S correlation matrix (the identity for a single column).
     public var correlations: Matrix
+    /// glmmTMB's covariance structure of the term (`ar1`), nil for lme4's unstructured term.
+    public var structure: CovarianceStructureKind? = nil
+    /// The structure's correlation parameters as glmmTMB reports them: `rho` (`ar1`, `cs`),
+    /// `rho.lag1`, … (`toep`), `rate` (`ou`), `range` (`exp`, `gau`); empty for the others.
+    public var structureParameters: [StructureParameter] = []
     public var variances: [Double] { standardDeviations.map { $0 * $0 } }
 }
 

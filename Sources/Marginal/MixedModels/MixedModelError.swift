@@ -12,6 +12,9 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
     /// The dense part of the blocked factor would not fit in memory: `group` is the grouping factor
     /// from which on the blocks fill in (crossed with an earlier one), `denseRows` its size.
     case tooLarge(group: String, denseRows: Int, bytes: Double, available: Double)
+    /// The S × S blocks of the effects of each level of `group` would not fit in memory (a
+    /// structured term over many distinct times or positions).
+    case levelBlocksTooLarge(group: String, effectsPerLevel: Int, levels: Int, bytes: Double, available: Double)
     /// The optimizer could not produce a usable estimate.
     case optimizerFailed(message: String)
     /// A response value (row 1-based among the model's rows) that the family cannot produce.
@@ -26,6 +29,9 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
     case separation(fixedEffect: String, estimate: Double)
     /// Adaptive quadrature was asked for where it does not apply.
     case quadratureNotApplicable(reason: String)
+    /// A method that reads θ as the elements of λ (EM, variational Bayes, joint MAP, sampling,
+    /// profile intervals) on a model with a glmmTMB covariance structure (`ar1(...)`).
+    case unstructuredCovarianceRequired(method: String)
 
     public var description: String {
         switch self {
@@ -48,6 +54,10 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
                 + "\(rows) × \(rows) block of the factor needing \(Self.gigabytes(bytes)) against \(Self.gigabytes(available)) available; "
                 + "nest '\(group)' in the factor with most levels if the design allows (e.g. (1 | a/b)), drop or merge levels, "
                 + "or fit it on a machine with more memory"
+        case .levelBlocksTooLarge(let group, let effects, let levels, let bytes, let available):
+            return "the term on '\(group)' has \(effects) random effects per level (one per distinct time or position of a structured term, "
+                + "or per column), and its \(levels) dense \(effects) × \(effects) blocks would need \(Self.gigabytes(bytes)) against "
+                + "\(Self.gigabytes(available)) available; round or bin the times or positions, or use fewer columns"
         case .optimizerFailed(let message):
             return "the optimizer failed: \(message)"
         case .invalidResponse(let family, let row, let reason):
@@ -62,6 +72,8 @@ public enum MixedModelError: Error, Equatable, Sendable, CustomStringConvertible
             return "complete separation: the outcomes are predicted perfectly through the fixed effect '\(name)', whose estimate runs off without end (\(rNumberLabel(estimate)) and growing); the model has no finite maximum-likelihood estimate. Remove or merge what separates, or use a penalized (Bayesian) fit"
         case .quadratureNotApplicable(let reason):
             return "adaptive Gauss-Hermite quadrature: \(reason)"
+        case .unstructuredCovarianceRequired(let method):
+            return "\(method) is written for lme4's unstructured random-effect terms, not yet for covariance structures such as ar1(...); fit the model by ML or REML (marginal fit)"
         }
     }
 

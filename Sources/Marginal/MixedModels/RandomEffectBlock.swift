@@ -60,7 +60,7 @@ struct RandomEffectBlock: Sendable {
         self.codes = first.codes
         self.z = z
         self.parts = parts
-        self.factor = CovarianceFactor(parts: terms.map { ($0.dimension, $0.correlated || $0.dimension == 1) })
+        self.factor = CovarianceFactor(structures: terms.map(\.covarianceStructure))
     }
 }
 

@@ -1,8 +1,9 @@
 /// θ, the relative covariance parameters of every block, and the one place that knows its order:
-/// block after block in the engine's order (``RandomEffectBlock/blocks(of:)``), each block's free
-/// elements of λ part by part, column-major within a part (lme4's order within a term;
-/// ``CovarianceFactor``). Everything that splits θ into blocks, names it, bounds it, starts it or
-/// maps it to and from the blocks' λ and absolute factors T = σλ goes through here.
+/// block after block in the engine's order (``RandomEffectBlock/blocks(of:)``), each block's
+/// parts in order (``CovarianceFactor``): lme4's free elements of λ, column-major within a part,
+/// or a structure's parameters (``CovarianceStructure``). Everything that splits θ into blocks,
+/// names it, bounds it, starts it, maps it to the blocks' λ or pulls a gradient in λ back to it
+/// goes through here.
 struct ThetaLayout: Sendable {
     let factors: [CovarianceFactor]
     /// Where each block's elements start in θ.
@@ -37,20 +38,44 @@ struct ThetaLayout: Sendable {
         factors.indices.map { factors[$0].lambda(theta: Array(theta[range(ofBlock: $0)])) }
     }
 
+    /// Whether θ is lme4's for every block (``CovarianceFactor/isUnstructured``).
+    var isUnstructured: Bool { factors.allSatisfy(\.isUnstructured) }
+
     /// Writes each block's λ at θ into `lambdas` (one S × S buffer per block), allocating nothing.
-    func fill(_ lambdas: inout [[Double]], theta: [Double]) {
+    /// False when a structured block has no positive-definite correlation at θ.
+    func fill(_ lambdas: inout [[Double]], theta: [Double]) -> Bool {
         theta.withUnsafeBufferPointer { t in
+            var valid = true
             for (k, factor) in factors.enumerated() {
                 lambdas[k].withUnsafeMutableBufferPointer { l in
-                    factor.fill(l.baseAddress!, theta: UnsafeBufferPointer(rebasing: t[range(ofBlock: k)]))
+                    valid = factor.fill(l.baseAddress!, theta: UnsafeBufferPointer(rebasing: t[range(ofBlock: k)])) && valid
+                }
+            }
+            return valid
+        }
+    }
+
+    /// ∂f/∂θ from ∂f/∂λₖ for every block (S × S, column-major each): the chain rule of each
+    /// block's structures, the identity on lme4's elements.
+    func pullBack(_ lambdaGradients: [[Double]], theta: [Double]) -> [Double] {
+        var gradient = [Double](repeating: 0, count: count)
+        theta.withUnsafeBufferPointer { t in
+            gradient.withUnsafeMutableBufferPointer { g in
+                for (k, factor) in factors.enumerated() {
+                    lambdaGradients[k].withUnsafeBufferPointer { lg in
+                        factor.pullBack(
+                            lg.baseAddress!, theta: UnsafeBufferPointer(rebasing: t[range(ofBlock: k)]),
+                            into: UnsafeMutableBufferPointer(rebasing: g[range(ofBlock: k)]))
+                    }
                 }
             }
         }
+        return gradient
     }
 
     /// θ = T/σ at λ's free positions, from absolute factors T (S × S per block, column-major),
     /// written into `theta` (allocating nothing); false when σ or a diagonal of T is not positive
-    /// and finite.
+    /// and finite. For unstructured layouts only (``isUnstructured``).
     func relative(_ absolute: [[Double]], sigma: Double, into theta: inout [Double]) -> Bool {
         guard sigma > 0, sigma.isFinite else { return false }
         var index = 0
@@ -68,19 +93,19 @@ struct ThetaLayout: Sendable {
         return true
     }
 
-    /// For each element, the block it belongs to and its (row, column) in that block's λ.
-    var positions: [(block: Int, row: Int, column: Int)] {
-        factors.enumerated().flatMap { k, factor in factor.freePositions.map { (k, $0.row, $0.column) } }
+    /// For each element, its block and the block column whose size scales it, or nil
+    /// (``CovarianceStructure/scaleColumns``).
+    var scaleColumns: [(block: Int, column: Int?)] {
+        factors.enumerated().flatMap { k, factor in factor.scaleColumns.map { (k, $0) } }
     }
 
-    /// Names in lme4's spelling: `Subject.(Intercept)`, `Subject.Days.(Intercept)`.
+    /// Names in lme4's spelling for its terms (`Subject.(Intercept)`, `Subject.Days.(Intercept)`),
+    /// and the structures' for theirs (`id.ar1.sd`, `id.ar1.rho.transformed`).
     func names(of blocks: [RandomEffectBlock]) -> [String] {
-        positions.map { position in
-            let block = blocks[position.block]
-            let names = block.parts.flatMap(\.term.columnNames)
-            return position.row == position.column
-                ? "\(block.group).\(names[position.row])"
-                : "\(block.group).\(names[position.row]).\(names[position.column])"
+        blocks.enumerated().flatMap { k, block in
+            zip(factors[k].parts, block.parts).flatMap { part, term in
+                part.structure.parameterNames(group: block.group, columns: term.term.columnNames)
+            }
         }
     }
 }

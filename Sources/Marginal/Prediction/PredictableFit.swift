@@ -80,6 +80,9 @@ public enum PredictionError: Error, Sendable, Equatable, CustomStringConvertible
     case unknownGroup(String, suggestion: String?, groups: [String])
     /// A column of the fit's X that the new data do not give (a term the formula cannot rebuild).
     case missingFixedColumn(String)
+    /// A structured term (`ar1(time + 0 | id)`) whose times or positions in the new data are not
+    /// those of the fit: its effects at new times would need the structure's conditional mean.
+    case newStructuredColumns(group: String, structure: String)
 
     public var description: String {
         switch self {
@@ -91,6 +94,8 @@ public enum PredictionError: Error, Sendable, Equatable, CustomStringConvertible
             "no grouping factor '\(name)' in the model" + (suggestion.map { "; did you mean '\($0)'?" } ?? "; it has \(groups.joined(separator: ", "))")
         case .missingFixedColumn(let name):
             "the new data give no column '\(name)' of the fixed effects (a factor level may be missing from the fit's levels)"
+        case .newStructuredColumns(let group, let structure):
+            "the \(structure)() term on '\(group)' has other times or positions in the new data than in the fit; predicting at new ones is not written yet: give the new rows among the fit's times, or use --re-form '~0'"
         }
     }
 }

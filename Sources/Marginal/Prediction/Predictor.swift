@@ -98,6 +98,9 @@ public struct Predictor: Sendable {
         let effects = saved.ranef.first { $0.group == term.group && $0.names == term.columnNames }
         let levelIndex = Dictionary((effects?.levels ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let marginal = saved.component(of: term)?.covariance
+        if include, let structure = term.structure, marginal == nil {
+            throw .newStructuredColumns(group: term.group, structure: structure.rawValue)
+        }
         let s = term.dimension
         for i in rows.indices {
             let code = Int(term.codes[i])

@@ -16,6 +16,10 @@ public struct FitReport: Codable, Sendable {
         public var names: [String]
         public var sd: [Double]
         public var corr: [[Double]]
+        /// glmmTMB's structure (`ar1`, `ou`, …) and its correlation parameters (`rho`, `rate`,
+        /// `range`, `rho.lag1`, …); absent for lme4's unstructured terms.
+        public var structure: CovarianceStructureKind?
+        public var parameters: [StructureParameter]?
     }
     public struct RandomEffects: Codable, Sendable {
         public var group: String
@@ -111,7 +115,9 @@ public struct FitReport: Codable, Sendable {
 extension FitReport.VarianceComponent {
     /// A term's SDs and correlation matrix (row by row).
     init(_ component: VarianceComponent) {
-        self.init(group: component.group, names: component.names, sd: component.standardDeviations, corr: component.correlations.rowArrays)
+        self.init(
+            group: component.group, names: component.names, sd: component.standardDeviations, corr: component.correlations.rowArrays,
+            structure: component.structure, parameters: component.structure == nil ? nil : component.structureParameters)
     }
 }
 

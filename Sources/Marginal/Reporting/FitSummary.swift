@@ -86,6 +86,9 @@ enum SummaryTables {
     }
 
     /// `Groups Name Variance Std.Dev. Corr`, with a `Residual` row when there is a residual SD.
+    /// A structured term is shown as glmmTMB's `VarCorr` shows it: one row with its correlation
+    /// parameter for a structure with one SD (`ar1`, `ou`, `exp`, `gau`), its SDs and the common ρ
+    /// on the first row for `cs`, its SDs alone for `diag`, the full matrix for `toep`.
     static func randomEffects(_ components: [VarianceComponent], residualSD: Double?) -> String {
         var rows: [[String]] = []
         var labels: [String: Int] = [:]
@@ -95,12 +98,23 @@ enum SummaryTables {
             let seen = labels[component.group, default: 0]
             labels[component.group] = seen + 1
             let label = seen == 0 ? component.group : "\(component.group).\(seen)"
+            if let structure = component.structure, structure.sharesOneStandardDeviation {
+                // glmmTMB's one row for a structure with one SD: `0.631 (ar1)`, `rate 0.436 (ou)`.
+                rows.append([label, component.names[0], NumberFormat.significant(component.variances[0], 5),
+                             NumberFormat.significant(component.standardDeviations[0], 5), structureLabel(component)]
+                    + Array(repeating: "", count: max(maxColumns - 2, 0)))
+                continue
+            }
             for (i, name) in component.names.enumerated() {
                 var row = [i == 0 ? label : "", name,
                            NumberFormat.significant(component.variances[i], 5),
                            NumberFormat.significant(component.standardDeviations[i], 5)]
                 for j in 0..<(maxColumns - 1) {
-                    row.append(j < i ? NumberFormat.fixed(component.correlations[i, j], 2) : "")
+                    switch component.structure {
+                    case .cs?: row.append(i == 0 && j == 0 ? structureLabel(component) : "")
+                    case .diag?: row.append("")
+                    default: row.append(j < i ? NumberFormat.fixed(component.correlations[i, j], 2) : "")
+                    }
                 }
                 rows.append(row)
             }
@@ -112,6 +126,16 @@ enum SummaryTables {
         var header = ["Groups", "Name", "Variance", "Std.Dev."]
         if maxColumns > 1 { header += ["Corr"] + Array(repeating: "", count: maxColumns - 2) }
         return TextTable(header: header, rows: rows, leftAligned: [0, 1]).render(indent: " ")
+    }
+
+    /// A structure's correlation parameter and kind as glmmTMB prints it: `0.631 (ar1)`, `0.738 (cs)`,
+    /// `rate 0.436 (ou)`, `range 2.29 (exp)`.
+    static func structureLabel(_ component: VarianceComponent) -> String {
+        let values = component.structureParameters.map { parameter in
+            let value = NumberFormat.significant(parameter.value, 3)
+            return parameter.name == "rho" ? value : "\(parameter.name) \(value)"
+        }
+        return (values + ["(\(component.structure?.rawValue ?? ""))"]).joined(separator: " ")
     }
 
     /// The lower triangle of the correlations of the fixed effects, with abbreviated labels.

@@ -79,7 +79,7 @@ import Testing
     /// (two 1-column parts) keeps only the diagonal.
     @Test func structuredMStep() {
         let r = [4.0, 1.2, 1.2, 0.9]
-        let correlated = CovarianceFactor(parts: [(2, true)])
+        let correlated = CovarianceFactor(structures: [UnstructuredCovariance(dimension: 2, correlated: true)])
         let t = correlated.theta(fromRelativeCovariance: r)
         #expect(t.count == 3)
         let l = correlated.lambda(theta: t)
@@ -90,10 +90,10 @@ import Testing
             }
         }
         #expect(t[0] == 2 && abs(t[1] - 0.6) < 1e-15 && abs(t[2] - 0.9.squareRoot() * 0.0 - (0.9 - 0.36).squareRoot()) < 1e-15)
-        let uncorrelated = CovarianceFactor(parts: [(1, true), (1, true)])
+        let uncorrelated = CovarianceFactor(structures: [UnstructuredCovariance(dimension: 1, correlated: true), UnstructuredCovariance(dimension: 1, correlated: true)])
         #expect(uncorrelated.theta(fromRelativeCovariance: r) == [2, 0.9.squareRoot()])
         // A 3-column block: a correlated pair and an independent third column.
-        let mixed = CovarianceFactor(parts: [(2, true), (1, true)])
+        let mixed = CovarianceFactor(structures: [UnstructuredCovariance(dimension: 2, correlated: true), UnstructuredCovariance(dimension: 1, correlated: true)])
         #expect(mixed.partRanges == [0..<2, 2..<3])
         let r3 = [4.0, 1.2, 0.7, 1.2, 0.9, 0.3, 0.7, 0.3, 2.25]
         let t3 = mixed.theta(fromRelativeCovariance: r3)

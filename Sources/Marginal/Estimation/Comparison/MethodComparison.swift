@@ -48,6 +48,7 @@ extension LinearMixedModel: MixedModel {
 
     /// The priors must name the model's parameters.
     public func validate(_ settings: ComparisonSettings) throws {
+        try requireUnstructuredCovariance(for: "compare")
         var layout = MixedModelParameterization(model: self)
         try layout.setPriors(settings.priors)
     }

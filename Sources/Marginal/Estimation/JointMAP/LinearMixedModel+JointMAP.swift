@@ -22,6 +22,7 @@ extension LinearMixedModel {
     /// the mode then belongs to the posterior of (β, σ, SDs, correlation factor) itself, and the
     /// centered, non-centered and hierarchical forms maximize one function.
     public func fitJointMAP(_ options: JointMAPOptions = JointMAPOptions()) throws(EstimationError) -> JointMAPFit {
+        do { try requireUnstructuredCovariance(for: "joint MAP") } catch { throw .unsupportedModel(error) }
         let clock = ContinuousClock()
         let started = clock.now
         var layout = MixedModelParameterization(model: self)

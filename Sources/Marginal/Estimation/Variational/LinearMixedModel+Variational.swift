@@ -35,6 +35,7 @@ extension LinearMixedModel {
         target: VariationalTarget = .marginalized, options: ADVIOptions = ADVIOptions(), priors: [String] = [],
         summaryDraws: Int = 1000
     ) throws(EstimationError) -> VariationalFit {
+        do { try requireUnstructuredCovariance(for: "variational Bayes") } catch { throw .unsupportedModel(error) }
         let clock = ContinuousClock()
         let started = clock.now
         var layout = MixedModelParameterization(model: self)

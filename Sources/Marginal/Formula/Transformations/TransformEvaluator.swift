@@ -17,6 +17,12 @@ struct TransformEvaluator {
         if case .name(let name, _, let span) = expression, let column = frame.column(name), case .categorical = column {
             return .factor(try factor(name, label: label, span: span, learned: &learned))
         }
+        // glmmTMB's numFactor(x, y): the coordinates of a structured term, one column per argument.
+        if case .call(FormulaParser.numFactorFunction, let arguments, _) = expression {
+            var columns: [[Double]] = []
+            for argument in arguments { columns.append(try NumericEvaluator(frame: frame).evaluate(argument)) }
+            return .basis(columns)
+        }
         return .numeric(try NumericEvaluator(frame: frame).evaluate(expression))
     }
 

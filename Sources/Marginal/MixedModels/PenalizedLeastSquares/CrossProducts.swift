@@ -81,6 +81,13 @@ struct CrossProducts: Sendable {
         let p = x.columns
         self.n = n
         self.p = p
+        // The sparse blocks keep one dense S × S block per level (twice: products and factor).
+        for block in blocks {
+            let bytes = 8 * 2 * Double(block.levelCount) * Double(block.dimension) * Double(block.dimension)
+            if bytes > memoryLimit {
+                throw .levelBlocksTooLarge(group: block.group, effectsPerLevel: block.dimension, levels: block.levelCount, bytes: bytes, available: memoryLimit)
+            }
+        }
 
         var offsets: [Int] = []
         var offset = 0

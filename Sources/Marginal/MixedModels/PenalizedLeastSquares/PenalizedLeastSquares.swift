@@ -39,7 +39,8 @@ struct PenalizedLeastSquares: Sendable {
     /// ``CrossProducts/firstPanelsAreComplete``, computed once.
     let firstPanelsAreComplete: Bool
 
-    /// λₖ per block, S × S column-major.
+    /// The θ of the last update, and λₖ per block at it, S × S column-major.
+    private(set) var theta: [Double] = []
     private(set) var lambdas: [[Double]]
     /// L₁₁ (one S₁ × S₁ factor per level) and the first block's panels L_T1.
     var first: [Double]
@@ -98,8 +99,10 @@ struct PenalizedLeastSquares: Sendable {
     /// factor in one recursive pass (``CholeskyInverse/factorAndInvert(n:_:lda:_:ldw:)``), which
     /// is cheaper than inverting the finished factor.
     mutating func update(theta: [Double], trailingInverse: UnsafeMutablePointer<Double>?) -> Bool {
+        isPositiveDefinite = false
         guard theta.count == thetaLayout.count else { return false }
-        thetaLayout.fill(&lambdas, theta: theta)
+        self.theta = theta
+        guard thetaLayout.fill(&lambdas, theta: theta) else { return false }
         rowScale.withUnsafeMutableBufferPointer { scale in
             for k in factors.indices.dropFirst() where factors[k].dimension == 1 {
                 let value = lambdas[k][0]

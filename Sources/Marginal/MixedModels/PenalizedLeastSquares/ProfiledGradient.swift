@@ -18,7 +18,8 @@ import CLapack
 /// the inner sum over the levels j' that co-occur with j (and the X rows for REML, Λ̃ = I there),
 /// i.e. Z̃ is needed only on the pattern of A: the diagonal blocks and the panels' rows of the
 /// selected inverse (Takahashi, Fagan & Chen 1973). At the profiled σ̂ and β̂ (the envelope
-/// theorem), ∂d/∂θ = −2 Gₖ at θ's positions in λₖ. Unlike the form λₖ⁻ᵀWₖ of the marginalized
+/// theorem), ∂d/∂λₖ = −2 Gₖ, which each block's structure pulls back to θ (the identity on lme4's
+/// free elements of λₖ). Unlike the form λₖ⁻ᵀWₖ of the marginalized
 /// density this needs no inverse of λₖ, so it holds on the boundary (a zero diagonal of λₖ),
 /// where singular fits end.
 extension PenalizedLeastSquares {
@@ -103,11 +104,11 @@ extension PenalizedLeastSquares {
                 }
             }
         }
-        // Gₖ = score terms − Tₖ.
+        // Gₖ = score terms − Tₖ, pulled back to θ through each block's structure.
         let traces = logDeterminantTraces(limit: limit).traces
-        return thetaLayout.positions.map {
-            let index = $0.row + $0.column * factors[$0.block].dimension
-            return -2 * (gradients[$0.block][index] - traces[$0.block][index])
+        for k in gradients.indices {
+            for i in gradients[k].indices { gradients[k][i] = -2 * (gradients[k][i] - traces[k][i]) }
         }
+        return thetaLayout.pullBack(gradients, theta: theta)
     }
 }
