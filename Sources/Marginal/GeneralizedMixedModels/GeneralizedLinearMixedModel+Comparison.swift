@@ -2,9 +2,14 @@ import Foundation
 
 extension GeneralizedLinearMixedModel: MixedModel {
     /// Maximum likelihood by the Laplace approximation (or adaptive quadrature with
-    /// ``ComparisonSettings/quadraturePoints``) and penalized quasi-likelihood; the other methods
-    /// are not written for non-Gaussian responses yet, and REML is not defined for them.
-    public var estimationMethods: [EstimationMethod] { [.ml, .pql] }
+    /// ``ComparisonSettings/quadraturePoints``), penalized quasi-likelihood, and, for one scalar
+    /// random-effect term with a canonical link, NUTS with the effects integrated out by
+    /// quadrature; the other methods are not written for non-Gaussian responses yet, and REML is
+    /// not defined for them.
+    public var estimationMethods: [EstimationMethod] {
+        let sampled = blocks.count == 1 && blocks[0].dimension == 1 && link == family.canonicalLink && family.dispersion == nil
+        return sampled ? [.ml, .pql, .nuts] : [.ml, .pql]
+    }
 
     /// No method that applies takes settings.
     public func validate(_ settings: ComparisonSettings) throws {}
@@ -21,6 +26,17 @@ extension GeneralizedLinearMixedModel: MixedModel {
                 method: method, estimates: GlobalEstimates(pql: fit), objective: nil, seconds: fit.seconds,
                 warnings: fit.converged ? [] : ["penalized quasi-likelihood did not settle in \(fit.iterations) working fits"],
                 notes: ["\(fit.iterations) working LMM fits; working residual SD \(NumberFormat.significant(fit.residualScale, 4))"])
+        }
+        if method == .nuts {
+            let posterior = try samplePosterior(PosteriorRequest(
+                priors: settings.priors,
+                settings: SamplerSettings(chains: settings.chains, warmup: settings.warmup, draws: settings.draws, seed: settings.seed),
+                recover: false), progress: nil)
+            return MethodResult(
+                method: method, estimates: GlobalEstimates(posterior: posterior, group: blocks[0].group, column: blocks[0].parts[0].term.columnNames[0]), objective: nil,
+                seconds: posterior.samplingSeconds, warnings: posterior.warnings,
+                notes: ["posterior means from \(settings.chains) chains × \(settings.draws) draws after \(settings.warmup) warmup; \(posterior.strategy)"],
+                intervals: posterior.centralIntervals(level: 0.95))
         }
         let fit = try fit(nAGQ: settings.quadraturePoints)
         return MethodResult(method: method, estimates: GlobalEstimates(fit: fit), objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings)
@@ -69,6 +85,19 @@ extension GlobalEstimates {
         betaStandardErrors = fit.fixedEffects.map(\.standardError)
         sigma = nil
         varianceComponents = fit.varianceComponents
+    }
+
+    /// Posterior means of a generalized model sampled with one scalar term integrated out
+    /// (``GeneralizedLinearMixedModel/samplePosterior(_:progress:)``: `b[…]`, then the SD), with
+    /// posterior SDs of β as its standard errors.
+    init(posterior: PosteriorSample, group: String, column: String) {
+        let fixed = posterior.parameters.dropLast()
+        fixedEffectNames = fixed.map { String($0.name.dropFirst(2).dropLast()) }
+        beta = fixed.map(\.mean)
+        betaStandardErrors = fixed.map(\.sd)
+        sigma = nil
+        let sd = posterior.parameters.last?.mean ?? .nan
+        varianceComponents = [VarianceComponent(group: group, names: [column], factor: [sd], ld: 1, rows: [0], rank: 1)]
     }
 
     /// A generalized fit's estimates: no dispersion for binomial and Poisson.

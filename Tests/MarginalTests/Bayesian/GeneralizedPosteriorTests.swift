@@ -79,4 +79,19 @@ import Testing
         }
         #expect(abs(mean - first / total) < 5 * sd / Double(draws).squareRoot())
     }
+
+    /// `compare`'s nuts row for a generalized model is the posterior of `samplePosterior` at the
+    /// same settings, summarized: the same means.
+    @Test func compareRowIsThePosteriorMean() throws {
+        let model = try Self.model()
+        let settings = ComparisonSettings(chains: 2, warmup: 200, draws: 200, seed: 3)
+        #expect(model.estimationMethods == [.ml, .pql, .nuts])
+        let row = try model.estimate(.nuts, settings: settings)
+        let posterior = try model.samplePosterior(PosteriorRequest(
+            settings: SamplerSettings(chains: 2, warmup: 200, draws: 200, seed: 3), recover: false), progress: nil)
+        let estimates = try #require(row.estimates)
+        #expect(estimates.beta == [posterior.parameters[0].mean])
+        #expect(estimates.varianceComponents.first?.standardDeviations == [posterior.parameters[1].mean])
+        #expect(estimates.sigma == nil && row.intervals.count == 2)
+    }
 }
