@@ -70,14 +70,19 @@ import Testing
         // The grid over u for level 1: e^{f(u)}.
         density.setOffsets(beta: [x[0]])
         let range = density.levels.rows.start[0]..<density.levels.rows.start[1]
-        var (total, first) = (0.0, 0.0)
+        var (total, first, second) = (0.0, 0.0, 0.0)
         for i in 0..<4001 {
             let u = -10 + 20 * Double(i) / 4000
             let w = exp(density.levels.value(range, offsets: density.offsets, tau: 0.9, u))
             total += w
             first += w * 0.9 * u
+            second += w * 0.81 * u * u
         }
-        #expect(abs(mean - first / total) < 5 * sd / Double(draws).squareRoot())
+        let gridMean = first / total
+        let gridSD = (second / total - gridMean * gridMean).squareRoot()
+        #expect(abs(mean - gridMean) < 5 * sd / Double(draws).squareRoot())
+        // The SD of n normal-ish draws has a standard error of about sd/√(2n).
+        #expect(abs(sd - gridSD) < 5 * sd / Double(2 * draws).squareRoot(), "draws' SD \(sd) vs the grid's \(gridSD)")
     }
 
     /// `compare`'s nuts row for a generalized model is the posterior of `samplePosterior` at the
