@@ -8,7 +8,7 @@ extension GeneralizedLinearMixedModel: MixedModel {
     /// not defined for them.
     public var estimationMethods: [EstimationMethod] {
         let sampled = blocks.count == 1 && blocks[0].dimension == 1 && link == family.canonicalLink && family.dispersion == nil
-        return sampled ? [.ml, .pql, .nuts] : [.ml, .pql]
+        return sampled ? [.ml, .pql, .map, .nuts] : [.ml, .pql]
     }
 
     /// No method that applies takes settings.
@@ -26,6 +26,13 @@ extension GeneralizedLinearMixedModel: MixedModel {
                 method: method, estimates: GlobalEstimates(pql: fit), objective: nil, seconds: fit.seconds,
                 warnings: fit.converged ? [] : ["penalized quasi-likelihood did not settle in \(fit.iterations) working fits"],
                 notes: ["\(fit.iterations) working LMM fits; working residual SD \(NumberFormat.significant(fit.residualScale, 4))"])
+        }
+        if method == .map {
+            let fit = try fitJointMAP(priors: settings.priors)
+            return MethodResult(
+                method: method, estimates: fit.estimates, objective: fit.objective, seconds: fit.seconds,
+                warnings: fit.collapsed ? ["the SD collapsed to \(NumberFormat.significant(fit.estimates.varianceComponents[0].standardDeviations[0], 2)) with every effect shrunk to 0: the joint density has no maximum (it grows without bound as the SD → 0)"] : [],
+                notes: ["joint MAP, centred, L-BFGS over β, log SD and every effect; \(fit.evaluations) evaluations"])
         }
         if method == .nuts {
             let posterior = try samplePosterior(PosteriorRequest(
@@ -87,17 +94,23 @@ extension GlobalEstimates {
         varianceComponents = fit.varianceComponents
     }
 
+    /// A generalized model's estimates with one scalar term: β (and standard errors) and the SD.
+    init(fixedEffectNames: [String], beta: [Double], standardErrors: [Double]?, group: String, column: String, sd: Double) {
+        self.fixedEffectNames = fixedEffectNames
+        self.beta = beta
+        betaStandardErrors = standardErrors
+        sigma = nil
+        varianceComponents = [VarianceComponent(group: group, names: [column], factor: [sd], ld: 1, rows: [0], rank: 1)]
+    }
+
     /// Posterior means of a generalized model sampled with one scalar term integrated out
     /// (``GeneralizedLinearMixedModel/samplePosterior(_:progress:)``: `b[…]`, then the SD), with
     /// posterior SDs of β as its standard errors.
     init(posterior: PosteriorSample, group: String, column: String) {
         let fixed = posterior.parameters.dropLast()
-        fixedEffectNames = fixed.map { String($0.name.dropFirst(2).dropLast()) }
-        beta = fixed.map(\.mean)
-        betaStandardErrors = fixed.map(\.sd)
-        sigma = nil
-        let sd = posterior.parameters.last?.mean ?? .nan
-        varianceComponents = [VarianceComponent(group: group, names: [column], factor: [sd], ld: 1, rows: [0], rank: 1)]
+        self.init(
+            fixedEffectNames: fixed.map { String($0.name.dropFirst(2).dropLast()) }, beta: fixed.map(\.mean),
+            standardErrors: fixed.map(\.sd), group: group, column: column, sd: posterior.parameters.last?.mean ?? .nan)
     }
 
     /// A generalized fit's estimates: no dispersion for binomial and Poisson.
