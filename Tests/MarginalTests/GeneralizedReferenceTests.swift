@@ -245,14 +245,14 @@ import Testing
     }
 
     /// `compare`'s ML row follows the quadrature points it is given (cbpp, nAGQ = 25: lme4's value
-    /// above), and sampling a generalized model with its effects drawn (not integrated out) is
+    /// above), and sampling a generalized model with its effects drawn centred (not written) is
     /// refused.
     @Test func compareTakesQuadraturePointsAndSamplingIsRefused() throws {
         let model: any MixedModel = try Self.cbppModel()
         let comparison = model.compare([.ml], settings: ComparisonSettings(quadraturePoints: 25))
         #expect(abs(try #require(comparison.results.first?.objective) - 183.966738086657) <= 1e-6 * 183.97)
         #expect(throws: BayesianError.self) {
-            try model.samplePosterior(PosteriorRequest(strategy: .marginalizeNone(.nonCentered)), progress: nil)
+            try model.samplePosterior(PosteriorRequest(strategy: .marginalizeNone(.centered)), progress: nil)
         }
     }
 

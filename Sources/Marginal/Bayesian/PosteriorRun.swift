@@ -10,6 +10,8 @@ struct PosteriorRun: Sendable {
     let recover: Bool
     let keepEffectDraws: Bool
     let progress: (@Sendable (SamplingProgress) -> Void)?
+    /// The family of a generalized model, recorded in the sample.
+    var family: String? = nil
 
     var effectsLayout: RandomEffectsLayout { RandomEffectsLayout(blocks: blocks) }
 
@@ -53,6 +55,7 @@ struct PosteriorRun: Sendable {
             sampling: result, samplingSeconds: laplaceSeconds + result.wallSeconds, recoverySeconds: recoverySeconds,
             warnings: design.warnings + SamplingWarnings.warnings(for: result, parameters: parameters),
             startEvaluations: startEvaluations)
+        sample.family = family
         sample.warmupGlobalDraws = result.chains.map { chain in chain.warmupDraws.map { density.globalValues($0) } }
         return sample
     }

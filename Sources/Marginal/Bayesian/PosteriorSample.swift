@@ -25,6 +25,8 @@ public struct PosteriorSample: Sendable {
 
     public var formula: String
     public var nobs: Int
+    /// The response family of a generalized model (`binomial`), nil for a linear one.
+    public var family: String? = nil
     public var strategy: SamplingStrategy
     public var priors: [PriorEntry]
     /// Summaries of the reported global parameters (`b[…]`, `sigma`, `sd[…][…]`, `cor[…][…]`).

@@ -62,25 +62,34 @@ extension GeneralizedLinearMixedModel: MixedModel {
             throw .strategy("sampling a \(family.name) model is written for one scalar random-effect term, such as (1 | g), integrated out by quadrature; this model has \(blocks.count) grouping factors")
         }
         let points = request.quadraturePoints ?? PosteriorRequest.defaultQuadraturePoints
+        let joint: Bool
         switch request.strategy {
-        case nil, .marginalizeAll, .quadrature: break
-        case .marginalizeOne(let group, _) where group == block.group: break
+        case nil, .marginalizeAll, .quadrature: joint = false
+        case .marginalizeOne(let group, _) where group == block.group: joint = false
+        case .marginalizeNone(.nonCentered): joint = true
         case let other?:
-            throw .strategy("a \(family.name) model is sampled with its random effects integrated out by adaptive quadrature (--marginalize auto or \(block.group)); '\(other)' is not written for generalized models yet")
+            throw .strategy("a \(family.name) model is sampled with its random effects integrated out by adaptive quadrature (--marginalize auto or \(block.group)) or all sampled non-centred (--marginalize none); '\(other)' is not written for generalized models yet")
         }
-        try request.checkMemory(valuesPerDraw: design.fixedEffects.p + 1 + (request.recover ? block.effectCount : 0))
+        try request.checkMemory(valuesPerDraw: design.fixedEffects.p + 1 + (request.recover || joint ? block.effectCount : 0))
         var priors = GeneralizedPriors(design: design, group: block.group, column: block.parts[0].term.columnNames[0])
         do { try priors.set(request.priors) } catch { throw .prior(error) }
-        let density: QuadratureMarginalizedDensity
-        do {
-            density = try QuadratureMarginalizedDensity(model: self, points: points, fixedPriors: priors.fixedEffects, sdPrior: priors.standardDeviation)
-        } catch {
-            throw .strategy(error.description)
+        func run(_ strategy: SamplingStrategy) -> PosteriorRun {
+            PosteriorRun(
+                design: design, blocks: blocks, strategy: strategy, settings: request.settings,
+                recover: request.recover, keepEffectDraws: request.keepEffectDraws, progress: progress, family: family.name)
         }
-        let run = PosteriorRun(
-            design: design, blocks: blocks, strategy: .quadrature(group: block.group, points: points), settings: request.settings,
-            recover: request.recover, keepEffectDraws: request.keepEffectDraws, progress: progress)
-        return try run.sample(density, priors: priors.entries, globalCount: density.dimension, laplaceStart: true)
+        do {
+            if joint {
+                let density = try GeneralizedJointDensity(model: self, fixedPriors: priors.fixedEffects, sdPrior: priors.standardDeviation)
+                return try run(.marginalizeNone(.nonCentered)).sample(density, priors: priors.entries, globalCount: design.fixedEffects.p + 1)
+            }
+            let density = try QuadratureMarginalizedDensity(model: self, points: points, fixedPriors: priors.fixedEffects, sdPrior: priors.standardDeviation)
+            return try run(.quadrature(group: block.group, points: points)).sample(density, priors: priors.entries, globalCount: density.dimension, laplaceStart: true)
+        } catch let error as BayesianError {
+            throw error
+        } catch {
+            throw .strategy(String(describing: error))
+        }
     }
 }
 

@@ -6,7 +6,7 @@ extension PosteriorSample {
     /// ESS, R̂), the recovered random effects (posterior mean and sd per level), and warnings.
     public func summary(dataName: String? = nil, maxEffectLevels: Int = 20) -> String {
         var out: [String] = []
-        let kind = if case .quadrature = strategy { "generalized" } else { "linear" }
+        let kind = family.map { "generalized (\($0))" } ?? "linear"
         out.append("Bayesian \(kind) mixed model sampled by NUTS: \(strategy)")
         out.append(" Formula: \(formula)")
         out.append("    Data: \(dataName.map { "\($0), " } ?? "")\(nobs) observations")

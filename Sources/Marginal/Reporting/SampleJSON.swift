@@ -24,6 +24,8 @@ public struct SampleReport: Codable, Sendable {
 
     public var formula: String
     public var nobs: Int
+    /// The family of a generalized model; absent for a linear one.
+    public var family: String?
     public var strategy: String
     public var parameters: [Parameter]
     public var divergences: Int
@@ -46,6 +48,7 @@ public struct SampleReport: Codable, Sendable {
         func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
         formula = sample.formula
         nobs = sample.nobs
+        family = sample.family
         strategy = sample.strategy.description
         parameters = sample.parameters.map {
             Parameter(name: $0.name, mean: finite($0.mean), sd: finite($0.sd), mcse: finite($0.mcse), q5: finite($0.q5),
