@@ -8,7 +8,7 @@ import Foundation
 /// the last term the Jacobian of τ = e^x. What brms, Stan and NumPyro sample for such a model
 /// (`--marginalize none`); the same posterior as ``QuadratureMarginalizedDensity``'s, which the
 /// tests compare.
-struct GeneralizedJointDensity: LogDensity, PointwiseRecovery {
+struct GeneralizedJointDensity: LogDensity, ScalarTermDensity {
     let model: GeneralizedLinearMixedModel
     let levels: QuadratureLevels
     let fixedPriors: [Prior]
@@ -18,7 +18,6 @@ struct GeneralizedJointDensity: LogDensity, PointwiseRecovery {
     /// Each row's level, in level order.
     let levelOfRow: [Int]
     var dimension: Int { p + 1 + levelCount }
-    let globalNames: [String]
 
     init(model: GeneralizedLinearMixedModel, fixedPriors: [Prior], sdPrior: Prior) throws(MixedModelError) {
         guard model.blocks.count == 1, let block = model.blocks.first, block.dimension == 1,
@@ -32,10 +31,7 @@ struct GeneralizedJointDensity: LogDensity, PointwiseRecovery {
         p = model.design.fixedEffects.p
         levelCount = block.levelCount
         levelOfRow = levels.rows.order.map { Int(block.codes[$0]) }
-        globalNames = model.design.fixedEffects.names.map { "b[\($0)]" } + ["sd[\(block.group)][\(block.parts[0].term.columnNames[0])]"]
     }
-
-    func globalValues(_ x: [Double]) -> [Double] { Array(x[..<p]) + [Foundation.exp(x[p])] }
 
     mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
         let tau = Foundation.exp(x[p])

@@ -1,6 +1,12 @@
 import Foundation
 
-extension QuadratureMarginalizedDensity: PointwiseRecovery {
+/// A generalized model's density with one scalar term, whose coordinates start [β, log τ].
+protocol ScalarTermDensity: PointwiseRecovery {
+    var model: GeneralizedLinearMixedModel { get }
+    var p: Int { get }
+}
+
+extension ScalarTermDensity {
     /// `b[…]` for β, then the term's SD, `sd[g][z]`.
     var globalNames: [String] {
         let block = model.blocks[0]
@@ -8,7 +14,9 @@ extension QuadratureMarginalizedDensity: PointwiseRecovery {
     }
 
     func globalValues(_ x: [Double]) -> [Double] { Array(x[..<p]) + [Foundation.exp(x[p])] }
+}
 
+extension QuadratureMarginalizedDensity: ScalarTermDensity {
     /// One exact draw of every level's effect bⱼ = τuⱼ from its conditional given x, by rejection:
     /// f″ ≤ −1 everywhere (ℓ″ ≤ 0 for a canonical link, and the N(0, 1) prior's −1), so
     /// f(u) ≤ f(û) − (u − û)²/2, and a proposal u ~ N(û, 1) accepted with probability
