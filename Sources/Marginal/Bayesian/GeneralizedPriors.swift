@@ -42,9 +42,7 @@ struct GeneralizedPriors: Sendable {
     /// Applies `NAME=DISTRIBUTION` settings in order (a later one for the same name wins).
     mutating func set(_ settings: [String]) throws(PriorError) {
         for setting in settings {
-            guard let equals = setting.firstIndex(of: "=") else { throw .missingEquals(setting) }
-            let name = setting[..<equals].trimmingCharacters(in: .whitespaces)
-            let prior = try Prior(parsing: String(setting[setting.index(after: equals)...]))
+            let (name, prior) = try Prior.setting(setting)
             if let j = fixedNames.firstIndex(where: { "b[\($0)]" == name }) {
                 guard prior.isForRealLine else { throw .unsuitable(parameter: name, prior: prior, reason: "a fixed effect is real: use normal, student-t or flat") }
                 fixedEffects[j] = prior

@@ -111,11 +111,13 @@ struct GradientStage {
     func secantSearch(from start: [Double], value: Double, gradient: [Double], hessian: Matrix) -> MinimizationResult? {
         var (x, f, g, h) = (start, value, gradient, hessian.elements)
         let n = x.count
-        guard newtonStep(hessian: h, gradient: g, at: x) != nil else { return nil }
         var evaluations = 0
         var converged = false
-        for _ in 0..<100 {
-            guard let step = newtonStep(hessian: h, gradient: g, at: x) else { break }
+        for iteration in 0..<100 {
+            guard let step = newtonStep(hessian: h, gradient: g, at: x) else {
+                if iteration == 0 { return nil }
+                break
+            }
             if Self.isSettled(decrement: step.decrement, value: f) {
                 converged = true
                 break

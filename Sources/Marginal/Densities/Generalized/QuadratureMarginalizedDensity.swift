@@ -45,11 +45,12 @@ struct QuadratureMarginalizedDensity: LogDensity {
     var dimension: Int { p + 1 }
     /// The last evaluation's modes, where Newton's method starts the next.
     var modes: [Double]
-    /// Scratch: aᵢ in level order, ∂ log L/∂aᵢ in data order, ℓ′ at each node for one level, and
-    /// per node its term, f′(tₖ), ∂f/∂τ(tₖ) and normalized weight πₖ.
+    /// Scratch: aᵢ in level order, ∂ log L/∂aᵢ in data order, ℓ′ at each node and ℓ″, ℓ‴ at the
+    /// mode for one level's rows, and per node its term, f′(tₖ), ∂f/∂τ(tₖ) and normalized weight πₖ.
     private(set) var offsets: [Double]
     private var rowGradient: [Double]
     private var nodeScores: [Double]
+    private var modeCurvatures: [Double]
     private var terms: [Double]
     private var slopes: [Double]
     private var tauPartials: [Double]
@@ -80,6 +81,7 @@ struct QuadratureMarginalizedDensity: LogDensity {
         rowGradient = offsets
         let largest = (0..<block.levelCount).map { rows.start[$0 + 1] - rows.start[$0] }.max() ?? 0
         nodeScores = Array(repeating: 0, count: largest * points)
+        modeCurvatures = Array(repeating: 0, count: largest * 2)
         terms = Array(repeating: -.infinity, count: points)
         slopes = Array(repeating: 0, count: points)
         tauPartials = slopes
@@ -111,6 +113,8 @@ struct QuadratureMarginalizedDensity: LogDensity {
                 s1 += z[k] * d.first
                 s2 += z[k] * z[k] * d.second
                 s3 += z[k] * z[k] * z[k] * d.third
+                modeCurvatures[2 * (k - range.lowerBound)] = d.second
+                modeCurvatures[2 * (k - range.lowerBound) + 1] = d.third
             }
             let c = 1 - tau * tau * s2
             let s = 1 / c.squareRoot()
@@ -144,9 +148,9 @@ struct QuadratureMarginalizedDensity: LogDensity {
             let spread = 1 + b * s
             // Rows: rᵢ = Σπₖℓ′ᵢ(tₖ) + A dû/daᵢ + (1 + Bs) d log s/daᵢ.
             for k in range {
-                let d = levels.derivatives(k, eta: offsets[k] + tau * z[k] * mode)
-                let du = tau * z[k] * d.second / c
-                let dlogs = 0.5 * (tau * tau * z[k] * z[k] * d.third + third * du) / c
+                let (second, thirdDerivative) = (modeCurvatures[2 * (k - range.lowerBound)], modeCurvatures[2 * (k - range.lowerBound) + 1])
+                let du = tau * z[k] * second / c
+                let dlogs = 0.5 * (tau * tau * z[k] * z[k] * thirdDerivative + third * du) / c
                 var direct = 0.0
                 for q in 0..<count { direct += weights[q] * nodeScores[(k - range.lowerBound) * count + q] }
                 rowGradient[rows.order[k]] = direct + a * du + spread * dlogs

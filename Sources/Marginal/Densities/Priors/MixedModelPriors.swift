@@ -123,9 +123,7 @@ extension MixedModelParameterization {
     /// Applies `NAME=DISTRIBUTION` settings in order (a later one for the same name wins).
     public mutating func setPriors(_ settings: [String]) throws(PriorError) {
         for setting in settings {
-            guard let equals = setting.firstIndex(of: "=") else { throw .missingEquals(setting) }
-            let name = setting[..<equals].trimmingCharacters(in: .whitespaces)
-            let prior = try Prior(parsing: String(setting[setting.index(after: equals)...]))
+            let (name, prior) = try Prior.setting(setting)
             try setPrior(prior, for: name)
         }
     }

@@ -10,6 +10,13 @@ extension Prior {
         "half-student-t(df, scale)", "exponential(rate)", "lkj(eta)", "flat",
     ]
 
+    /// A `NAME=DISTRIBUTION` setting (`--prior`) read into its parameter name and prior.
+    static func setting(_ text: String) throws(PriorError) -> (name: String, prior: Prior) {
+        guard let equals = text.firstIndex(of: "=") else { throw .missingEquals(text) }
+        let name = text[..<equals].trimmingCharacters(in: .whitespaces)
+        return (name, try Prior(parsing: String(text[text.index(after: equals)...])))
+    }
+
     public init(parsing text: String) throws(PriorError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let name: String

@@ -102,7 +102,7 @@ public struct BinaryVarianceExample: Sendable {
         }
         guard tau.isFinite, tau > 0 else { throw EstimationError.invalidOption(name: "tau", value: "\(tau)", requirement: "a positive SD") }
         let outcomes = concurrentMap(count: replicates) { r in
-            let outcome = Result_(catching: { try estimates(replicate: r) })
+            let outcome = ReplicateOutcome(catching: { try estimates(replicate: r) })
             progress?(r)
             return outcome
         }
@@ -118,7 +118,8 @@ public struct BinaryVarianceExample: Sendable {
     }
 }
 
-private typealias Result_ = Swift.Result<(values: [Double], covered: Bool?), any Error>
+/// One replicate's estimates, or why they failed.
+private typealias ReplicateOutcome = Swift.Result<(values: [Double], covered: Bool?), any Error>
 
 extension BinaryVarianceExample.Result {
     /// The table for the terminal.
