@@ -30,7 +30,7 @@ public struct NewDataDesign: Sendable {
         let terms = try FormulaTerms(formula)
         var warnings: [String] = []
         var learned = StoredTransformations()
-        let (names, columns) = try ModelDesign.fixedColumns(terms.fixed, frame: frame, options: options, warnings: &warnings, learned: &learned)
+        let (names, columns, _) = try ModelDesign.fixedColumns(terms.fixed, frame: frame, options: options, warnings: &warnings, learned: &learned)
         fixedColumns = Dictionary(zip(names, columns), uniquingKeysWith: { a, _ in a })
         randomEffects = try ModelDesign.randomEffectTerms(terms.random, frame: frame, options: options, learned: &learned)
         offset = try ModelDesign.weightsAndOffset(terms, frame: frame, options: options).offset
