@@ -90,14 +90,14 @@ import Testing
         }
     }
 
-    /// lmerTest's layout: its heading, the columns, 5 significant digits, stars; JSON with every key.
+    /// lmerTest's layout: its heading, the columns, 5 significant digits, F to 4 decimals, stars; JSON with every key.
     @Test func printsAsLmerTest() throws {
         let table = try Self.table(Self.references[2])
         let text = table.text()
         #expect(text.hasPrefix("Type III Analysis of Variance Table with Satterthwaite's method\n"))
         let lines = text.split(separator: "\n")
         #expect(lines[1].split(separator: " ") == ["Sum", "Sq", "Mean", "Sq", "NumDF", "DenDF", "F", "value", "Pr(>F)"])
-        #expect(lines[3].split(separator: " ") == ["temp", "1966.7", "1966.7", "1", "222.00", "94.163", "<", "2.2e-16", "***"], "\(lines[3])")
+        #expect(lines[3].split(separator: " ") == ["temp", "1966.7", "1966.7", "1", "222.00", "94.1632", "<2e-16", "***"], "\(lines[3])")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(table.json().utf8)) as? [String: Any])
         #expect(json["method"] as? String == "Satterthwaite")
         let terms = try #require(json["terms"] as? [[String: Any]])
@@ -117,5 +117,39 @@ import Testing
         #expect(ModelDesign.marginalVariables(nested) == [[0], [1]])
         let crossed = try FormulaTerms(Formula("y ~ a*b")).fixed
         #expect(ModelDesign.marginalVariables(crossed) == [[0], [1], [0, 1]])
+    }
+}
+
+/// `marginal anova FIT.json`: the F table of one saved linear fit, refitted from its data file.
+@Suite struct AnovaTableCommandLineTests {
+    @Test func testsTheTermsOfOneFit() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("marginal-anova-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("cake.json").path
+        let fit = try CommandLineTests.marginal([
+            "fit", AnovaTableTests.cakeUnbalanced, "-f", AnovaTableTests.cakeFormula, "--factor", "replicate", "--ordered", "temp",
+            "--json", "-o", path, "--quiet",
+        ])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let text = try CommandLineTests.marginal(["anova", path])
+        #expect(text.status == 0 && text.stdout.hasPrefix("Type III Analysis of Variance Table with Satterthwaite's method"), "\(text.stderr)")
+        let run = try CommandLineTests.marginal(["anova", path, "--ddf", "kenward-roger", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let terms = try #require(json["terms"] as? [[String: Any]])
+        // lmerTest's anova(m, ddf = "Kenward-Roger"), AnovaTableTests.references[5].
+        for (term, expected) in zip(terms, AnovaTableTests.references[5].terms) {
+            #expect(term["term"] as? String == expected.name)
+            #expect(relativeError(try #require(term["denDF"] as? Double), expected.denDF) < 1e-4)
+            #expect(relativeError(try #require(term["fValue"] as? Double), expected.f) < 1e-4)
+        }
+        // Kenward–Roger needs REML: an ML fit is refused, with nothing on stdout.
+        let ml = directory.appendingPathComponent("ml.json").path
+        _ = try CommandLineTests.marginal(["fit", "Examples/sleepstudy.csv", "-f", "Reaction ~ Days + (Days | Subject)", "--ml", "--json", "-o", ml, "--quiet"])
+        let refused = try CommandLineTests.marginal(["anova", ml, "--ddf", "kenward-roger", "-o", directory.appendingPathComponent("out.txt").path])
+        #expect(refused.status != 0 && refused.stderr.contains("REML") && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("out.txt").path))
+        let satterthwaite = try CommandLineTests.marginal(["anova", ml])
+        #expect(satterthwaite.status == 0 && satterthwaite.stdout.contains("Days"), "\(satterthwaite.stderr)")
     }
 }

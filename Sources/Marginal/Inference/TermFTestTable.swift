@@ -40,14 +40,15 @@ public struct TermFTestTable: Sendable {
     public var heading: String { "Type III Analysis of Variance Table with \(method.rawValue)'s method" }
 
     /// The table as lmerTest prints it: Sum Sq, Mean Sq, NumDF, DenDF, F value and Pr(>F) with
-    /// R's significance stars (5 significant digits, p values as R's `format.pval`).
+    /// R's significance stars (5 significant digits, F to 4 decimals and p values to 4 digits, as
+    /// R's `printCoefmat`).
     public func text() -> String {
         let table = TextTable(
             header: ["", "Sum Sq", "Mean Sq", "NumDF", "DenDF", "F value", "Pr(>F)", ""],
             rows: rows.map { row in
                 let number = { (x: Double?) in x.map { NumberFormat.significant($0, 5) } ?? "NA" }
                 return [row.term, number(row.sumSq), number(row.meanSq), row.numDF.map { "\($0)" } ?? "NA", number(row.denDF),
-                        number(row.fValue), row.pValue.map(Self.pValueText) ?? "NA", row.pValue.map(LikelihoodRatioTable.stars) ?? ""]
+                        row.fValue.map { NumberFormat.fixed($0, 4) } ?? "NA", row.pValue.map(Self.pValueText) ?? "NA", row.pValue.map(LikelihoodRatioTable.stars) ?? ""]
             },
             leftAligned: [0, 7])
         var lines = [heading, table.render()]
@@ -57,9 +58,9 @@ public struct TermFTestTable: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// R's `format.pval` at 4 digits: below the double precision ε it prints "< 2.2e-16".
+    /// R's `format.pval` at 4 digits as `printCoefmat` calls it: below the double precision ε, "<2e-16".
     static func pValueText(_ p: Double) -> String {
-        p < Double.ulpOfOne ? "< 2.2e-16" : String(format: "%.4g", p)
+        p < Double.ulpOfOne ? "<2e-16" : String(format: "%.4g", p)
     }
 
     /// `{"heading": …, "method": …, "terms": [rows]}`, NA as null.
