@@ -23,8 +23,9 @@ public struct Predictor: Sendable {
 
     public enum NewLevels: Sendable { case error, zero }
 
-    /// One prediction, for one data row.
-    public struct Prediction: Sendable, Equatable {
+    /// One prediction, for one data row; in JSON `row`, `fit`, `se` and, with an interval, `lower`
+    /// and `upper`.
+    public struct Prediction: Sendable, Equatable, Codable {
         /// The 1-based data row.
         public var row: Int
         public var fit: Double
@@ -32,6 +33,18 @@ public struct Predictor: Sendable {
         public var standardError: Double
         public var lower: Double?
         public var upper: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case row, fit, standardError = "se", lower, upper
+        }
+
+        public init(row: Int, fit: Double, standardError: Double, lower: Double? = nil, upper: Double? = nil) {
+            self.row = row
+            self.fit = fit
+            self.standardError = standardError
+            self.lower = lower
+            self.upper = upper
+        }
     }
 
     public let saved: PredictableFit
