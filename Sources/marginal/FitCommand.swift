@@ -100,7 +100,7 @@ struct FitCommand: ParsableCommand {
         guard (1...1_000_000).contains(nsim) else { throw ValidationError("--nsim must be between 1 and 1,000,000; got \(nsim)") }
         guard level > 0, level < 1 else { throw ValidationError("--level must be in (0, 1); got \(level)") }
         if predict == nil && !prediction.isDefault {
-            throw ValidationError("--re-form, --allow-new-levels, --interval and --type shape predictions: give --predict NEWDATA.csv")
+            throw ValidationError("--re-form, --new-levels, --allow-new-levels, --interval and --type shape predictions: give --predict NEWDATA.csv")
         }
         if familyOptions.responseFamily != nil && ml {
             throw ValidationError("--ml applies to linear mixed models; a generalized one is always fitted by maximum likelihood")

@@ -15,9 +15,14 @@ struct PredictCommand: ParsableCommand {
             not needed. Rows missing a variable are left out (the output's `row` column gives the \
             data row of each prediction).
 
-            --re-form all (default) adds every random effect, ~0 none (lme4's re.form = NA), or a \
-            comma-separated list of grouping factors those alone. A level the fit did not see is an \
-            error unless --allow-new-levels (its effect is then 0, as lme4). `se` is the standard \
+            --re-form all (default, or NULL) adds every random effect, ~0 (or NA) none, a formula \
+            of random-effect terms such as '~(1 | Subject)' the columns it names (lme4's re.form: \
+            the intercepts of Subject, not its slopes; a term the fit lacks is an error listing the \
+            fit's terms), or a comma-separated list of grouping factors all their columns. A level \
+            the fit did not see is an error naming the closest level the fit has (--new-levels \
+            error, MixedModels.jl's default), or its effect is 0 (--new-levels zero, lme4's \
+            allow.new.levels = TRUE, also spelt --allow-new-levels), or the row's prediction is NA \
+            (--new-levels missing, MixedModels.jl's :missing). `se` is the standard \
             error of the fixed part; --interval prediction adds bounds that include the effects' \
             conditional variances and, for a linear model, σ². A generalized model predicts on the \
             link scale (--type link) or the response scale (--type response).
@@ -25,6 +30,7 @@ struct PredictCommand: ParsableCommand {
             Example:
               marginal fit Examples/sleepstudy.csv -f 'Reaction ~ poly(Days, 2) + (Days | Subject)' --json -o fit.json
               marginal predict fit.json new.csv --re-form '~0'
+              marginal predict fit.json new.csv --re-form '~(1 | Subject)' --new-levels missing
             """)
 
     @Argument(help: ArgumentHelp("A fit saved by `marginal fit --json -o`.", valueName: "FIT.json"))

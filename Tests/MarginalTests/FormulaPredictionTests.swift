@@ -72,7 +72,7 @@ import Testing
 
     @Test func newLevelsAndMissingColumnsAreErrors() throws {
         let (saved, _, options, _) = try Self.sleepFit()
-        #expect(throws: PredictionError.newLevel(group: "Subject", level: "999", row: 3)) {
+        #expect(throws: PredictionError.newLevel(group: "Subject", level: "999", row: 3, suggestion: "309")) {
             _ = try Predictor(saved).predict(try Self.newSleepData(), options: options)
         }
         let noDays = try DataFrame([("Day", .numeric(NumericColumn([1]))), ("Subject", .numeric(NumericColumn([308])))])
