@@ -19,10 +19,15 @@ public struct NewDataDesign: Sendable {
     /// columns (NaN where they are missing), else nil.
     public var trials: [Double]?
 
+    /// The prior weights (``DesignOptions/weights``) when the data have the column (NaN where a
+    /// row's is missing), else nil; they are not needed for prediction.
+    public var weights: [Double]?
+
     /// - Parameter options: the fit's design options with its ``DesignOptions/transformations``.
     public init(formula text: String, data: DataFrame, options: DesignOptions) throws(FormulaError) {
         let formula = try Formula(text)
         var options = options
+        let weightColumn = options.weights
         options.weights = nil
         let optionColumns = [options.offset].compactMap { $0 }.filter { data.names.contains($0) }
         let frame = try ModelFrame(data: data, formula: formula, columns: formula.rhs.columnNames,
@@ -35,6 +40,7 @@ public struct NewDataDesign: Sendable {
         randomEffects = try ModelDesign.randomEffectTerms(terms.random, frame: frame, options: options, learned: &learned)
         offset = try ModelDesign.weightsAndOffset(terms, frame: frame, options: options).offset
         keptRows = frame.keptRows
+        weights = weightColumn.flatMap { frame.numericValues($0) }
         let responseColumns = formula.response.columnNames.map(\.name)
         if case .call("cbind", let arguments, _) = formula.response, arguments.count == 2,
            responseColumns.allSatisfy({ frame.numericValues($0) != nil }) {

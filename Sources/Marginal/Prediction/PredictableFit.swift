@@ -18,6 +18,8 @@ public struct PredictableFit: Decodable, Sendable {
     /// The family and link of a generalized model (absent from a linear one).
     public var family: String?
     public var link: String?
+    /// A generalized model's dispersion parameter: the negative binomial's shape k, the Gamma's φ.
+    public var dispersion: Double?
     public var ranef: [FitReport.RandomEffects]
     /// The SDs and correlations of each term (the variance of an effect not predicted).
     public var varcomp: [FitReport.VarianceComponent]
