@@ -26,24 +26,30 @@ import Testing
         #expect(abs(v - variance) < 5 * variance * ((2 + excessKurtosis) / count).squareRoot(), "variance \(v) vs \(variance)")
     }
 
-    /// A generalized fit through its JSON, as `marginal simulate fit` reads it.
-    static func saved(_ fit: GeneralizedLinearMixedModelFit, design: ModelDesign, formula: String, weights: String? = nil) throws -> PredictableFit {
+    /// The fit of `formula` to the CSV file `path` (`factor` read as categorical, `prepare` applied
+    /// to the data), read back from its JSON as `marginal simulate fit` reads it, and the design
+    /// options prediction needs.
+    static func fitted(
+        _ path: String, factor: String, formula: String, family: any ResponseFamily, link: Link? = nil, weights: String? = nil,
+        prepare: (inout DataFrame) throws -> Void = { _ in }
+    ) throws -> (fit: GeneralizedLinearMixedModelFit, saved: PredictableFit, data: DataFrame, options: DesignOptions) {
+        var csv = CSVOptions()
+        csv.factorColumns = [factor]
+        var data = try CSVReader.read(path: path, options: csv)
+        try prepare(&data)
+        var options = DesignOptions(weights: weights)
+        let design = try ModelDesign(formula: formula, data: data, options: options)
+        let fit = try GeneralizedLinearMixedModel(design: design, family: family, link: link).fit()
         var report = GeneralizedFitReport(fit)
-        report.model = ModelSource(data: "data.csv", dataFingerprint: "", formula: formula, weights: weights, transformations: design.transformations)
-        return try PredictableFit.decode(Data(try JSONOutput.encode(report).utf8))
+        report.model = ModelSource(data: path, dataFingerprint: "", formula: formula, weights: weights, transformations: design.transformations)
+        options.transformations = design.transformations
+        return (fit, try PredictableFit.decode(Data(try JSONOutput.encode(report).utf8)), data, options)
     }
 
     @Test func negativeBinomialCountsHaveTheirMoments() throws {
-        var csv = CSVOptions()
-        csv.factorColumns = ["site"]
-        let data = try CSVReader.read(path: "Examples/Salamanders.csv", options: csv)
-        let formula = "count ~ mined + (1 | site)"
-        let design = try ModelDesign(formula: formula, data: data)
-        let fit = try GeneralizedLinearMixedModel(design: design, family: NegativeBinomialFamily()).fit()
+        let (fit, saved, data, options) = try Self.fitted(
+            "Examples/Salamanders.csv", factor: "site", formula: "count ~ mined + (1 | site)", family: NegativeBinomialFamily())
         let k = try #require(fit.dispersion)
-        let saved = try Self.saved(fit, design: design, formula: formula)
-        var options = DesignOptions()
-        options.transformations = design.transformations
         let row = fit.fitted.indices.max { fit.fitted[$0] < fit.fitted[$1] } ?? 0
         let mu = fit.fitted[row]
         let draws = try Self.draws(saved, data: data, options: options, row: row, seed: 3)
@@ -54,16 +60,9 @@ import Testing
     }
 
     @Test func gammaDeviatesHaveTheirMoments() throws {
-        var csv = CSVOptions()
-        csv.factorColumns = ["g"]
-        let data = try CSVReader.read(path: "Examples/gamma_groups.csv", options: csv)
-        let formula = "y ~ x + (1 | g)"
-        let design = try ModelDesign(formula: formula, data: data)
-        let fit = try GeneralizedLinearMixedModel(design: design, family: GammaFamily(), link: .log).fit()
+        let (fit, saved, data, options) = try Self.fitted(
+            "Examples/gamma_groups.csv", factor: "g", formula: "y ~ x + (1 | g)", family: GammaFamily(), link: .log)
         let phi = try #require(fit.dispersion)
-        let saved = try Self.saved(fit, design: design, formula: formula)
-        var options = DesignOptions()
-        options.transformations = design.transformations
         let mu = fit.fitted[0]
         let draws = try Self.draws(saved, data: data, options: options, row: 0, seed: 5)
         #expect(draws.allSatisfy { $0 > 0 })
@@ -73,21 +72,15 @@ import Testing
 
     /// cbpp as proportions with the herd sizes as --weights (R's binomial with prior weights).
     @Test func binomialProportionsWithWeightsHaveTheirMoments() throws {
-        var csv = CSVOptions()
-        csv.factorColumns = ["period"]
-        var data = try CSVReader.read(path: "Examples/cbpp.csv", options: csv)
-        guard case .numeric(let incidence) = try data.column("incidence"), case .numeric(let size) = try data.column("size") else {
-            Issue.record("cbpp's incidence and size are numeric")
-            return
+        var size: [Double] = []
+        let (fit, saved, data, options) = try Self.fitted(
+            "Examples/cbpp.csv", factor: "period", formula: "prop ~ period + (1 | herd)", family: BinomialFamily(), weights: "size"
+        ) { data in
+            guard case .numeric(let incidence) = try data.column("incidence"), case .numeric(let sizes) = try data.column("size") else { return }
+            size = sizes.values
+            try data.append("prop", .numeric(NumericColumn(zip(incidence.values, sizes.values).map { $0 / $1 })))
         }
-        try data.append("prop", .numeric(NumericColumn(zip(incidence.values, size.values).map { $0 / $1 })))
-        let formula = "prop ~ period + (1 | herd)"
-        var options = DesignOptions(weights: "size")
-        let design = try ModelDesign(formula: formula, data: data, options: options)
-        let fit = try GeneralizedLinearMixedModel(design: design, family: BinomialFamily()).fit()
-        let saved = try Self.saved(fit, design: design, formula: formula, weights: "size")
-        options.transformations = design.transformations
-        let (m, mu) = (size.values[0], fit.fitted[0])   // row 1: 14 trials
+        let (m, mu) = (try #require(size.first), fit.fitted[0])   // row 1: 14 trials
         let draws = try Self.draws(saved, data: data, options: options, row: 0, seed: 7)
         #expect(draws.allSatisfy { $0 >= 0 && $0 <= 1 && abs($0 * m - ($0 * m).rounded()) < 1e-9 }, "proportions of \(m) trials")
         let variance = mu * (1 - mu) / m

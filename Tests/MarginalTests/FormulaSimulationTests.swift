@@ -39,17 +39,8 @@ import Testing
 
     /// cbpp's binomial fit with its modes: successes out of `size` with mean size · μ̂ at each row.
     @Test func binomialCountsFollowTheFittedProbabilities() throws {
-        var csv = CSVOptions()
-        csv.factorColumns = ["period"]
-        let data = try CSVReader.read(path: "Examples/cbpp.csv", options: csv)
-        let formula = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
-        let design = try ModelDesign(formula: formula, data: data)
-        let fit = try GeneralizedLinearMixedModel(design: design, family: BinomialFamily()).fit()
-        var report = GeneralizedFitReport(fit)
-        report.model = ModelSource(data: "cbpp.csv", dataFingerprint: "", formula: formula, transformations: design.transformations)
-        var options = DesignOptions()
-        options.transformations = design.transformations
-        let saved = try PredictableFit.decode(Data(try JSONOutput.encode(report).utf8))
+        let (fit, saved, data, options) = try FamilySimulationTests.fitted(
+            "Examples/cbpp.csv", factor: "period", formula: "cbind(incidence, size - incidence) ~ period + (1 | herd)", family: BinomialFamily())
         let n = 4_000.0
         let (_, responses) = try Predictor(saved).simulate(data, options: options, simulations: Int(n), seed: 2, useModes: true)
         let size = 14.0  // row 1 of cbpp
@@ -59,6 +50,8 @@ import Testing
         #expect(abs(v - size * p * (1 - p)) < 5 * size * p * (1 - p) * (2 / n).squareRoot() + 0.1, "\(v)")
 
         // An unknown family is refused by name; a Gamma fit without its dispersion too.
+        var report = GeneralizedFitReport(fit)
+        report.model = ModelSource(data: "cbpp.csv", dataFingerprint: "", formula: fit.formula)
         var object = try #require(try JSONSerialization.jsonObject(with: Data(try JSONOutput.encode(report).utf8)) as? [String: Any])
         object["family"] = "tweedie"
         let tweedie = try PredictableFit.decode(try JSONSerialization.data(withJSONObject: object))

@@ -41,14 +41,6 @@ public struct Predictor: Sendable {
         enum CodingKeys: String, CodingKey {
             case row, fit, standardError = "se", lower, upper
         }
-
-        public init(row: Int, fit: Double, standardError: Double, lower: Double? = nil, upper: Double? = nil) {
-            self.row = row
-            self.fit = fit
-            self.standardError = standardError
-            self.lower = lower
-            self.upper = upper
-        }
     }
 
     public let saved: PredictableFit
