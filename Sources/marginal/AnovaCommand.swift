@@ -8,7 +8,7 @@ import Marginal
 struct AnovaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "anova",
-        abstract: "F tests of one linear model's fixed-effect terms (as lmerTest's anova(m)), or likelihood-ratio tests between nested models (as lme4's anova(m0, m1)).",
+        abstract: "Tests of one model's fixed-effect terms (F tests as lmerTest's anova(m), Wald χ² for a GLMM as car's Anova), or likelihood-ratio tests between nested models (as lme4's anova(m0, m1)).",
         discussion: """
             With one fit of a linear mixed model: the Type III F test of each fixed-effect term, as \
             lmerTest's anova(m) ("Type III Analysis of Variance Table with Satterthwaite's method": \
@@ -19,7 +19,9 @@ struct AnovaCommand: ParsableCommand {
             the terms containing it (a model with one term gets the Type I test, as lmerTest). The \
             model is refitted from its data file, by REML or ML as it was fitted (Satterthwaite's \
             test of an ML fit uses the ML fit, as lmerTest). A generalized model has no F tests \
-            (lmerTest has none either): compare nested generalized fits by likelihood ratio instead.
+            (lmerTest has none either): its terms get Wald χ² tests instead, as car's \
+            Anova(m, type = 3) ("Analysis of Deviance Table (Type III Wald chisquare tests)", the \
+            intercept included; a term's hypothesis depends on the contrasts, as in car).
 
             With two or more fits:
             Give two or more fits saved with `marginal fit … --json -o FILE`. The models are \
@@ -69,9 +71,17 @@ struct AnovaCommand: ParsableCommand {
         for (path, fit) in saved where fit.model == nil {
             throw CommandError(description: "\(path) was saved without its data source (model); fit it again with marginal fit --json -o")
         }
-        if saved.count == 1, let (path, fit) = saved.first {
-            let table = try Self.termTests(path, fit, method: ddf == .kenwardRoger ? .kenwardRoger : .satterthwaite)
-            try OutputDestination(path: output).write(json ? try table.json() : table.text())
+        if saved.count == 1, let (path, fit) = saved.first, let source = fit.model {
+            let text: String
+            if fit.family != nil {
+                guard ddf == nil else { throw CommandError(description: "--ddf applies to a linear model's F tests; \(path) is a generalized model, whose terms get Wald χ² tests") }
+                let table = try Self.waldTests(path, source)
+                text = json ? try table.json() : table.text()
+            } else {
+                let table = try Self.termTests(path, fit, source, method: ddf == .kenwardRoger ? .kenwardRoger : .satterthwaite)
+                text = json ? try table.json() : table.text()
+            }
+            try OutputDestination(path: output).write(text)
             return
         }
         guard let first = saved.first?.1.model else { return }
@@ -114,11 +124,7 @@ struct AnovaCommand: ParsableCommand {
 
     /// The F tests of the fixed-effect terms of the linear model saved at `path`, refitted from its
     /// data file by its criterion (lmerTest's `anova(m)`).
-    static func termTests(_ path: String, _ fit: SavedFit, method: DegreesOfFreedomMethod) throws -> TermFTestTable {
-        if let family = fit.family {
-            throw CommandError(description: "\(path) is a generalized linear mixed model (\(family)): F tests of its terms are written for linear mixed models (as lmerTest's anova); compare nested generalized fits by likelihood ratio with marginal anova A.json B.json")
-        }
-        guard let source = fit.model else { throw CommandError(description: "\(path) was saved without its data source (model); fit it again with marginal fit --json -o") }
+    static func termTests(_ path: String, _ fit: SavedFit, _ source: ModelSource, method: DegreesOfFreedomMethod) throws -> TermFTestTable {
         let (design, frame, options) = try reload(source)
         let model = try LinearMixedModel(design: design)
         let refit = try model.fit(criterion: fit.criterion == FitCriterion.ml.rawValue ? .ml : .reml)
@@ -130,13 +136,31 @@ struct AnovaCommand: ParsableCommand {
         }
     }
 
+    /// The Wald χ² tests of the terms of the generalized model saved at `path` (car's
+    /// `Anova(m, type = 3)`), from its saved β̂ and covariance and its terms read again from the data.
+    static func waldTests(_ path: String, _ source: ModelSource) throws -> WaldTermTestTable {
+        let fit = try PredictCommand.load(path)
+        let design = try reload(source).design
+        let fixed = design.fixedEffects
+        guard fixed.names == fit.fixef.map(\.name) else {
+            throw CommandError(description: "\(path) has the fixed effects \(fit.fixef.map(\.name).joined(separator: ", ")), but its data give \(fixed.names.joined(separator: ", ")); fit it again")
+        }
+        guard let table = WaldTermTestTable(
+            response: design.responseName, beta: fit.fixef.map(\.estimate), covariance: fit.vcov, terms: fixed.terms, assign: fixed.assign)
+        else {
+            throw CommandError(description: "\(path): the covariance of a term's coefficients is not positive definite; no Wald test")
+        }
+        return table
+    }
+
     /// The design of the model `source` describes, read again from its data file (which must be
     /// unchanged since the fit), with the data and the design options.
     static func reload(_ source: ModelSource) throws -> (design: ModelDesign, frame: DataFrame, options: DesignOptions) {
         guard ModelSource.fingerprint(of: try CSVReader.fileBytes(path: source.data)) == source.dataFingerprint else {
             throw CommandError(description: "\(source.data) has changed since the fit: the model cannot be refitted on the same data; fit it again")
         }
-        let (frame, options) = try PredictCommand.read(source.data, source: source)
+        var (frame, options) = try PredictCommand.read(source.data, source: source)
+        options.binaryFactorResponse = source.family.flatMap(ResponseFamilies.named)?.name == BinomialFamily().name
         return (try ModelDesign(formula: try Formula(source.formula), data: frame, options: options), frame, options)
     }
 
