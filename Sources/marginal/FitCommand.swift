@@ -31,6 +31,12 @@ struct FitCommand: ParsableCommand {
               marginal fit Examples/Pastes.csv -f 'strength ~ 1 + (1 | batch/cask)' --output pastes.txt
               marginal fit Examples/cbpp.csv -f 'cbind(incidence, size - incidence) ~ period + (1 | herd)' --family binomial
               marginal fit Examples/sleepstudy.csv -f 'Reaction ~ Days + (Days | Subject)' --report sleepstudy.html
+              marginal fit Examples/sleepstudy.csv -f 'Reaction ~ Days + (Days | Subject)' --predict new.csv --re-form '~0'
+
+            --predict NEWDATA.csv predicts from the fitted model on new data after the fit, as \
+            `marginal predict` would from the saved fit (same options: --re-form, --allow-new-levels, \
+            --interval with --level, --type): the text output gains the predictions as CSV after \
+            the summary, the JSON output a "predictions" array (row, fit, se, lower, upper).
 
             --report FILE.html also writes one self-contained HTML page (inline SVG, no network) with \
             the summary, residuals against fitted values, a normal QQ plot of the scaled residuals, \
@@ -67,8 +73,13 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Seed of the bootstrap's simulations (same seed, same intervals).")
     var seed: UInt64 = 1
 
-    @Option(help: "Confidence level of the intervals, in (0, 1).")
+    @Option(help: "Confidence level of the intervals (--confint, and --predict's --interval prediction), in (0, 1).")
     var level = 0.95
+
+    @Option(help: ArgumentHelp("After the fit, predict on these rows (a CSV file with the formula's columns), as `marginal predict`.", valueName: "NEWDATA.csv"))
+    var predict: String?
+
+    @OptionGroup var prediction: PredictionOptions
 
     @Flag(name: .long, help: "Print JSON (estimates, variance components, conditional modes, the optimizer's log) instead of text.")
     var json = false
@@ -94,14 +105,17 @@ struct FitCommand: ParsableCommand {
         }
         guard (1...1_000_000).contains(nsim) else { throw ValidationError("--nsim must be between 1 and 1,000,000; got \(nsim)") }
         guard level > 0, level < 1 else { throw ValidationError("--level must be in (0, 1); got \(level)") }
+        if predict == nil && !prediction.isDefault {
+            throw ValidationError("--re-form, --new-levels, --allow-new-levels, --interval and --type shape predictions: give --predict NEWDATA.csv")
+        }
         if familyOptions.responseFamily != nil && ml {
             throw ValidationError("--ml applies to linear mixed models; a generalized one is always fitted by maximum likelihood")
         }
     }
 
     func run() throws {
-        try OutputDestination.validate(outputs: [("--output", output), ("--report", report)], inputs: [dataOptions.data])
-        let (design, fingerprint) = try dataOptions.load(binaryFactorResponse: familyOptions.readsBinaryFactor, fingerprint: json)
+        try OutputDestination.validate(outputs: [("--output", output), ("--report", report)], inputs: [dataOptions.data] + (predict.map { [$0] } ?? []))
+        let (design, fingerprint) = try dataOptions.load(binaryFactorResponse: familyOptions.readsBinaryFactor, fingerprint: json || predict != nil)
         let progress = ProgressLine(enabled: !quiet)
         let dataName = URL(fileURLWithPath: dataOptions.data).deletingPathExtension().lastPathComponent
         let text: String
@@ -121,16 +135,13 @@ struct FitCommand: ParsableCommand {
             progress.finish()
             let summary = fit.summary(dataName: dataName) + (intervals.map { "\n" + $0.text() + "\n" } ?? "")
             if report != nil { page = fit.htmlReport(summary: summary, dataName: dataName, objectiveTrace: trace) }
-            if json {
-                var report = GeneralizedFitReport(fit)
-                report.model = fingerprint.map {
-                    dataOptions.modelSource(fingerprint: $0, family: familyOptions, link: fit.link, transformations: design.transformations)
-                }
-                report.confint = intervals
-                text = try report.json()
-            } else {
-                text = summary
+            var saved = GeneralizedFitReport(fit)
+            saved.model = fingerprint.map {
+                dataOptions.modelSource(fingerprint: $0, family: familyOptions, link: fit.link, transformations: design.transformations)
             }
+            saved.confint = intervals
+            saved.predictions = try predictions(try saved.json())
+            text = json ? try saved.json() : summary + predictionsText(saved.predictions)
         } else {
             let model = try LinearMixedModel(design: design)
             var fit = try model.fit(criterion: ml ? .ml : .reml, optimizer: optimizer) { evaluation, objective in
@@ -161,18 +172,35 @@ struct FitCommand: ParsableCommand {
             progress.finish()
             let summary = fit.summary(dataName: dataName) + ((intervals?.text() ?? profile?.text()).map { "\n" + $0 + "\n" } ?? "")
             if report != nil { page = fit.htmlReport(summary: summary, dataName: dataName) }
-            if json {
-                var report = FitReport(fit)
-                report.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0, transformations: design.transformations) }
-                report.confint = intervals
-                report.profile = profile
-                text = try report.json()
-            } else {
-                text = summary
-            }
+            var saved = FitReport(fit)
+            saved.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0, transformations: design.transformations) }
+            saved.confint = intervals
+            saved.profile = profile
+            saved.predictions = try predictions(try saved.json())
+            text = json ? try saved.json() : summary + predictionsText(saved.predictions)
         }
         if let page, let report { try OutputDestination(path: report).write(page.html()) }
         try OutputDestination(path: output).write(text)
+    }
+
+    /// With `--predict`, the predictions of the fit whose JSON report is `saved` (read back as
+    /// `marginal predict` reads a saved fit); nil without.
+    private func predictions(_ saved: @autoclosure () throws -> String) throws -> [Predictor.Prediction]? {
+        guard let predict else { return nil }
+        let bytes = Data(try saved().utf8)
+        let fit: PredictableFit
+        do {
+            fit = try PredictableFit.decode(bytes)
+        } catch {
+            throw CommandError(description: "the fit cannot be predicted from: \(error.description)")
+        }
+        return try prediction.predict(fit, newData: predict, level: level)
+    }
+
+    /// The predictions after the text summary: a heading naming the new data, then their CSV.
+    private func predictionsText(_ predictions: [Predictor.Prediction]?) -> String {
+        guard let predictions, let predict else { return "" }
+        return "\nPredictions for \(predict):\n" + PredictionOptions.csv(predictions) + "\n"
     }
 }
 

@@ -15,9 +15,14 @@ struct PredictCommand: ParsableCommand {
             not needed. Rows missing a variable are left out (the output's `row` column gives the \
             data row of each prediction).
 
-            --re-form all (default) adds every random effect, ~0 none (lme4's re.form = NA), or a \
-            comma-separated list of grouping factors those alone. A level the fit did not see is an \
-            error unless --allow-new-levels (its effect is then 0, as lme4). `se` is the standard \
+            --re-form all (default, or NULL) adds every random effect, ~0 (or NA) none, a formula \
+            of random-effect terms such as '~(1 | Subject)' the columns it names (lme4's re.form: \
+            the intercepts of Subject, not its slopes; a term the fit lacks is an error listing the \
+            fit's terms), or a comma-separated list of grouping factors all their columns. A level \
+            the fit did not see is an error naming the closest level the fit has (--new-levels \
+            error, MixedModels.jl's default), or its effect is 0 (--new-levels zero, lme4's \
+            allow.new.levels = TRUE, also spelt --allow-new-levels), or the row's prediction is NA \
+            (--new-levels missing, MixedModels.jl's :missing). `se` is the standard \
             error of the fixed part; --interval prediction adds bounds that include the effects' \
             conditional variances and, for a linear model, σ². A generalized model predicts on the \
             link scale (--type link) or the response scale (--type response).
@@ -25,10 +30,8 @@ struct PredictCommand: ParsableCommand {
             Example:
               marginal fit Examples/sleepstudy.csv -f 'Reaction ~ poly(Days, 2) + (Days | Subject)' --json -o fit.json
               marginal predict fit.json new.csv --re-form '~0'
+              marginal predict fit.json new.csv --re-form '~(1 | Subject)' --new-levels missing
             """)
-
-    enum IntervalKind: String, ExpressibleByArgument, CaseIterable { case none, prediction }
-    enum Scale: String, ExpressibleByArgument, CaseIterable { case link, response }
 
     @Argument(help: ArgumentHelp("A fit saved by `marginal fit --json -o`.", valueName: "FIT.json"))
     var fit: String
@@ -36,20 +39,10 @@ struct PredictCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The new data: a CSV file with the formula's columns.", valueName: "NEWDATA.csv"))
     var newData: String
 
-    @Option(name: .customLong("re-form"), help: ArgumentHelp("Random effects to add: all, ~0 (none) or grouping factors (comma-separated).", valueName: "all|~0|G,…"))
-    var reForm = "all"
-
-    @Flag(name: .customLong("allow-new-levels"), help: "Predict a level the fit did not see with its effect at 0 (as lme4), instead of an error.")
-    var allowNewLevels = false
-
-    @Option(name: .long, help: "none, or prediction: bounds at --level.")
-    var interval: IntervalKind = .none
+    @OptionGroup var prediction: PredictionOptions
 
     @Option(name: .long, help: "The interval's coverage.")
     var level = 0.95
-
-    @Option(name: .long, help: "For a generalized model: link or response scale.")
-    var type: Scale = .link
 
     @Flag(name: .long, help: "Print JSON instead of CSV.")
     var json = false
@@ -61,25 +54,10 @@ struct PredictCommand: ParsableCommand {
         guard level > 0, level < 1 else { throw ValidationError("--level must be between 0 and 1; got \(level)") }
     }
 
-    /// `--re-form` read.
-    var included: Predictor.RandomEffectsIncluded {
-        let text = reForm.replacingOccurrences(of: " ", with: "")
-        switch text {
-        case "all", "NULL": return .all
-        case "~0", "NA", "0", "none": return .none
-        default: return .only(text.split(separator: ",").map(String.init))
-        }
-    }
-
     func run() throws {
         try OutputDestination.validate(outputs: [("--output", output)], inputs: [fit, newData])
-        let saved = try Self.load(fit)
-        guard let source = saved.model else { throw CommandError(description: "\(fit) has no 'model'") }
-        let (frame, design) = try Self.read(newData, source: source)
-        let predictions = try Predictor(saved).predict(
-            frame, options: design, included: included, newLevels: allowNewLevels ? .zero : .error,
-            interval: interval == .prediction ? level : nil, responseScale: type == .response)
-        try OutputDestination(path: output).write(json ? try Self.json(predictions) : Self.csv(predictions))
+        let predictions = try prediction.predict(try Self.load(fit), newData: newData, level: level)
+        try OutputDestination(path: output).write(json ? try JSONOutput.encode(predictions) : PredictionOptions.csv(predictions))
     }
 
     /// The fit saved at `path`.
@@ -104,32 +82,5 @@ struct PredictCommand: ParsableCommand {
         var design = try options.designOptions()
         design.transformations = source.transformations
         return (frame, design)
-    }
-
-    /// One line per prediction: row, fit, se and, with an interval, lower and upper.
-    static func csv(_ predictions: [Predictor.Prediction]) -> String {
-        let bounds = predictions.first?.lower != nil
-        var lines = ["row,fit,se" + (bounds ? ",lower,upper" : "")]
-        for p in predictions {
-            var fields = [String(p.row), Self.number(p.fit), Self.number(p.standardError)]
-            if let lower = p.lower, let upper = p.upper { fields += [Self.number(lower), Self.number(upper)] }
-            lines.append(fields.joined(separator: ","))
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    /// Shortest text that reads back as the same double; NA for a non-finite value.
-    private static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "NA" }
-
-    struct Row: Encodable {
-        var row: Int
-        var fit: Double
-        var se: Double
-        var lower: Double?
-        var upper: Double?
-    }
-
-    static func json(_ predictions: [Predictor.Prediction]) throws -> String {
-        try JSONOutput.encode(predictions.map { Row(row: $0.row, fit: $0.fit, se: $0.standardError, lower: $0.lower, upper: $0.upper) })
     }
 }

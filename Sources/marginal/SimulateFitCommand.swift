@@ -7,14 +7,17 @@ import Marginal
 struct SimulateFitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fit",
-        abstract: "Simulate responses from a saved fit (linear, binomial or Poisson), as lme4's simulate().",
+        abstract: "Simulate responses from a saved fit (linear, binomial, Poisson, negative binomial or Gamma), as lme4's simulate().",
         discussion: """
             Reads the fit's data file (it must be unchanged since the fit) or --data, and writes \
             CSV: the data row, then one column per simulation, sim_1 … sim_N. Each simulation \
             draws new random effects from the fitted covariances (lme4's default) or, with \
             --use-modes, keeps the conditional modes (use.u = TRUE); then N(0, σ̂²) noise for a \
-            linear model, or a Poisson count, or a binomial count of successes (out of the trials \
-            of cbind(s, f), or 0/1). The same --seed gives the same responses.
+            linear model, or a draw from the fitted family at the mean: a Poisson count, a negative \
+            binomial count with the fitted shape, a Gamma deviate with the fitted dispersion (and \
+            the fit's --weights), a binomial count of successes out of the trials of cbind(s, f), \
+            or with --weights giving the trials the proportion of successes (as R's \
+            binomial()$simulate), or 0/1. The same --seed gives the same responses.
 
             Example:
               marginal fit Examples/sleepstudy.csv -f 'Reaction ~ Days + (Days | Subject)' --json -o fit.json

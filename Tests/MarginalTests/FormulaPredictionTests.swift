@@ -72,7 +72,7 @@ import Testing
 
     @Test func newLevelsAndMissingColumnsAreErrors() throws {
         let (saved, _, options, _) = try Self.sleepFit()
-        #expect(throws: PredictionError.newLevel(group: "Subject", level: "999", row: 3)) {
+        #expect(throws: PredictionError.newLevel(group: "Subject", level: "999", row: 3, suggestion: "309")) {
             _ = try Predictor(saved).predict(try Self.newSleepData(), options: options)
         }
         let noDays = try DataFrame([("Day", .numeric(NumericColumn([1]))), ("Subject", .numeric(NumericColumn([308])))])
@@ -149,6 +149,30 @@ import Testing
         #expect(allowed.status == 0 && allowed.stdout.contains("\"lower\""), "\(allowed.stderr)")
         let notAFit = try CommandLineTests.marginal(["predict", newData.path, newData.path])
         #expect(notAFit.status != 0 && notAFit.stderr.contains("is not a fit saved by `marginal fit --json`"), "\(notAFit.stderr)")
+    }
+
+    /// `fit --predict`: the predictions `marginal predict` makes from the saved fit (lme4's
+    /// `predict(fit, newdata, re.form = NA)` and with allow.new.levels), after the summary or in the JSON.
+    @Test func fitPredictsAfterTheFit() throws {
+        let newData = try CommandLineTests.temporaryFile("Days,Subject\n0,308\n2.5,309\n9,999\n12,372\n", name: "new.csv")
+        let fit = ["fit", "Examples/sleepstudy.csv", "-f", FormulaPredictionTests.sleepFormula, "--quiet", "--predict", newData.path]
+        let json = try CommandLineTests.marginal(fit + ["--re-form", "~0", "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let predictions = try #require(object["predictions"] as? [[String: Any]])
+        let expected = [255.44937277777746, 276.14097485584978, 349.65494641414074, 393.18960808080732]
+        #expect(predictions.count == 4 && object["fixef"] != nil)
+        for (prediction, value) in zip(predictions, expected) {
+            #expect(abs(try #require(prediction["fit"] as? Double) - value) < 1e-4)
+        }
+        let text = try CommandLineTests.marginal(fit + ["--allow-new-levels"])
+        #expect(text.status == 0 && text.stdout.contains("Predictions for \(newData.path):\nrow,fit,se\n1,257.66"), "\(text.stdout)")
+        // An unseen level is an error, and the output file is not written; prediction options need --predict.
+        let out = newData.deletingLastPathComponent().appendingPathComponent("out.txt")
+        let refused = try CommandLineTests.marginal(fit + ["-o", out.path])
+        #expect(refused.status != 0 && refused.stderr.contains("'999'") && !FileManager.default.fileExists(atPath: out.path))
+        let misplaced = try CommandLineTests.marginal(["fit", "Examples/sleepstudy.csv", "-f", "Reaction ~ Days + (1 | Subject)", "--re-form", "~0"])
+        #expect(misplaced.status != 0 && misplaced.stderr.contains("give --predict NEWDATA.csv"))
     }
 
     /// --ordered: polynomial contrasts, as R's default for an ordered factor.

@@ -37,31 +37,10 @@ import Testing
         #expect(again.responses[0] == responses[0] && again.responses[1] == responses[1])
     }
 
-    /// Poisson counts by inversion, a small and a split large mean: mean and variance both the mean.
-    @Test(arguments: [3.7, 1_200.0])
-    func poissonCountsHaveTheirMoments(_ mean: Double) {
-        var random = RandomSource(seed: 9)
-        let n = 4_000.0
-        let draws = (0..<Int(n)).map { _ in Predictor.poisson(mean, using: &random) }
-        let (m, v) = Self.moments(draws)
-        #expect(abs(m - mean) < 5 * (mean / n).squareRoot(), "\(m)")
-        #expect(abs(v - mean) < 5 * mean * (2 / n).squareRoot() + 1, "\(v)")
-        #expect(draws.allSatisfy { $0 >= 0 && $0 == $0.rounded() })
-    }
-
     /// cbpp's binomial fit with its modes: successes out of `size` with mean size · μ̂ at each row.
     @Test func binomialCountsFollowTheFittedProbabilities() throws {
-        var csv = CSVOptions()
-        csv.factorColumns = ["period"]
-        let data = try CSVReader.read(path: "Examples/cbpp.csv", options: csv)
-        let formula = "cbind(incidence, size - incidence) ~ period + (1 | herd)"
-        let design = try ModelDesign(formula: formula, data: data)
-        let fit = try GeneralizedLinearMixedModel(design: design, family: BinomialFamily()).fit()
-        var report = GeneralizedFitReport(fit)
-        report.model = ModelSource(data: "cbpp.csv", dataFingerprint: "", formula: formula, transformations: design.transformations)
-        var options = DesignOptions()
-        options.transformations = design.transformations
-        let saved = try PredictableFit.decode(Data(try JSONOutput.encode(report).utf8))
+        let (fit, saved, data, options) = try FamilySimulationTests.fitted(
+            "Examples/cbpp.csv", factor: "period", formula: "cbind(incidence, size - incidence) ~ period + (1 | herd)", family: BinomialFamily())
         let n = 4_000.0
         let (_, responses) = try Predictor(saved).simulate(data, options: options, simulations: Int(n), seed: 2, useModes: true)
         let size = 14.0  // row 1 of cbpp
@@ -70,11 +49,18 @@ import Testing
         #expect(abs(m - size * p) < 5 * (size * p * (1 - p) / n).squareRoot(), "\(m) vs \(size * p)")
         #expect(abs(v - size * p * (1 - p)) < 5 * size * p * (1 - p) * (2 / n).squareRoot() + 0.1, "\(v)")
 
-        // A family without a simulator is refused by name.
+        // An unknown family is refused by name; a Gamma fit without its dispersion too.
+        var report = GeneralizedFitReport(fit)
+        report.model = ModelSource(data: "cbpp.csv", dataFingerprint: "", formula: fit.formula)
         var object = try #require(try JSONSerialization.jsonObject(with: Data(try JSONOutput.encode(report).utf8)) as? [String: Any])
+        object["family"] = "tweedie"
+        let tweedie = try PredictableFit.decode(try JSONSerialization.data(withJSONObject: object))
+        #expect(throws: Predictor.SimulationError.unsupportedFamily("tweedie")) {
+            _ = try Predictor(tweedie).simulate(data, options: options, simulations: 1, seed: 1)
+        }
         object["family"] = "gamma"
         let gamma = try PredictableFit.decode(try JSONSerialization.data(withJSONObject: object))
-        #expect(throws: Predictor.SimulationError.unsupportedFamily("gamma")) {
+        #expect(throws: Predictor.SimulationError.missingDispersion("gamma")) {
             _ = try Predictor(gamma).simulate(data, options: options, simulations: 1, seed: 1)
         }
     }

@@ -86,7 +86,10 @@ import Testing
         #expect(rowsG.map { $0["npar"] as? Int } == [2, 5] && !generalized.stderr.contains("refitting"))
         #expect(abs(try #require(rowsG[1]["chisq"] as? Double) - 25.610063) < 1e-5)
         #expect(relativeError(try #require(rowsG[1]["pValue"] as? Double), 1.1509367e-05) < 1e-6)
-        let one = try CommandLineTests.marginal(["anova", m0])
-        #expect(one.status != 0 && one.stderr.contains("two or more"))
+        // One fit gets tests of its terms (AnovaTableTests, WaldTermTestTests); --ddf only with one linear fit.
+        let one = try CommandLineTests.marginal(["anova", g1, "--ddf", "satterthwaite"])
+        #expect(one.status != 0 && one.stderr.contains("Wald χ² tests") && one.stdout.isEmpty, "\(one.stderr)")
+        let twoWithDDF = try CommandLineTests.marginal(["anova", m0, m1, "--ddf", "kenward-roger"])
+        #expect(twoWithDDF.status != 0 && twoWithDDF.stderr.contains("--ddf applies to the F tests of one fit"))
     }
 }

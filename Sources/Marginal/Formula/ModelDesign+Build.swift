@@ -39,7 +39,7 @@ extension ModelDesign {
 
         // The fixed effects, without aliased columns.
         var learned = StoredTransformations()
-        let (allNames, allColumns) = try Self.fixedColumns(terms.fixed, frame: frame, options: options, warnings: &warnings, learned: &learned)
+        let (allNames, allColumns, allAssign) = try Self.fixedColumns(terms.fixed, frame: frame, options: options, warnings: &warnings, learned: &learned)
         let aliasedIndices = AliasedColumns.find(in: allColumns, tolerance: options.aliasTolerance)
         let aliasedSet = Set(aliasedIndices)
         let keptIndices = allColumns.indices.filter { !aliasedSet.contains($0) }
@@ -72,7 +72,9 @@ extension ModelDesign {
             formula: formula.description,
             responseName: formula.response.description,
             response: response,
-            fixedEffects: FixedEffectsMatrix(names: keptIndices.map { allNames[$0] }, matrix: x, aliased: aliased),
+            fixedEffects: FixedEffectsMatrix(
+                names: keptIndices.map { allNames[$0] }, matrix: x, aliased: aliased,
+                terms: terms.fixed.termLabels, assign: keptIndices.map { allAssign[$0] }),
             randomEffects: random,
             droppedRows: data.rowCount - frame.rowCount,
             keptRows: frame.keptRows,
@@ -169,11 +171,12 @@ extension ModelDesign {
         return (terms, frame)
     }
 
-    /// X with every column R's `model.matrix` would give, aliased ones included.
+    /// X with every column R's `model.matrix` would give, aliased ones included, and its `assign`
+    /// (``ModelMatrixBuilder/assign``).
     static func fixedColumns(
         _ fixed: TermList, frame: ModelFrame, options: DesignOptions, warnings: inout [String],
         learned: inout StoredTransformations
-    ) throws(FormulaError) -> (names: [String], columns: [[Double]]) {
+    ) throws(FormulaError) -> (names: [String], columns: [[Double]], assign: [Int]) {
         let values = try frameVariables(fixed, frame: frame, options: options, learned: &learned)
         var factorNames: Set<String> = []
         for (index, value) in values where value.isFactor {
@@ -191,7 +194,8 @@ extension ModelDesign {
         guard bytes <= available else {
             throw FormulaError(.fixedEffectsTooLarge(columns: builder.columnCount, rows: frame.rowCount, bytes: bytes, available: available), formula: frame.formula)
         }
-        return builder.build()
+        let (names, columns) = builder.build()
+        return (names, columns, builder.assign)
     }
 
     /// X as R's `model.matrix` gives it, before aliased columns are dropped (for tests and diagnostics).
@@ -201,7 +205,8 @@ extension ModelDesign {
         let (terms, frame) = try termsAndFrame(try Formula(text), data: data)
         var warnings: [String] = []
         var learned = StoredTransformations()
-        return try fixedColumns(terms.fixed, frame: frame, options: options, warnings: &warnings, learned: &learned)
+        let (names, columns, _) = try fixedColumns(terms.fixed, frame: frame, options: options, warnings: &warnings, learned: &learned)
+        return (names, columns)
     }
 
     /// The values of the variables a term list uses: columns as they are (factors without

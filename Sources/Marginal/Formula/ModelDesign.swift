@@ -58,6 +58,11 @@ public struct FixedEffectsMatrix: Sendable {
     public var matrix: Matrix
     /// Columns dropped because they are linear combinations of earlier ones.
     public var aliased: [String]
+    /// R's `term.labels` of the fixed part (`Days`, `recipe:temp`; the intercept is not a term).
+    public var terms: [String] = []
+    /// R's `assign`: for each column, the 1-based index into `terms` of the term it codes, 0 for
+    /// the intercept (aliased columns dropped with their entries).
+    public var assign: [Int] = []
 
     public var p: Int { names.count }
 }

@@ -18,21 +18,31 @@ struct ModelMatrixBuilder {
     /// The contrasts for the variable with a given index.
     let contrast: (Int) -> ContrastKind
 
-    /// The number of columns ``build()`` makes, counted without building them: per term, the
-    /// product over its variables of 1 (numeric), the levels (indicator-coded factor) or the
-    /// levels less one (contrasts).
+    /// The number of columns ``build()`` makes, counted without building them.
     var columnCount: Double {
+        termColumnCounts.reduce(terms.intercept ? 1.0 : 0, +)
+    }
+
+    /// R's `assign` attribute of the matrix ``build()`` makes: for each column, the 1-based index
+    /// of the term it codes in `terms.terms` (R's `term.labels`), 0 for the intercept.
+    var assign: [Int] {
+        (terms.intercept ? [0] : []) + termColumnCounts.enumerated().flatMap { index, count in
+            [Int](repeating: index + 1, count: Int(count))
+        }
+    }
+
+    /// The columns of each term: the product over its variables of 1 (numeric), the columns of a
+    /// basis, the levels (indicator-coded factor) or the levels less one (contrasts).
+    private var termColumnCounts: [Double] {
         let indicatorCoding = indicatorCodedFactors()
-        var count = terms.intercept ? 1.0 : 0
-        for (termIndex, term) in terms.terms.enumerated() {
-            count += term.reduce(1.0) { product, variable in
+        return terms.terms.enumerated().map { termIndex, term in
+            term.reduce(1.0) { product, variable in
                 if case .basis(let columns)? = values[variable] { return product * Double(columns.count) }
                 guard case .factor(let factor)? = values[variable] else { return product }
                 let levels = Double(factor.levels.count)
                 return product * (indicatorCoding[termIndex].contains(variable) ? levels : levels - 1)
             }
         }
-        return count
     }
 
     /// Column names and columns (each of length `rowCount`).

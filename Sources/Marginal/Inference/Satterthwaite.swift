@@ -40,43 +40,8 @@ extension LinearMixedModel {
     /// ν₁ when q = 1 or all νₘ agree). Nil where the moments or the eigendecomposition fail, or L
     /// is not of full row rank.
     public func satterthwaiteFTest(_ fit: LinearMixedModelFit, contrast l: Matrix) -> (statistic: Double, numerator: Int, denominator: Double, pValue: Double)? {
-        let p = design.fixedEffects.p
-        let q = l.rows
-        guard l.columns == p, q > 0, let moments = SatterthwaiteMoments(model: self, fit: fit) else { return nil }
-        let beta = fit.fixedEffects.map(\.estimate)
-        // V_L = L V Lᵀ (q × q), V = σ²C.
-        var v = [Double](repeating: 0, count: q * q)
-        for a in 0..<q {
-            for b in 0..<q {
-                var sum = 0.0
-                for i in 0..<p { for j in 0..<p { sum += l[a, i] * moments.covariance[i + j * p] * l[b, j] } }
-                v[a + b * q] = sum
-            }
-        }
-        guard let d = try? KnownCovarianceLinearAlgebra.symmetricEigen(&v, n: q), let largest = d.last, d.allSatisfy({ $0 > 1e-10 * largest }) else {
-            return nil
-        }
-        let lb = (0..<q).map { a in (0..<p).reduce(0.0) { $0 + l[a, $1] * beta[$1] } }
-        var f = 0.0
-        var nus: [Double] = []
-        for m in 0..<q {
-            let direction = (0..<p).map { j in (0..<q).reduce(0.0) { $0 + v[$1 + m * q] * l[$1, j] } }
-            let projection = (0..<q).reduce(0.0) { $0 + v[$1 + m * q] * lb[$1] }
-            f += projection * projection / d[m]
-            guard let nu = moments.degreesOfFreedom(direction) else { return nil }
-            nus.append(nu)
-        }
-        f /= Double(q)
-        let denominator: Double
-        if q == 1 || nus.allSatisfy({ abs($0 - nus[0]) < 1e-8 }) {
-            denominator = nus[0]
-        } else if nus.contains(where: { $0 <= 2 }) {
-            denominator = 2
-        } else {
-            let e = nus.reduce(0.0) { $0 + $1 / ($1 - 2) }
-            denominator = 2 * e / (e - Double(q))
-        }
-        return (f, q, denominator, FDistribution.upperTail(f, numeratorDegreesOfFreedom: Double(q), denominatorDegreesOfFreedom: denominator))
+        guard l.columns == design.fixedEffects.p, let moments = SatterthwaiteMoments(model: self, fit: fit) else { return nil }
+        return moments.fTest(l, beta: fit.fixedEffects.map(\.estimate))
     }
 }
 
@@ -106,6 +71,45 @@ struct SatterthwaiteMoments {
         for x in 0..<size { for y in 0..<size { denominator += g[x] * a[x + y * size] * g[y] } }
         let nu = 2 * variance * variance / denominator
         return nu.isFinite && nu > 0 ? nu : nil
+    }
+
+    /// ``LinearMixedModel/satterthwaiteFTest(_:contrast:)`` at these moments, for β̂ = `beta`.
+    func fTest(_ l: Matrix, beta: [Double]) -> (statistic: Double, numerator: Int, denominator: Double, pValue: Double)? {
+        let q = l.rows
+        guard l.columns == p, q > 0 else { return nil }
+        // V_L = L V Lᵀ (q × q), V = σ²C.
+        var v = [Double](repeating: 0, count: q * q)
+        for a in 0..<q {
+            for b in 0..<q {
+                var sum = 0.0
+                for i in 0..<p { for j in 0..<p { sum += l[a, i] * covariance[i + j * p] * l[b, j] } }
+                v[a + b * q] = sum
+            }
+        }
+        guard let d = try? KnownCovarianceLinearAlgebra.symmetricEigen(&v, n: q), let largest = d.last, d.allSatisfy({ $0 > 1e-10 * largest }) else {
+            return nil
+        }
+        let lb = (0..<q).map { a in (0..<p).reduce(0.0) { $0 + l[a, $1] * beta[$1] } }
+        var f = 0.0
+        var nus: [Double] = []
+        for m in 0..<q {
+            let direction = (0..<p).map { j in (0..<q).reduce(0.0) { $0 + v[$1 + m * q] * l[$1, j] } }
+            let projection = (0..<q).reduce(0.0) { $0 + v[$1 + m * q] * lb[$1] }
+            f += projection * projection / d[m]
+            guard let nu = degreesOfFreedom(direction) else { return nil }
+            nus.append(nu)
+        }
+        f /= Double(q)
+        let denominator: Double
+        if q == 1 || nus.allSatisfy({ abs($0 - nus[0]) < 1e-8 }) {
+            denominator = nus[0]
+        } else if nus.contains(where: { $0 <= 2 }) {
+            denominator = 2
+        } else {
+            let e = nus.reduce(0.0) { $0 + $1 / ($1 - 2) }
+            denominator = 2 * e / (e - Double(q))
+        }
+        return (f, q, denominator, FDistribution.upperTail(f, numeratorDegreesOfFreedom: Double(q), denominatorDegreesOfFreedom: denominator))
     }
 
     init?(model: LinearMixedModel, fit: LinearMixedModelFit) {

@@ -7,19 +7,27 @@ import Foundation
 /// u_k drawn afresh for each simulation from N(0, Σ̂_k) per level, Σ̂_k = L Lᵀ built from the
 /// term's SDs and correlations (lme4's default, `use.u = FALSE`), or u_k the conditional modes
 /// b̂_k (`useModes`, lme4's `use.u = TRUE`), the response is η* + σ̂ ε (ε ~ N(0, 1)) for a linear
-/// model, a Poisson count with mean g⁻¹(η*), or a binomial count of successes out of the trials
-/// of `cbind(s, f)` (1 for a 0/1 response) with probability g⁻¹(η*). Simulation s draws from
-/// ``RandomSource`` stream s of `seed`, so each is reproducible on its own.
+/// model, or for a generalized one a draw from its family at μ = g⁻¹(η*) with the row's prior
+/// weight (``ResponseFamily/simulate(mean:weight:random:)``, R's `family()$simulate`): a Poisson
+/// count; a negative binomial count with the fitted shape k (mean μ, variance μ + μ²/k); a Gamma
+/// deviate with the fitted dispersion φ (mean μ, variance φμ²/w); a binomial count of successes out
+/// of the trials of `cbind(s, f)`, or with `--weights` giving the trials the proportion of
+/// successes (as R's `binomial()$simulate`), or 0/1. Simulation s draws from ``RandomSource``
+/// stream s of `seed`, so each is reproducible on its own.
 extension Predictor {
     /// Why a fit cannot be simulated from.
     public enum SimulationError: Error, Sendable, Equatable, CustomStringConvertible {
-        /// Families other than Gaussian, binomial and Poisson are not simulated yet.
+        /// A family this version does not know.
         case unsupportedFamily(String)
+        /// A negative binomial or Gamma fit saved without its dispersion parameter.
+        case missingDispersion(String)
 
         public var description: String {
             switch self {
             case .unsupportedFamily(let family):
-                "simulating from a \(family) model is not written yet; linear, binomial and Poisson models can be simulated from"
+                "simulating from a \(family) model is not written; gaussian, binomial, poisson, negative-binomial and gamma models can be simulated from"
+            case .missingDispersion(let family):
+                "the \(family) fit has no 'dispersion' (its shape or dispersion parameter): fit it again with marginal fit --json"
             }
         }
     }
@@ -29,13 +37,23 @@ extension Predictor {
     public func simulate(
         _ data: DataFrame, options: DesignOptions, simulations: Int, seed: UInt64, useModes: Bool = false
     ) throws -> (rows: [Int], responses: [[Double]]) {
-        let family = saved.family ?? "gaussian"
-        guard ["gaussian", "binomial", "poisson"].contains(family) else { throw SimulationError.unsupportedFamily(family) }
+        var family: (any ResponseFamily)? = nil
+        if let name = saved.family {
+            guard let known = ResponseFamilies.named(name) else { throw SimulationError.unsupportedFamily(name) }
+            if known.dispersion != nil {
+                guard let dispersion = saved.dispersion else { throw SimulationError.missingDispersion(name) }
+                family = known.withDispersion(dispersion)
+            } else {
+                family = known
+            }
+        }
         let sigma = saved.sigma ?? 0
         let mean = try predict(data, options: options, included: useModes ? .all : .none)
         let design = try NewDataDesign(formula: saved.model?.formula ?? saved.formula, data: data, options: options)
         let factors = useModes ? [] : design.randomEffects.map { term in (term, covarianceFactor(of: term)) }
-        let trials = design.trials ?? [Double](repeating: 1, count: mean.count)
+        // The prior weight of each row (the binomial trials), and for cbind(s, f) the counts' scale.
+        let counts = design.trials
+        let weights = counts ?? design.weights ?? [Double](repeating: 1, count: mean.count)
         let inverse = link ?? .identity
         var streams = RandomSource.streams(seed: seed, count: simulations)
         let responses = (0..<simulations).map { s in
@@ -53,45 +71,13 @@ extension Predictor {
                 }
             }
             return y.indices.map { i in
-                switch family {
-                case "binomial": Self.binomial(trials: trials[i], probability: inverse.mean(y[i]), using: &streams[s])
-                case "poisson": Self.poisson(inverse.mean(y[i]), using: &streams[s])
-                default: y[i] + sigma * streams[s].normal()
-                }
+                guard let family else { return y[i] + sigma * streams[s].normal() }
+                guard weights[i].isFinite, weights[i] > 0 else { return .nan }
+                let draw = family.simulate(mean: inverse.mean(y[i]), weight: weights[i], random: &streams[s])
+                return counts.map { (draw * $0[i]).rounded() } ?? draw
             }
         }
         return (mean.map(\.row), responses)
-    }
-
-    /// A binomial count: the successes of `trials` Bernoulli draws (NaN when the trials are not a count).
-    static func binomial(trials: Double, probability p: Double, using random: inout RandomSource) -> Double {
-        guard trials >= 0, trials <= 1e7, trials == trials.rounded() else { return .nan }
-        var successes = 0.0
-        for _ in 0..<Int(trials) where random.bernoulli(p) { successes += 1 }
-        return successes
-    }
-
-    /// A Poisson count by inversion (sequential search), exact; a mean above 500 is split into
-    /// parts of at most 500 whose counts are added (a sum of independent Poisson counts is Poisson).
-    static func poisson(_ mean: Double, using random: inout RandomSource) -> Double {
-        guard mean.isFinite, mean >= 0 else { return .nan }
-        var remaining = mean
-        var total = 0.0
-        while remaining > 0 {
-            let part = min(remaining, 500)
-            remaining -= part
-            var k = 0.0
-            var probability = Foundation.exp(-part)
-            var cumulative = probability
-            let u = random.uniform()
-            while u > cumulative, probability > 0 {
-                k += 1
-                probability *= part / k
-                cumulative += probability
-            }
-            total += k
-        }
-        return total
     }
 
     /// The lower Cholesky factor (column-major, S × S) of the term's covariance Σ̂; zero when the

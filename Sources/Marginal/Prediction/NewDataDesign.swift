@@ -19,10 +19,15 @@ public struct NewDataDesign: Sendable {
     /// columns (NaN where they are missing), else nil.
     public var trials: [Double]?
 
+    /// The prior weights (``DesignOptions/weights``) when the data have the column (NaN where a
+    /// row's is missing), else nil; they are not needed for prediction.
+    public var weights: [Double]?
+
     /// - Parameter options: the fit's design options with its ``DesignOptions/transformations``.
     public init(formula text: String, data: DataFrame, options: DesignOptions) throws(FormulaError) {
         let formula = try Formula(text)
         var options = options
+        let weightColumn = options.weights
         options.weights = nil
         let optionColumns = [options.offset].compactMap { $0 }.filter { data.names.contains($0) }
         let frame = try ModelFrame(data: data, formula: formula, columns: formula.rhs.columnNames,
@@ -30,11 +35,12 @@ public struct NewDataDesign: Sendable {
         let terms = try FormulaTerms(formula)
         var warnings: [String] = []
         var learned = StoredTransformations()
-        let (names, columns) = try ModelDesign.fixedColumns(terms.fixed, frame: frame, options: options, warnings: &warnings, learned: &learned)
+        let (names, columns, _) = try ModelDesign.fixedColumns(terms.fixed, frame: frame, options: options, warnings: &warnings, learned: &learned)
         fixedColumns = Dictionary(zip(names, columns), uniquingKeysWith: { a, _ in a })
         randomEffects = try ModelDesign.randomEffectTerms(terms.random, frame: frame, options: options, learned: &learned)
         offset = try ModelDesign.weightsAndOffset(terms, frame: frame, options: options).offset
         keptRows = frame.keptRows
+        weights = weightColumn.flatMap { frame.numericValues($0) }
         let responseColumns = formula.response.columnNames.map(\.name)
         if case .call("cbind", let arguments, _) = formula.response, arguments.count == 2,
            responseColumns.allSatisfy({ frame.numericValues($0) != nil }) {

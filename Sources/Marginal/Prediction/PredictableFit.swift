@@ -18,6 +18,8 @@ public struct PredictableFit: Decodable, Sendable {
     /// The family and link of a generalized model (absent from a linear one).
     public var family: String?
     public var link: String?
+    /// A generalized model's dispersion parameter: the negative binomial's shape k, the Gamma's φ.
+    public var dispersion: Double?
     public var ranef: [FitReport.RandomEffects]
     /// The SDs and correlations of each term (the variance of an effect not predicted).
     public var varcomp: [FitReport.VarianceComponent]
@@ -74,10 +76,13 @@ public struct PredictableFit: Decodable, Sendable {
 public enum PredictionError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file is not a fit saved by `marginal fit --json`.
     case notAFit(String)
-    /// A grouping factor's level the fit has no effect for (without `allowNewLevels`).
-    case newLevel(group: String, level: String, row: Int)
-    /// `reForm` names a grouping factor the model does not have.
+    /// A grouping factor's level the fit has no effect for (with ``Predictor/NewLevels/error``), and
+    /// the fit's level closest to it, if one is.
+    case newLevel(group: String, level: String, row: Int, suggestion: String?)
+    /// `re.form` names a grouping factor the model does not have.
     case unknownGroup(String, suggestion: String?, groups: [String])
+    /// `re.form` has a random-effect term, or a column of one, that the model does not have.
+    case unknownTerm(String, fitTerms: [String])
     /// A column of the fit's X that the new data do not give (a term the formula cannot rebuild).
     case missingFixedColumn(String)
     /// A structured term (`ar1(time + 0 | id)`) whose times or positions in the new data are not
@@ -88,8 +93,12 @@ public enum PredictionError: Error, Sendable, Equatable, CustomStringConvertible
         switch self {
         case .notAFit(let why):
             "not a fit saved by `marginal fit --json` (\(why))"
-        case .newLevel(let group, let level, let row):
-            "the grouping factor '\(group)' has the level '\(level)' in data row \(row), which the fit has no effect for; use --allow-new-levels to predict with its effect at 0 (lme4's allow.new.levels = TRUE)"
+        case .newLevel(let group, let level, let row, let suggestion):
+            "the grouping factor '\(group)' has the level '\(level)' in data row \(row), which the fit has no effect for"
+                + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
+                + "; use --new-levels zero to predict with its effect at 0 (lme4's allow.new.levels = TRUE, also --allow-new-levels) or --new-levels missing to leave the row's prediction missing (MixedModels.jl's :missing)"
+        case .unknownTerm(let term, let fitTerms):
+            "the re-form term \(term) is not among the model's random-effect terms, \(fitTerms.joined(separator: " + "))"
         case .unknownGroup(let name, let suggestion, let groups):
             "no grouping factor '\(name)' in the model" + (suggestion.map { "; did you mean '\($0)'?" } ?? "; it has \(groups.joined(separator: ", "))")
         case .missingFixedColumn(let name):

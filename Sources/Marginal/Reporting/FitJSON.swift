@@ -73,6 +73,8 @@ public struct FitReport: Codable, Sendable {
     public var confint: BootstrapIntervals?
     /// Profile-likelihood intervals, when asked for (`--confint profile`).
     public var profile: ProfileIntervals?
+    /// Predictions on new data, when asked for (`marginal fit --predict`).
+    public var predictions: [Predictor.Prediction]?
 
     public init(_ fit: LinearMixedModelFit) {
         formula = fit.formula

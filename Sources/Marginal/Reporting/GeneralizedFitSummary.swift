@@ -97,6 +97,8 @@ public struct GeneralizedFitReport: Codable, Sendable {
     public var model: ModelSource?
     /// Parametric-bootstrap intervals (`--confint boot`), nil otherwise.
     public var confint: BootstrapIntervals?
+    /// Predictions on new data, when asked for (`marginal fit --predict`).
+    public var predictions: [Predictor.Prediction]?
 
     public init(_ fit: GeneralizedLinearMixedModelFit) {
         formula = fit.formula

@@ -28,8 +28,10 @@ public struct BinomialFamily: ResponseFamily {
 
     public func initialMean(_ y: Double, weight: Double) -> Double { (weight * y + 0.5) / (weight + 1) }
 
-    /// The proportion of successes in w (rounded) trials, each with probability μ.
+    /// The proportion of successes in w (rounded) trials, each with probability μ; NaN for trials
+    /// that are not finite or above 10⁷ (each trial is one draw).
     public func simulate(mean mu: Double, weight: Double, random: inout RandomSource) -> Double {
+        guard weight.isFinite, weight <= 1e7 else { return .nan }
         let trials = Int(weight.rounded())
         guard trials > 0 else { return 0 }
         return random.binomial(trials: trials, probability: min(max(mu, 0), 1)) / Double(trials)

@@ -51,3 +51,10 @@ p("bare bar REML", REMLcrit(f8)); p("bare bar beta", fixef(f8)); p("bare bar the
 ss$DaysF2 <- factor(pmin(ss$Days, 2), ordered = TRUE)
 f9 <- lmer(Reaction ~ Days + (DaysF2 | Subject), ss, REML = FALSE)
 p("ordered random ML deviance", deviance(f9)); print(getME(f9, "cnms"))
+# re.form as random-effect terms: the intercepts of Subject only (not its slopes); one of two crossed terms
+p("predict re.form (1 | Subject)", predict(f5, nd, re.form = ~(1 | Subject), allow.new.levels = TRUE))
+pen <- read.csv("Examples/Penicillin.csv")
+f6 <- lmer(diameter ~ 1 + (1 | plate) + (1 | sample), pen)
+ndp <- data.frame(plate = c("a", "x", "zz"), sample = c("A", "F", "C"))  # plate zz is new
+p("penicillin re.form (1 | plate)", predict(f6, ndp, re.form = ~(1 | plate), allow.new.levels = TRUE))
+p("penicillin re.form (1 | sample)", predict(f6, ndp, re.form = ~(1 | sample), allow.new.levels = TRUE))
