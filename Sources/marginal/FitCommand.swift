@@ -29,7 +29,7 @@ struct FitCommand: ParsableCommand {
               marginal fit Examples/sleepstudy.csv -f 'Reaction ~ 1 + Days + (1 + Days | Subject)'
               marginal fit Examples/Penicillin.csv -f 'diameter ~ 1 + (1 | plate) + (1 | sample)' --ml --json
               marginal fit Examples/Pastes.csv -f 'strength ~ 1 + (1 | batch/cask)' --output pastes.txt
-              marginal fit Examples/cbpp.csv -f 'cbind(incidence, size - incidence) ~ period + (1 | herd)' --family binomial
+              marginal fit Examples/cbpp.csv -f 'cbind(incidence, size - incidence) ~ period + (1 | herd)' --family binomial --factor period
               marginal fit Examples/sleepstudy.csv -f 'Reaction ~ Days + (Days | Subject)' --report sleepstudy.html
               marginal fit Examples/sleepstudy.csv -f 'Reaction ~ Days + (Days | Subject)' --predict new.csv --re-form '~0'
 
