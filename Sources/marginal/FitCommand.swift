@@ -63,8 +63,8 @@ struct FitCommand: ParsableCommand {
     var ddf: DenominatorDegreesOfFreedom?
 
     @Option(help: ArgumentHelp(
-        "Confidence intervals for every parameter: boot (parametric bootstrap, percentile intervals, as lme4's confint(method = \"boot\"); a generalized model's responses are drawn from its family and refitted by the same method) or profile (linear models: profile likelihood of the ML deviance, as lme4's confint(method = \"profile\")).",
-        valueName: "boot|profile"))
+        "Confidence intervals: boot (every parameter, parametric bootstrap, percentile intervals, as lme4's confint(method = \"boot\"); a generalized model's responses are drawn from its family and refitted by the same method), profile (every parameter, profile likelihood of the ML deviance, or of the Laplace or quadrature deviance of a generalized model, as lme4's confint(method = \"profile\")) or wald (the fixed effects, estimate ± z × SE, as lme4's confint(method = \"Wald\")).",
+        valueName: "boot|profile|wald"))
     var confint: ConfidenceIntervalMethod?
 
     @Option(help: "Simulations of the parametric bootstrap (--confint boot), refitted in parallel.")
@@ -97,9 +97,6 @@ struct FitCommand: ParsableCommand {
         if familyOptions.responseFamily != nil && ddf != nil {
             throw ValidationError("--ddf applies to linear mixed models; a generalized one has Wald z tests")
         }
-        if confint == .profile && familyOptions.responseFamily != nil {
-            throw ValidationError("--confint profile is written for linear mixed models; use --confint boot for a generalized one")
-        }
         if ddf == .kenwardRoger && ml {
             throw ValidationError("--ddf kenward-roger needs a REML fit (Kenward–Roger's approximation is defined for REML); leave out --ml")
         }
@@ -128,18 +125,29 @@ struct FitCommand: ParsableCommand {
                 progress.update("fitting: evaluation \(evaluation), Laplace deviance \(objective)")
             }
             var intervals: BootstrapIntervals?
-            if confint == .boot {
+            var table: IntervalTable?
+            switch confint {
+            case .boot:
                 progress.update("parametric bootstrap: \(nsim) refits")
                 intervals = model.parametricBootstrap(fit, simulations: nsim, seed: seed, level: level)
+            case .profile:
+                progress.update("profiling the deviance")
+                table = try model.profileIntervals(fit, level: level)
+            case .wald:
+                table = .wald(fit.fixedEffects, level: level)
+            case nil:
+                break
             }
             progress.finish()
-            let summary = fit.summary(dataName: dataName) + (intervals.map { "\n" + $0.text() + "\n" } ?? "")
+            let summary = fit.summary(dataName: dataName) + ((intervals?.text() ?? table?.text()).map { "\n" + $0 + "\n" } ?? "")
             if report != nil { page = fit.htmlReport(summary: summary, dataName: dataName, objectiveTrace: trace) }
             var saved = GeneralizedFitReport(fit)
             saved.model = fingerprint.map {
                 dataOptions.modelSource(fingerprint: $0, family: familyOptions, link: fit.link, transformations: design.transformations)
             }
             saved.confint = intervals
+            saved.profile = confint == .profile ? table : nil
+            saved.wald = confint == .wald ? table : nil
             saved.predictions = try predictions(try saved.json())
             text = json ? try saved.json() : summary + predictionsText(saved.predictions)
         } else {
@@ -158,24 +166,27 @@ struct FitCommand: ParsableCommand {
                 break
             }
             var intervals: BootstrapIntervals?
-            var profile: ProfileIntervals?
+            var table: IntervalTable?
             switch confint {
             case .boot:
                 progress.update("parametric bootstrap: \(nsim) refits")
                 intervals = model.parametricBootstrap(fit, simulations: nsim, seed: seed, level: level)
             case .profile:
                 progress.update("profiling the deviance")
-                profile = try model.profileIntervals(fit, level: level)
+                table = try model.profileIntervals(fit, level: level)
+            case .wald:
+                table = .wald(fit.fixedEffects, level: level)
             case nil:
                 break
             }
             progress.finish()
-            let summary = fit.summary(dataName: dataName) + ((intervals?.text() ?? profile?.text()).map { "\n" + $0 + "\n" } ?? "")
+            let summary = fit.summary(dataName: dataName) + ((intervals?.text() ?? table?.text()).map { "\n" + $0 + "\n" } ?? "")
             if report != nil { page = fit.htmlReport(summary: summary, dataName: dataName) }
             var saved = FitReport(fit)
             saved.model = fingerprint.map { dataOptions.modelSource(fingerprint: $0, transformations: design.transformations) }
             saved.confint = intervals
-            saved.profile = profile
+            saved.profile = confint == .profile ? table : nil
+            saved.wald = confint == .wald ? table : nil
             saved.predictions = try predictions(try saved.json())
             text = json ? try saved.json() : summary + predictionsText(saved.predictions)
         }
@@ -210,6 +221,7 @@ extension ThetaOptimizer: ExpressibleByArgument {}
 enum ConfidenceIntervalMethod: String, ExpressibleByArgument {
     case boot
     case profile
+    case wald
 }
 
 /// `--ddf`: how a linear model's t tests get their degrees of freedom.

@@ -72,7 +72,9 @@ public struct FitReport: Codable, Sendable {
     /// Bootstrap confidence intervals, when asked for (`--confint boot`).
     public var confint: BootstrapIntervals?
     /// Profile-likelihood intervals, when asked for (`--confint profile`).
-    public var profile: ProfileIntervals?
+    public var profile: IntervalTable?
+    /// Wald intervals of the fixed effects, when asked for (`--confint wald`).
+    public var wald: IntervalTable?
     /// Predictions on new data, when asked for (`marginal fit --predict`).
     public var predictions: [Predictor.Prediction]?
 

@@ -97,6 +97,10 @@ public struct GeneralizedFitReport: Codable, Sendable {
     public var model: ModelSource?
     /// Parametric-bootstrap intervals (`--confint boot`), nil otherwise.
     public var confint: BootstrapIntervals?
+    /// Profile-likelihood intervals (`--confint profile`), nil otherwise.
+    public var profile: IntervalTable?
+    /// Wald intervals of the fixed effects (`--confint wald`), nil otherwise.
+    public var wald: IntervalTable?
     /// Predictions on new data, when asked for (`marginal fit --predict`).
     public var predictions: [Predictor.Prediction]?
 
