@@ -124,20 +124,10 @@ struct FitCommand: ParsableCommand {
                 if report != nil { trace.append(objective) }
                 progress.update("fitting: evaluation \(evaluation), Laplace deviance \(objective)")
             }
-            var intervals: BootstrapIntervals?
-            var table: IntervalTable?
-            switch confint {
-            case .boot:
-                progress.update("parametric bootstrap: \(nsim) refits")
-                intervals = model.parametricBootstrap(fit, simulations: nsim, seed: seed, level: level)
-            case .profile:
-                progress.update("profiling the deviance")
-                table = try model.profileIntervals(fit, level: level)
-            case .wald:
-                table = .wald(fit.fixedEffects, level: level)
-            case nil:
-                break
-            }
+            let (intervals, table) = try confidenceIntervals(
+                progress: progress, fixedEffects: fit.fixedEffects,
+                boot: { model.parametricBootstrap(fit, simulations: nsim, seed: seed, level: level) },
+                profile: { () throws(MixedModelError) in try model.profileIntervals(fit, level: level) })
             progress.finish()
             let summary = fit.summary(dataName: dataName) + ((intervals?.text() ?? table?.text()).map { "\n" + $0 + "\n" } ?? "")
             if report != nil { page = fit.htmlReport(summary: summary, dataName: dataName, objectiveTrace: trace) }
@@ -165,20 +155,10 @@ struct FitCommand: ParsableCommand {
             case .none:
                 break
             }
-            var intervals: BootstrapIntervals?
-            var table: IntervalTable?
-            switch confint {
-            case .boot:
-                progress.update("parametric bootstrap: \(nsim) refits")
-                intervals = model.parametricBootstrap(fit, simulations: nsim, seed: seed, level: level)
-            case .profile:
-                progress.update("profiling the deviance")
-                table = try model.profileIntervals(fit, level: level)
-            case .wald:
-                table = .wald(fit.fixedEffects, level: level)
-            case nil:
-                break
-            }
+            let (intervals, table) = try confidenceIntervals(
+                progress: progress, fixedEffects: fit.fixedEffects,
+                boot: { model.parametricBootstrap(fit, simulations: nsim, seed: seed, level: level) },
+                profile: { () throws(MixedModelError) in try model.profileIntervals(fit, level: level) })
             progress.finish()
             let summary = fit.summary(dataName: dataName) + ((intervals?.text() ?? table?.text()).map { "\n" + $0 + "\n" } ?? "")
             if report != nil { page = fit.htmlReport(summary: summary, dataName: dataName) }
@@ -192,6 +172,25 @@ struct FitCommand: ParsableCommand {
         }
         if let page, let report { try OutputDestination(path: report).write(page.html()) }
         try OutputDestination(path: output).write(text)
+    }
+
+    /// The intervals `--confint` asks for: the bootstrap's, or the profile's or Wald's table.
+    private func confidenceIntervals(
+        progress: ProgressLine, fixedEffects: [FixedEffectEstimate],
+        boot: () -> BootstrapIntervals, profile: () throws(MixedModelError) -> IntervalTable
+    ) throws(MixedModelError) -> (BootstrapIntervals?, IntervalTable?) {
+        switch confint {
+        case .boot:
+            progress.update("parametric bootstrap: \(nsim) refits")
+            return (boot(), nil)
+        case .profile:
+            progress.update("profiling the deviance")
+            return (nil, try profile())
+        case .wald:
+            return (nil, .wald(fixedEffects, level: level))
+        case nil:
+            return (nil, nil)
+        }
     }
 
     /// With `--predict`, the predictions of the fit whose JSON report is `saved` (read back as
