@@ -59,7 +59,7 @@ extension PenalizedLeastSquares {
         var traces = factors.map { [Double](repeating: 0, count: $0.dimension * $0.dimension) }
         var denseTerms = [Double](repeating: 0, count: r * (factors.dropFirst().map(\.dimension).max() ?? 1))
         let panelA = products.first.values
-        var y = [Double](), zcc = [Double](repeating: 0, count: s1 * s1)
+        var y = [Double](), zcc = [Double](repeating: 0, count: s1 * s1), lambdaZ = zcc
         for c in 0..<levels {
             let start = products.first.start[c]
             let height = products.first.height(c)
@@ -96,14 +96,19 @@ extension PenalizedLeastSquares {
             // T_c = A_cc λ₁ Z̃_cc + A_{R,c}ᵀ Λ̃ Z̃_{R,c}.
             var lz = zrc
             applyLambda(toRows: rows, &lz, height: mr, columns: s1)
+            // λ₁ Z̃_cc once (λ₁ lower triangular), then A_cc times it.
+            for b in 0..<s1 {
+                for q in 0..<s1 {
+                    var sum = 0.0
+                    for w in 0...q { sum += lambda1[q + w * s1] * zcc[w + b * s1] }
+                    lambdaZ[q + b * s1] = sum
+                }
+            }
+            let diagonalBase = c * s1 * s1
             for i in 0..<s1 {
                 for b in 0..<s1 {
                     var t = 0.0
-                    for q in 0..<s1 {
-                        var lzqb = 0.0
-                        for w in 0...q { lzqb += lambda1[q + w * s1] * zcc[w + b * s1] }
-                        t += products.first.diagonal[c * s1 * s1 + i + q * s1] * lzqb
-                    }
+                    for q in 0..<s1 { t += products.first.diagonal[diagonalBase + i + q * s1] * lambdaZ[q + b * s1] }
                     for row in 0..<mr { t += panelA[base + row + i * height] * lz[row + b * mr] }
                     traces[0][i + b * s1] += t
                 }
