@@ -18,12 +18,12 @@ struct FixedEffectsBasis: Sendable {
     /// R, p × p upper triangular, column-major.
     let r: [Double]
     /// c = R β₀, the least-squares coefficients in the engine's coordinates.
-    let shift: [Double]
+    private(set) var shift: [Double]
     /// 2 Σ log |R_jj| = log det(XᵀWX).
     let logDeterminant: Double
     /// X̃ (n × p, column-major) and ỹ, the columns and response the cross products are formed from.
     let columns: Matrix
-    let response: [Double]
+    private(set) var response: [Double]
 
     /// - Parameters: x (n × p, full column rank), y (less any offset), weights (nil for 1).
     init(x: Matrix, y: [Double], weights: [Double]?) {
@@ -58,7 +58,25 @@ struct FixedEffectsBasis: Sendable {
                             rp.baseAddress!, blasint(p), cp.baseAddress!, blasint(n))
             }
         }
-        // ỹ and c: project out X̃ twice (the second pass removes what rounding left of the first).
+        (shift, response) = Self.project(y, on: columns, weights: weights)
+        self.r = r
+        self.columns = columns
+        logDeterminant = 2 * (0..<p).reduce(0) { $0 + Foundation.log(abs(r[$1 + $1 * p])) }
+    }
+
+    /// The same basis for a new response y (less any offset) with the same weights: c and ỹ
+    /// again, R and X̃ kept.
+    func replacingResponse(_ y: [Double], weights: [Double]?) -> FixedEffectsBasis {
+        var basis = self
+        (basis.shift, basis.response) = Self.project(y, on: columns, weights: weights)
+        return basis
+    }
+
+    /// c = X̃ᵀW y and ỹ = y − X̃ c, projecting X̃ out twice (the second pass removes what rounding
+    /// left of the first).
+    private static func project(_ y: [Double], on columns: Matrix, weights: [Double]?) -> (shift: [Double], residual: [Double]) {
+        let n = y.count
+        let p = columns.columns
         var residual = y
         var shift = [Double](repeating: 0, count: p)
         for _ in 0..<2 {
@@ -69,11 +87,7 @@ struct FixedEffectsBasis: Sendable {
                 for i in 0..<n { residual[i] -= columns[i, j] * dot }
             }
         }
-        self.r = r
-        self.shift = shift
-        self.columns = columns
-        self.response = residual
-        logDeterminant = 2 * (0..<p).reduce(0) { $0 + Foundation.log(abs(r[$1 + $1 * p])) }
+        return (shift, residual)
     }
 
     /// β̃ = R β − c.
