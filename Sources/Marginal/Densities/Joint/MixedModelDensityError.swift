@@ -10,6 +10,11 @@ public enum MixedModelDensityError: Error, Equatable, Sendable, CustomStringConv
     case centeredWithClassIntegratedOut
     /// The model has prior weights or an offset, which only the fully integrated density takes.
     case weightsOrOffset
+    /// Several grouping factors integrated out need at least one other factor to sample; with
+    /// all of them, `--marginalize all` is the route.
+    case subsetNeedsBothKinds(groups: [String])
+    /// The model over the grouping factors integrated out cannot be formed (the engine's reason).
+    case subsetModel(String)
 
     public var description: String {
         switch self {
@@ -22,6 +27,11 @@ public enum MixedModelDensityError: Error, Equatable, Sendable, CustomStringConv
             return "the parameterization was made from a different model: \(reason)"
         case .centeredWithClassIntegratedOut:
             return "with a grouping factor integrated out, the other factors' effects are sampled noncentered or partial, not centered"
+        case .subsetNeedsBothKinds(let groups):
+            return "integrating some grouping factors out needs others to sample: of " + groups.map { "'\($0)'" }.joined(separator: ", ")
+                + ", name the ones to integrate out (all of them is --marginalize all)"
+        case .subsetModel(let reason):
+            return "the model over the grouping factors integrated out cannot be formed: \(reason)"
         case .weightsOrOffset:
             return "prior weights and offsets are supported by the ML/REML fit, EM and sampling with every random effect integrated out (--marginalize all); this density does not take them yet"
         }

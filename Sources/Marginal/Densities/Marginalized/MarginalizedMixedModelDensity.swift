@@ -102,6 +102,16 @@ public struct MarginalizedMixedModelDensity: LogDensity {
         return likelihoodAndAdjoints(gradient: false)?.value
     }
 
+    /// A new response (without weights or offset) on the same design: the factor's y row is
+    /// formed again at the next evaluation (``SubsetMarginalizedDensity``, whose sampled effects
+    /// move the response of the factors it integrates out). Drops the single-factor class sums,
+    /// which hold the response.
+    mutating func replaceResponse(_ y: [Double]) {
+        factor.replaceResponse(y)
+        if levelClasses != nil { useLevelClasses(nil) }
+        workspace.factorIsCurrent = false
+    }
+
     /// Replaces the single-factor class sums (nil: always evaluate through the blocked factor),
     /// for tests that compare the two paths.
     mutating func useLevelClasses(_ classes: LevelClasses?) {

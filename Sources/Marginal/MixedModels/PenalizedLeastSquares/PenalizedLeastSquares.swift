@@ -128,6 +128,13 @@ struct PenalizedLeastSquares: Sendable {
         isPositiveDefinite = false
     }
 
+    /// A new response on the same prior weights (none here: the densities that call it refuse
+    /// weights), ``CrossProducts/replaceResponse(_:weights:)``; stale until the next ``update(theta:)``.
+    mutating func replaceResponse(_ y: [Double]) {
+        products.replaceResponse(y, weights: nil)
+        isPositiveDefinite = false
+    }
+
     // MARK: Reading the factor
 
     /// log det(ΛᵀZᵀWZΛ + I) = 2 Σ log diag L over the random-effect blocks, with one logarithm

@@ -1,0 +1,246 @@
+import Foundation
+
+/// The posterior density of a linear mixed model with the random effects of *several* grouping
+/// factors M integrated out through the blocked Cholesky factor, and the effects of the other
+/// factors S sampled non-centered or partially non-centered (`--marginalize g,h`).
+///
+/// With b_S the sampled effects and r = y − Z_S b_S, the likelihood is that of the linear mixed
+/// model over the blocks of M alone with response r,
+///
+///     ℓ(β, σ, T_M; r) = log N(r; Xβ, σ²I + Z_M Σ_M Z_Mᵀ),
+///
+/// which ``MarginalizedMixedModelDensity`` evaluates, with its exact gradient in β, σ and T_M,
+/// from the factor of a model over M whose cross products take the new response in the y row
+/// alone (``CrossProducts/replaceResponse(_:weights:)``). Its gradient in r is −V⁻¹(r − Xβ) =
+/// −e/σ², e = r − Xβ − Z_M Λ ũ with ũ the conditional modes of the factor at β, so
+///
+///     ∂ℓ/∂b_S = Z_Sᵀ e / σ²,
+///
+/// pulled back through the sampled blocks' coordinates (``SampledBlockCoordinates``), whose prior
+/// terms complete the density. This generalizes ``OneClassMarginalizedDensity`` (M one factor,
+/// by Woodbury level by level) to any set M whose blocked factor is cheap: a factor with many
+/// levels first, then factors with few (on the course-evaluation design, the 1,128 lecturers and
+/// the 28 department × service cells, a dense block of 28), while the factor that is hardest to
+/// integrate (the 2,972 students, crossed with the lecturers) is sampled.
+///
+/// Cost per evaluation: O(n × (p + Σ S_k)) in passes over the rows (r, the y row of the cross
+/// products, e, Z_Sᵀe), plus one update of the factor over M.
+public struct SubsetMarginalizedDensity: LogDensity {
+    /// The layout of the global coordinates (the whole model's), their names and the priors.
+    public let parameterization: MixedModelParameterization
+    /// The grouping factors integrated out, in the engine's order.
+    public let marginalizedGroups: [String]
+    public let dimension: Int
+    public let effectParameterization: RandomEffectParameterization
+    /// Names of all coordinates of x: the layout's, then the sampled effects' coordinates.
+    public let parameterNames: [String]
+
+    /// The likelihood over M (its own priors are not used) and, for each of its blocks, the
+    /// whole model's block.
+    var inner: MarginalizedMixedModelDensity
+    let innerBlocks: [Int]
+    let reducedBlocks: [RandomEffectBlock]
+    /// Where each block of M starts in the factor's ũ.
+    let innerOffsets: [Int]
+    let rows: MixedModelRows
+    let effects: SampledEffectsLayout
+    let coordinates: [SampledBlockCoordinates]
+    var globals: GlobalParameters
+    private var work: Work
+
+    /// Preallocated storage of one evaluation.
+    struct Work {
+        var sampledEffects: [[Double]]
+        var caches: [[Double]]
+        var factors: [[Double]]
+        var effectAdjoints: [[Double]]
+        var factorAdjoints: [[Double]]
+        var response: [Double]
+        var residual: [Double]
+        var betaAdjoint: [Double]
+        var scratch: [Double]
+        var levelMeans: [[Double]]
+    }
+
+    /// The density of `model` with the blocks of `groups` integrated out and the others sampled as
+    /// `effects` says, with the priors of `parameterization` (made from `model`).
+    public init(
+        model: LinearMixedModel, marginalizing groups: [String], effects form: RandomEffectParameterization = .partial,
+        parameterization layout: MixedModelParameterization
+    ) throws(MixedModelDensityError) {
+        try MixedModelDensityError.check(layout, against: model)
+        let names = model.blocks.map(\.group)
+        for group in groups where !names.contains(group) {
+            throw .unknownGroup(group, available: names, suggestion: closestName(to: group, among: names))
+        }
+        guard form != .centered else { throw .centeredWithClassIntegratedOut }
+        let marginalized = model.blocks.indices.filter { groups.contains(model.blocks[$0].group) }
+        let sampled = model.blocks.indices.filter { !groups.contains(model.blocks[$0].group) }
+        guard !marginalized.isEmpty, !sampled.isEmpty else { throw .subsetNeedsBothKinds(groups: names) }
+        var reduced = model.design
+        reduced.randomEffects = model.design.randomEffects.filter { groups.contains($0.group) }
+        let reducedModel: LinearMixedModel
+        do {
+            reducedModel = try LinearMixedModel(design: reduced)
+        } catch {
+            throw .subsetModel(error.description)
+        }
+        inner = MarginalizedMixedModelDensity(model: reducedModel)
+        innerBlocks = reducedModel.blocks.map { block in model.blocks.firstIndex { $0.group == block.group } ?? 0 }
+        reducedBlocks = reducedModel.blocks
+        var offsets: [Int] = []
+        var next = 0
+        for block in reducedModel.blocks {
+            offsets.append(next)
+            next += block.effectCount
+        }
+        innerOffsets = offsets
+        parameterization = layout
+        marginalizedGroups = marginalized.map { model.blocks[$0].group }
+        effectParameterization = form
+        let rows = MixedModelRows(model: model)
+        self.rows = rows
+        let effects = SampledEffectsLayout(rows: rows, blocks: sampled, start: layout.dimension)
+        self.effects = effects
+        let pilot = model.thetaLayout.lambdas(model.startingTheta).map(\.elements)
+        coordinates = effects.entries.map { entry in
+            SampledBlockCoordinates(entry: entry, parameterization: form) {
+                PartialCentering(rows: rows, block: entry.block, projection: nil, pilotScale: pilot[entry.block].first)
+            }
+        }
+        dimension = layout.dimension + effects.count
+        parameterNames = layout.parameterNames + coordinates.flatMap { SampledEffectsLayout.names(symbol: $0.symbol, block: model.blocks[$0.entry.block]) }
+        globals = layout.makeGlobals()
+        let n = model.design.nobs
+        let largest = model.blocks.map(\.dimension).max() ?? 1
+        work = Work(
+            sampledEffects: effects.entries.map { [Double](repeating: 0, count: $0.count) },
+            caches: coordinates.map { [Double](repeating: 0, count: max($0.cacheCount, 1)) },
+            factors: effects.entries.map { [Double](repeating: 0, count: $0.dimension * $0.dimension) },
+            effectAdjoints: effects.entries.map { [Double](repeating: 0, count: $0.count) },
+            factorAdjoints: effects.entries.map { [Double](repeating: 0, count: $0.dimension * $0.dimension) },
+            response: [Double](repeating: 0, count: n), residual: [Double](repeating: 0, count: n),
+            betaAdjoint: [Double](repeating: 0, count: model.design.fixedEffects.p),
+            scratch: [Double](repeating: 0, count: 2 * largest),
+            levelMeans: reducedModel.blocks.map { [Double](repeating: 0, count: $0.effectCount) })
+    }
+
+    public mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
+        guard x.count == dimension, gradient.count == dimension, x.allSatisfy(\.isFinite) else { return -.infinity }
+        parameterization.decode(x, into: &globals)
+        guard globals.sigma > 0, globals.sigma.isFinite else { return -.infinity }
+        guard let (likelihood, sigmaAdjoint) = likelihoodAndAdjoints(x: x, gradient: &gradient) else { return -.infinity }
+        let total = likelihood + parameterization.completeGradient(x, globals: &globals, sigmaAdjoint: sigmaAdjoint, gradient: &gradient)
+        return total.isFinite ? total : -.infinity
+    }
+
+    /// ℓ plus the sampled coordinates' prior terms; ∂/∂β and ∂/∂T_k into `globals`, the sampled
+    /// coordinates' gradient into `gradient`; returns them with ∂/∂σ. Nil where ℓ cannot be evaluated.
+    private mutating func likelihoodAndAdjoints(x: [Double], gradient: inout [Double]) -> (Double, Double)? {
+        let sigma = globals.sigma
+        let n = rows.n
+        // b_S from the coordinates, then r = y − Z_S b_S.
+        for (m, block) in coordinates.enumerated() {
+            let entry = block.entry
+            let s = entry.dimension
+            for i in 0..<(s * s) { work.factors[m][i] = globals.factors[entry.block][i] }
+            x.withUnsafeBufferPointer { xp in
+                work.factors[m].withUnsafeBufferPointer { tp in
+                    globals.beta.withUnsafeBufferPointer { bp in
+                        work.caches[m].withUnsafeMutableBufferPointer { cp in
+                            work.sampledEffects[m].withUnsafeMutableBufferPointer { ep in
+                                block.effects(coordinates: xp.baseAddress! + entry.offset, factor: tp.baseAddress!, sigma: sigma,
+                                              beta: bp.baseAddress!, cache: cp.baseAddress!, into: ep.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for i in 0..<n { work.response[i] = rows.y[i] }
+        for (m, entry) in effects.entries.enumerated() {
+            let block = rows.blocks[entry.block]
+            let s = entry.dimension
+            for i in 0..<n {
+                let level = Int(block.codes[i])
+                var sum = 0.0
+                for a in 0..<s { sum += block.z[i * s + a] * work.sampledEffects[m][level * s + a] }
+                work.response[i] -= sum
+            }
+        }
+        // ℓ over M at r.
+        inner.replaceResponse(work.response)
+        inner.globals.beta = globals.beta
+        inner.globals.sigma = sigma
+        for (k, full) in innerBlocks.enumerated() { inner.globals.factors[k] = globals.factors[full] }
+        guard let (value, innerSigmaAdjoint) = inner.likelihoodAndAdjoints(gradient: true) else { return nil }
+        // e = r − Xβ − Z_M Λ ũ, scaled to a = e/σ².
+        let lambdas = inner.factor.lambdas
+        for (k, block) in reducedBlocks.enumerated() {
+            let s = block.dimension
+            let offset = innerOffsets[k]
+            let lambda = lambdas[k]
+            for level in 0..<block.levelCount {
+                for a in 0..<s {
+                    var sum = 0.0
+                    for b in 0...a { sum += lambda[a + b * s] * inner.workspace.effects[offset + level * s + b] }
+                    work.levelMeans[k][level * s + a] = sum
+                }
+            }
+        }
+        let precision = 1 / (sigma * sigma)
+        let fixed = rows.x
+        for i in 0..<n {
+            var e = work.response[i]
+            for j in 0..<rows.p { e -= fixed[i + j * n] * globals.beta[j] }
+            for (k, block) in reducedBlocks.enumerated() {
+                let s = block.dimension
+                let level = Int(block.codes[i])
+                for a in 0..<s { e -= block.z[a, i] * work.levelMeans[k][level * s + a] }
+            }
+            work.residual[i] = e * precision
+        }
+        // The sampled blocks: Z_Sᵀa, pulled back through their coordinates.
+        var total = value
+        var sigmaAdjoint = innerSigmaAdjoint
+        for j in work.betaAdjoint.indices { work.betaAdjoint[j] = 0 }
+        for (m, block) in coordinates.enumerated() {
+            let entry = block.entry
+            let s = entry.dimension
+            work.residual.withUnsafeBufferPointer { ap in
+                work.effectAdjoints[m].withUnsafeMutableBufferPointer { out in
+                    EffectPasses.accumulateEffects(block: rows.blocks[entry.block], weights: ap.baseAddress!, into: out.baseAddress!, count: n)
+                }
+            }
+            let term = x.withUnsafeBufferPointer { xp in
+                gradient.withUnsafeMutableBufferPointer { gp in
+                    work.factors[m].withUnsafeBufferPointer { tp in
+                        work.sampledEffects[m].withUnsafeBufferPointer { ep in
+                            work.effectAdjoints[m].withUnsafeBufferPointer { ap in
+                                work.caches[m].withUnsafeBufferPointer { cp in
+                                    work.scratch.withUnsafeMutableBufferPointer { sp in
+                                        work.factorAdjoints[m].withUnsafeMutableBufferPointer { fp in
+                                            work.betaAdjoint.withUnsafeMutableBufferPointer { bp in
+                                                block.pullBack(
+                                                    coordinates: xp.baseAddress! + entry.offset, factor: tp.baseAddress!, sigma: sigma,
+                                                    effects: ep.baseAddress!, adjoint: ap.baseAddress!, cache: cp.baseAddress!,
+                                                    scratch: sp.baseAddress!, gradient: gp.baseAddress! + entry.offset,
+                                                    factorAdjoint: fp.baseAddress!, betaAdjoint: bp.baseAddress!)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            total += term.value
+            sigmaAdjoint += term.sigmaAdjoint
+            for i in 0..<(s * s) { globals.factorAdjoints[entry.block][i] = work.factorAdjoints[m][i] }
+        }
+        for j in globals.betaAdjoint.indices { globals.betaAdjoint[j] = inner.globals.betaAdjoint[j] + work.betaAdjoint[j] }
+        for (k, full) in innerBlocks.enumerated() { globals.factorAdjoints[full] = inner.globals.factorAdjoints[k] }
+        return (total, sigmaAdjoint)
+    }
+}
