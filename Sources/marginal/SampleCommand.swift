@@ -20,6 +20,7 @@ struct SampleCommand: ParsableCommand {
               --marginalize auto     all, or one FACTOR for large crossed designs (default)
               --marginalize all      integrate out every random effect
               --marginalize FACTOR   integrate out one factor's effects, sample the rest
+              --marginalize F,G      integrate out several factors' effects, sample the rest
               --marginalize none     sample every random effect
               --fix-sd g=1,h=0.5     random-effect SDs known: only b and sigma are sampled
             Sampled effects are partial (the default), noncentered or, with none, centered \
@@ -175,7 +176,10 @@ struct SampleCommand: ParsableCommand {
         case "auto": return nil
         case "all": return .marginalizeAll
         case "none": return .marginalizeNone(effects ?? .nonCentered)
-        default: return .marginalizeOne(group: marginalize, effects: effects ?? .partial)
+        default:
+            let groups = marginalize.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard groups.count > 1 else { return .marginalizeOne(group: marginalize, effects: effects ?? .partial) }
+            return .marginalizeSubset(groups: groups, effects: effects ?? .partial)
         }
     }
 

@@ -47,6 +47,9 @@ public struct BayesianMixedModel: Sendable {
             case .marginalizeOne(let group, let effects):
                 let density = try OneClassMarginalizedDensity(model: model, marginalizing: group, effects: effects, parameterization: layout)
                 return try run.sample(density, priors: layout.priorEntries, globalCount: layout.dimension, laplaceStart: density.standardizesSampledEffects)
+            case .marginalizeSubset(let groups, let effects):
+                let density = try SubsetMarginalizedDensity(model: model, marginalizing: groups, effects: effects, parameterization: layout)
+                return try run.sample(density, priors: layout.priorEntries, globalCount: layout.dimension, laplaceStart: density.standardizesSampledEffects)
             case .marginalizeNone(let effects):
                 return try run.sample(JointMixedModelDensity(model: model, effects: effects, parameterization: layout), priors: layout.priorEntries, globalCount: layout.dimension)
             case .quadrature:

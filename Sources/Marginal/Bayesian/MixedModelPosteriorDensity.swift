@@ -53,6 +53,12 @@ extension OneClassMarginalizedDensity: ParameterizedDensity {
     }
 }
 
+extension SubsetMarginalizedDensity: ParameterizedDensity {
+    mutating func drawEffects(at x: [Double], using random: inout RandomSource, into effects: inout [Double]) -> Bool {
+        drawRandomEffects(at: x, using: &random, into: &effects)
+    }
+}
+
 extension JointMixedModelDensity: ParameterizedDensity {
     /// The effects are coordinates of x: nothing is drawn.
     mutating func drawEffects(at x: [Double], using random: inout RandomSource, into effects: inout [Double]) -> Bool {

@@ -8,6 +8,9 @@ public enum SamplingStrategy: Sendable, Equatable, CustomStringConvertible {
     /// One grouping factor's effects integrated out (Lai, Domke & Sheldon 2024), the others
     /// sampled partially non-centered (the default) or non-centered (``OneClassMarginalizedDensity``).
     case marginalizeOne(group: String, effects: RandomEffectParameterization = .partial)
+    /// Several grouping factors' effects integrated out through the blocked factor over them, the
+    /// others sampled partially non-centered (the default) or non-centered (``SubsetMarginalizedDensity``).
+    case marginalizeSubset(groups: [String], effects: RandomEffectParameterization = .partial)
     /// Nothing integrated out: every random effect sampled (``JointMixedModelDensity``).
     case marginalizeNone(RandomEffectParameterization)
     /// Random-effect covariances known (e.g. SDs fixed by group); all effects integrated out
@@ -24,6 +27,8 @@ public enum SamplingStrategy: Sendable, Equatable, CustomStringConvertible {
         case .marginalizeAll: return "all random effects integrated out"
         case .marginalizeOne(let group, let effects):
             return "random effects of '\(group)' integrated out, the others sampled (\(effects.rawValue))"
+        case .marginalizeSubset(let groups, let effects):
+            return "random effects of " + groups.map { "'\($0)'" }.joined(separator: ", ") + " integrated out, the others sampled (\(effects.rawValue))"
         case .marginalizeNone(let parameterization): return "every random effect sampled (\(parameterization.rawValue))"
         case .knownCovariance(let specification):
             let list = specification.entries.map { entry in

@@ -33,8 +33,14 @@ extension MarginalizedMixedModelDensity {
     }
 
     private mutating func recoverRandomEffects(at x: [Double], noise: Bool, into effects: inout [Double]) -> Bool {
-        guard x.count == dimension, effects.count == randomEffectsLayout.count, x.allSatisfy(\.isFinite) else { return false }
+        guard x.count == dimension, x.allSatisfy(\.isFinite) else { return false }
         parameterization.decode(x, into: &globals)
+        return recoverRandomEffects(noise: noise, into: &effects)
+    }
+
+    /// The recovery at the decoded `globals`, with the deviates in `workspace.noise` when `noise`.
+    mutating func recoverRandomEffects(noise: Bool, into effects: inout [Double]) -> Bool {
+        guard effects.count == randomEffectsLayout.count else { return false }
         loadEngineBeta()
         if let classes = levelClasses {
             // One grouping factor: u from the class factors, then b = λu per level.

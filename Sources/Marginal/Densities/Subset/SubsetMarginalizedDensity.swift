@@ -34,6 +34,10 @@ public struct SubsetMarginalizedDensity: LogDensity {
     public let effectParameterization: RandomEffectParameterization
     /// Names of all coordinates of x: the layout's, then the sampled effects' coordinates.
     public let parameterNames: [String]
+    /// Where each random effect sits in what ``drawRandomEffects(at:using:into:)`` fills.
+    public let randomEffectsLayout: RandomEffectsLayout
+    /// Where each block's effects start in that order.
+    let effectOffsets: [Int]
 
     /// The likelihood over M (its own priors are not used) and, for each of its blocks, the
     /// whole model's block.
@@ -46,7 +50,7 @@ public struct SubsetMarginalizedDensity: LogDensity {
     let effects: SampledEffectsLayout
     let coordinates: [SampledBlockCoordinates]
     var globals: GlobalParameters
-    private var work: Work
+    var work: Work
 
     /// Preallocated storage of one evaluation.
     struct Work {
@@ -88,13 +92,9 @@ public struct SubsetMarginalizedDensity: LogDensity {
         inner = MarginalizedMixedModelDensity(model: reducedModel)
         innerBlocks = reducedModel.blocks.map { block in model.blocks.firstIndex { $0.group == block.group } ?? 0 }
         reducedBlocks = reducedModel.blocks
-        var offsets: [Int] = []
-        var next = 0
-        for block in reducedModel.blocks {
-            offsets.append(next)
-            next += block.effectCount
-        }
-        innerOffsets = offsets
+        innerOffsets = Self.offsets(reducedModel.blocks)
+        effectOffsets = Self.offsets(model.blocks)
+        randomEffectsLayout = RandomEffectsLayout(blocks: model.blocks)
         parameterization = layout
         marginalizedGroups = marginalized.map { model.blocks[$0].group }
         effectParameterization = form
@@ -125,6 +125,17 @@ public struct SubsetMarginalizedDensity: LogDensity {
             levelMeans: reducedModel.blocks.map { [Double](repeating: 0, count: $0.effectCount) })
     }
 
+    /// Where each block's effects start when the blocks' effects are laid out one after another.
+    static func offsets(_ blocks: [RandomEffectBlock]) -> [Int] {
+        var offsets: [Int] = []
+        var next = 0
+        for block in blocks {
+            offsets.append(next)
+            next += block.effectCount
+        }
+        return offsets
+    }
+
     public mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
         guard x.count == dimension, gradient.count == dimension, x.allSatisfy(\.isFinite) else { return -.infinity }
         parameterization.decode(x, into: &globals)
@@ -134,9 +145,9 @@ public struct SubsetMarginalizedDensity: LogDensity {
         return total.isFinite ? total : -.infinity
     }
 
-    /// ℓ plus the sampled coordinates' prior terms; ∂/∂β and ∂/∂T_k into `globals`, the sampled
-    /// coordinates' gradient into `gradient`; returns them with ∂/∂σ. Nil where ℓ cannot be evaluated.
-    private mutating func likelihoodAndAdjoints(x: [Double], gradient: inout [Double]) -> (Double, Double)? {
+    /// At the decoded `globals`: the sampled effects b_S from the coordinates x, the response
+    /// r = y − Z_S b_S of the factor over M, and the factor's β, σ and T_M.
+    mutating func loadSampledEffects(x: [Double]) {
         let sigma = globals.sigma
         let n = rows.n
         // b_S from the coordinates, then r = y − Z_S b_S.
@@ -168,11 +179,18 @@ public struct SubsetMarginalizedDensity: LogDensity {
                 work.response[i] -= sum
             }
         }
-        // ℓ over M at r.
         inner.replaceResponse(work.response)
         inner.globals.beta = globals.beta
         inner.globals.sigma = sigma
         for (k, full) in innerBlocks.enumerated() { inner.globals.factors[k] = globals.factors[full] }
+    }
+
+    /// ℓ plus the sampled coordinates' prior terms; ∂/∂β and ∂/∂T_k into `globals`, the sampled
+    /// coordinates' gradient into `gradient`; returns them with ∂/∂σ. Nil where ℓ cannot be evaluated.
+    private mutating func likelihoodAndAdjoints(x: [Double], gradient: inout [Double]) -> (Double, Double)? {
+        let sigma = globals.sigma
+        let n = rows.n
+        loadSampledEffects(x: x)
         guard let (value, innerSigmaAdjoint) = inner.likelihoodAndAdjoints(gradient: true) else { return nil }
         // e = r − Xβ − Z_M Λ ũ, scaled to a = e/σ².
         let lambdas = inner.factor.lambdas

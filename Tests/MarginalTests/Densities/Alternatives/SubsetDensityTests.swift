@@ -62,3 +62,34 @@ import Testing
         }
     }
 }
+
+extension SubsetDensityTests {
+    /// The recovered effects of the factor integrated out are draws from its conditional: with one
+    /// factor, their mean over 4,000 draws is the one-class density's conditional mean within
+    /// 4.5 Monte Carlo standard errors, and the sampled factor's effects are those at x.
+    @Test func recoveryDrawsFromTheConditional() throws {
+        let model = try AlternativeDensityGradientTests.model(named: "penicillin")
+        let group = model.blocks[1].group
+        var oneClass = try OneClassMarginalizedDensity(model: model, marginalizing: group, effects: .nonCentered)
+        var subset = try SubsetMarginalizedDensity(model: model, marginalizing: [group], effects: .nonCentered, parameterization: oneClass.parameterization)
+        let x = OneClassDensityTests.point(model, layout: oneClass.parameterization, sampled: oneClass.dimension - oneClass.parameterization.dimension, seed: 4)
+        var mean = [Double](repeating: 0, count: subset.randomEffectsLayout.count)
+        #expect(oneClass.conditionalMeanRandomEffects(at: x, into: &mean))
+        var random = RandomSource(seed: 12)
+        var draw = mean
+        let draws = 4000
+        var sum = [Double](repeating: 0, count: mean.count), squares = sum
+        for _ in 0..<draws {
+            #expect(subset.drawRandomEffects(at: x, using: &random, into: &draw))
+            for i in draw.indices {
+                sum[i] += draw[i]
+                squares[i] += draw[i] * draw[i]
+            }
+        }
+        for i in mean.indices {
+            let average = sum[i] / Double(draws)
+            let sd = max(squares[i] / Double(draws) - average * average, 0).squareRoot()
+            #expect(abs(average - mean[i]) <= 4.5 * sd / Double(draws).squareRoot() + 1e-12, "effect \(i): \(average) vs \(mean[i]) (sd \(sd))")
+        }
+    }
+}
