@@ -35,7 +35,7 @@ root=$(cd "$here/../.." && pwd)
 . "$here/common.sh"
 models="cbpp verbagg"
 chains=4; warmup=1000; draws=1000; seed=1; tools="marginal stan numpyro"; timeout=3600
-parse_options 2,28 models chains warmup draws seed tools timeout -- "$@"
+parse_options 2,30 models chains warmup draws seed tools timeout -- "$@"
 
 python=${PYTHON:-python3}
 results="$cache/bayes-glmm-results"
