@@ -21,7 +21,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 . "$here/common.sh"
 chains=4; warmup=1000; draws=1000; seed=1; tools="marginal stan"; timeout=5400
-parse_options 2,18 chains warmup draws seed tools timeout -- "$@"
+parse_options 2,17 chains warmup draws seed tools timeout -- "$@"
 
 python=${PYTHON:-python3}
 results="$cache/bayes-glmm-results"
