@@ -28,6 +28,7 @@ runs the chains in a process pool of os.cpu_count() workers (2 on the benchmark 
 saved for that, and dropped from the summaries).
 """
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -119,12 +120,14 @@ def main():
     import httpstan.models
     cached = httpstan.cache.model_directory(
         httpstan.models.calculate_model_name(PROGRAM)).is_dir()
-    posterior = stan.build(PROGRAM, data=stan_data, random_seed=args.seed)
+    with contextlib.redirect_stdout(sys.stderr):        # PyStan prints "Building..."
+        posterior = stan.build(PROGRAM, data=stan_data, random_seed=args.seed)
     compile_seconds = time.perf_counter() - start_time
 
     start_time = time.perf_counter()
-    fit = posterior.sample(num_chains=args.chains, num_warmup=args.warmup,
-                           num_samples=args.draws, save_warmup=True)
+    with contextlib.redirect_stdout(sys.stderr):
+        fit = posterior.sample(num_chains=args.chains, num_warmup=args.warmup,
+                               num_samples=args.draws, save_warmup=True)
     seconds = time.perf_counter() - start_time
     load_after = os.getloadavg()
 

@@ -27,6 +27,7 @@ Timing as stan_glmm.py: `compileSeconds` is `stan.build`, `seconds` the wall tim
 os.cpu_count() workers), gradientEvaluations the sum of n_leapfrog__ over warmup and sampling.
 """
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -143,11 +144,13 @@ def main():
     load_before = os.getloadavg()
     cached = httpstan.cache.model_directory(httpstan.models.calculate_model_name(PROGRAM)).is_dir()
     start_time = time.perf_counter()
-    posterior = stan.build(PROGRAM, data=stan_data, random_seed=args.seed)
+    with contextlib.redirect_stdout(sys.stderr):        # PyStan prints "Building..."
+        posterior = stan.build(PROGRAM, data=stan_data, random_seed=args.seed)
     compile_seconds = time.perf_counter() - start_time
     start_time = time.perf_counter()
-    fit = posterior.sample(num_chains=args.chains, num_warmup=args.warmup,
-                           num_samples=args.draws, save_warmup=True)
+    with contextlib.redirect_stdout(sys.stderr):
+        fit = posterior.sample(num_chains=args.chains, num_warmup=args.warmup,
+                               num_samples=args.draws, save_warmup=True)
     seconds = time.perf_counter() - start_time
     load_after = os.getloadavg()
 
