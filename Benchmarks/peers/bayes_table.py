@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """The table of run_bayes_glmm.sh and run_stan_insteval.sh: for each model, marginal's and each
 peer's minimum bulk-ESS over the globals, seconds, CPU seconds, gradients and ESS per second,
-and marginal's ratio to each peer.
+and marginal's ratio to each peer: on the run's wall time, excluding compilation (marginal: its
+JSON `seconds`, sampling and warmup; Stan: the same as the run, stan.build being outside it;
+NumPyro: minus JAX's compile time), and per CPU second of the whole process (user + system,
+/usr/bin/time; the fairest of the three on a shared, loaded machine).
 
 Usage: bayes_table.py RESULTS CHAINS WARMUP DRAWS SEED MODEL... [--markdown]
 Reads RESULTS/{marginal,stan,numpyro}-MODEL-cCHAINS-wWARMUP-dDRAWS-sSEED.json (+ .cpu, .time).
@@ -84,8 +87,8 @@ def peer_row(name, result):
 
 
 header = ("model", "tool", "min bulk-ESS (weakest)", "run s", "compile s", "CPU s", "gradients",
-          "CPU ms/gradient", "ESS/s (run)", "ESS/s excl. compile", "marginal ratio (run / excl.)",
-          "notes")
+          "CPU ms/gradient", "ESS/s (run)", "ESS/s excl. compile", "ESS per CPU s",
+          "marginal ratio (run / excl. / CPU)", "notes")
 rows = []
 for model in models:
     tag = f"{model}-c{chains}-w{warmup}-d{draws}-s{seed}"
@@ -98,17 +101,21 @@ for model in models:
     for tool in ("marginal", "stan", "numpyro"):
         e = entries.get(tool)
         if not e:
-            rows.append((model, tool, "-", "-", "-", "-", "-", "-", "-", "-", "-",
+            rows.append((model, tool, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-",
                          "no result (refused, failed or not run)"))
             continue
         ratio = ""
+        per_cpu = e["ess"] / e["cpu"] if e["cpu"] else None
         if tool != "marginal" and m and m["rate"]:
             ratio = f"{m['rate'] / e['rate']:.1f}x / {m['rate_excl'] / e['rate_excl']:.1f}x"
+            if per_cpu and m["cpu"]:
+                ratio += f" / {m['ess'] / m['cpu'] / per_cpu:.1f}x"
         per_gradient = (e["cpu"] / e["gradients"] * 1e3
                         if e["cpu"] and e["gradients"] and tool != "numpyro" else None)
         rows.append((model, tool, f"{fmt(e['ess'], 0)} ({e['weakest']})", fmt(e["run"], 2),
                      fmt(e["compile"], 1), fmt(e["cpu"], 1), fmt(e["gradients"], 0),
-                     fmt(per_gradient, "g"), fmt(e["rate"]), fmt(e["rate_excl"]), ratio,
+                     fmt(per_gradient, "g"), fmt(e["rate"]), fmt(e["rate_excl"]), fmt(per_cpu),
+                     ratio,
                      e["note"] + (f"; divergences {e['divergences']}" if e.get("divergences") else "")))
 
 print(f"{chains} chains x ({warmup} warmup + {draws} draws), seed {seed}, OPENBLAS_NUM_THREADS=1")
