@@ -100,6 +100,8 @@ for model in models:
     m = entries.get("marginal")
     for tool in ("marginal", "stan", "numpyro"):
         e = entries.get(tool)
+        if not e and not (results / f"{tool}-{tag}.err").exists():
+            continue                        # not run
         if not e:
             rows.append((model, tool, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-",
                          "no result (refused, failed or not run)"))
