@@ -49,6 +49,11 @@ def fmt(value, digits=1):
     return f"{value:,.{digits}f}"
 
 
+def rate(value):
+    """An ESS per second: one decimal from 10 up, three significant digits below."""
+    return "-" if value is None else (f"{value:,.1f}" if value >= 10 else f"{value:.3g}")
+
+
 def marginal_row(name, result):
     """(ESS, weakest, run s, compile s, CPU s, gradients, ESS/s, ESS/s excl. compile, load)."""
     globals_ = [p for p in result["parameters"]
@@ -116,7 +121,7 @@ for model in models:
                         if e["cpu"] and e["gradients"] and tool != "numpyro" else None)
         rows.append((model, tool, f"{fmt(e['ess'], 0)} ({e['weakest']})", fmt(e["run"], 2),
                      fmt(e["compile"], 1), fmt(e["cpu"], 1), fmt(e["gradients"], 0),
-                     fmt(per_gradient, "g"), fmt(e["rate"]), fmt(e["rate_excl"]), fmt(per_cpu),
+                     fmt(per_gradient, "g"), rate(e["rate"]), rate(e["rate_excl"]), rate(per_cpu),
                      ratio,
                      e["note"] + (f"; divergences {e['divergences']}" if e.get("divergences") else "")))
 
