@@ -5,6 +5,9 @@ import Foundation
 /// ℓ = T/4 for the signature loadings λ and ℓ = T/3 for the disease logits φ (amplitude 1; the
 /// jitter 10⁻⁶ as in the published code, `clust_huge_amp_vectorized.py` lines 26, 34–58).
 ///
+/// An amplitude a other than 1 scales the kernel part (a²·exp(…) + 10⁻⁶ 1{t = t′}): the published
+/// initialization draws its starting trajectories with a = 0.1 (`init_sd_scaler`, lines 38–49).
+///
 /// Keeps the lower Cholesky factor L (Ω = L Lᵀ, for drawing trajectories) and the precision Ω⁻¹
 /// (for the prior's quadratic form ½ vᵀΩ⁻¹v and its gradient Ω⁻¹v), both T × T row-major.
 public struct AladynKernel: Sendable {
@@ -16,7 +19,7 @@ public struct AladynKernel: Sendable {
 
     public static let jitter = 1e-6
 
-    public init(ages: Int, lengthScale: Double) throws(AladynError) {
+    public init(ages: Int, lengthScale: Double, amplitude: Double = 1) throws(AladynError) {
         guard ages >= 1 else { throw .invalidDimension(name: "ages", value: ages) }
         guard lengthScale.isFinite, lengthScale > 0 else {
             throw .invalidValue(what: "the kernel length scale", value: "\(lengthScale)", requirement: "a positive finite number")
@@ -27,7 +30,7 @@ public struct AladynKernel: Sendable {
         for s in 0..<ages {
             for t in 0..<ages {
                 let difference = Double(s - t)
-                omega[s * ages + t] = exp(-0.5 * difference * difference / (lengthScale * lengthScale)) + (s == t ? Self.jitter : 0)
+                omega[s * ages + t] = amplitude * amplitude * exp(-0.5 * difference * difference / (lengthScale * lengthScale)) + (s == t ? Self.jitter : 0)
             }
         }
         covariance = omega
