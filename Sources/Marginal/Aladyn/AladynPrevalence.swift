@@ -4,8 +4,10 @@ import Foundation
 /// does (`compute_smoothed_prevalence_at_risk`, reviewer_responses/preprocessing/preprocessing_utils.py):
 /// the diagnosis rate among those at risk at each age, p_dt = #{E_id = t, diagnosed} / #{E_id ≥ t},
 /// on the logit scale log((p + 10⁻⁸)/(1 − p + 10⁻⁸)), smoothed over ages with a Gaussian filter
-/// of SD 5 ages (SciPy's `gaussian_filter1d`: radius ⌊4σ + ½⌋, reflected at the ends). An age with
-/// nobody at risk takes logit 0 before smoothing, as there.
+/// of SD 5 ages (SciPy's `gaussian_filter1d`: radius ⌊4σ + ½⌋, reflected at the ends), turned
+/// back into a prevalence p̃ = σ(smoothed) and then into μ_dt = log((p̃ + 10⁻⁸)/(1 − p̃ + 10⁻⁸)) as the
+/// model does with any prevalence (`clust_huge_amp_vectorized.py` line 93; the round trip matters
+/// where p̃ is near 10⁻⁸). An age with nobody at risk takes logit 0 before smoothing, as there.
 public enum AladynPrevalence {
     public static func smoothedLogit(_ outcomes: AladynOutcomes, bandwidth sigma: Double = 5) -> [Double] {
         let (n, dCount, t) = (outcomes.individuals, outcomes.diseases, outcomes.ages)
@@ -35,7 +37,7 @@ public enum AladynPrevalence {
             for a in 0..<t {
                 var value = 0.0
                 for j in -radius...radius { value += weights[j + radius] * raw[d * t + reflect(a + j, t)] }
-                smoothed[d * t + a] = value
+                smoothed[d * t + a] = AladynModel.logit(prevalence: 1 / (1 + exp(-value)))
             }
         }
         return smoothed
