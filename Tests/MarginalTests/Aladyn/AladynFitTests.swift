@@ -28,7 +28,7 @@ import Testing
     /// different starts, the data-only start and the same with γ = 0 and every δ shifted, ends at
     /// the same loss.
     @Test func nonCentredMAPReachesOneLossFromTwoStarts() throws {
-        let dimensions = AladynDimensions(individuals: 60, diseases: 6, ages: 8, signatures: 2, covariates: 2)
+        let dimensions = AladynDimensions(individuals: 40, diseases: 5, ages: 6, signatures: 2, covariates: 2)
         let simulation = try AladynSimulation(dimensions: dimensions, seed: 11)
         let model = try simulation.model(logitPrevalence: AladynPrevalence.smoothedLogit(simulation.outcomes), priorWeight: 1)
         let first = try AladynInitialization.published(model, form: .nonCentred, seed: 1)
