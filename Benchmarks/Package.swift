@@ -25,6 +25,12 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
+        // One ALADYN epoch, timed beside PyTorch by peers/run_aladyn.sh (issue 14).
+        .executableTarget(
+            name: "AladynEpoch",
+            dependencies: [.product(name: "Marginal", package: "Marginal")],
+            path: "AladynEpoch"
+        ),
         // The course-evaluation experiment (Lai, Domke & Sheldon 2024): peers/course_evaluation.sh.
         .executableTarget(
             name: "CourseEvaluation",

@@ -7,7 +7,7 @@ struct ExampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "example",
         abstract: "Run a demonstration of how the estimation strategy decides the answer.",
-        subcommands: [NeymanScottCommand.self, PriorVarianceCommand.self, PriorMeanCommand.self, BinaryVarianceCommand.self]
+        subcommands: [NeymanScottCommand.self, PriorVarianceCommand.self, PriorMeanCommand.self, BinaryVarianceCommand.self, AladynCommand.self]
     )
 }
 

@@ -35,6 +35,12 @@ public struct Adam: Sendable {
     /// One update of `x` in place from the gradient at `x` (both of length ``dimension``; extra
     /// elements of a longer array are left alone, missing ones are not updated).
     public mutating func update(_ x: inout [Double], gradient: [Double]) {
+        update(&x, gradient: gradient, groups: [(0..<min(dimension, x.count, gradient.count), learningRate)])
+    }
+
+    /// One update with its own learning rate for each group of coordinates (PyTorch's parameter
+    /// groups: one step count, moments per coordinate); coordinates in no group are left alone.
+    public mutating func update(_ x: inout [Double], gradient: [Double], groups: [(range: Range<Int>, learningRate: Double)]) {
         stepCount += 1
         let t = Double(stepCount)
         let correction1 = 1 - pow(beta1, t)
@@ -42,11 +48,13 @@ public struct Adam: Sendable {
         let count = min(dimension, x.count, gradient.count)
         firstMoment.withUnsafeMutableBufferPointer { m in
             secondMoment.withUnsafeMutableBufferPointer { v in
-                for i in 0..<count {
-                    let g = gradient[i]
-                    m[i] = beta1 * m[i] + (1 - beta1) * g
-                    v[i] = beta2 * v[i] + (1 - beta2) * g * g
-                    x[i] -= learningRate * (m[i] / correction1) / ((v[i] / correction2).squareRoot() + epsilon)
+                for (range, rate) in groups {
+                    for i in range.clamped(to: 0..<count) {
+                        let g = gradient[i]
+                        m[i] = beta1 * m[i] + (1 - beta1) * g
+                        v[i] = beta2 * v[i] + (1 - beta2) * g * g
+                        x[i] -= rate * (m[i] / correction1) / ((v[i] / correction2).squareRoot() + epsilon)
+                    }
                 }
             }
         }

@@ -1,0 +1,210 @@
+import Dispatch
+import Foundation
+
+/// The data term of ALADYN's objective and its gradient (the published `compute_loss`,
+/// `clust_huge_amp_vectorized.py` lines 221–248), as in-place kernels over preallocated storage:
+///
+///     ℓ = (1/N) Σ_{i,d} [ Σ_{t<E_id} −log(1 − π_idt) − y_id log π_idE − (1 − y_id) log(1 − π_idE) ],
+///     π_idt = clamp(κ m_idt, 10⁻⁶, 1 − 10⁻⁶),   m_idt = Σ_k θ_ikt s_kdt,
+///     θ_it = softmax_k λ_it,   s_kdt = σ(φ_kdt).
+///
+/// With w = ∂ℓ/∂π per cell (1/(1 − π) at a censored age, −1/π at a diagnosis, 0 where the clamp
+/// is active, all over N):
+///
+///     ∂ℓ/∂κ = Σ w m,   ∂ℓ/∂θ_ikt = κ Σ_d w_idt s_kdt,   ∂ℓ/∂s_kdt = κ Σ_i w_idt θ_ikt,
+///     ∂ℓ/∂λ_ikt = θ_ikt (∂ℓ/∂θ_ikt − Σ_j θ_ijt ∂ℓ/∂θ_ijt),   ∂ℓ/∂φ_kdt = ∂ℓ/∂s_kdt s_kdt (1 − s_kdt).
+///
+/// The sum of log(1 − π) over a pair's ages takes one logarithm per 16 ages
+/// (``VectorKernels/logProduct(_:count:stride:)``). Individuals are split into chunks over the
+/// cores, each with its own ∂ℓ/∂s accumulator.
+final class AladynLikelihood: @unchecked Sendable {
+    let dimensions: AladynDimensions
+    private let exitAges: UnsafeMutableBufferPointer<Int32>
+    private let diagnosed: UnsafeMutableBufferPointer<Bool>
+    /// σ(φ) ((K+1) × D × T), filled by each evaluation.
+    private let sigmoid: UnsafeMutableBufferPointer<Double>
+    private let chunks: [Chunk]
+
+    static let lowerClamp = 1e-6
+    static let upperClamp = 1 - 1e-6
+
+    /// One thread's scratch and accumulators.
+    private final class Chunk: @unchecked Sendable {
+        let individuals: Range<Int>
+        let theta, thetaGradient, mix, weight, factor: UnsafeMutableBufferPointer<Double>
+        let sigmoidGradient: UnsafeMutableBufferPointer<Double>
+        var loss = 0.0
+        var kappaGradient = 0.0
+
+        init(individuals: Range<Int>, dimensions d: AladynDimensions) {
+            self.individuals = individuals
+            let kt = d.totalSignatures
+            theta = .zeros(kt * d.ages)
+            thetaGradient = .zeros(kt * d.ages)
+            mix = .zeros(d.ages)
+            weight = .zeros(d.ages)
+            factor = .zeros(d.ages)
+            sigmoidGradient = .zeros(kt * d.diseases * d.ages)
+        }
+
+        deinit {
+            for buffer in [theta, thetaGradient, mix, weight, factor, sigmoidGradient] { buffer.deallocate() }
+        }
+    }
+
+    init(outcomes: AladynOutcomes, signatures: Int, threads: Int = BLAS.threadCount) {
+        let dimensions = AladynDimensions(
+            individuals: outcomes.individuals, diseases: outcomes.diseases, ages: outcomes.ages,
+            signatures: signatures, covariates: 0)
+        self.dimensions = dimensions
+        exitAges = .allocate(capacity: outcomes.exitAges.count)
+        for (index, age) in outcomes.exitAges.enumerated() { exitAges[index] = Int32(age) }
+        diagnosed = .allocate(capacity: outcomes.diagnosed.count)
+        _ = diagnosed.initialize(from: outcomes.diagnosed)
+        sigmoid = .zeros(dimensions.totalSignatures * dimensions.diseases * dimensions.ages)
+        let n = outcomes.individuals
+        let parts = max(1, min(threads, n / 64))
+        chunks = (0..<parts).map { part in
+            Chunk(individuals: (part * n / parts)..<((part + 1) * n / parts), dimensions: dimensions)
+        }
+    }
+
+    deinit {
+        exitAges.deallocate()
+        diagnosed.deallocate()
+        sigmoid.deallocate()
+    }
+
+    /// ℓ, with ∂ℓ/∂λ written to `lambdaGradient` (N(K+1)T), ∂ℓ/∂φ to `phiGradient` ((K+1)DT)
+    /// and ∂ℓ/∂κ returned.
+    func evaluate(
+        lambda: UnsafePointer<Double>, phi: UnsafePointer<Double>, kappa: Double,
+        lambdaGradient: UnsafeMutablePointer<Double>, phiGradient: UnsafeMutablePointer<Double>
+    ) -> (loss: Double, kappaGradient: Double) {
+        let cells = sigmoid.count
+        for index in 0..<cells { sigmoid[index] = 1 / (1 + exp(-phi[index])) }
+        let shared = Shared(lambda: lambda, lambdaGradient: lambdaGradient)
+        if chunks.count == 1 {
+            run(chunks[0], shared: shared, kappa: kappa)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: chunks.count) { part in
+                self.run(self.chunks[part], shared: shared, kappa: kappa)
+            }
+        }
+        let scale = 1 / Double(dimensions.individuals)
+        var loss = 0.0
+        var kappaGradient = 0.0
+        for index in 0..<cells { phiGradient[index] = 0 }
+        for chunk in chunks {
+            loss += chunk.loss
+            kappaGradient += chunk.kappaGradient
+            let g = chunk.sigmoidGradient
+            for index in 0..<cells { phiGradient[index] += g[index] }
+        }
+        for index in 0..<cells {
+            let s = sigmoid[index]
+            phiGradient[index] *= scale * s * (1 - s)
+        }
+        return (loss * scale, kappaGradient * scale)
+    }
+
+    /// The caller's pointers, handed to the threads; each writes only its own individuals' rows.
+    private struct Shared: @unchecked Sendable {
+        let lambda: UnsafePointer<Double>
+        let lambdaGradient: UnsafeMutablePointer<Double>
+    }
+
+    private func run(_ chunk: Chunk, shared: Shared, kappa: Double) {
+        let (kt, dCount, tCount) = (dimensions.totalSignatures, dimensions.diseases, dimensions.ages)
+        let scale = 1 / Double(dimensions.individuals)
+        guard let theta = chunk.theta.baseAddress, let thetaGradient = chunk.thetaGradient.baseAddress,
+              let mix = chunk.mix.baseAddress, let weight = chunk.weight.baseAddress, let factor = chunk.factor.baseAddress,
+              let sigmoidGradient = chunk.sigmoidGradient.baseAddress, let sigmoid = sigmoid.baseAddress
+        else { return }
+        chunk.sigmoidGradient.update(repeating: 0)
+        var loss = 0.0
+        var kappaGradient = 0.0
+        for i in chunk.individuals {
+            let lambda = shared.lambda + i * kt * tCount
+            Self.softmax(lambda, into: theta, signatures: kt, ages: tCount)
+            chunk.thetaGradient.update(repeating: 0)
+            for d in 0..<dCount {
+                let exit = Int(exitAges[i * dCount + d])
+                let n = min(exit + 1, tCount)
+                for t in 0..<n { mix[t] = 0 }
+                for k in 0..<kt {
+                    let s = sigmoid + (k * dCount + d) * tCount
+                    let th = theta + k * tCount
+                    for t in 0..<n { mix[t] += th[t] * s[t] }
+                }
+                // Every age at risk as censored; then the diagnosis age, if any, as an event.
+                for t in 0..<n {
+                    let raw = kappa * mix[t]
+                    let p = min(max(raw, Self.lowerClamp), Self.upperClamp)
+                    factor[t] = 1 - p
+                    weight[t] = raw >= Self.lowerClamp && raw <= Self.upperClamp ? 1 / (1 - p) : 0
+                }
+                if diagnosed[i * dCount + d] {
+                    let raw = kappa * mix[exit]
+                    let p = min(max(raw, Self.lowerClamp), Self.upperClamp)
+                    factor[exit] = p
+                    weight[exit] = raw >= Self.lowerClamp && raw <= Self.upperClamp ? -1 / p : 0
+                }
+                loss -= VectorKernels.logProduct(factor, count: n)
+                for t in 0..<n {
+                    kappaGradient += weight[t] * mix[t]
+                    weight[t] *= kappa
+                }
+                for k in 0..<kt {
+                    let s = sigmoid + (k * dCount + d) * tCount
+                    let th = theta + k * tCount
+                    let gth = thetaGradient + k * tCount
+                    let gs = sigmoidGradient + (k * dCount + d) * tCount
+                    for t in 0..<n {
+                        gth[t] += weight[t] * s[t]
+                        gs[t] += weight[t] * th[t]
+                    }
+                }
+            }
+            // Softmax backward: ∂λ_kt = θ_kt (∂θ_kt − Σ_j θ_jt ∂θ_jt), over N.
+            let out = shared.lambdaGradient + i * kt * tCount
+            for t in 0..<tCount { mix[t] = 0 }
+            for k in 0..<kt {
+                for t in 0..<tCount { mix[t] += theta[k * tCount + t] * thetaGradient[k * tCount + t] }
+            }
+            for k in 0..<kt {
+                for t in 0..<tCount {
+                    out[k * tCount + t] = scale * theta[k * tCount + t] * (thetaGradient[k * tCount + t] - mix[t])
+                }
+            }
+        }
+        chunk.loss = loss
+        chunk.kappaGradient = kappaGradient
+    }
+
+    /// θ_kt = exp(λ_kt − max_j λ_jt) / Σ_j exp(λ_jt − max_j λ_jt) for one individual (K+1 rows of T).
+    @inline(__always)
+    static func softmax(_ lambda: UnsafePointer<Double>, into theta: UnsafeMutablePointer<Double>, signatures kt: Int, ages tCount: Int) {
+        for t in 0..<tCount {
+            var largest = lambda[t]
+            for k in 1..<kt { largest = max(largest, lambda[k * tCount + t]) }
+            var total = 0.0
+            for k in 0..<kt {
+                let e = exp(lambda[k * tCount + t] - largest)
+                theta[k * tCount + t] = e
+                total += e
+            }
+            let inverse = 1 / total
+            for k in 0..<kt { theta[k * tCount + t] *= inverse }
+        }
+    }
+}
+
+extension UnsafeMutableBufferPointer where Element == Double {
+    /// A new buffer of `count` zeros (the caller deallocates it).
+    static func zeros(_ count: Int) -> UnsafeMutableBufferPointer<Double> {
+        let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: count)
+        buffer.initialize(repeating: 0)
+        return buffer
+    }
+}

@@ -1,0 +1,195 @@
+/// The published ALADYN objective L = ℓ + W·prior (see ``AladynModel``) as a function of the flat
+/// parameter vector of ``AladynParameters`` in either form, with its gradient split into the
+/// likelihood part ∂ℓ and the prior part ∂(W·prior) (for the gradient-flow report).
+///
+/// Centred (λ, φ free): ∂ℓ reaches λ, φ, κ only; γ and ψ get only the prior's
+///
+///     ∂/∂γ_pk = −(W/N) Σ_i g_ip Σ_t (Ω_λ⁻¹(λ_ik − m_ik))_t,   ∂/∂ψ_kd = −(W/D) Σ_t (Ω_φ⁻¹(φ_kd − μ_d − ψ_kd))_t,
+///
+/// so the likelihood gradient of γ is exactly zero (DESIGN §1). Non-centred (λ = m(γ) + δ,
+/// φ = μ + ψ + ε): the prior is on δ and ε alone and the chain rule gives γ and ψ the likelihood's
+///
+///     ∂ℓ/∂γ_pk = Σ_i g_ip Σ_t ∂ℓ/∂λ_ikt,   ∂ℓ/∂ψ_kd = Σ_t ∂ℓ/∂φ_kdt.
+///
+/// One instance holds preallocated storage for one evaluation at a time (not thread-safe; the
+/// likelihood itself runs over the cores).
+public final class AladynObjective {
+    public let model: AladynModel
+    public let form: AladynParameters.Form
+    private let likelihood: AladynLikelihood
+    private let ranges: [Range<Int>]
+    /// λ and φ (centred values), their prior deviations and Ω⁻¹ times those.
+    private var lambda, phi, lambdaDeviation, phiDeviation, lambdaSolved, phiSolved: [Double]
+    /// m_ik (N × (K+1)) and per-(i, k) sums over ages (N × (K+1)).
+    private var lambdaMean, rowSums: [Double]
+    /// The last evaluation's gradient parts, in the parameter layout.
+    public private(set) var likelihoodGradient: [Double]
+    public private(set) var priorGradient: [Double]
+
+    public init(model: AladynModel, form: AladynParameters.Form, threads: Int? = nil) {
+        self.model = model
+        self.form = form
+        let d = model.dimensions
+        likelihood = AladynLikelihood(outcomes: model.outcomes, signatures: d.signatures, threads: threads ?? BLAS.threadCount)
+        ranges = AladynParameters.ranges(d)
+        let lambdaCount = d.individuals * d.totalSignatures * d.ages
+        let phiCount = d.totalSignatures * d.diseases * d.ages
+        lambda = [Double](repeating: 0, count: lambdaCount)
+        lambdaDeviation = lambda
+        lambdaSolved = lambda
+        phi = [Double](repeating: 0, count: phiCount)
+        phiDeviation = phi
+        phiSolved = phi
+        lambdaMean = [Double](repeating: 0, count: d.individuals * d.totalSignatures)
+        rowSums = lambdaMean
+        likelihoodGradient = [Double](repeating: 0, count: AladynParameters.count(d))
+        priorGradient = likelihoodGradient
+    }
+
+    /// The two parts of L at `x` (the parameter vector in this objective's form); their gradients
+    /// are left in ``likelihoodGradient`` and ``priorGradient``.
+    @discardableResult
+    func evaluate(_ x: [Double]) -> (likelihood: Double, prior: Double) {
+        let d = model.dimensions
+        let (n, kt, dCount, t) = (d.individuals, d.totalSignatures, d.diseases, d.ages)
+        let w = model.priorWeight
+        let kappa = x[ranges[4].lowerBound]
+        model.fillLambdaMean(gamma: x[ranges[3]], into: &lambdaMean)
+        // λ and its prior deviation.
+        let trajectories = ranges[0].lowerBound
+        for row in 0..<(n * kt) {
+            let mean = lambdaMean[row]
+            for a in 0..<t {
+                let value = x[trajectories + row * t + a]
+                switch form {
+                case .centred:
+                    lambda[row * t + a] = value
+                    lambdaDeviation[row * t + a] = value - mean
+                case .nonCentred:
+                    lambda[row * t + a] = mean + value
+                    lambdaDeviation[row * t + a] = value
+                }
+            }
+        }
+        // φ and its prior deviation (prior mean μ_d + ψ_kd).
+        let logits = ranges[1].lowerBound, offsets = ranges[2].lowerBound
+        for kk in 0..<kt {
+            for dd in 0..<dCount {
+                let psi = x[offsets + kk * dCount + dd]
+                for a in 0..<t {
+                    let index = (kk * dCount + dd) * t + a
+                    let mean = model.logitPrevalence[dd * t + a] + psi
+                    switch form {
+                    case .centred:
+                        phi[index] = x[logits + index]
+                        phiDeviation[index] = x[logits + index] - mean
+                    case .nonCentred:
+                        phi[index] = mean + x[logits + index]
+                        phiDeviation[index] = x[logits + index]
+                    }
+                }
+            }
+        }
+        // The likelihood, its gradient in λ and φ straight into blocks 0 and 1.
+        let data = lambda.withUnsafeBufferPointer { lambda in
+            phi.withUnsafeBufferPointer { phi in
+                likelihoodGradient.withUnsafeMutableBufferPointer { g in
+                    likelihood.evaluate(
+                        lambda: lambda.baseAddress!, phi: phi.baseAddress!, kappa: kappa,
+                        lambdaGradient: g.baseAddress! + ranges[0].lowerBound, phiGradient: g.baseAddress! + ranges[1].lowerBound)
+                }
+            }
+        }
+        likelihoodGradient[ranges[4].lowerBound] = data.kappaGradient
+        // The prior terms.
+        let lambdaQuadratic = lambdaDeviation.withUnsafeBufferPointer { v in
+            lambdaSolved.withUnsafeMutableBufferPointer { out in
+                AladynPrior.quadratic(v.baseAddress!, rows: n * kt, kernel: model.lambdaKernel, into: out.baseAddress!)
+            }
+        }
+        let phiQuadratic = phiDeviation.withUnsafeBufferPointer { v in
+            phiSolved.withUnsafeMutableBufferPointer { out in
+                AladynPrior.quadratic(v.baseAddress!, rows: kt * dCount, kernel: model.phiKernel, into: out.baseAddress!)
+            }
+        }
+        let lambdaScale = w / Double(n), phiScale = w / Double(dCount)
+        for index in 0..<lambdaSolved.count { priorGradient[trajectories + index] = lambdaScale * lambdaSolved[index] }
+        for index in 0..<phiSolved.count { priorGradient[logits + index] = phiScale * phiSolved[index] }
+        priorGradient[ranges[4].lowerBound] = 0
+        // ψ and γ: from the prior (centred) or through the chain rule from the likelihood (non-centred).
+        switch form {
+        case .centred:
+            for index in ranges[2].lowerBound..<ranges[4].lowerBound { likelihoodGradient[index] = 0 }
+            phiSolved.withUnsafeBufferPointer { source in
+                priorGradient.withUnsafeMutableBufferPointer { out in
+                    sumOverAges(source.baseAddress!, rows: kt * dCount, scale: -phiScale, into: out.baseAddress! + offsets)
+                }
+            }
+            lambdaSolved.withUnsafeBufferPointer { source in
+                priorGradient.withUnsafeMutableBufferPointer { out in
+                    projectOnCovariates(source.baseAddress!, scale: -lambdaScale, into: out.baseAddress! + ranges[3].lowerBound)
+                }
+            }
+        case .nonCentred:
+            for index in ranges[2].lowerBound..<ranges[4].lowerBound { priorGradient[index] = 0 }
+            likelihoodGradient.withUnsafeMutableBufferPointer { g in
+                let base = g.baseAddress!
+                sumOverAges(base + logits, rows: kt * dCount, scale: 1, into: base + offsets)
+                projectOnCovariates(base + trajectories, scale: 1, into: base + ranges[3].lowerBound)
+            }
+        }
+        return (data.loss, w * (lambdaQuadratic / Double(n) + phiQuadratic / Double(dCount)))
+    }
+
+    /// The two parts of L at `parameters`, which must have this objective's form and dimensions.
+    public func evaluate(_ parameters: AladynParameters) throws(AladynError) -> (likelihood: Double, prior: Double) {
+        try check(parameters)
+        return evaluate(parameters.values)
+    }
+
+    /// L at `parameters` and ∇L.
+    public func valueAndGradient(_ parameters: AladynParameters) throws(AladynError) -> (value: Double, gradient: [Double]) {
+        try check(parameters)
+        var gradient = [Double](repeating: 0, count: parameters.values.count)
+        let value = valueAndGradient(parameters.values, &gradient)
+        return (value, gradient)
+    }
+
+    private func check(_ parameters: AladynParameters) throws(AladynError) {
+        guard parameters.dimensions == model.dimensions else {
+            throw .sizeMismatch(what: "the parameters' dimensions", expected: AladynParameters.count(model.dimensions), found: parameters.values.count)
+        }
+        guard parameters.form == form else {
+            throw .invalidValue(what: "the parameters' form", value: parameters.form.rawValue, requirement: form.rawValue + ", as the objective's")
+        }
+    }
+
+    /// L(x), with ∇L written to `gradient` (the optimizers' interface; x in this objective's form).
+    func valueAndGradient(_ x: [Double], _ gradient: inout [Double]) -> Double {
+        let parts = evaluate(x)
+        for index in gradient.indices { gradient[index] = likelihoodGradient[index] + priorGradient[index] }
+        return parts.likelihood + parts.prior
+    }
+
+    /// out[r] = scale Σ_t v[r·T + t].
+    private func sumOverAges(_ v: UnsafePointer<Double>, rows: Int, scale: Double, into out: UnsafeMutablePointer<Double>) {
+        let t = model.dimensions.ages
+        for row in 0..<rows { out[row] = scale * VectorKernels.sum(v + row * t, count: t) }
+    }
+
+    /// out[p·K + k] = scale Σ_i g_ip Σ_t v[(i(K+1) + k)T + t] for k < K (the γ block).
+    private func projectOnCovariates(_ v: UnsafePointer<Double>, scale: Double, into out: UnsafeMutablePointer<Double>) {
+        let d = model.dimensions
+        let (kt, k, p) = (d.totalSignatures, d.signatures, d.covariates)
+        rowSums.withUnsafeMutableBufferPointer { sums in
+            sumOverAges(v, rows: d.individuals * kt, scale: 1, into: sums.baseAddress!)
+        }
+        for index in 0..<(p * k) { out[index] = 0 }
+        for i in 0..<d.individuals {
+            for c in 0..<p {
+                let g = scale * model.covariates[i * p + c]
+                for kk in 0..<k { out[c * k + kk] += g * rowSums[i * kt + kk] }
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+@testable import Marginal
+
+/// `marginal example aladyn` on a tiny design: the gradient-flow rows show γ's likelihood gradient
+/// exactly zero in the centred arm (only the prior moves it) and the reverse in the non-centred
+/// one, and the JSON has the fields.
+@Suite struct AladynExampleTests {
+    @Test func reportsTheCentredScreeningAndTheCommonLoss() throws {
+        var example = AladynExample(
+            dimensions: AladynDimensions(individuals: 80, diseases: 6, ages: 10, signatures: 2, covariates: 3),
+            heldOutIndividuals: 30, seeds: [2])
+        example.epochs = 20
+        example.methods = [.map, .mapNonCentred]
+        let result = try example.run()
+        let rows = Dictionary(uniqueKeysWithValues: result.methods.map { ($0.method, $0) })
+        let map = try #require(rows["map"]), nc = try #require(rows["map-nc"])
+        let gamma = { (row: AladynExample.MethodSummary) in row.gradientFlow.rows.first { $0.block == "gamma" } }
+        #expect(try #require(gamma(map)).likelihoodStart == 0 && (try #require(gamma(map))).likelihoodEnd == 0)
+        #expect(try #require(gamma(map)).priorStart > 0)
+        #expect(try #require(gamma(nc)).likelihoodStart > 0 && (try #require(gamma(nc))).priorStart == 0)
+        for row in [map, nc] {
+            #expect(row.loss.isFinite && row.heldOutNLL.isFinite && row.heldOutNLL > 0)
+        }
+        let json = try JSONOutput.encode(result)
+        for key in ["methods", "gammaCorrelation", "gammaSlope", "gammaContrastCorrelation", "gammaContrastSlope", "meanAbsGamma", "loss", "heldOutNLL", "auc", "seconds"] {
+            #expect(json.contains("\"\(key)\""), "JSON lacks \(key)")
+        }
+        #expect(result.text.contains("map-nc"))
+    }
+}
