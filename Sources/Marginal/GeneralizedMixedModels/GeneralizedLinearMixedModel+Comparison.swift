@@ -104,7 +104,10 @@ extension GeneralizedLinearMixedModel: MixedModel {
             return SamplingStrategy.automatic(for: self, points: points)
         case .marginalizeAll?:
             guard blocks.count == 1, let block = blocks.first, block.dimension == 1 else {
-                throw .strategy("a \(family.name) model's random effects are integrated out by quadrature one scalar term at a time; this model has \(blocks.map { "\($0.dimension) column(s) on \($0.group)" }.joined(separator: ", ")): use --marginalize \(scalar.first ?? "none") \(scalar.isEmpty ? "" : "(or none)")to integrate out one factor and sample the rest")
+                let terms = blocks.map { "\($0.dimension) column(s) on \($0.group)" }.joined(separator: ", ")
+                let advice = scalar.first.map { "use --marginalize \($0) to integrate out its term and sample the others, or none to sample every effect" }
+                    ?? "use --marginalize none to sample every effect"
+                throw .strategy("a \(family.name) model's random effects are integrated out by quadrature one scalar term at a time; this model has \(terms): \(advice)")
             }
             return .quadrature(group: block.group, points: points)
         case .quadrature(let group, let k)?:
