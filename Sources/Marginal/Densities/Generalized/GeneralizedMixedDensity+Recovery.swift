@@ -12,6 +12,8 @@ extension GeneralizedMixedDensity {
         guard setOffsets(x) else { return false }
         sampled.copyEffects(into: &effects)
         guard let block = integrated, var integral else { return true }
+        // Moved out and back, so that its modes are not copied on write.
+        self.integral = nil
         defer { self.integral = integral }
         let tau = globals.factors[block][0]
         var start = 0

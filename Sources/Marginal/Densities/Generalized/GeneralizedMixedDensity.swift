@@ -91,6 +91,8 @@ struct GeneralizedMixedDensity: LogDensity {
         let p = self.p
         let integral: (value: Double, tau: Double)?
         if let block = integrated, var quadrature = self.integral {
+            // Moved out and back, so that its scratch is not copied on write.
+            self.integral = nil
             integral = quadrature.logLikelihood(levels: levels, offsets: offsets, tau: globals.factors[block][0], rowGradient: &rowGradient)
             self.integral = quadrature
         } else {
