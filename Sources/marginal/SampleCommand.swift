@@ -24,7 +24,7 @@ struct SampleCommand: ParsableCommand {
               --marginalize none     sample every random effect
               --fix-sd g=1,h=0.5     random-effect SDs known: only b and sigma are sampled
             Sampled effects are partial (the default), noncentered or, with none, centered \
-            (--parameterization).
+            (--parameterization); a generalized model's are noncentered.
 
             auto integrates out every random effect unless the model has crossed grouping \
             factors whose dense block is large for the data: with q the random effects of all \
@@ -37,13 +37,22 @@ struct SampleCommand: ParsableCommand {
             levels with much data, non-centered for levels with little); warmup then starts from \
             a Laplace approximation of the global parameters. The target posterior is the same.
 
-            Generalized models (--family binomial, bernoulli or poisson with the canonical link and \
-            one scalar term such as (1 | g)): the term's effects are integrated out level by level \
-            by adaptive Gauss-Hermite quadrature (--nagq K points, 15 by default), placed at each \
-            level's mode and scaled by its curvature, so the sampler sees b[...] and sd[g][...] \
-            only; each effect is then drawn exactly from its conditional by rejection. Their \
-            default priors are on the link's scale: student-t(3, 0, 2.5) on the intercept, \
-            normal(0, 2.5/sd(x)) on the other coefficients, half-student-t(3, 2.5) on the SD.
+            Generalized models (--family binomial, bernoulli or poisson with the canonical link): \
+            one scalar term's effects, such as (1 | g)'s, are integrated out level by level by \
+            adaptive Gauss-Hermite quadrature (--nagq K points, 15 by default), placed at each \
+            level's mode and scaled by its curvature; every other term, scalar or vector such as \
+            (1 + x | h) (its correlations under an LKJ prior), is sampled non-centered and enters \
+            each level's integral as an offset, so the log density and its gradient stay exact. \
+            The integrated effects are then drawn exactly from their conditional by rejection, so \
+            the output has every random effect whatever is integrated out. For them:
+              --marginalize auto     integrate out the scalar term with the most levels (random \
+            effects) and sample the others; with no scalar term, sample every effect
+              --marginalize FACTOR   integrate out FACTOR's scalar term, sample the others
+              --marginalize all      the same when the model has one scalar term only
+              --marginalize none     sample every random effect (noncentered)
+            Their default priors are on the link's scale: student-t(3, 0, 2.5) on the intercept, \
+            normal(0, 2.5/sd(x)) on the other coefficients, half-student-t(3, 2.5) on each SD, \
+            lkj(2) on each correlation matrix.
 
             Priors are weakly informative and scaled to the data unless set with --prior \
             NAME=DISTRIBUTION (repeatable). NAME is b[COLUMN], sigma, sd[GROUP][COLUMN] or \
@@ -60,7 +69,8 @@ struct SampleCommand: ParsableCommand {
               marginal sample Examples/sleepstudy.csv -f 'Reaction ~ Days + (Days | Subject)' \\
                   --prior 'sigma=half-normal(50)' --prior 'cor[Subject]=lkj(4)' --json --draws-out draws.csv
               marginal sample Examples/sleepstudy.csv -f 'Reaction ~ Days + (Days | Subject)' --report posterior.html
-              marginal sample Examples/cbpp.csv -f 'cbind(incidence, size - incidence) ~ period + (1 | herd)' --family binomial
+              marginal sample Examples/cbpp.csv -f 'cbind(incidence, size - incidence) ~ period + (1 | herd)' --family binomial --factor period
+              marginal sample Examples/VerbAgg.csv -f 'r2 ~ Anger + Gender + btype + situ + (1|id) + (1|item)' --family binomial
 
             --report FILE.html also writes one self-contained HTML page (inline SVG, no network): \
             the summary, the diagnostics table with R-hat > 1.01 and low ESS highlighted, per global \
@@ -169,7 +179,9 @@ struct SampleCommand: ParsableCommand {
     }
 
     /// The strategy the options name, or nil for the model's own choice (`--marginalize auto`).
-    func strategy() throws -> SamplingStrategy? {
+    /// The other factors' effects are sampled partial by default, non-centred for a generalized
+    /// model (its only form).
+    func strategy(generalized: Bool = false) throws -> SamplingStrategy? {
         if let known = try knownCovariance() { return .knownCovariance(known) }
         let effects = parameterization.flatMap(RandomEffectParameterization.init(rawValue:))
         switch marginalize {
@@ -178,8 +190,9 @@ struct SampleCommand: ParsableCommand {
         case "none": return .marginalizeNone(effects ?? .nonCentered)
         default:
             let groups = marginalize.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard groups.count > 1 else { return .marginalizeOne(group: marginalize, effects: effects ?? .partial) }
-            return .marginalizeSubset(groups: groups, effects: effects ?? .partial)
+            let sampled = effects ?? (generalized ? .nonCentered : .partial)
+            guard groups.count > 1 else { return .marginalizeOne(group: marginalize, effects: sampled) }
+            return .marginalizeSubset(groups: groups, effects: sampled)
         }
     }
 
@@ -190,7 +203,7 @@ struct SampleCommand: ParsableCommand {
             chains: chains, warmup: warmup, draws: draws, seed: seed, maxTreeDepth: maxDepth,
             targetAcceptance: targetAccept, metric: MetricKind(rawValue: metric) ?? .diagonal)
         var request = PosteriorRequest(
-            strategy: try strategy(), priors: priors, settings: settings, recover: !noRecover, keepEffectDraws: drawsOut != nil)
+            strategy: try strategy(generalized: familyOptions.responseFamily != nil), priors: priors, settings: settings, recover: !noRecover, keepEffectDraws: drawsOut != nil)
         if familyOptions.nagq != 1 { request.quadraturePoints = familyOptions.nagq }
         let display = ChainProgressDisplay(chains: chains, enabled: !quiet)
         let posterior = try model.samplePosterior(request) { progress in

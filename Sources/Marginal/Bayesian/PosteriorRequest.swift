@@ -21,7 +21,7 @@ public struct PosteriorRequest: Sendable {
     /// out by adaptive Gauss–Hermite quadrature (nil: ``defaultQuadraturePoints``).
     public var quadraturePoints: Int?
     /// 15 points: on binary groups of 5 the log density is then within 1e-8 of the exact
-    /// integral (``QuadratureMarginalizedDensity``), at 15 likelihood evaluations per row.
+    /// integral (``QuadratureIntegral``), at 15 likelihood evaluations per row.
     public static let defaultQuadraturePoints = 15
 
     public init(

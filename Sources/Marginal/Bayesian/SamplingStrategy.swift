@@ -17,9 +17,9 @@ public enum SamplingStrategy: Sendable, Equatable, CustomStringConvertible {
     /// through a one-time eigendecomposition, so only β and σ are sampled
     /// (``KnownCovarianceDensity``).
     case knownCovariance(KnownCovarianceSpecification)
-    /// A generalized model's one scalar term integrated out level by level by K-point adaptive
-    /// Gauss–Hermite quadrature, so the sampler sees only β and the term's SD
-    /// (``QuadratureMarginalizedDensity``).
+    /// A generalized model's scalar term on `group` integrated out level by level by K-point
+    /// adaptive Gauss–Hermite quadrature, any other terms' effects sampled non-centred, so with
+    /// one term the sampler sees only β and the term's SD (``GeneralizedMixedDensity``).
     case quadrature(group: String, points: Int)
 
     public var description: String {
@@ -39,7 +39,7 @@ public enum SamplingStrategy: Sendable, Equatable, CustomStringConvertible {
             }.joined(separator: ", ")
             return "random-effect covariances fixed (\(list)), all random effects integrated out"
         case .quadrature(let group, let points):
-            return "random effects of '\(group)' integrated out by \(points)-point adaptive Gauss-Hermite quadrature"
+            return "random effects of '\(group)' integrated out by \(points)-point adaptive Gauss-Hermite quadrature, any others sampled (noncentered)"
         }
     }
 }
@@ -70,5 +70,21 @@ extension SamplingStrategy {
         var best = blocks[0]
         for block in blocks.dropFirst() where block.effectCount < best.effectCount { best = block }
         return .marginalizeOne(group: best.group, effects: .partial)
+    }
+}
+
+extension SamplingStrategy {
+    /// The strategy `--marginalize auto` picks for a generalized model: the scalar term with the
+    /// most random effects (levels) integrated out by `points`-point adaptive Gauss–Hermite
+    /// quadrature and the other terms sampled non-centred (``quadrature(group:points:)``); with
+    /// no scalar term, every effect sampled non-centred (``marginalizeNone(_:)``). Quadrature
+    /// costs K likelihood evaluations per row whatever is integrated out, while every effect
+    /// left to the sampler is a coordinate of x, so integrating out the largest scalar term
+    /// leaves NUTS the fewest (and, with few rows per level, worst-informed) coordinates.
+    public static func automatic(for model: GeneralizedLinearMixedModel, points: Int) -> SamplingStrategy {
+        var best: RandomEffectBlock?
+        for block in model.blocks where block.dimension == 1 && block.levelCount > (best?.levelCount ?? 0) { best = block }
+        guard let best else { return .marginalizeNone(.nonCentered) }
+        return .quadrature(group: best.group, points: points)
     }
 }

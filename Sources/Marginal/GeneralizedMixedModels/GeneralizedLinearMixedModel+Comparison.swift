@@ -2,13 +2,14 @@ import Foundation
 
 extension GeneralizedLinearMixedModel: MixedModel {
     /// Maximum likelihood by the Laplace approximation (or adaptive quadrature with
-    /// ``ComparisonSettings/quadraturePoints``), penalized quasi-likelihood, and, for one scalar
-    /// random-effect term with a canonical link, NUTS with the effects integrated out by
-    /// quadrature; the other methods are not written for non-Gaussian responses yet, and REML is
-    /// not defined for them.
+    /// ``ComparisonSettings/quadraturePoints``), penalized quasi-likelihood, and, with a canonical
+    /// link, NUTS (``samplePosterior(_:progress:)``'s automatic strategy) and, for one scalar
+    /// term, joint MAP; the other methods are not written for non-Gaussian responses yet, and
+    /// REML is not defined for them.
     public var estimationMethods: [EstimationMethod] {
-        let sampled = blocks.count == 1 && blocks[0].dimension == 1 && link == family.canonicalLink && family.dispersion == nil
-        return sampled ? [.ml, .pql, .map, .nuts] : [.ml, .pql]
+        let sampled = link == family.canonicalLink && family.dispersion == nil
+        let scalar = blocks.count == 1 && blocks[0].dimension == 1
+        return sampled ? (scalar ? [.ml, .pql, .map, .nuts] : [.ml, .pql, .nuts]) : [.ml, .pql]
     }
 
     /// No method that applies takes settings.
@@ -39,8 +40,13 @@ extension GeneralizedLinearMixedModel: MixedModel {
                 priors: settings.priors,
                 settings: SamplerSettings(chains: settings.chains, warmup: settings.warmup, draws: settings.draws, seed: settings.seed),
                 recover: false), progress: nil)
+            let layout = GeneralizedPriors(design: design, blocks: blocks)
+            guard var estimates = GlobalEstimates(layout: layout.layout, meanOver: posterior.sampling.chains.flatMap(\.draws).map(layout.layoutCoordinates)) else {
+                throw EstimationError.invalidOption(name: "draws", value: "0", requirement: "at least 1")
+            }
+            estimates.sigma = nil
             return MethodResult(
-                method: method, estimates: GlobalEstimates(posterior: posterior, group: blocks[0].group, column: blocks[0].parts[0].term.columnNames[0]), objective: nil,
+                method: method, estimates: estimates, objective: nil,
                 seconds: posterior.samplingSeconds, warnings: posterior.warnings,
                 notes: ["posterior means from \(settings.chains) chains × \(settings.draws) draws after \(settings.warmup) warmup; \(posterior.strategy)"],
                 intervals: posterior.centralIntervals(level: 0.95))
@@ -49,46 +55,76 @@ extension GeneralizedLinearMixedModel: MixedModel {
         return MethodResult(method: method, estimates: GlobalEstimates(fit: fit), objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings)
     }
 
-    /// NUTS on the posterior with the model's one scalar random-effect term integrated out by
-    /// adaptive Gauss–Hermite quadrature (``QuadratureMarginalizedDensity``; `--marginalize auto`,
-    /// `all` or the term's factor), with the defaults of ``GeneralizedPriors`` and the request's
-    /// settings; the effects are recovered by exact rejection draws. Other strategies and models
-    /// (several terms, vector terms, non-canonical links, estimated dispersion) are refused,
-    /// naming what applies.
+    /// NUTS on the posterior with at most one scalar term's effects integrated out by adaptive
+    /// Gauss–Hermite quadrature and the others sampled non-centred (``GeneralizedMixedDensity``),
+    /// with the defaults of ``GeneralizedPriors`` and the request's settings:
+    ///
+    /// - `--marginalize auto` (nil): the rule of ``SamplingStrategy/automatic(for:)-generalized``;
+    /// - `all`: the one scalar term integrated out (refused for several terms or a vector term);
+    /// - FACTOR or ``SamplingStrategy/quadrature(group:points:)``: that factor's scalar term
+    ///   integrated out, the others sampled non-centred (partial centring is not written for
+    ///   generalized models);
+    /// - `none`: every effect sampled non-centred.
+    ///
+    /// The integrated effects are recovered by exact rejection draws, so the output has every
+    /// random effect whatever the strategy.
     public func samplePosterior(
         _ request: PosteriorRequest, progress: (@Sendable (SamplingProgress) -> Void)?
     ) throws(BayesianError) -> PosteriorSample {
-        guard blocks.count == 1, let block = blocks.first else {
-            throw .strategy("sampling a \(family.name) model is written for one scalar random-effect term, such as (1 | g), integrated out by quadrature; this model has \(blocks.count) grouping factors")
-        }
         let points = request.quadraturePoints ?? PosteriorRequest.defaultQuadraturePoints
-        let joint: Bool
-        switch request.strategy {
-        case nil, .marginalizeAll, .quadrature: joint = false
-        case .marginalizeOne(let group, _) where group == block.group: joint = false
-        case .marginalizeNone(.nonCentered): joint = true
-        case let other?:
-            throw .strategy("a \(family.name) model is sampled with its random effects integrated out by adaptive quadrature (--marginalize auto or \(block.group)) or all sampled non-centred (--marginalize none); '\(other)' is not written for generalized models yet")
+        let strategy = try resolvedStrategy(request.strategy, points: points)
+        let integrated: String?
+        switch strategy {
+        case .quadrature(let group, _): integrated = group
+        default: integrated = nil
         }
-        try request.checkMemory(valuesPerDraw: design.fixedEffects.p + 1 + (request.recover || joint ? block.effectCount : 0))
-        var priors = GeneralizedPriors(design: design, group: block.group, column: block.parts[0].term.columnNames[0])
+        var priors = GeneralizedPriors(design: design, blocks: blocks)
         do { try priors.set(request.priors) } catch { throw .prior(error) }
-        func run(_ strategy: SamplingStrategy) -> PosteriorRun {
-            PosteriorRun(
-                design: design, blocks: blocks, strategy: strategy, settings: request.settings,
-                recover: request.recover, keepEffectDraws: request.keepEffectDraws, progress: progress, family: family.name)
-        }
+        let sampledCount = blocks.filter { $0.group != integrated }.reduce(0) { $0 + $1.effectCount }
+        try request.checkMemory(valuesPerDraw: priors.dimension + sampledCount + (request.recover ? blocks.reduce(0) { $0 + $1.effectCount } : 0))
+        let run = PosteriorRun(
+            design: design, blocks: blocks, strategy: strategy, settings: request.settings,
+            recover: request.recover, keepEffectDraws: request.keepEffectDraws, progress: progress, family: family.name)
         do {
-            if joint {
-                let density = try GeneralizedJointDensity(model: self, fixedPriors: priors.fixedEffects, sdPrior: priors.standardDeviation)
-                return try run(.marginalizeNone(.nonCentered)).sample(density, priors: priors.entries, globalCount: design.fixedEffects.p + 1)
-            }
-            let density = try QuadratureMarginalizedDensity(model: self, points: points, fixedPriors: priors.fixedEffects, sdPrior: priors.standardDeviation)
-            return try run(.quadrature(group: block.group, points: points)).sample(density, priors: priors.entries, globalCount: density.dimension, laplaceStart: true)
+            let density = try GeneralizedMixedDensity(model: self, integrating: integrated, points: points, priors: priors)
+            return try run.sample(density, priors: priors.entries, globalCount: density.globalCount, laplaceStart: integrated != nil)
         } catch let error as BayesianError {
             throw error
         } catch {
             throw .strategy(String(describing: error))
+        }
+    }
+
+    /// The strategy a request names, resolved for this model: `auto` and `all` to a concrete
+    /// choice; strategies not written for generalized models refused in plain words.
+    func resolvedStrategy(_ requested: SamplingStrategy?, points: Int) throws(BayesianError) -> SamplingStrategy {
+        let scalar = blocks.filter { $0.dimension == 1 }.map(\.group)
+        switch requested {
+        case nil:
+            return SamplingStrategy.automatic(for: self, points: points)
+        case .marginalizeAll?:
+            guard blocks.count == 1, let block = blocks.first, block.dimension == 1 else {
+                let terms = blocks.map { "\($0.dimension) column(s) on \($0.group)" }.joined(separator: ", ")
+                let advice = scalar.first.map { "use --marginalize \($0) to integrate out its term and sample the others, or none to sample every effect" }
+                    ?? "use --marginalize none to sample every effect"
+                throw .strategy("a \(family.name) model's random effects are integrated out by quadrature one scalar term at a time; this model has \(terms): \(advice)")
+            }
+            return .quadrature(group: block.group, points: points)
+        case .quadrature(let group, let k)?:
+            return .quadrature(group: group, points: k)
+        case .marginalizeOne(let group, let effects)?:
+            guard effects == .nonCentered || blocks.count == 1 else {
+                throw .strategy("the other terms of a \(family.name) model are sampled non-centred (--parameterization noncentered); \(effects.rawValue) is written for linear models only")
+            }
+            return .quadrature(group: group, points: points)
+        case .marginalizeNone(.nonCentered)?:
+            return .marginalizeNone(.nonCentered)
+        case .marginalizeNone(let effects)?:
+            throw .strategy("with --marginalize none a \(family.name) model's effects are sampled non-centred (--parameterization noncentered); \(effects.rawValue) is written for linear models only")
+        case .knownCovariance?:
+            throw .strategy("--fix-sd is written for linear models; a \(family.name) model's SDs are sampled")
+        case .marginalizeSubset(let groups, _)?:
+            throw .strategy("a \(family.name) model's random effects are integrated out by quadrature one scalar term at a time, not several (" + groups.joined(separator: ", ") + "): name one, e.g. --marginalize \(scalar.first ?? groups[0])")
         }
     }
 }
@@ -110,16 +146,6 @@ extension GlobalEstimates {
         betaStandardErrors = standardErrors
         sigma = nil
         varianceComponents = [VarianceComponent(group: group, names: [column], factor: [sd], ld: 1, rows: [0], rank: 1)]
-    }
-
-    /// Posterior means of a generalized model sampled with one scalar term integrated out
-    /// (``GeneralizedLinearMixedModel/samplePosterior(_:progress:)``: `b[…]`, then the SD), with
-    /// posterior SDs of β as its standard errors.
-    init(posterior: PosteriorSample, group: String, column: String) {
-        let fixed = posterior.parameters.dropLast()
-        self.init(
-            fixedEffectNames: fixed.map { String($0.name.dropFirst(2).dropLast()) }, beta: fixed.map(\.mean),
-            standardErrors: fixed.map(\.sd), group: group, column: column, sd: posterior.parameters.last?.mean ?? .nan)
     }
 
     /// A generalized fit's estimates: no dispersion for binomial and Poisson.

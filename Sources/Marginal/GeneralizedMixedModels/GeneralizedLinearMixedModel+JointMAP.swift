@@ -34,7 +34,7 @@ extension GeneralizedLinearMixedModel {
         guard blocks.count == 1, let block = blocks.first, block.dimension == 1, let _ = link.canonicalTerms(0), family.dispersion == nil else {
             throw EstimationError.invalidOption(name: "method", value: "map", requirement: "a generalized model with one scalar random-effect term and a canonical link")
         }
-        var priors = GeneralizedPriors(design: design, group: block.group, column: block.parts[0].term.columnNames[0])
+        var priors = GeneralizedPriors(design: design, blocks: blocks)
         try priors.set(settings)
         let levels = QuadratureLevels(model: self, block: block)
         let p = design.fixedEffects.p

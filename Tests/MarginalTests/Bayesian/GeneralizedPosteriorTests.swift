@@ -14,8 +14,7 @@ import Testing
 
     @Test func posteriorMeansMatchAGrid() throws {
         let model = try Self.model()
-        let priors = GeneralizedPriors(design: model.design, group: "g", column: "(Intercept)")
-        var density = try QuadratureMarginalizedDensity(model: model, points: 25, fixedPriors: priors.fixedEffects, sdPrior: priors.standardDeviation)
+        var density = try GeneralizedMixedDensity(model: model, integrating: "g", points: 25, priors: GeneralizedPriors(design: model.design, blocks: model.blocks))
         // The grid: β₀ on [−4, 3], log τ on [−6, 2.5], midpoints; weights ∝ the density.
         var gradient = [0.0, 0.0]
         var logValues: [(beta: Double, tau: Double, log: Double)] = []
@@ -54,7 +53,7 @@ import Testing
     @Test func recoveredEffectMatchesTheGrid() throws {
         // p(b₁ | y) at fixed (β₀, τ): the rejection draws' mean against the integral on a grid.
         let model = try Self.model()
-        var density = try QuadratureMarginalizedDensity(model: model, points: 25, fixedPriors: [.flat], sdPrior: .flat)
+        var density = try GeneralizedMixedDensity(model: model, integrating: "g", points: 25, priors: .uniform(model, fixed: .flat, sd: .flat))
         let x = [-0.4, log(0.9)]
         var random = RandomSource(seed: 5)
         var effects = [Double](repeating: 0, count: 12)
@@ -68,7 +67,8 @@ import Testing
         let mean = sum / Double(draws)
         let sd = (squares / Double(draws) - mean * mean).squareRoot()
         // The grid over u for level 1: e^{f(u)}.
-        density.setOffsets(beta: [x[0]])
+        let set = density.setOffsets(x)
+        #expect(set)
         let range = density.levels.rows.start[0]..<density.levels.rows.start[1]
         var (total, first, second) = (0.0, 0.0, 0.0)
         for i in 0..<4001 {
@@ -120,7 +120,8 @@ import Testing
 
     @Test func jointGradientMatchesDifferences() throws {
         let model = try Self.model()
-        var density = try GeneralizedJointDensity(model: model, fixedPriors: [.normal(mean: 0, sd: 2)], sdPrior: .halfStudentT(df: 3, scale: 2.5))
+        var density = try GeneralizedMixedDensity(
+            model: model, integrating: nil, points: 1, priors: .uniform(model, fixed: .normal(mean: 0, sd: 2), sd: .halfStudentT(df: 3, scale: 2.5)))
         let x = [-0.3, log(0.8)] + (0..<12).map { 0.3 * Double($0 % 5) - 0.6 }
         var gradient = [Double](repeating: 0, count: density.dimension), scratch = gradient
         _ = density.logDensity(at: x, gradient: &gradient)

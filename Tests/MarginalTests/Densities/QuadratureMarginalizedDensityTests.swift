@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Marginal
 
-/// The GLMM posterior density with one scalar term integrated out by adaptive quadrature: its
+/// The GLMM posterior density with its one scalar term integrated out by adaptive quadrature: its
 /// value against the marginal likelihood by brute force (a 2,001-point trapezoid rule per level,
 /// ``BruteForceMarginal``) and, at one point, against the Laplace deviance PIRLS gives; its
 /// gradient against central differences of itself.
@@ -16,13 +16,11 @@ import Testing
         ("y ~ x1 + (0 + x2 | g)", BinomialFamily()),
     ]
 
-    static func density(_ index: Int, points: Int, priors: Bool = false) throws -> QuadratureMarginalizedDensity {
+    static func density(_ index: Int, points: Int, priors: Bool = false) throws -> GeneralizedMixedDensity {
         let model = try Data.model(cases[index].formula, family: cases[index].family, levels: 12, rows: 5, seed: 31)
-        let p = model.design.fixedEffects.p
-        return try QuadratureMarginalizedDensity(
-            model: model, points: points,
-            fixedPriors: Array(repeating: priors ? .normal(mean: 0, sd: 2.5) : .flat, count: p),
-            sdPrior: priors ? .halfStudentT(df: 3, scale: 2.5) : .flat)
+        return try GeneralizedMixedDensity(
+            model: model, integrating: "g", points: points,
+            priors: .uniform(model, fixed: priors ? .normal(mean: 0, sd: 2.5) : .flat, sd: priors ? .halfStudentT(df: 3, scale: 2.5) : .flat))
     }
 
     @Test(arguments: 0..<4)
@@ -70,15 +68,17 @@ import Testing
 
     @Test func refusesWhereItDoesNotApply() throws {
         let frame = try Data.frame(levels: 8, rows: 6, seed: 5)
-        let refused: [(String, any ResponseFamily, Link?)] = [
-            ("y ~ x1 + (1 + x1 | g)", BinomialFamily(), nil),
-            ("y ~ x1 + (1 | g) + (1 | c)", BinomialFamily(), nil),
-            ("y ~ x1 + (1 | g)", BinomialFamily(), .probit),
+        // A vector term integrated out, a factor the model lacks, a non-canonical link, too many points.
+        let refused: [(String, any ResponseFamily, Link?, String, Int)] = [
+            ("y ~ x1 + (1 + x1 | g)", BinomialFamily(), nil, "g", 9),
+            ("y ~ x1 + (1 | g) + (1 | c)", BinomialFamily(), nil, "h", 9),
+            ("y ~ x1 + (1 | g)", BinomialFamily(), .probit, "g", 9),
+            ("y ~ x1 + (1 | g)", BinomialFamily(), nil, "g", 0),
         ]
-        for (formula, family, link) in refused {
+        for (formula, family, link, group, points) in refused {
             let model = try GeneralizedLinearMixedModel(design: ModelDesign(formula: formula, data: frame), family: family, link: link)
             #expect(throws: MixedModelError.self) {
-                try QuadratureMarginalizedDensity(model: model, points: 9, fixedPriors: Array(repeating: .flat, count: model.design.fixedEffects.p), sdPrior: .flat)
+                try GeneralizedMixedDensity(model: model, integrating: group, points: points, priors: GeneralizedPriors(design: model.design, blocks: model.blocks))
             }
         }
     }

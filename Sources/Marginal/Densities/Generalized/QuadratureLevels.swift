@@ -1,7 +1,8 @@
 import Foundation
 
 /// The rows of each level of a scalar random-effect term and their terms of the likelihood, read
-/// by ``QuadratureMarginalizedDensity`` in level order: zᵢ, mᵢ, mᵢyᵢ and cᵢ in
+/// by ``GeneralizedMixedDensity`` and ``QuadratureIntegral`` in level order (without a term, every
+/// row in one level, in data order): zᵢ, mᵢ, mᵢyᵢ and cᵢ in
 /// ℓᵢ(η) = mᵢ(yᵢη − b(η)) + cᵢ for a canonical link (``Link/canonicalTerms(_:)``; cᵢ from the
 /// family's log-likelihood at η = 0), with each level's
 /// f(u) = Σᵢ ℓᵢ(aᵢ + τzᵢu) − u²/2 and its mode. Immutable, so the density's hot loops read it
@@ -15,10 +16,11 @@ struct QuadratureLevels: Sendable {
     let constants: [Double]
     let link: Link
 
-    init(model: GeneralizedLinearMixedModel, block: RandomEffectBlock) {
-        let rows = CountingSort(codes: block.codes, levels: block.levelCount)
+    init(model: GeneralizedLinearMixedModel, block: RandomEffectBlock?) {
+        let rows = block.map { CountingSort(codes: $0.codes, levels: $0.levelCount) }
+            ?? CountingSort(codes: Array(repeating: 0, count: model.design.nobs), levels: 1)
         self.rows = rows
-        z = rows.order.map { block.z[0, $0] }
+        z = rows.order.map { block?.z[0, $0] ?? 0 }
         let y = rows.order.map { model.design.response[$0] }
         let m = rows.order.map { model.priorWeights[$0] }
         self.m = m

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+@testable import Marginal
+
+/// The GLMM density with one scalar term integrated out by quadrature and the other terms
+/// sampled non-centred: its value at held sampled effects against the per-level marginal
+/// likelihood by a 2,001-point trapezoid rule (offsets, effects and Jacobians computed here
+/// independently), its gradient against central differences, and the automatic strategy.
+@Suite struct GeneralizedMixedDensityTests {
+    typealias Data = AdaptiveQuadratureTests
+
+    /// (1 | g) integrated out; c (two levels, crossed with g) sampled as a scalar or a
+    /// correlated vector term.
+    static let cases: [(formula: String, family: any ResponseFamily)] = [
+        ("cbind(k, m - k) ~ x1 + (1 | g) + (1 | c)", BinomialFamily()),
+        ("y ~ x1 + (1 | g) + (1 + x1 | c)", BinomialFamily()),
+        ("count ~ x1 + (1 | g) + (1 + x1 | c)", PoissonFamily()),
+    ]
+
+    static func model(_ index: Int) throws -> GeneralizedLinearMixedModel {
+        try Data.model(cases[index].formula, family: cases[index].family, levels: 6, rows: 4, seed: 31)
+    }
+
+    /// Flat priors on β and the SDs, lkj(1) on a correlation: the log density is then the
+    /// integrated likelihood, −‖z‖²/2 and the Jacobians alone.
+    static func density(_ model: GeneralizedLinearMixedModel, flat: Bool) throws -> GeneralizedMixedDensity {
+        var priors = try GeneralizedPriors.uniform(
+            model, fixed: flat ? .flat : .normal(mean: 0, sd: 2.5), sd: flat ? .flat : .halfStudentT(df: 3, scale: 2.5))
+        if model.blocks[1].dimension == 2 { try priors.setPrior(.lkj(eta: flat ? 1 : 2), for: "cor[c]") }
+        return try GeneralizedMixedDensity(model: model, integrating: "g", points: 25, priors: priors)
+    }
+
+    @Test(arguments: 0..<3)
+    func valueMatchesBruteForce(_ index: Int) throws {
+        let model = try Self.model(index)
+        var density = try Self.density(model, flat: true)
+        let s = model.blocks[1].dimension
+        #expect(model.blocks.map(\.group) == ["g", "c"])
+        // x = [β₀, β₁, log τ_g, log sd_c…, (y of the correlation), z of c's 2 levels].
+        #expect(density.dimension == 2 + 1 + (s == 1 ? 1 : 3) + 2 * s)
+        for (tau, scale) in [(0.8, 1.0), (2.5, 0.4), (0.05, 1.7)] {
+            let beta = [0.2, -0.4]
+            let sds = s == 1 ? [0.7 * scale] : [0.7 * scale, 0.3 * scale]
+            let correlation = 0.45
+            let z = s == 1 ? [0.9, -1.3] : [0.9, -0.2, -1.3, 0.6]
+            let x = beta + [log(tau)] + sds.map { log($0) } + (s == 1 ? [] : [atanh(correlation)]) + z
+            var gradient = [Double](repeating: 0, count: density.dimension)
+            let value = density.logDensity(at: x, gradient: &gradient)
+            // b_l = diag(sd) L z_l, L = [[1, 0], [ρ, √(1 − ρ²)]].
+            func effect(_ level: Int) -> [Double] {
+                if s == 1 { return [sds[0] * z[level]] }
+                let (z0, z1) = (z[2 * level], z[2 * level + 1])
+                return [sds[0] * z0, sds[1] * (correlation * z0 + (1 - correlation * correlation).squareRoot() * z1)]
+            }
+            let design = model.design, frame = design.fixedEffects.matrix
+            let c = model.blocks[1], g = model.blocks[0]
+            let offsets = (0..<design.nobs).map { i in
+                let b = effect(Int(c.codes[i]))
+                return beta[0] * frame[i, 0] + beta[1] * frame[i, 1] + (0..<s).reduce(0) { $0 + c.z[$1, i] * b[$1] }
+            }
+            var reference = 0.0
+            let (points, width) = (2001, 12.0)
+            let h = 2 * width / Double(points - 1)
+            for level in 0..<g.levelCount {
+                let rows = (0..<design.nobs).filter { Int(g.codes[$0]) == level }
+                var terms: [Double] = []
+                for q in 0..<points {
+                    let u = -width + h * Double(q)
+                    var f = -u * u / 2 - 0.5 * log(2 * Double.pi) + log(h) + (q == 0 || q == points - 1 ? log(0.5) : 0)
+                    for i in rows {
+                        f += model.family.logLikelihood(design.response[i], model.link.mean(offsets[i] + tau * u), weight: model.priorWeights[i])
+                    }
+                    terms.append(f)
+                }
+                let top = terms.max() ?? 0
+                reference += top + log(terms.reduce(0) { $0 + exp($1 - top) })
+            }
+            reference -= z.reduce(0) { $0 + $1 * $1 } / 2
+            // Jacobians: log τ, log sd, and the correlation's log(1 − tanh²y).
+            reference += log(tau) + sds.reduce(0) { $0 + log($1) } + (s == 1 ? 0 : log(1 - correlation * correlation))
+            #expect(abs(value - reference) < 1e-8 * max(1, abs(reference)), "\(Self.cases[index].formula) at τ = \(tau): \(value) vs \(reference)")
+        }
+    }
+
+    @Test(arguments: 0..<3)
+    func gradientMatchesDifferences(_ index: Int) throws {
+        var density = try Self.density(Self.model(index), flat: false)
+        let x = (0..<density.dimension).map { 0.45 * sin(1.7 * Double($0) + 0.3) }
+        var gradient = [Double](repeating: 0, count: density.dimension)
+        _ = density.logDensity(at: x, gradient: &gradient)
+        var scratch = gradient
+        let h = 1e-5
+        for j in x.indices {
+            var plus = x, minus = x
+            plus[j] += h
+            minus[j] -= h
+            let difference = (density.logDensity(at: plus, gradient: &scratch) - density.logDensity(at: minus, gradient: &scratch)) / (2 * h)
+            #expect(abs(gradient[j] - difference) < 1e-6 * max(1, abs(difference)), "\(Self.cases[index].formula), coordinate \(j): \(gradient[j]) vs \(difference)")
+        }
+    }
+
+    /// With nothing integrated out the same model's joint density: its gradient, vector term included.
+    @Test func jointGradientMatchesDifferences() throws {
+        let model = try Self.model(1)
+        var density = try GeneralizedMixedDensity(model: model, integrating: nil, points: 1, priors: GeneralizedPriors(design: model.design, blocks: model.blocks))
+        #expect(density.dimension == 2 + 1 + 3 + 6 + 4)
+        let x = (0..<density.dimension).map { 0.5 * cos(0.9 * Double($0) + 0.2) }
+        var gradient = [Double](repeating: 0, count: density.dimension), scratch = gradient
+        _ = density.logDensity(at: x, gradient: &gradient)
+        for j in x.indices {
+            var plus = x, minus = x
+            plus[j] += 1e-6
+            minus[j] -= 1e-6
+            let difference = (density.logDensity(at: plus, gradient: &scratch) - density.logDensity(at: minus, gradient: &scratch)) / 2e-6
+            #expect(abs(gradient[j] - difference) < 1e-5 * max(1, abs(difference)), "coordinate \(j): \(gradient[j]) vs \(difference)")
+        }
+    }
+
+    /// auto integrates out the scalar term with the most levels, or nothing without a scalar
+    /// term; `all` is refused for several terms, a vector term integrated out is refused.
+    @Test func strategies() throws {
+        let crossed = try Self.model(0)
+        #expect(SamplingStrategy.automatic(for: crossed, points: 15) == .quadrature(group: "g", points: 15))
+        let slopes = try Data.model("y ~ x1 + (1 + x1 | g)", family: BinomialFamily(), levels: 6, rows: 4, seed: 31)
+        #expect(SamplingStrategy.automatic(for: slopes, points: 15) == .marginalizeNone(.nonCentered))
+        let mixed = try Self.model(1)
+        #expect(SamplingStrategy.automatic(for: mixed, points: 9) == .quadrature(group: "g", points: 9))
+        #expect(throws: BayesianError.self) { try crossed.resolvedStrategy(.marginalizeAll, points: 15) }
+        #expect(throws: BayesianError.self) { try crossed.resolvedStrategy(.marginalizeNone(.centered), points: 15) }
+        #expect(try crossed.resolvedStrategy(.marginalizeOne(group: "c", effects: .nonCentered), points: 15) == .quadrature(group: "c", points: 15))
+        #expect(throws: BayesianError.self) {
+            try mixed.samplePosterior(PosteriorRequest(strategy: .marginalizeOne(group: "c", effects: .nonCentered)), progress: nil)
+        }
+    }
+}
