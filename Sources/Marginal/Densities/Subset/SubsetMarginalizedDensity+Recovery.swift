@@ -24,10 +24,10 @@ extension SubsetMarginalizedDensity {
         guard inner.recoverRandomEffects(noise: true, into: &marginalized) else { return false }
         for (k, full) in innerBlocks.enumerated() {
             let count = reducedBlocks[k].effectCount
-            for i in 0..<count { effects[effectOffsets[full] + i] = marginalized[innerOffsets[k] + i] }
+            for i in 0..<count { effects[randomEffectsLayout.groups[full].offset + i] = marginalized[inner.randomEffectsLayout.groups[k].offset + i] }
         }
         for (m, entry) in self.effects.entries.enumerated() {
-            for i in 0..<entry.count { effects[effectOffsets[entry.block] + i] = work.sampledEffects[m][i] }
+            for i in 0..<entry.count { effects[randomEffectsLayout.groups[entry.block].offset + i] = work.sampledEffects[m][i] }
         }
         return true
     }

@@ -36,16 +36,12 @@ public struct SubsetMarginalizedDensity: LogDensity {
     public let parameterNames: [String]
     /// Where each random effect sits in what ``drawRandomEffects(at:using:into:)`` fills.
     public let randomEffectsLayout: RandomEffectsLayout
-    /// Where each block's effects start in that order.
-    let effectOffsets: [Int]
 
     /// The likelihood over M (its own priors are not used) and, for each of its blocks, the
     /// whole model's block.
     var inner: MarginalizedMixedModelDensity
     let innerBlocks: [Int]
     let reducedBlocks: [RandomEffectBlock]
-    /// Where each block of M starts in the factor's ũ.
-    let innerOffsets: [Int]
     let rows: MixedModelRows
     let effects: SampledEffectsLayout
     let coordinates: [SampledBlockCoordinates]
@@ -92,8 +88,6 @@ public struct SubsetMarginalizedDensity: LogDensity {
         inner = MarginalizedMixedModelDensity(model: reducedModel)
         innerBlocks = reducedModel.blocks.map { block in model.blocks.firstIndex { $0.group == block.group } ?? 0 }
         reducedBlocks = reducedModel.blocks
-        innerOffsets = Self.offsets(reducedModel.blocks)
-        effectOffsets = Self.offsets(model.blocks)
         randomEffectsLayout = RandomEffectsLayout(blocks: model.blocks)
         parameterization = layout
         marginalizedGroups = marginalized.map { model.blocks[$0].group }
@@ -123,17 +117,6 @@ public struct SubsetMarginalizedDensity: LogDensity {
             betaAdjoint: [Double](repeating: 0, count: model.design.fixedEffects.p),
             scratch: [Double](repeating: 0, count: 2 * largest),
             levelMeans: reducedModel.blocks.map { [Double](repeating: 0, count: $0.effectCount) })
-    }
-
-    /// Where each block's effects start when the blocks' effects are laid out one after another.
-    static func offsets(_ blocks: [RandomEffectBlock]) -> [Int] {
-        var offsets: [Int] = []
-        var next = 0
-        for block in blocks {
-            offsets.append(next)
-            next += block.effectCount
-        }
-        return offsets
     }
 
     public mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
@@ -196,7 +179,7 @@ public struct SubsetMarginalizedDensity: LogDensity {
         let lambdas = inner.factor.lambdas
         for (k, block) in reducedBlocks.enumerated() {
             let s = block.dimension
-            let offset = innerOffsets[k]
+            let offset = inner.randomEffectsLayout.groups[k].offset
             let lambda = lambdas[k]
             for level in 0..<block.levelCount {
                 for a in 0..<s {
