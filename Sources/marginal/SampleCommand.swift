@@ -17,7 +17,7 @@ struct SampleCommand: ParsableCommand {
             integrated out. Chains run in parallel; the same --seed gives the same draws.
 
             Strategies (same model and priors, different cost and sampling efficiency):
-              --marginalize auto     all, or one FACTOR for large crossed designs (default)
+              --marginalize auto     all, or all but one factor for large crossed designs (default)
               --marginalize all      integrate out every random effect
               --marginalize FACTOR   integrate out one factor's effects, sample the rest
               --marginalize F,G      integrate out several factors' effects, sample the rest
@@ -28,9 +28,11 @@ struct SampleCommand: ParsableCommand {
 
             auto integrates out every random effect unless the model has crossed grouping \
             factors whose dense block is large for the data: with q the random effects of all \
-            grouping factors but the one with the most levels and N the observations, when \
-            q^3 > 600 N (q > 350 for 73,000 rows) it integrates out the factor with the most \
-            observations per random effect and samples the others partially non-centered.
+            grouping factors but the one with the most and N the observations, when \
+            q^3 > 600 N (q > 350 for 73,000 rows). Then it samples one factor partially \
+            non-centered and integrates out all the others, where their own dense block passes \
+            the same test: the factor with the most random effects among those (students, with \
+            lecturers and department x service integrated out, on lme4's InstEval).
 
             partial: each level's effect of a one-column factor is standardized by an \
             approximation of its conditional posterior given the global parameters (centered for \
@@ -45,8 +47,9 @@ struct SampleCommand: ParsableCommand {
             each level's integral as an offset, so the log density and its gradient stay exact. \
             The integrated effects are then drawn exactly from their conditional by rejection, so \
             the output has every random effect whatever is integrated out. For them:
-              --marginalize auto     integrate out the scalar term with the most levels (random \
-            effects) and sample the others; with no scalar term, sample every effect
+              --marginalize auto     a single scalar term integrated out; with several terms or \
+            a vector term, every effect sampled (quadrature loses when other terms move its \
+            integrals)
               --marginalize FACTOR   integrate out FACTOR's scalar term, sample the others
               --marginalize all      the same when the model has one scalar term only
               --marginalize none     sample every random effect (noncentered)

@@ -3,8 +3,9 @@ import Testing
 @testable import Marginal
 
 /// `--marginalize auto` (``SamplingStrategy/automatic(for:)``): everything integrated out unless
-/// the dense block q (random effects of every factor but the one with the most levels) has
-/// q³ > 600·N; then the factor with the most observations per random effect, the others partial.
+/// the dense block q (random effects of every factor but the one with the most) has q³ > 600·N;
+/// then one factor sampled (the one with the most effects) and all the others integrated out,
+/// where their own dense block passes the same test.
 @Suite struct AutomaticStrategyTests {
     /// InstEval-shaped data with `lecturers` lecturers and `students` students over `rows` rows.
     static func crossed(rows: Int, students: Int, lecturers: Int) throws -> LinearMixedModel {
@@ -36,6 +37,20 @@ import Testing
         let settings = SamplerSettings(chains: 1, warmup: 20, draws: 5, seed: 3)
         let posterior = try (model as any MixedModel).samplePosterior(PosteriorRequest(settings: settings, recover: false), progress: nil)
         #expect(posterior.strategy == .marginalizeOne(group: "d", effects: .partial))
+    }
+
+    /// Three crossed factors on the course-evaluation shape: 2,000 rows, 300 students, 150
+    /// lecturers and 8 department cells. All out fails (158³ > 600·2,000); sampling the students
+    /// leaves lecturers and cells, whose dense block of 8 is cheap, and students have the most
+    /// effects, so lecturers and cells are integrated out together.
+    @Test func threeCrossedFactorsIntegrateOutAllButTheLargest() throws {
+        var simulation = InstEvalSimulation(seed: 5)
+        simulation.rows = 2_000
+        simulation.students = 300
+        simulation.lecturers = 150
+        simulation.departments = 8
+        let model = try LinearMixedModel(formula: "y ~ 1 + (1 | s) + (1 | d) + (1 | dept)", data: simulation.generate().frame)
+        #expect(SamplingStrategy.automatic(for: model) == .marginalizeSubset(groups: ["d", "dept"], effects: .partial))
     }
 
     /// The request's memory limit is checked before anything runs: β, σ, θ and, with recovery,

@@ -29,7 +29,7 @@ import Testing
     @Test func quadratureAndJointRoutesAgree() throws {
         let model = try Self.model()
         let settings = SamplerSettings(chains: 4, warmup: 300, draws: 500, seed: 7)
-        var request = PosteriorRequest(settings: settings)
+        var request = PosteriorRequest(strategy: .marginalizeOne(group: "g", effects: .nonCentered), settings: settings)
         request.quadraturePoints = 9
         let integrated = try model.samplePosterior(request, progress: nil)
         let joint = try model.samplePosterior(PosteriorRequest(strategy: .marginalizeNone(.nonCentered), settings: settings), progress: nil)

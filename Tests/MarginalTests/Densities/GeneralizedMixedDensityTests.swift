@@ -116,15 +116,17 @@ import Testing
         }
     }
 
-    /// auto integrates out the scalar term with the most levels, or nothing without a scalar
-    /// term; `all` is refused for several terms, a vector term integrated out is refused.
+    /// auto integrates out a single scalar term and samples everything otherwise (several terms
+    /// or a vector term); `all` is refused for several terms, a vector term integrated out is refused.
     @Test func strategies() throws {
         let crossed = try Self.model(0)
-        #expect(SamplingStrategy.automatic(for: crossed, points: 15) == .quadrature(group: "g", points: 15))
+        #expect(SamplingStrategy.automatic(for: crossed, points: 15) == .marginalizeNone(.nonCentered))
+        let single = try Data.model("y ~ x1 + (1 | g)", family: BinomialFamily(), levels: 6, rows: 4, seed: 31)
+        #expect(SamplingStrategy.automatic(for: single, points: 15) == .quadrature(group: "g", points: 15))
         let slopes = try Data.model("y ~ x1 + (1 + x1 | g)", family: BinomialFamily(), levels: 6, rows: 4, seed: 31)
         #expect(SamplingStrategy.automatic(for: slopes, points: 15) == .marginalizeNone(.nonCentered))
         let mixed = try Self.model(1)
-        #expect(SamplingStrategy.automatic(for: mixed, points: 9) == .quadrature(group: "g", points: 9))
+        #expect(SamplingStrategy.automatic(for: mixed, points: 9) == .marginalizeNone(.nonCentered))
         #expect(throws: BayesianError.self) { try crossed.resolvedStrategy(.marginalizeAll, points: 15) }
         #expect(throws: BayesianError.self) { try crossed.resolvedStrategy(.marginalizeNone(.centered), points: 15) }
         #expect(try crossed.resolvedStrategy(.marginalizeOne(group: "c", effects: .nonCentered), points: 15) == .quadrature(group: "c", points: 15))

@@ -102,12 +102,12 @@ public struct MarginalizedMixedModelDensity: LogDensity {
         return likelihoodAndAdjoints(gradient: false)?.value
     }
 
-    /// A new response (without weights or offset) on the same design: the factor's y row is
-    /// formed again at the next evaluation (``SubsetMarginalizedDensity``, whose sampled effects
-    /// move the response of the factors it integrates out). Drops the single-factor class sums,
-    /// which hold the response.
-    mutating func replaceResponse(_ y: [Double]) {
-        factor.replaceResponse(y)
+    /// A new response's cross products on the same design (no weights or offset) and basis
+    /// (``PenalizedLeastSquares/setResponseProducts(effectSums:fixedSums:squares:)``), for
+    /// ``SubsetMarginalizedDensity``, whose sampled effects move the response of the factor it
+    /// integrates out. Drops the single-factor class sums, which hold the response.
+    mutating func setResponseProducts(effectSums: [[Double]], fixedSums: [Double], squares: Double) {
+        factor.setResponseProducts(effectSums: effectSums, fixedSums: fixedSums, squares: squares)
         if levelClasses != nil { useLevelClasses(nil) }
         workspace.factorIsCurrent = false
     }

@@ -109,7 +109,7 @@ public struct OneClassMarginalizedDensity: LogDensity {
         effects = SampledEffectsLayout(rows: rows, blocks: rows.blocks.indices.filter { $0 != classIndex }, start: layout.dimension)
         let pilot = form == .partial ? Self.pilotFactors(model: model) : []
         let projection = form == .partial
-            ? PartialCentering.Projection(block: classIndex, gram: statistics.gram, pilot: pilot[classIndex])
+            ? ClassProjection(rows: rows, block: classIndex, gram: statistics.gram, pilot: pilot[classIndex])
             : nil
         coordinates = effects.entries.map { entry in
             SampledBlockCoordinates(entry: entry, parameterization: form) {

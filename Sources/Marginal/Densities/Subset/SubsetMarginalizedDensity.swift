@@ -11,20 +11,26 @@ import Foundation
 ///
 /// which ``MarginalizedMixedModelDensity`` evaluates, with its exact gradient in β, σ and T_M,
 /// from the factor of a model over M whose cross products take the new response in the y row
-/// alone (``CrossProducts/replaceResponse(_:weights:)``). Its gradient in r is −V⁻¹(r − Xβ) =
-/// −e/σ², e = r − Xβ − Z_M Λ ũ with ũ the conditional modes of the factor at β, so
+/// alone (``CrossProducts/setResponseProducts(effectSums:fixedSums:squares:)``), formed in that
+/// model's basis for r̃ = ỹ − Z_S b_S, ỹ = y − X̃c. The gradient of ℓ in r is −V⁻¹(r − Xβ) =
+/// −e/σ², e = y − Xβ − Z_S b_S − Z_M μ with μ = Λũ, ũ the conditional modes of the factor at β,
+/// so
 ///
 ///     ∂ℓ/∂b_S = Z_Sᵀ e / σ²,
 ///
 /// pulled back through the sampled blocks' coordinates (``SampledBlockCoordinates``), whose prior
-/// terms complete the density. This generalizes ``OneClassMarginalizedDensity`` (M one factor,
+/// terms complete the density. Partially non-centered effects are standardized by their
+/// conditional distribution with M integrated out at the pilot (``FactorProjection``). This
+/// generalizes ``OneClassMarginalizedDensity`` (M one factor,
 /// by Woodbury level by level) to any set M whose blocked factor is cheap: a factor with many
 /// levels first, then factors with few (on the course-evaluation design, the 1,128 lecturers and
 /// the 28 department × service cells, a dense block of 28), while the factor that is hardest to
 /// integrate (the 2,972 students, crossed with the lecturers) is sampled.
 ///
-/// Cost per evaluation: O(n × (p + Σ S_k)) in passes over the rows (r, the y row of the cross
-/// products, e, Z_Sᵀe), plus one update of the factor over M.
+/// Every product with the data comes from cross products formed once (``SubsetCrossProducts``):
+/// an evaluation never passes over the rows. Its cost is a gather per pair of levels of a sampled
+/// and another block that share a row (at most n per pair of blocks), plus one update of the
+/// factor over M; it allocates nothing. On the course-evaluation design, 0.4 ms per gradient.
 public struct SubsetMarginalizedDensity: LogDensity {
     /// The layout of the global coordinates (the whole model's), their names and the priors.
     public let parameterization: MixedModelParameterization
@@ -42,9 +48,10 @@ public struct SubsetMarginalizedDensity: LogDensity {
     var inner: MarginalizedMixedModelDensity
     let innerBlocks: [Int]
     let reducedBlocks: [RandomEffectBlock]
-    let rows: MixedModelRows
     let effects: SampledEffectsLayout
     let coordinates: [SampledBlockCoordinates]
+    /// What an evaluation reads of the data (it never passes over the rows).
+    let products: SubsetCrossProducts
     var globals: GlobalParameters
     var work: Work
 
@@ -55,10 +62,13 @@ public struct SubsetMarginalizedDensity: LogDensity {
         var factors: [[Double]]
         var effectAdjoints: [[Double]]
         var factorAdjoints: [[Double]]
-        var response: [Double]
-        var residual: [Double]
         var betaAdjoint: [Double]
+        var fixedSums: [Double]
         var scratch: [Double]
+        /// Per sampled block, w_m = Σ_m' Z_mᵀZ_m' b_m' (``SubsetCrossProducts``).
+        var sampledProducts: [[Double]]
+        /// Per block of M: Z_kᵀr̃, and Λ_k ũ_k (ℓ·S values each, level-major).
+        var levelSums: [[Double]]
         var levelMeans: [[Double]]
     }
 
@@ -93,19 +103,21 @@ public struct SubsetMarginalizedDensity: LogDensity {
         marginalizedGroups = marginalized.map { model.blocks[$0].group }
         effectParameterization = form
         let rows = MixedModelRows(model: model)
-        self.rows = rows
         let effects = SampledEffectsLayout(rows: rows, blocks: sampled, start: layout.dimension)
         self.effects = effects
-        let pilot = model.thetaLayout.lambdas(model.startingTheta).map(\.elements)
+        let pilot = OneClassMarginalizedDensity.pilotFactors(model: model)
+        let projection = form == .partial ? FactorProjection(model: reducedModel) : nil
         coordinates = effects.entries.map { entry in
             SampledBlockCoordinates(entry: entry, parameterization: form) {
-                PartialCentering(rows: rows, block: entry.block, projection: nil, pilotScale: pilot[entry.block].first)
+                PartialCentering(rows: rows, block: entry.block, projection: projection, pilotScale: pilot[entry.block].first)
             }
         }
         dimension = layout.dimension + effects.count
         parameterNames = layout.parameterNames + coordinates.flatMap { SampledEffectsLayout.names(symbol: $0.symbol, block: model.blocks[$0.entry.block]) }
         globals = layout.makeGlobals()
-        let n = model.design.nobs
+        let p = model.design.fixedEffects.p
+        products = SubsetCrossProducts(
+            rows: rows, sampled: effects.entries.map(\.block), integrated: innerBlocks, basis: reducedModel.products.basis)
         let largest = model.blocks.map(\.dimension).max() ?? 1
         work = Work(
             sampledEffects: effects.entries.map { [Double](repeating: 0, count: $0.count) },
@@ -113,9 +125,10 @@ public struct SubsetMarginalizedDensity: LogDensity {
             factors: effects.entries.map { [Double](repeating: 0, count: $0.dimension * $0.dimension) },
             effectAdjoints: effects.entries.map { [Double](repeating: 0, count: $0.count) },
             factorAdjoints: effects.entries.map { [Double](repeating: 0, count: $0.dimension * $0.dimension) },
-            response: [Double](repeating: 0, count: n), residual: [Double](repeating: 0, count: n),
-            betaAdjoint: [Double](repeating: 0, count: model.design.fixedEffects.p),
+            betaAdjoint: [Double](repeating: 0, count: p), fixedSums: [Double](repeating: 0, count: p),
             scratch: [Double](repeating: 0, count: 2 * largest),
+            sampledProducts: effects.entries.map { [Double](repeating: 0, count: $0.count) },
+            levelSums: reducedModel.blocks.map { [Double](repeating: 0, count: $0.effectCount) },
             levelMeans: reducedModel.blocks.map { [Double](repeating: 0, count: $0.effectCount) })
     }
 
@@ -129,11 +142,9 @@ public struct SubsetMarginalizedDensity: LogDensity {
     }
 
     /// At the decoded `globals`: the sampled effects b_S from the coordinates x, the response
-    /// r = y − Z_S b_S of the factor over M, and the factor's β, σ and T_M.
+    /// products of the factor over M for r̃ = ỹ − Z_S b_S, and the factor's β, σ and T_M.
     mutating func loadSampledEffects(x: [Double]) {
         let sigma = globals.sigma
-        let n = rows.n
-        // b_S from the coordinates, then r = y − Z_S b_S.
         for (m, block) in coordinates.enumerated() {
             let entry = block.entry
             let s = entry.dimension
@@ -151,18 +162,9 @@ public struct SubsetMarginalizedDensity: LogDensity {
                 }
             }
         }
-        for i in 0..<n { work.response[i] = rows.y[i] }
-        for (m, entry) in effects.entries.enumerated() {
-            let block = rows.blocks[entry.block]
-            let s = entry.dimension
-            for i in 0..<n {
-                let level = Int(block.codes[i])
-                var sum = 0.0
-                for a in 0..<s { sum += block.z[i * s + a] * work.sampledEffects[m][level * s + a] }
-                work.response[i] -= sum
-            }
-        }
-        inner.replaceResponse(work.response)
+        let squares = products.responseProducts(
+            effects: work.sampledEffects, w: &work.sampledProducts, levelSums: &work.levelSums, fixedSums: &work.fixedSums)
+        inner.setResponseProducts(effectSums: work.levelSums, fixedSums: work.fixedSums, squares: squares)
         inner.globals.beta = globals.beta
         inner.globals.sigma = sigma
         for (k, full) in innerBlocks.enumerated() { inner.globals.factors[k] = globals.factors[full] }
@@ -172,10 +174,9 @@ public struct SubsetMarginalizedDensity: LogDensity {
     /// coordinates' gradient into `gradient`; returns them with ∂/∂σ. Nil where ℓ cannot be evaluated.
     private mutating func likelihoodAndAdjoints(x: [Double], gradient: inout [Double]) -> (Double, Double)? {
         let sigma = globals.sigma
-        let n = rows.n
         loadSampledEffects(x: x)
         guard let (value, innerSigmaAdjoint) = inner.likelihoodAndAdjoints(gradient: true) else { return nil }
-        // e = r − Xβ − Z_M Λ ũ, scaled to a = e/σ².
+        // μ_k = Λ_k ũ_k per block of M, then Z_Sᵀe/σ² for e = y − Xβ − Z_S b_S − Z_M μ.
         let lambdas = inner.factor.lambdas
         for (k, block) in reducedBlocks.enumerated() {
             let s = block.dimension
@@ -189,30 +190,15 @@ public struct SubsetMarginalizedDensity: LogDensity {
                 }
             }
         }
-        let precision = 1 / (sigma * sigma)
-        let fixed = rows.x
-        for i in 0..<n {
-            var e = work.response[i]
-            for j in 0..<rows.p { e -= fixed[i + j * n] * globals.beta[j] }
-            for (k, block) in reducedBlocks.enumerated() {
-                let s = block.dimension
-                let level = Int(block.codes[i])
-                for a in 0..<s { e -= block.z[a, i] * work.levelMeans[k][level * s + a] }
-            }
-            work.residual[i] = e * precision
-        }
-        // The sampled blocks: Z_Sᵀa, pulled back through their coordinates.
+        products.sampledProducts(
+            beta: globals.beta, w: work.sampledProducts, means: work.levelMeans, scale: 1 / (sigma * sigma), into: &work.effectAdjoints)
+        // The sampled blocks' adjoints, pulled back through their coordinates.
         var total = value
         var sigmaAdjoint = innerSigmaAdjoint
         for j in work.betaAdjoint.indices { work.betaAdjoint[j] = 0 }
         for (m, block) in coordinates.enumerated() {
             let entry = block.entry
             let s = entry.dimension
-            work.residual.withUnsafeBufferPointer { ap in
-                work.effectAdjoints[m].withUnsafeMutableBufferPointer { out in
-                    EffectPasses.accumulateEffects(block: rows.blocks[entry.block], weights: ap.baseAddress!, into: out.baseAddress!, count: n)
-                }
-            }
             let term = x.withUnsafeBufferPointer { xp in
                 gradient.withUnsafeMutableBufferPointer { gp in
                     work.factors[m].withUnsafeBufferPointer { tp in

@@ -41,10 +41,6 @@ struct CrossProducts: Sendable {
     /// The first row of T in the dense part: the trailing rows before it belong to nested blocks.
     let denseOffset: Int
 
-    /// Each data row's entries of the trailing blocks, √wᵢ-weighted, kept by
-    /// ``replaceResponse(_:weights:)`` after its first call.
-    private var responseEntries: EntryTable?
-
     /// The first block's diagonal blocks and panels, and for each row of T the panels that hold it.
     var first: LevelPanels
     let firstIndex: PanelIndex
@@ -151,41 +147,32 @@ struct CrossProducts: Sendable {
         accumulate(weights: weights)
     }
 
-    /// Replaces the response (less any offset; user coordinates) keeping the weights the values
-    /// were accumulated with (`weights`, nil for 1) and everything else: the basis's shift and
-    /// ỹ (``FixedEffectsBasis/replacingResponse(_:weights:)``), then only the entries of the y row
-    /// and column, Σᵢ wᵢ [Z X̃]ᵢ ỹᵢ and Σᵢ wᵢ ỹᵢ², in O(n × entries per row). For densities that
-    /// integrate some random effects out while others, sampled, move the response.
-    mutating func replaceResponse(_ y: [Double], weights: [Double]?) {
-        basis = basis.replacingResponse(y, weights: weights)
-        let sqrtW = weights.map { $0.map { $0.squareRoot() } }
-        let weighted = (0..<n).map { i in basis.response[i] * (sqrtW?[i] ?? 1) }
-        first.replaceResponse(rowWeights: sqrtW, weightedResponse: weighted)
-        for k in nested.indices { nested[k].replaceResponse(rowWeights: sqrtW, weightedResponse: weighted) }
+    /// Sets the y row and column to those of a new response on the same (unweighted) design and
+    /// basis, the basis's shift c kept: for ỹ = y − X̃c, `effectSums[k]` holds Z_kᵀỹ for engine
+    /// block k (ℓ_k·S_k values, level-major), `fixedSums` X̃ᵀỹ (p values; no longer zero, because
+    /// ỹ is not projected again) and `squares` ỹᵀỹ. O(q): the caller forms the sums from its rows,
+    /// often more cheaply than a pass per column (``SubsetMarginalizedDensity``, whose sampled
+    /// effects move the response of the factors it integrates out). The engine's β̃ = Rβ − c
+    /// keeps its meaning, so nothing else changes.
+    mutating func setResponseProducts(effectSums: [[Double]], fixedSums: [Double], squares: Double) {
+        first.setResponse(effectSums[0])
+        for k in nested.indices { nested[k].setResponse(effectSums[k + 1]) }
         let d = denseSize
         let yRow = d - 1
-        let denseFixed = fixedOffset - denseOffset
-        var column = [Double](repeating: 0, count: d)
-        if fixedOffset > denseOffset {
-            if responseEntries == nil { responseEntries = EntryTable(blocks: blocks.dropFirst(), offsets: trailingOffsets, rowWeights: sqrtW, n: n) }
-            if let entries = responseEntries {
-                let firstDenseEntry = sparseBlockCount < blocks.count ? entries.columnOfBlock[sparseBlockCount - 1] : entries.width
-                for i in 0..<n {
-                    for a in (i * entries.width + firstDenseEntry)..<((i + 1) * entries.width) {
-                        column[entries.row[a] - denseOffset] += entries.value[a] * weighted[i]
-                    }
-                }
+        trailing.withUnsafeMutableBufferPointer { tp in
+            let t = tp.baseAddress!
+            func set(_ i: Int, _ value: Double) {
+                t[i + yRow * d] = value
+                t[yRow + i * d] = value
             }
-        }
-        for j in 0..<p {
-            var sum = 0.0
-            for i in 0..<n { sum += basis.columns[i, j] * (sqrtW?[i] ?? 1) * weighted[i] }
-            column[denseFixed + j] = sum
-        }
-        column[yRow] = weighted.reduce(0) { $0 + $1 * $1 }
-        for i in 0..<d {
-            trailing[i + yRow * d] = column[i]
-            trailing[yRow + i * d] = column[i]
+            for k in sparseBlockCount..<blocks.count {
+                let sums = effectSums[k]
+                let start = trailingOffsets[k - 1] - denseOffset
+                for i in 0..<blocks[k].effectCount { set(start + i, sums[i]) }
+            }
+            let denseFixed = fixedOffset - denseOffset
+            for j in 0..<p { set(denseFixed + j, fixedSums[j]) }
+            t[yRow + yRow * d] = squares
         }
     }
 

@@ -18,12 +18,12 @@ struct FixedEffectsBasis: Sendable {
     /// R, p × p upper triangular, column-major.
     let r: [Double]
     /// c = R β₀, the least-squares coefficients in the engine's coordinates.
-    private(set) var shift: [Double]
+    let shift: [Double]
     /// 2 Σ log |R_jj| = log det(XᵀWX).
     let logDeterminant: Double
     /// X̃ (n × p, column-major) and ỹ, the columns and response the cross products are formed from.
     let columns: Matrix
-    private(set) var response: [Double]
+    let response: [Double]
 
     /// - Parameters: x (n × p, full column rank), y (less any offset), weights (nil for 1).
     init(x: Matrix, y: [Double], weights: [Double]?) {
@@ -62,14 +62,6 @@ struct FixedEffectsBasis: Sendable {
         self.r = r
         self.columns = columns
         logDeterminant = 2 * (0..<p).reduce(0) { $0 + Foundation.log(abs(r[$1 + $1 * p])) }
-    }
-
-    /// The same basis for a new response y (less any offset) with the same weights: c and ỹ
-    /// again, R and X̃ kept.
-    func replacingResponse(_ y: [Double], weights: [Double]?) -> FixedEffectsBasis {
-        var basis = self
-        (basis.shift, basis.response) = Self.project(y, on: columns, weights: weights)
-        return basis
     }
 
     /// c = X̃ᵀW y and ỹ = y − X̃ c, projecting X̃ out twice (the second pass removes what rounding

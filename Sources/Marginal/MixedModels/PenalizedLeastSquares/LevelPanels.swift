@@ -149,22 +149,15 @@ struct LevelPanels: Sendable {
         }}}}}}}}
     }
 
-    /// Sets the y row of every panel to Σ_{i in c} √wᵢ zᵢ ỹᵢ, from `weightedResponse` = √wᵢ ỹᵢ (data
-    /// order) and the row weights √wᵢ (nil for 1), leaving the rest of the values as they are:
-    /// a new response on the same weights (``CrossProducts/replaceResponse(_:)``).
-    mutating func replaceResponse(rowWeights sqrtW: [Double]?, weightedResponse: [Double]) {
+    /// Sets the y row of every panel to `sums` (level c's S values at c·S): Σ_{i in c} zᵢ ỹᵢ for a
+    /// new response ỹ, leaving the rest of the values as they are
+    /// (``CrossProducts/setResponseProducts(effectSums:fixedSums:squares:)``).
+    mutating func setResponse(_ sums: [Double]) {
         let s = dimension
-        var k = 0
         for c in 0..<levels {
             let m = start[c + 1] - start[c]
             let panel = start[c] * s
-            for a in 0..<s { values[panel + a * m + m - 1] = 0 }
-            for _ in rowsByLevel.start[c]..<rowsByLevel.start[c + 1] {
-                let i = rowsByLevel.order[k]
-                let wy = weightedResponse[i] * (sqrtW?[i] ?? 1)
-                for a in 0..<s { values[panel + a * m + m - 1] += orderedZ[k * s + a] * wy }
-                k += 1
-            }
+            for a in 0..<s { values[panel + a * m + m - 1] = sums[c * s + a] }
         }
     }
 }

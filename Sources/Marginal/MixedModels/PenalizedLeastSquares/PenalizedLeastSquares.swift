@@ -128,10 +128,11 @@ struct PenalizedLeastSquares: Sendable {
         isPositiveDefinite = false
     }
 
-    /// A new response on the same prior weights (none here: the densities that call it refuse
-    /// weights), ``CrossProducts/replaceResponse(_:weights:)``; stale until the next ``update(theta:)``.
-    mutating func replaceResponse(_ y: [Double]) {
-        products.replaceResponse(y, weights: nil)
+    /// A new response's cross products on the same design and basis
+    /// (``CrossProducts/setResponseProducts(effectSums:fixedSums:squares:)``); stale until the
+    /// next ``update(theta:)``.
+    mutating func setResponseProducts(effectSums: [[Double]], fixedSums: [Double], squares: Double) {
+        products.setResponseProducts(effectSums: effectSums, fixedSums: fixedSums, squares: squares)
         isPositiveDefinite = false
     }
 

@@ -23,16 +23,15 @@ import Foundation
 ///
 ///     log N(b_l; 0, τ²) + log s_l = −½ log 2π − b_l²/(2τ²) + log σ − ½ log D_l.
 ///
-/// The statistics are the information and data of level l about b_l after projecting out class
-/// i's effects at a pilot relative covariance Λ̂ (``init(rows:block:projection:)``):
-/// with W_j = Λ̂ (Λ̂ᵀG_jΛ̂ + I)⁻¹ Λ̂ᵀ per level j of class i (G_j = Z_ijᵀZ_ij) and the projection
-/// P = I − Z_i (⊕_j W_j) Z_iᵀ (σ̂² V̂⁻¹ for V̂ = σ̂²I + Z_i (I ⊗ σ̂²Λ̂Λ̂ᵀ) Z_iᵀ),
+/// The statistics are the information and data of level l about b_l after projecting out the
+/// effects the density integrates out, at a pilot of their relative covariance
+/// (``PilotProjection``: P = σ̂² V̂⁻¹ for V̂ = σ̂²I + Z_M Σ̂_M Z_Mᵀ),
 ///
 ///     g̃_l = z_lᵀ P z_l,   õ_l = z_lᵀ P y,   c̃_l = Xᵀ P z_l,
 ///
 /// z_l being block k's column of level l. Other sampled blocks are not projected out (and with
-/// nothing integrated out, P = I). With class i projected out, õ and c̃ are then refined so that
-/// m is the exact conditional mean at the pilot (``refineMeans(rows:sampled:projection:weights:pilotScale:)``:
+/// nothing integrated out, P = I). With M projected out, õ and c̃ are then refined so that m is
+/// the exact conditional mean at the pilot (``refineMeans(rows:sampled:projection:pilotScale:)``:
 /// the levels of k are coupled through P, most strongly along the intercept). The pilot only has
 /// to be roughly right: it changes how well the ε are standardized, never the target.
 ///
@@ -51,20 +50,12 @@ final class PartialCentering: @unchecked Sendable {
     let response: UnsafeMutableBufferPointer<Double>
     let design: UnsafeMutableBufferPointer<Double>
 
-    /// Class i's part of the projection: its engine block, its per-level G_j
-    /// (``ClassStatistics/gram``) and the pilot relative covariance factor Λ̂ (S_i × S_i,
-    /// column-major lower triangle).
-    struct Projection {
-        let block: Int
-        let gram: UnsafeMutableBufferPointer<Double>
-        let pilot: [Double]
-    }
-
-    /// The statistics of one-column block `k` of `rows`, with class i projected out as
-    /// `projection` says, or nothing projected out (P = I) when it is nil. With a projection and
-    /// `pilotScale` (block k's pilot relative SD λ̂_k = τ̂_k/σ̂), õ and c̃ are then refined so that
-    /// m is the exact conditional mean at the pilot (``refineMeans(rows:sampled:projection:weights:pilotScale:)``).
-    init(rows: MixedModelRows, block k: Int, projection: Projection?, pilotScale: Double? = nil) {
+    /// The statistics of one-column block `k` of `rows`, with the integrated-out effects
+    /// projected out as `projection` says, or nothing projected out (P = I) when it is nil. With a
+    /// projection and `pilotScale` (block k's pilot relative SD λ̂_k = τ̂_k/σ̂), õ and c̃ are then
+    /// refined so that m is the exact conditional mean at the pilot
+    /// (``refineMeans(rows:sampled:projection:pilotScale:)``).
+    init(rows: MixedModelRows, block k: Int, projection: (any PilotProjection)?, pilotScale: Double? = nil) {
         let n = rows.n
         let p = rows.p
         let sampled = rows.blocks[k]
@@ -74,138 +65,47 @@ final class PartialCentering: @unchecked Sendable {
         information = ClassStatistics.Sufficient.zeros(levels)
         response = ClassStatistics.Sufficient.zeros(levels)
         design = ClassStatistics.Sufficient.zeros(levels * p)
-        let zk = sampled.z.baseAddress!
-        let codesK = sampled.codes.baseAddress!
-        // z_lᵀ u for u = y and the columns of X, and Σ z².
-        for row in 0..<n {
-            let level = Int(codesK[row])
-            let z = zk[row]
-            information[level] += z * z
-            response[level] += z * rows.y[row]
-            for a in 0..<p { design[level * p + a] += z * rows.x[row + a * n] }
+        guard let projection else {
+            accumulate(rows: rows, sampled: sampled, column: 0, values: rows.y.baseAddress!)
+            for a in 0..<p { accumulate(rows: rows, sampled: sampled, column: a + 1, values: rows.x.baseAddress! + a * n) }
+            let zk = sampled.z.baseAddress!, codes = sampled.codes.baseAddress!
+            for row in 0..<n { information[Int(codes[row])] += zk[row] * zk[row] }
+            return
         }
-        guard let projection else { return }
-        let weights = project(rows: rows, sampled: sampled, projection: projection)
+        // z_lᵀ P u = z_lᵀ u − z_lᵀ (I − P) u for u = y and each column of X; g̃ likewise.
+        var projected = [Double](repeating: 0, count: n)
+        for column in 0...p {
+            let u = column == 0 ? UnsafePointer(rows.y.baseAddress!) : UnsafePointer(rows.x.baseAddress! + (column - 1) * n)
+            projection.absorbed(u, into: &projected, count: n)
+            for row in 0..<n { projected[row] = u[row] - projected[row] }
+            accumulate(rows: rows, sampled: sampled, column: column, values: projected)
+        }
+        let absorbed = projection.absorbedInformation(sampled: sampled, count: n)
+        let zk = sampled.z.baseAddress!, codes = sampled.codes.baseAddress!
+        for row in 0..<n { information[Int(codes[row])] += zk[row] * zk[row] }
+        for level in 0..<levels { information[level] = max(information[level] - absorbed[level], 0) }
         if let pilotScale, pilotScale > 0, pilotScale.isFinite {
-            refineMeans(rows: rows, sampled: sampled, projection: projection, weights: weights, pilotScale: pilotScale)
+            refineMeans(rows: rows, sampled: sampled, projection: projection, pilotScale: pilotScale)
         }
     }
 
-    /// Subtracts class i's part: z_lᵀ Z_i W Z_iᵀ u from õ_l and c̃_l, Σ_j C_ljᵀ W_j C_lj from g̃_l.
-    /// Returns the W_j.
-    private func project(rows: MixedModelRows, sampled: MixedModelRows.Block, projection: Projection) -> [Double] {
-        let n = rows.n
-        let p = rows.p
-        let marginalized = rows.blocks[projection.block]
-        let si = marginalized.dimension
-        let classLevels = marginalized.levelCount
-        let weights = Self.projectionWeights(gram: projection.gram, levelCount: classLevels, size: si, pilot: projection.pilot)
-        let zk = sampled.z.baseAddress!
-        let codesK = sampled.codes.baseAddress!
-        let zi = marginalized.z.baseAddress!
-        let codesI = marginalized.codes.baseAddress!
-        // For u = y and each column of X: q_j = W_j Z_ijᵀu, then z_lᵀ Z_i q.
-        var sums = [Double](repeating: 0, count: classLevels * si)
-        var solved = [Double](repeating: 0, count: classLevels * si)
-        for column in 0...p {
-            let u = column == 0 ? UnsafePointer(rows.y.baseAddress!) : UnsafePointer(rows.x.baseAddress! + (column - 1) * n)
-            for index in sums.indices { sums[index] = 0 }
-            for row in 0..<n {
-                let base = Int(codesI[row]) * si
-                for a in 0..<si { sums[base + a] += zi[row * si + a] * u[row] }
-            }
-            for level in 0..<classLevels {
-                for a in 0..<si {
-                    var sum = 0.0
-                    for b in 0..<si { sum += weights[level * si * si + a + b * si] * sums[level * si + b] }
-                    solved[level * si + a] = sum
-                }
-            }
-            for row in 0..<n {
-                let base = Int(codesI[row]) * si
-                var fitted = 0.0
-                for a in 0..<si { fitted += zi[row * si + a] * solved[base + a] }
-                let level = Int(codesK[row])
-                if column == 0 {
-                    response[level] -= zk[row] * fitted
-                } else {
-                    design[level * p + column - 1] -= zk[row] * fitted
-                }
+    /// Adds z_lᵀ u into õ (`column` 0) or column `column` − 1 of c̃.
+    private func accumulate(rows: MixedModelRows, sampled: MixedModelRows.Block, column: Int, values u: UnsafePointer<Double>) {
+        let zk = sampled.z.baseAddress!, codes = sampled.codes.baseAddress!
+        for row in 0..<rows.n {
+            let level = Int(codes[row])
+            if column == 0 {
+                response[level] += zk[row] * u[row]
+            } else {
+                design[level * p + column - 1] += zk[row] * u[row]
             }
         }
-        // C_lj = Σ over the rows of level l in level j of z_kn z_in: the rows of level l are
-        // visited together, C_lj gathered in `cross`.
-        let levels = sampled.levelCount
-        let order = MixedModelRows.stableOrder(codes: Array(sampled.codes.prefix(n)), levelCount: levels)
-        var cross = [Double](repeating: 0, count: classLevels * si)
-        var lastVisit = [Int](repeating: -1, count: classLevels)
-        var touched: [Int] = []
-        var position = 0
-        for level in 0..<levels {
-            while position < n, Int(codesK[order[position]]) == level {
-                let row = order[position]
-                let j = Int(codesI[row])
-                if lastVisit[j] != level {
-                    lastVisit[j] = level
-                    touched.append(j)
-                }
-                for a in 0..<si { cross[j * si + a] += zk[row] * zi[row * si + a] }
-                position += 1
-            }
-            var correction = 0.0
-            for j in touched {
-                for a in 0..<si {
-                    for b in 0..<si { correction += cross[j * si + a] * weights[j * si * si + a + b * si] * cross[j * si + b] }
-                }
-                for a in 0..<si { cross[j * si + a] = 0 }
-            }
-            touched.removeAll(keepingCapacity: true)
-            information[level] = max(information[level] - correction, 0)
-        }
-        return weights
     }
 
     deinit {
         information.deallocate()
         response.deallocate()
         design.deallocate()
-    }
-
-    /// W_j = Λ̂ (Λ̂ᵀG_jΛ̂ + I)⁻¹ Λ̂ᵀ per level (S × S each, column-major).
-    static func projectionWeights(gram: UnsafeMutableBufferPointer<Double>, levelCount: Int, size s: Int, pilot: [Double]) -> [Double] {
-        var weights = [Double](repeating: 0, count: levelCount * s * s)
-        var m = [Double](repeating: 0, count: s * s)
-        var inverse = [Double](repeating: 0, count: s * s)
-        pilot.withUnsafeBufferPointer { lambda in
-            let t = lambda.baseAddress!
-            for level in 0..<levelCount {
-                let g = gram.baseAddress! + level * s * s
-                for a in 0..<s {
-                    for b in 0..<s {
-                        var sum = a == b ? 1.0 : 0.0
-                        for c in a..<s {
-                            for d in b..<s { sum += t[c + a * s] * g[c + d * s] * t[d + b * s] }
-                        }
-                        m[a + b * s] = sum
-                    }
-                }
-                let ok = m.withUnsafeMutableBufferPointer { SmallMatrix.choleskyLower($0.baseAddress!, size: s) }
-                guard ok else { continue }
-                m.withUnsafeBufferPointer { l in
-                    inverse.withUnsafeMutableBufferPointer { SmallMatrix.inverseFromCholesky(l.baseAddress!, into: $0.baseAddress!, size: s) }
-                }
-                for a in 0..<s {
-                    for b in 0..<s {
-                        var sum = 0.0
-                        for c in 0...a {
-                            for d in 0...b { sum += t[a + c * s] * inverse[c + d * s] * t[b + d * s] }
-                        }
-                        weights[level * s * s + a + b * s] = sum
-                    }
-                }
-            }
-        }
-        return weights
     }
 
     /// s_l = τσ/√(σ² + I_l τ²), the scale of ε_l in b_l = m_l + s_l ε_l (as ``forward(tau:sigma:beta:epsilon:into:cache:)`` computes it).

@@ -1,26 +1,26 @@
 /// The conditional means of ``PartialCentering`` made exact at the pilot.
 ///
-/// With class i projected out, the effects of block k given β (and the pilot σ̂, τ̂_k = λ̂σ̂,
-/// Λ̂_i) are Gaussian with precision A/σ̂², A = Z_kᵀPZ_k + I/λ̂², and mean A⁻¹Z_kᵀP(y − Xβ). The
+/// With the integrated-out effects M projected out, the effects of block k given β (and the
+/// pilot σ̂, τ̂_k = λ̂σ̂, Λ̂_M) are Gaussian with precision A/σ̂², A = Z_kᵀPZ_k + I/λ̂², and mean A⁻¹Z_kᵀP(y − Xβ). The
 /// per-level form m_l = (õ_l − c̃_lᵀβ)/(g̃_l + 1/λ̂²) at the pilot keeps only A's diagonal, and
-/// A is not diagonal: levels of k that share levels of i are coupled through P. The coupling
+/// A is not diagonal: levels of k that share levels of M are coupled through P. The coupling
 /// matters most along directions the projection takes information from, above all the
-/// intercept's: with class i absorbing a shift of β₀, the mean of block k's effects follows β₀
+/// intercept's: with M absorbing a shift of β₀, the mean of block k's effects follows β₀
 /// far less than the diagonal form says, and ε would then drift with β₀.
 ///
 /// So õ and c̃ are replaced by ô = diag(A) A⁻¹ Z_kᵀPy and ĉ = diag(A) A⁻¹ Z_kᵀPX, solved by
-/// conjugate gradients with A applied in O(N) (P through class i's W_j) and preconditioned by
+/// conjugate gradients with A applied through the projection (O(n) per product for one class) and preconditioned by
 /// diag(A). Then m_l(θ̂) is the exact conditional mean at the pilot for every β, and away from
 /// the pilot m_l = τ² (ô_l − ĉ_lᵀβ)/D_l still follows σ and τ through the per-level D_l. Any
 /// ô, ĉ give an exact change of variables: only how well ε is standardized depends on them.
 extension PartialCentering {
-    /// Replaces õ and c̃ by ô and ĉ (see the type's description); `weights` are class i's W_j.
-    func refineMeans(rows: MixedModelRows, sampled: MixedModelRows.Block, projection: Projection, weights: [Double], pilotScale: Double) {
+    /// Replaces õ and c̃ by ô and ĉ (see the type's description).
+    func refineMeans(rows: MixedModelRows, sampled: MixedModelRows.Block, projection: any PilotProjection, pilotScale: Double) {
         let levels = levelCount
         let ridge = 1 / (pilotScale * pilotScale)
         let diagonal = (0..<levels).map { information[$0] + ridge }
         guard diagonal.allSatisfy({ $0 > 0 && $0.isFinite }) else { return }
-        let gram = ProjectedGram(rows: rows, sampled: sampled, projection: projection, weights: weights, ridge: ridge)
+        let gram = ProjectedGram(rows: rows, sampled: sampled, projection: projection, ridge: ridge)
         for column in 0...p {
             let rhs = (0..<levels).map { column == 0 ? response[$0] : design[$0 * p + column - 1] }
             guard let solution = Self.conjugateGradients(gram, rhs: rhs, diagonal: diagonal) else { continue }
@@ -31,41 +31,21 @@ extension PartialCentering {
         }
     }
 
-    /// A v = Z_kᵀ P Z_k v + v/λ̂² for one-column block k, P = I − Z_i (⊕ W_j) Z_iᵀ.
+    /// A v = Z_kᵀ P Z_k v + v/λ̂² for one-column block k.
     struct ProjectedGram {
         let rows: MixedModelRows
         let sampled: MixedModelRows.Block
-        let projection: Projection
-        let weights: [Double]
+        let projection: any PilotProjection
         let ridge: Double
 
         func apply(_ v: [Double]) -> [Double] {
             let n = rows.n
-            let marginalized = rows.blocks[projection.block]
-            let si = marginalized.dimension
-            let zk = sampled.z.baseAddress!, codesK = sampled.codes.baseAddress!
-            let zi = marginalized.z.baseAddress!, codesI = marginalized.codes.baseAddress!
-            var sums = [Double](repeating: 0, count: marginalized.levelCount * si)
-            for row in 0..<n {
-                let t = zk[row] * v[Int(codesK[row])]
-                let base = Int(codesI[row]) * si
-                for a in 0..<si { sums[base + a] += zi[row * si + a] * t }
-            }
-            var solved = [Double](repeating: 0, count: sums.count)
-            for level in 0..<marginalized.levelCount {
-                for a in 0..<si {
-                    var sum = 0.0
-                    for b in 0..<si { sum += weights[level * si * si + a + b * si] * sums[level * si + b] }
-                    solved[level * si + a] = sum
-                }
-            }
+            let zk = sampled.z.baseAddress!, codes = sampled.codes.baseAddress!
+            let column = (0..<n).map { zk[$0] * v[Int(codes[$0])] }
+            var absorbed = [Double](repeating: 0, count: n)
+            projection.absorbed(column, into: &absorbed, count: n)
             var out = v.map { $0 * ridge }
-            for row in 0..<n {
-                let base = Int(codesI[row]) * si
-                var projected = zk[row] * v[Int(codesK[row])]
-                for a in 0..<si { projected -= zi[row * si + a] * solved[base + a] }
-                out[Int(codesK[row])] += zk[row] * projected
-            }
+            for row in 0..<n { out[Int(codes[row])] += zk[row] * (column[row] - absorbed[row]) }
             return out
         }
     }

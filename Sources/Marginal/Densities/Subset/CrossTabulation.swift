@@ -1,0 +1,116 @@
+/// The cross products Z_aᵀZ_b of two grouping factors' columns, stored by the pairs of levels that
+/// share a data row (compressed rows over a's levels): for level i of a, the levels j of b that
+/// occur with it and the S_a × S_b block Σ_{n in i and j} z_a,n z_b,nᵀ of each. With a = b the
+/// pairs are (i, i), the per-level Gram matrices Z_aiᵀZ_ai.
+///
+/// A density that samples a's effects and integrates b's out reads the rows through these
+/// products only (``SubsetMarginalizedDensity``): its products with a vector of effects are
+/// gathers over the pairs, at most one per data row and often far fewer (InstEval's 73,421 rows
+/// hold 16,255 student × department-service pairs), with no residual vector to store and no
+/// scatter into sums that neighbouring rows share.
+struct CrossTabulation: Sendable {
+    let levels: Int
+    let rowDimension: Int
+    let columnDimension: Int
+    /// Pairs of level i at `start[i]..<start[i + 1]`: b's level and the S_a·S_b values of the
+    /// block (column-major) at entry·S_a·S_b.
+    let start: [Int]
+    let column: [Int32]
+    let values: [Double]
+    /// One column each and every value 1 (two random intercepts that share at most one row per
+    /// pair of levels): the products then read the levels alone.
+    let unitValues: Bool
+
+    /// Z_aᵀZ_b for engine blocks `a` and `b` of `rows`.
+    init(rows: MixedModelRows, a: Int, b: Int) {
+        let left = rows.blocks[a], right = rows.blocks[b]
+        let sa = left.dimension, sb = right.dimension
+        let n = rows.n
+        levels = left.levelCount
+        rowDimension = sa
+        columnDimension = sb
+        let order = MixedModelRows.stableOrder(codes: Array(left.codes.prefix(n)), levelCount: left.levelCount)
+        var start = [Int](repeating: 0, count: left.levelCount + 1)
+        var column: [Int32] = []
+        var values: [Double] = []
+        // Where each level of b sits among the current level's pairs (−1: not yet).
+        var slot = [Int](repeating: -1, count: right.levelCount)
+        var position = 0
+        for level in 0..<left.levelCount {
+            let first = column.count
+            while position < n, Int(left.codes[order[position]]) == level {
+                let row = order[position]
+                let j = Int(right.codes[row])
+                if slot[j] < 0 {
+                    slot[j] = column.count
+                    column.append(Int32(j))
+                    values.append(contentsOf: repeatElement(0, count: sa * sb))
+                }
+                let base = slot[j] * sa * sb
+                for c in 0..<sb {
+                    for r in 0..<sa { values[base + r + c * sa] += left.z[row * sa + r] * right.z[row * sb + c] }
+                }
+                position += 1
+            }
+            for entry in first..<column.count { slot[Int(column[entry])] = -1 }
+            start[level + 1] = column.count
+        }
+        self.start = start
+        self.column = column
+        self.values = values
+        unitValues = sa == 1 && sb == 1 && values.allSatisfy { $0 == 1 }
+    }
+
+    /// y ← y + sign · (Z_aᵀZ_b) x for x over b's effects (ℓ_b·S_b, level-major) and y over a's.
+    func accumulateProduct(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, sign: Double) {
+        let sa = rowDimension, sb = columnDimension
+        start.withUnsafeBufferPointer { sp in
+            column.withUnsafeBufferPointer { cp in
+                values.withUnsafeBufferPointer { vp in
+                    let starts = sp.baseAddress!, columns = cp.baseAddress!, v = vp.baseAddress!
+                    if unitValues {
+                        for level in 0..<levels {
+                            var s0 = 0.0, s1 = 0.0
+                            var entry = starts[level]
+                            let end = starts[level + 1]
+                            while entry + 2 <= end {
+                                s0 += x[Int(columns[entry])]
+                                s1 += x[Int(columns[entry + 1])]
+                                entry += 2
+                            }
+                            if entry < end { s0 += x[Int(columns[entry])] }
+                            y[level] += sign * (s0 + s1)
+                        }
+                        return
+                    }
+                    if sa == 1 && sb == 1 {
+                        for level in 0..<levels {
+                            var s0 = 0.0, s1 = 0.0
+                            var entry = starts[level]
+                            let end = starts[level + 1]
+                            while entry + 2 <= end {
+                                s0 += v[entry] * x[Int(columns[entry])]
+                                s1 += v[entry + 1] * x[Int(columns[entry + 1])]
+                                entry += 2
+                            }
+                            if entry < end { s0 += v[entry] * x[Int(columns[entry])] }
+                            y[level] += sign * (s0 + s1)
+                        }
+                        return
+                    }
+                    for level in 0..<levels {
+                        let out = y + level * sa
+                        for entry in starts[level]..<starts[level + 1] {
+                            let block = v + entry * sa * sb
+                            let xj = x + Int(columns[entry]) * sb
+                            for c in 0..<sb {
+                                let value = sign * xj[c]
+                                for r in 0..<sa { out[r] += block[r + c * sa] * value }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
