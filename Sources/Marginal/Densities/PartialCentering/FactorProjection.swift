@@ -1,5 +1,5 @@
 /// Several classes M integrated out (``SubsetMarginalizedDensity``): with M̂ = Λ̂ᵀZ_MᵀZ_MΛ̂ + I
-/// factored by the blocked Cholesky of the model over M at its pilot θ̂ (``PenalizedLeastSquares``),
+/// factored by the blocked Cholesky of the model over M at a pilot θ̂ (``PenalizedLeastSquares``),
 ///
 ///     (I − P) u = Z_M Λ̂ M̂⁻¹ Λ̂ᵀ Z_Mᵀ u,   z_lᵀ (I − P) z_l = v_lᵀ M̂⁻¹ v_l,   v_l = Λ̂ᵀ Z_Mᵀ z_l,
 ///
@@ -11,12 +11,12 @@ struct FactorProjection: PilotProjection {
     /// where its effects start in the factor's layout.
     let blocks: [(dimension: Int, codes: [Int32], z: Matrix, lambda: [Double], offset: Int)]
 
-    /// The projection of `model` (the model over M) at its moment-based starting θ, or nil where
-    /// the factor cannot serve: a nested block (which ``PenalizedLeastSquares/solveRandomSystem(_:)``
-    /// does not cover) or a pilot that is not positive definite.
-    init?(model: LinearMixedModel) {
+    /// The projection of `model` (the model over M) at the pilot `theta`, or nil where the factor
+    /// cannot serve: a nested block (which ``PenalizedLeastSquares/solveRandomSystem(_:)`` does
+    /// not cover) or a pilot that is not positive definite.
+    init?(model: LinearMixedModel, theta: [Double]) {
         var factor = PenalizedLeastSquares(products: model.products, factors: model.factors)
-        guard factor.products.nested.isEmpty, factor.update(theta: model.startingTheta) else { return nil }
+        guard factor.products.nested.isEmpty, factor.update(theta: theta) else { return nil }
         let ranges = factor.blockEffectRanges
         blocks = model.blocks.indices.map { k in
             (model.blocks[k].dimension, model.blocks[k].codes, model.blocks[k].z, factor.lambdas[k], ranges[k].lowerBound)

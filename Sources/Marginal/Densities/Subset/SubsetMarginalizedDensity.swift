@@ -20,7 +20,10 @@ import Foundation
 ///
 /// pulled back through the sampled blocks' coordinates (``SampledBlockCoordinates``), whose prior
 /// terms complete the density. Partially non-centered effects are standardized by their
-/// conditional distribution with M integrated out at the pilot (``FactorProjection``). This
+/// conditional distribution with M integrated out (``FactorProjection``) at a pilot of M's
+/// covariance: the REML estimate of the model over M alone, cheap because its factor is, and
+/// closer than moment estimates (on the course-evaluation design they put the department ×
+/// service cells' relative SD at its floor, 0.05, against 0.09 fitted). This
 /// generalizes ``OneClassMarginalizedDensity`` (M one factor,
 /// by Woodbury level by level) to any set M whose blocked factor is cheap: a factor with many
 /// levels first, then factors with few (on the course-evaluation design, the 1,128 lecturers and
@@ -106,7 +109,8 @@ public struct SubsetMarginalizedDensity: LogDensity {
         let effects = SampledEffectsLayout(rows: rows, blocks: sampled, start: layout.dimension)
         self.effects = effects
         let pilot = OneClassMarginalizedDensity.pilotFactors(model: model)
-        let projection = form == .partial ? FactorProjection(model: reducedModel) : nil
+        let pilotTheta = (try? reducedModel.fit(criterion: .reml))?.theta ?? reducedModel.startingTheta
+        let projection = form == .partial ? FactorProjection(model: reducedModel, theta: pilotTheta) : nil
         coordinates = effects.entries.map { entry in
             SampledBlockCoordinates(entry: entry, parameterization: form) {
                 PartialCentering(rows: rows, block: entry.block, projection: projection, pilotScale: pilot[entry.block].first)

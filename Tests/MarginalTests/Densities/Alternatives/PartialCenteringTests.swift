@@ -151,7 +151,7 @@ import Testing
                 let reducedModel = try LinearMixedModel(design: reduced)
                 // Nested blocks over M (the simulation's departments within lecturers) are not
                 // covered: the partial form then projects nothing, which leaves the target as it is.
-                guard let projection = FactorProjection(model: reducedModel) else {
+                guard let projection = FactorProjection(model: reducedModel, theta: reducedModel.startingTheta) else {
                     #expect(!reducedModel.products.nested.isEmpty, "\(name): no projection for a crossed subset")
                     continue
                 }
