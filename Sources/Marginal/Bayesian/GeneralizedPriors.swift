@@ -5,10 +5,17 @@ import Foundation
 /// correlated vector term, the unconstrained values of its correlation Cholesky factor) without
 /// σ, since binomial and Poisson models have no dispersion. The generalized density's globals are
 ///
-///     x = [β₁ … β_p, per block and part: log sd₁ … log sd_m, y₁ … y_{m(m−1)/2}],
+///     x = [γ₁ … γ_p, per block and part: log sd₁ … log sd_m, y₁ … y_{m(m−1)/2}],
 ///
 /// the linear layout's x with its log σ coordinate (index p) left out; ``layoutCoordinates(_:)``
-/// puts it back as 0 (σ = 1, under a flat prior, contributing nothing).
+/// puts it back as 0 (σ = 1, under a flat prior, contributing nothing). The fixed effects are
+/// β = Bγ in the coordinates of X's thin QR factor, B = √n R⁻¹ with R's diagonal positive
+/// (``FixedEffectsBasis``): the columns XB/√n are orthonormal, so the design correlates γ's
+/// coordinates as little as it can (brms's `decomp = "QR"`). An uncentred covariate such as
+/// VerbAgg's Anger (mean 20) otherwise ties its slope to the intercept at correlation −0.97,
+/// and a diagonal metric then needs a step a tenth as long: sampling VerbAgg every effect
+/// non-centred, one chain of 1,000 + 200, went from 0.10 to 2.1 min-ESS/s. The Jacobian is
+/// constant; an intercept-only model has B = 1.
 ///
 /// Defaults are weakly informative on the link's scale, as rstanarm's and brms's for these
 /// families (Gelman et al. 2008, "A weakly informative default prior distribution for logistic
@@ -22,10 +29,13 @@ import Foundation
 struct GeneralizedPriors: Sendable {
     /// The linear model's layout for the same fixed effects and blocks, σ under a flat prior.
     private(set) var layout: MixedModelParameterization
+    /// B (p × p upper triangular, column-major): β = Bγ.
+    let fixedBasis: [Double]
 
     init(design: ModelDesign, blocks: [RandomEffectBlock]) {
         layout = MixedModelParameterization(fixedNames: design.fixedEffects.names, blocks: blocks)
         let x = design.fixedEffects.matrix
+        fixedBasis = Self.fixedBasis(x)
         layout.priors.fixedEffects = design.fixedEffects.names.enumerated().map { j, name in
             if name == "(Intercept)" { return .studentT(df: 3, mean: 0, scale: 2.5) }
             let column = Array(x.elements[(j * x.rows)..<((j + 1) * x.rows)])
@@ -62,9 +72,64 @@ struct GeneralizedPriors: Sendable {
     /// The linear layout's coordinates for the generalized globals (the first ``dimension``
     /// values of `x`): log σ = 0 inserted at index p.
     func layoutCoordinates(_ x: [Double]) -> [Double] {
-        var full = Array(x.prefix(dimension))
-        full.insert(0, at: p)
+        var full = [Double](repeating: 0, count: layout.dimension)
+        layoutCoordinates(x, into: &full)
         return full
+    }
+
+    /// ``layoutCoordinates(_:)`` into preallocated storage (``layout``'s dimension).
+    func layoutCoordinates(_ x: [Double], into full: inout [Double]) {
+        let p = self.p
+        for i in 0..<p {
+            var sum = 0.0
+            for j in i..<p { sum += fixedBasis[i + j * p] * x[j] }
+            full[i] = sum
+        }
+        full[p] = 0
+        for j in p..<dimension { full[j + 1] = x[j] }
+    }
+
+    /// The gradient in x from the layout's (∂/∂γ = Bᵀ ∂/∂β; log σ's left out), into `gradient`.
+    func pullBack(_ layoutGradient: [Double], into gradient: inout [Double]) {
+        let p = self.p
+        for j in 0..<p {
+            var sum = 0.0
+            for i in 0...j { sum += fixedBasis[i + j * p] * layoutGradient[i] }
+            gradient[j] = sum
+        }
+        for j in p..<dimension { gradient[j] = layoutGradient[j + 1] }
+    }
+
+    /// γ with Bγ = β: the coordinates of a given β.
+    func fixedCoordinates(_ beta: [Double]) -> [Double] {
+        var gamma = beta
+        for i in stride(from: p - 1, through: 0, by: -1) {
+            var value = beta[i]
+            for j in (i + 1)..<p { value -= fixedBasis[i + j * p] * gamma[j] }
+            gamma[i] = value / fixedBasis[i + i * p]
+        }
+        return gamma
+    }
+
+    /// B = √n R⁻¹ for the thin QR factor X = QR with R's diagonal positive (R from
+    /// ``FixedEffectsBasis``, which keeps a column whose pivot vanishes by rounding as it is), so
+    /// that an intercept-only model has B = 1.
+    static func fixedBasis(_ x: Matrix) -> [Double] {
+        let n = x.rows, p = x.columns
+        var r = FixedEffectsBasis(x: x, y: [Double](repeating: 0, count: n), weights: nil).r
+        for i in 0..<p where r[i + i * p] < 0 {
+            for j in i..<p { r[i + j * p] = -r[i + j * p] }
+        }
+        let scale = Double(max(n, 1)).squareRoot()
+        var inverse = [Double](repeating: 0, count: p * p)
+        for j in 0..<p {
+            for i in stride(from: j, through: 0, by: -1) {
+                var value = i == j ? 1.0 : 0.0
+                for k in (i + 1)..<(j + 1) { value -= r[i + k * p] * inverse[k + j * p] }
+                inverse[i + j * p] = value / r[i + i * p]
+            }
+        }
+        return inverse.map { $0 * scale }
     }
 
     /// The reported values at x, in the order of ``parameterNames``.

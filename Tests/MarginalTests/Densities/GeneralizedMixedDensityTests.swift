@@ -43,7 +43,7 @@ import Testing
             let sds = s == 1 ? [0.7 * scale] : [0.7 * scale, 0.3 * scale]
             let correlation = 0.45
             let z = s == 1 ? [0.9, -1.3] : [0.9, -0.2, -1.3, 0.6]
-            let x = beta + [log(tau)] + sds.map { log($0) } + (s == 1 ? [] : [atanh(correlation)]) + z
+            let x = density.priors.fixedCoordinates(beta) + [log(tau)] + sds.map { log($0) } + (s == 1 ? [] : [atanh(correlation)]) + z
             var gradient = [Double](repeating: 0, count: density.dimension)
             let value = density.logDensity(at: x, gradient: &gradient)
             // b_l = diag(sd) L z_l, L = [[1, 0], [ρ, √(1 − ρ²)]].

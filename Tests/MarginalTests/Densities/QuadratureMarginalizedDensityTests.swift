@@ -29,7 +29,7 @@ import Testing
         let p = density.dimension - 1
         for (beta, tau) in [(Array(repeating: 0.2, count: p), 0.8), ((0..<p).map { 0.5 - 0.4 * Double($0) }, 2.5), (Array(repeating: -0.3, count: p), 0.05)] {
             var gradient = [Double](repeating: 0, count: density.dimension)
-            let value = density.logDensity(at: beta + [log(tau)], gradient: &gradient)
+            let value = density.logDensity(at: density.priors.fixedCoordinates(beta) + [log(tau)], gradient: &gradient)
             let reference = -0.5 * BruteForceMarginal.deviance(density.model, theta: [tau], beta: beta, halfWidth: 12, points: 2001) + log(tau)
             #expect(abs(value - reference) < 1e-8 * max(1, abs(reference)), "\(Self.cases[index].formula) at τ = \(tau): \(value) vs \(reference)")
         }
@@ -43,7 +43,7 @@ import Testing
         let beta = (0..<p).map { 0.3 - 0.2 * Double($0) }
         let tau = 1.3
         var gradient = [Double](repeating: 0, count: density.dimension)
-        let value = density.logDensity(at: beta + [log(tau)], gradient: &gradient)
+        let value = density.logDensity(at: density.priors.fixedCoordinates(beta) + [log(tau)], gradient: &gradient)
         let laplace = try Data.deviances(density.model, theta: [tau], beta: beta, points: []).laplace
         #expect(abs(value - (-0.5 * laplace + log(tau))) < 1e-8 * abs(laplace))
     }

@@ -8,8 +8,9 @@ import Foundation
 /// one-class density (``OneClassMarginalizedDensity``) does the same with the exact Gaussian
 /// integral (Lai, Domke & Sheldon 2024).
 ///
-/// x = [β, the terms' log SDs and correlation coordinates (``GeneralizedPriors``), z of the
-/// sampled terms (``SampledGeneralizedTerms``)]. With aᵢ = oᵢ + xᵢᵀβ + Σ_k z_{k,i}ᵀ b_{k,l_k(i)}
+/// x = [γ, the terms' log SDs and correlation coordinates (``GeneralizedPriors``, with the fixed
+/// effects β = Bγ in the coordinates of X's QR factor), z of the sampled terms
+/// (``SampledGeneralizedTerms``)]. With aᵢ = oᵢ + xᵢᵀβ + Σ_k z_{k,i}ᵀ b_{k,l_k(i)}
 /// the offset of row i (the sampled effects included),
 ///
 ///     log p(x) = Σ_j log L_j(a, τ) − Σ ‖z‖²/2 + log p(β) + log p(SDs, correlations) + log |J|
@@ -114,8 +115,7 @@ struct GeneralizedMixedDensity: LogDensity {
             x: x, factors: globals.factors, rowGradient: rowGradient, gradient: &gradient, factorAdjoints: &globals.factorAdjoints)
         if let block = integrated { globals.factorAdjoints[block][0] = integral.tau }
         let prior = priors.layout.completeGradient(layoutX, globals: &globals, sigmaAdjoint: 0, gradient: &layoutGradient)
-        for j in 0..<p { gradient[j] = layoutGradient[j] }
-        for j in p..<priors.dimension { gradient[j] = layoutGradient[j + 1] }
+        priors.pullBack(layoutGradient, into: &gradient)
         let total = integral.value + effectPrior + prior
         return total.isFinite ? total : -.infinity
     }
@@ -123,15 +123,13 @@ struct GeneralizedMixedDensity: LogDensity {
     /// Decodes the globals of x and sets aᵢ = oᵢ + xᵢᵀβ + the sampled effects' offsets (level
     /// order); false when an SD is not positive and finite.
     mutating func setOffsets(_ x: [Double]) -> Bool {
-        for j in 0..<p { layoutX[j] = x[j] }
-        layoutX[p] = 0
-        for j in p..<priors.dimension { layoutX[j + 1] = x[j] }
+        priors.layoutCoordinates(x, into: &layoutX)
         priors.layout.decode(layoutX, into: &globals)
         guard globals.sds.allSatisfy({ $0 > 0 && $0.isFinite }) else { return false }
         let p = self.p
         for k in offsets.indices {
             var a = baseOffsets[k]
-            for c in 0..<p { a += fixedRows[k * p + c] * x[c] }
+            for c in 0..<p { a += fixedRows[k * p + c] * layoutX[c] }
             offsets[k] = a
         }
         sampled.addEffects(x: x, factors: globals.factors, to: &offsets)
