@@ -109,8 +109,9 @@ public struct SubsetMarginalizedDensity: LogDensity {
         let effects = SampledEffectsLayout(rows: rows, blocks: sampled, start: layout.dimension)
         self.effects = effects
         let pilot = OneClassMarginalizedDensity.pilotFactors(model: model)
-        let pilotTheta = (try? reducedModel.fit(criterion: .reml))?.theta ?? reducedModel.startingTheta
-        let projection = form == .partial ? FactorProjection(model: reducedModel, theta: pilotTheta) : nil
+        let projection = form == .partial
+            ? FactorProjection(model: reducedModel, theta: (try? reducedModel.fit(criterion: .reml))?.theta ?? reducedModel.startingTheta)
+            : nil
         coordinates = effects.entries.map { entry in
             SampledBlockCoordinates(entry: entry, parameterization: form) {
                 PartialCentering(rows: rows, block: entry.block, projection: projection, pilotScale: pilot[entry.block].first)
