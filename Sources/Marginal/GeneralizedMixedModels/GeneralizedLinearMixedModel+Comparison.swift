@@ -71,6 +71,9 @@ extension GeneralizedLinearMixedModel: MixedModel {
     public func samplePosterior(
         _ request: PosteriorRequest, progress: (@Sendable (SamplingProgress) -> Void)?
     ) throws(BayesianError) -> PosteriorSample {
+        guard link == family.canonicalLink, link.canonicalTerms(0) != nil, family.dispersion == nil else {
+            throw .strategy("sampling a generalized model is written for canonical links without a dispersion parameter (binomial-logit, Poisson-log), whatever --marginalize says; this model is \(family.name)-\(link.rawValue): fit it with `marginal fit` (Laplace, or --nagq for adaptive quadrature)")
+        }
         let points = request.quadraturePoints ?? PosteriorRequest.defaultQuadraturePoints
         let strategy = try resolvedStrategy(request.strategy, points: points)
         let integrated: String?

@@ -118,6 +118,21 @@ import Testing
         }
     }
 
+    /// A family with a dispersion parameter is refused in plain words whatever the strategy,
+    /// without naming quadrature when nothing is integrated out.
+    @Test func familiesWithADispersionAreRefused() throws {
+        let model = try NegativeBinomialTests.model()
+        for strategy in [nil, SamplingStrategy.marginalizeNone(.nonCentered)] {
+            do {
+                _ = try model.samplePosterior(PosteriorRequest(strategy: strategy, settings: SamplerSettings(chains: 1, warmup: 5, draws: 5, seed: 1)), progress: nil)
+                Issue.record("a negative binomial model was sampled")
+            } catch {
+                #expect(error.description.contains("without a dispersion parameter") && error.description.contains("negative-binomial"))
+                #expect(!error.description.lowercased().contains("quadrature:"))
+            }
+        }
+    }
+
     @Test func jointGradientMatchesDifferences() throws {
         let model = try Self.model()
         var density = try GeneralizedMixedDensity(
