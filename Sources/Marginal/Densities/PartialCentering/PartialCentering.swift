@@ -65,24 +65,22 @@ final class PartialCentering: @unchecked Sendable {
         information = ClassStatistics.Sufficient.zeros(levels)
         response = ClassStatistics.Sufficient.zeros(levels)
         design = ClassStatistics.Sufficient.zeros(levels * p)
-        guard let projection else {
-            accumulate(rows: rows, sampled: sampled, column: 0, values: rows.y.baseAddress!)
-            for a in 0..<p { accumulate(rows: rows, sampled: sampled, column: a + 1, values: rows.x.baseAddress! + a * n) }
-            let zk = sampled.z.baseAddress!, codes = sampled.codes.baseAddress!
-            for row in 0..<n { information[Int(codes[row])] += zk[row] * zk[row] }
-            return
-        }
+        let zk = sampled.z.baseAddress!, codes = sampled.codes.baseAddress!
+        for row in 0..<n { information[Int(codes[row])] += zk[row] * zk[row] }
         // z_lᵀ P u = z_lᵀ u − z_lᵀ (I − P) u for u = y and each column of X; g̃ likewise.
-        var projected = [Double](repeating: 0, count: n)
+        var projected = [Double](repeating: 0, count: projection == nil ? 0 : n)
         for column in 0...p {
             let u = column == 0 ? UnsafePointer(rows.y.baseAddress!) : UnsafePointer(rows.x.baseAddress! + (column - 1) * n)
+            guard let projection else {
+                accumulate(rows: rows, sampled: sampled, column: column, values: u)
+                continue
+            }
             projection.absorbed(u, into: &projected, count: n)
             for row in 0..<n { projected[row] = u[row] - projected[row] }
             accumulate(rows: rows, sampled: sampled, column: column, values: projected)
         }
+        guard let projection else { return }
         let absorbed = projection.absorbedInformation(sampled: sampled, count: n)
-        let zk = sampled.z.baseAddress!, codes = sampled.codes.baseAddress!
-        for row in 0..<n { information[Int(codes[row])] += zk[row] * zk[row] }
         for level in 0..<levels { information[level] = max(information[level] - absorbed[level], 0) }
         if let pilotScale, pilotScale > 0, pilotScale.isFinite {
             refineMeans(rows: rows, sampled: sampled, projection: projection, pilotScale: pilotScale)

@@ -41,14 +41,9 @@ struct SubsetCrossProducts: Sendable {
         engineSquares = engineY.reduce(0) { $0 + $1 * $1 }
         engineFixed = (0..<p).map { j in (0..<n).reduce(0) { $0 + basis.columns[$1, j] * engineY[$1] } }
         /// Σ_n z_n u_n per level of block `k` (ℓ·S values).
-        func effectSums(_ k: Int, _ u: (Int) -> Double) -> [Double] {
-            let block = rows.blocks[k]
-            let s = block.dimension
-            var sums = [Double](repeating: 0, count: block.levelCount * s)
-            for i in 0..<n {
-                let value = u(i)
-                for a in 0..<s { sums[Int(block.codes[i]) * s + a] += block.z[i * s + a] * value }
-            }
+        func effectSums(_ k: Int, _ u: UnsafePointer<Double>) -> [Double] {
+            var sums = [Double](repeating: 0, count: rows.blocks[k].levelCount * rows.blocks[k].dimension)
+            sums.withUnsafeMutableBufferPointer { EffectPasses.accumulateEffects(block: rows.blocks[k], weights: u, into: $0.baseAddress!, count: n) }
             return sums
         }
         /// Σ_n z_n,a column_j(n) per level of block `m` (ℓ·S·p values).
@@ -64,9 +59,9 @@ struct SubsetCrossProducts: Sendable {
             }
             return sums
         }
-        integratedResponse = integrated.map { effectSums($0) { engineY[$0] } }
-        sampledEngineResponse = sampled.map { effectSums($0) { engineY[$0] } }
-        sampledResponse = sampled.map { effectSums($0) { rows.y[$0] } }
+        integratedResponse = integrated.map { effectSums($0, engineY) }
+        sampledEngineResponse = sampled.map { effectSums($0, engineY) }
+        sampledResponse = sampled.map { effectSums($0, rows.y.baseAddress!) }
         engineFixedCross = sampled.map { fixedSums($0) { basis.columns[$0, $1] } }
         sampledFixed = sampled.map { fixedSums($0) { rows.x[$0 + $1 * n] } }
     }
