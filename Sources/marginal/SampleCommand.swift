@@ -24,7 +24,7 @@ struct SampleCommand: ParsableCommand {
               --marginalize none     sample every random effect
               --fix-sd g=1,h=0.5     random-effect SDs known: only b and sigma are sampled
             Sampled effects are partial (the default), noncentered or, with none, centered \
-            (--parameterization); a generalized model's are noncentered.
+            (--parameterization); a generalized model's partial or noncentered.
 
             auto integrates out every random effect unless the model has crossed grouping \
             factors whose dense block is large for the data: with q the random effects of all \
@@ -40,19 +40,24 @@ struct SampleCommand: ParsableCommand {
             a Laplace approximation of the global parameters. The target posterior is the same.
 
             Generalized models (--family binomial, bernoulli or poisson with the canonical link): \
-            one scalar term's effects, such as (1 | g)'s, are integrated out level by level by \
+            one scalar term's effects, such as (1 | g)'s, can be integrated out level by level by \
             adaptive Gauss-Hermite quadrature (--nagq K points, 15 by default), placed at each \
             level's mode and scaled by its curvature; every other term, scalar or vector such as \
             (1 + x | h) (its correlations under an LKJ prior), is sampled non-centered and enters \
             each level's integral as an offset, so the log density and its gradient stay exact. \
             The integrated effects are then drawn exactly from their conditional by rejection, so \
-            the output has every random effect whatever is integrated out. For them:
-              --marginalize auto     a single scalar term integrated out; with several terms or \
-            a vector term, every effect sampled (quadrature loses when other terms move its \
-            integrals)
-              --marginalize FACTOR   integrate out FACTOR's scalar term, sample the others
+            the output has every random effect whatever is integrated out. Sampled with partial, \
+            each level of a scalar term is standardized by the curvature of the likelihood at \
+            the model's Laplace fit (its working weights), as a linear model's are by its data. \
+            For them:
+              --marginalize auto     every effect sampled, scalar terms partial (measured \
+            faster than quadrature: cbpp 21,600 min-ESS/s against 1,344, VerbAgg 136 against \
+            46 noncentered)
+              --marginalize FACTOR   integrate out FACTOR's scalar term, sample the others \
+            noncentered
               --marginalize all      the same when the model has one scalar term only
-              --marginalize none     sample every random effect (noncentered)
+              --marginalize none     sample every random effect (noncentered, or \
+            --parameterization partial)
             Their default priors are on the link's scale: student-t(3, 0, 2.5) on the intercept, \
             normal(0, 2.5/sd(x)) on the other coefficients, half-student-t(3, 2.5) on each SD, \
             lkj(2) on each correlation matrix.
@@ -183,7 +188,7 @@ struct SampleCommand: ParsableCommand {
 
     /// The strategy the options name, or nil for the model's own choice (`--marginalize auto`).
     /// The other factors' effects are sampled partial by default, non-centred for a generalized
-    /// model (its only form).
+    /// model (the only form beside its quadrature).
     func strategy(generalized: Bool = false) throws -> SamplingStrategy? {
         if let known = try knownCovariance() { return .knownCovariance(known) }
         let effects = parameterization.flatMap(RandomEffectParameterization.init(rawValue:))

@@ -56,15 +56,16 @@ extension GeneralizedLinearMixedModel: MixedModel {
     }
 
     /// NUTS on the posterior with at most one scalar term's effects integrated out by adaptive
-    /// Gauss–Hermite quadrature and the others sampled non-centred (``GeneralizedMixedDensity``),
-    /// with the defaults of ``GeneralizedPriors`` and the request's settings:
+    /// Gauss–Hermite quadrature and the others sampled (``GeneralizedMixedDensity``), with the
+    /// defaults of ``GeneralizedPriors`` and the request's settings:
     ///
-    /// - `--marginalize auto` (nil): the rule of ``SamplingStrategy/automatic(for:)-generalized``;
+    /// - `--marginalize auto` (nil): the rule of ``SamplingStrategy/automatic(for:)-generalized``,
+    ///   every effect sampled, scalar terms partially centred;
     /// - `all`: the one scalar term integrated out (refused for several terms or a vector term);
     /// - FACTOR or ``SamplingStrategy/quadrature(group:points:)``: that factor's scalar term
-    ///   integrated out, the others sampled non-centred (partial centring is not written for
-    ///   generalized models);
-    /// - `none`: every effect sampled non-centred.
+    ///   integrated out, the others sampled non-centred;
+    /// - `none`: every effect sampled, non-centred or (`partial`) the scalar terms partially
+    ///   centred at the model's Laplace fit (``WorkingWeightPilot``).
     ///
     /// The integrated effects are recovered by exact rejection draws, so the output has every
     /// random effect whatever the strategy.
@@ -77,8 +78,14 @@ extension GeneralizedLinearMixedModel: MixedModel {
         let points = request.quadraturePoints ?? PosteriorRequest.defaultQuadraturePoints
         let strategy = try resolvedStrategy(request.strategy, points: points)
         let integrated: String?
+        var pilot: GeneralizedLinearMixedModelFit?
         switch strategy {
         case .quadrature(let group, _): integrated = group
+        case .marginalizeNone(.partial):
+            integrated = nil
+            do { pilot = try fit() } catch {
+                throw .strategy("the partial form is centred at the model's Laplace fit, which failed (\(error.description)); sample with --marginalize none --parameterization noncentered")
+            }
         default: integrated = nil
         }
         var priors = GeneralizedPriors(design: design, blocks: blocks)
@@ -89,8 +96,10 @@ extension GeneralizedLinearMixedModel: MixedModel {
             design: design, blocks: blocks, strategy: strategy, settings: request.settings,
             recover: request.recover, keepEffectDraws: request.keepEffectDraws, progress: progress, family: family.name)
         do {
-            let density = try GeneralizedMixedDensity(model: self, integrating: integrated, points: points, priors: priors)
-            return try run.sample(density, priors: priors.entries, globalCount: density.globalCount, laplaceStart: integrated != nil)
+            let density = try GeneralizedMixedDensity(model: self, integrating: integrated, points: points, priors: priors, pilot: pilot)
+            return try run.sample(
+                density, priors: priors.entries, globalCount: density.globalCount,
+                laplaceStart: integrated != nil || density.sampled.standardizesEffects)
         } catch let error as BayesianError {
             throw error
         } catch {
@@ -104,7 +113,7 @@ extension GeneralizedLinearMixedModel: MixedModel {
         let scalar = blocks.filter { $0.dimension == 1 }.map(\.group)
         switch requested {
         case nil:
-            return SamplingStrategy.automatic(for: self, points: points)
+            return SamplingStrategy.automatic(for: self)
         case .marginalizeAll?:
             guard blocks.count == 1, let block = blocks.first, block.dimension == 1 else {
                 let terms = blocks.map { "\($0.dimension) column(s) on \($0.group)" }.joined(separator: ", ")
@@ -120,10 +129,10 @@ extension GeneralizedLinearMixedModel: MixedModel {
                 throw .strategy("the other terms of a \(family.name) model are sampled non-centred (--parameterization noncentered); \(effects.rawValue) is written for linear models only")
             }
             return .quadrature(group: group, points: points)
-        case .marginalizeNone(.nonCentered)?:
-            return .marginalizeNone(.nonCentered)
+        case .marginalizeNone(.centered)?:
+            throw .strategy("with --marginalize none a \(family.name) model's effects are sampled partial or noncentered (--parameterization); centered is written for linear models only")
         case .marginalizeNone(let effects)?:
-            throw .strategy("with --marginalize none a \(family.name) model's effects are sampled non-centred (--parameterization noncentered); \(effects.rawValue) is written for linear models only")
+            return .marginalizeNone(effects)
         case .knownCovariance?:
             throw .strategy("--fix-sd is written for linear models; a \(family.name) model's SDs are sampled")
         case .marginalizeSubset(let groups, _)?:

@@ -39,6 +39,7 @@ import Testing
         let frame = try CSVReader.read(bytes: Array((lines.joined(separator: "\n") + "\n").utf8))
         let model = try GeneralizedLinearMixedModel(design: ModelDesign(formula: "y ~ x + (1 | g)", data: frame), family: BinomialFamily())
         let request = PosteriorRequest(
+            strategy: .quadrature(group: "g", points: PosteriorRequest.defaultQuadraturePoints),
             priors: ["b[(Intercept)]=normal(0, 1)", "b[x]=normal(0, 1)", "sd[g][(Intercept)]=half-normal(1)"],
             settings: SamplerSettings(chains: 1, warmup: 150, draws: kept * thin, seed: UInt64(500 + replication), targetAcceptance: 0.9),
             recover: true, keepEffectDraws: true)

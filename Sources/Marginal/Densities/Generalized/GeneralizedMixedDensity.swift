@@ -4,7 +4,8 @@ import Foundation
 /// binomial–logit, Poisson–log) that NUTS samples: at most one scalar term's effects integrated
 /// out level by level by adaptive Gauss–Hermite quadrature (``QuadratureIntegral``;
 /// `--marginalize FACTOR`), every other term's effects sampled non-centred
-/// (``SampledGeneralizedTerms``; all of them with `--marginalize none`). The linear model's
+/// (``SampledGeneralizedTerms``; all of them with `--marginalize none`), or partially centred at a
+/// pilot (``WorkingWeightPilot``). The linear model's
 /// one-class density (``OneClassMarginalizedDensity``) does the same with the exact Gaussian
 /// integral (Lai, Domke & Sheldon 2024).
 ///
@@ -32,22 +33,26 @@ struct GeneralizedMixedDensity: LogDensity {
     let levels: QuadratureLevels
     var integral: QuadratureIntegral?
     var sampled: SampledGeneralizedTerms
-    let p: Int
     let dimension: Int
-    /// X row by row (p values each) and the offsets oᵢ, in level order.
-    let fixedRows: [Double]
+    /// The offsets oᵢ in level order; X and the sampled terms' rows are `sampled.rows`.
     let baseOffsets: [Double]
-    /// Scratch: the decoded globals, the linear layout's x and gradient, aᵢ and ∂/∂aᵢ (level order).
+    /// Scratch: the decoded globals, the linear layout's x and gradient, aᵢ, ∂/∂aᵢ and the
+    /// likelihood kernel's factors (level order).
     var globals: GlobalParameters
     var layoutX: [Double]
     var layoutGradient: [Double]
     private(set) var offsets: [Double]
     var rowGradient: [Double]
+    private var rowFactors: [Double]
 
     /// `model` with the scalar term of grouping factor `group` integrated out by `points`-point
-    /// AGHQ (nil: none), the other terms sampled non-centred, under `priors`. Throws where the
-    /// family, link or the term do not allow it, naming what does.
-    init(model: GeneralizedLinearMixedModel, integrating group: String?, points: Int, priors: GeneralizedPriors) throws(MixedModelError) {
+    /// AGHQ (nil: none), the other terms sampled non-centred, or with a `pilot` (a Laplace fit of
+    /// `model`) their scalar ones partially centred (``WorkingWeightPilot``), under `priors`.
+    /// Throws where the family, link or the term do not allow it, naming what does.
+    init(
+        model: GeneralizedLinearMixedModel, integrating group: String?, points: Int, priors: GeneralizedPriors,
+        pilot: GeneralizedLinearMixedModelFit? = nil
+    ) throws(MixedModelError) {
         guard model.link == model.family.canonicalLink, model.link.canonicalTerms(0) != nil, model.family.dispersion == nil else {
             throw .quadratureNotApplicable(reason: "sampling a generalized model is written for canonical links without a dispersion parameter (binomial–logit, Poisson–log); this model is \(model.family.name)–\(model.link.rawValue)")
         }
@@ -68,19 +73,18 @@ struct GeneralizedMixedDensity: LogDensity {
         let levels = QuadratureLevels(model: model, block: integrated.map { model.blocks[$0] })
         self.levels = levels
         integral = integrated == nil ? nil : try QuadratureIntegral(levels: levels, points: points)
-        p = model.design.fixedEffects.p
         let order = levels.rows.order
         sampled = SampledGeneralizedTerms(
-            model: model, blocks: model.blocks.indices.filter { $0 != integrated }, order: order, start: priors.dimension)
+            model: model, blocks: model.blocks.indices.filter { $0 != integrated },
+            rows: MixedModelRows(design: model.design, blocks: model.blocks, order: order), start: priors.dimension, pilot: pilot)
         dimension = priors.dimension + sampled.count
-        let matrix = model.design.fixedEffects.matrix, p = self.p
-        fixedRows = order.flatMap { i in (0..<p).map { matrix[i, $0] } }
         baseOffsets = order.map { model.offset[$0] }
         globals = priors.layout.makeGlobals()
         layoutX = Array(repeating: 0, count: priors.layout.dimension)
         layoutGradient = layoutX
         offsets = baseOffsets
         rowGradient = baseOffsets
+        rowFactors = baseOffsets
     }
 
     /// Number of global coordinates (β, SDs, correlations), before the sampled effects.
@@ -89,7 +93,6 @@ struct GeneralizedMixedDensity: LogDensity {
     mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
         guard x.count == dimension, gradient.count == dimension else { return -.infinity }
         guard setOffsets(x) else { return -.infinity }
-        let p = self.p
         let integral: (value: Double, tau: Double)?
         if let block = integrated, var quadrature = self.integral {
             // Moved out and back, so that its scratch is not copied on write.
@@ -97,22 +100,25 @@ struct GeneralizedMixedDensity: LogDensity {
             integral = quadrature.logLikelihood(levels: levels, offsets: offsets, tau: globals.factors[block][0], rowGradient: &rowGradient)
             self.integral = quadrature
         } else {
-            var total = 0.0
-            for k in offsets.indices {
-                let d = levels.derivatives(k, eta: offsets[k])
-                total += d.value
-                rowGradient[k] = d.first
+            let levels = self.levels
+            let total = offsets.withUnsafeBufferPointer { eta in
+                rowGradient.withUnsafeMutableBufferPointer { gradient in
+                    rowFactors.withUnsafeMutableBufferPointer { factors in
+                        levels.logLikelihood(eta.baseAddress!, rowGradient: gradient.baseAddress!, factors: factors.baseAddress!)
+                    }
+                }
             }
             integral = (total, 0)
         }
         guard let integral, integral.value.isFinite else { return -.infinity }
-        for c in 0..<p { globals.betaAdjoint[c] = 0 }
-        for k in rowGradient.indices {
-            let r = rowGradient[k]
-            for c in 0..<p { globals.betaAdjoint[c] += fixedRows[k * p + c] * r }
+        rowGradient.withUnsafeBufferPointer { r in
+            globals.betaAdjoint.withUnsafeMutableBufferPointer { adjoint in
+                EffectPasses.accumulateFixed(rows: sampled.rows, weights: r.baseAddress!, into: adjoint.baseAddress!)
+            }
         }
         let effectPrior = sampled.pullBack(
-            x: x, factors: globals.factors, rowGradient: rowGradient, gradient: &gradient, factorAdjoints: &globals.factorAdjoints)
+            x: x, factors: globals.factors, rowGradient: rowGradient, gradient: &gradient, factorAdjoints: &globals.factorAdjoints,
+            betaAdjoint: &globals.betaAdjoint)
         if let block = integrated { globals.factorAdjoints[block][0] = integral.tau }
         let prior = priors.layout.completeGradient(layoutX, globals: &globals, sigmaAdjoint: 0, gradient: &layoutGradient)
         priors.pullBack(layoutGradient, into: &gradient)
@@ -126,13 +132,12 @@ struct GeneralizedMixedDensity: LogDensity {
         priors.layoutCoordinates(x, into: &layoutX)
         priors.layout.decode(layoutX, into: &globals)
         guard globals.sds.allSatisfy({ $0 > 0 && $0.isFinite }) else { return false }
-        let p = self.p
-        for k in offsets.indices {
-            var a = baseOffsets[k]
-            for c in 0..<p { a += fixedRows[k * p + c] * layoutX[c] }
-            offsets[k] = a
+        let rows = sampled.rows, beta = layoutX, base = baseOffsets
+        offsets.withUnsafeMutableBufferPointer { offsets in
+            _ = offsets.update(fromContentsOf: base)
+            for c in 0..<rows.p { VectorKernels.axpy(beta[c], rows.x.baseAddress! + c * rows.n, offsets.baseAddress!, count: rows.n) }
         }
-        sampled.addEffects(x: x, factors: globals.factors, to: &offsets)
+        sampled.addEffects(x: x, factors: globals.factors, beta: layoutX, to: &offsets)
         return true
     }
 }

@@ -50,12 +50,18 @@ final class MixedModelRows: @unchecked Sendable {
     /// The rows sorted by the levels of engine block `sortKey` (stably, so rows of one level keep
     /// the data's order), or in the data's order when it is nil. Sorted, that block's levels are
     /// contiguous runs: per-level sums over it read consecutive rows.
-    init(model: LinearMixedModel, sortedBy sortKey: Int?) {
-        let design = model.design
+    convenience init(model: LinearMixedModel, sortedBy sortKey: Int?) {
+        self.init(
+            design: model.design, blocks: model.blocks,
+            order: sortKey.map { Self.stableOrder(codes: model.blocks[$0].codes, levelCount: model.blocks[$0].levelCount) })
+    }
+
+    /// The rows of `design` and `blocks` (a linear or a generalized model's) in `order`, or in
+    /// the data's order when it is nil.
+    init(design: ModelDesign, blocks: [RandomEffectBlock], order: [Int]?) {
         n = design.nobs
         p = design.fixedEffects.p
         let n = self.n
-        let order = sortKey.map { Self.stableOrder(codes: model.blocks[$0].codes, levelCount: model.blocks[$0].levelCount) }
         func permuted(_ values: ArraySlice<Double>) -> [Double] {
             guard let order else { return Array(values) }
             return order.map { values[values.startIndex + $0] }
@@ -65,7 +71,7 @@ final class MixedModelRows: @unchecked Sendable {
         let matrix = design.fixedEffects.matrix
         x = Self.copy((0..<p).flatMap { j in permuted(matrix.elements[(j * n)..<((j + 1) * n)]) })
         unitColumns = (0..<p).map { j in (0..<n).allSatisfy { matrix[$0, j] == 1 } }
-        blocks = model.blocks.map { block in
+        self.blocks = blocks.map { block in
             let s = block.dimension
             let sortedCodes = order.map { $0.map { block.codes[$0] } } ?? block.codes
             let codes = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(sortedCodes.count, 1))
@@ -87,17 +93,9 @@ final class MixedModelRows: @unchecked Sendable {
         }
     }
 
-    /// The row indices ordered by level code, the data's order within a level (a counting sort).
+    /// The row indices ordered by level code, the data's order within a level.
     static func stableOrder(codes: [Int32], levelCount: Int) -> [Int] {
-        var starts = [Int](repeating: 0, count: levelCount + 1)
-        for code in codes { starts[Int(code) + 1] += 1 }
-        for level in 0..<levelCount { starts[level + 1] += starts[level] }
-        var order = [Int](repeating: 0, count: codes.count)
-        for (i, code) in codes.enumerated() {
-            order[starts[Int(code)]] = i
-            starts[Int(code)] += 1
-        }
-        return order
+        CountingSort(codes: codes, levels: levelCount).order
     }
 
     private static func copy(_ values: [Double]) -> UnsafeMutableBufferPointer<Double> {

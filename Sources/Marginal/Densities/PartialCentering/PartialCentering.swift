@@ -87,6 +87,20 @@ final class PartialCentering: @unchecked Sendable {
         }
     }
 
+    /// The form from statistics already computed: g̃_l, õ_l (ℓ values each) and c̃ (ℓ × p,
+    /// level-major), as a generalized model's working weights give them
+    /// (``SampledGeneralizedTerms``, with σ = 1).
+    init(information: [Double], response: [Double], design: [Double]) {
+        levelCount = information.count
+        p = information.isEmpty ? 0 : design.count / information.count
+        self.information = ClassStatistics.Sufficient.zeros(levelCount)
+        self.response = ClassStatistics.Sufficient.zeros(levelCount)
+        self.design = ClassStatistics.Sufficient.zeros(levelCount * p)
+        _ = self.information.update(fromContentsOf: information)
+        _ = self.response.update(fromContentsOf: response)
+        _ = self.design.update(fromContentsOf: design)
+    }
+
     /// Adds z_lᵀ u into õ (`column` 0) or column `column` − 1 of c̃.
     private func accumulate(rows: MixedModelRows, sampled: MixedModelRows.Block, column: Int, values u: UnsafePointer<Double>) {
         let zk = sampled.z.baseAddress!, codes = sampled.codes.baseAddress!
