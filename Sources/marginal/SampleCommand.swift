@@ -58,6 +58,10 @@ struct SampleCommand: ParsableCommand {
               --marginalize all      the same when the model has one scalar term only
               --marginalize none     sample every random effect (noncentered, or \
             --parameterization partial)
+              --marginalize laplace  integrate out every random effect by the Laplace \
+            approximation (Stan's embedded Laplace; exact gradient by the adjoint method): an \
+            approximate posterior, which the output says; the effects are drawn from the \
+            approximation's Gaussian
             Their default priors are on the link's scale: student-t(3, 0, 2.5) on the intercept, \
             normal(0, 2.5/sd(x)) on the other coefficients, half-student-t(3, 2.5) on each SD, \
             lkj(2) on each correlation matrix.
@@ -104,7 +108,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Seed of the random streams (same seed, same draws).")
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("What to integrate out: auto, all, none, or the name of one grouping factor.", valueName: "auto|all|none|FACTOR"))
+    @Option(help: ArgumentHelp("What to integrate out: auto, all, none, laplace (generalized models), or the names of grouping factors.", valueName: "auto|all|none|laplace|FACTOR[,FACTOR]"))
     var marginalize = "auto"
 
     @Option(help: ArgumentHelp(
@@ -162,7 +166,7 @@ struct SampleCommand: ParsableCommand {
             guard let form = RandomEffectParameterization(rawValue: parameterization) else {
                 throw ValidationError("--parameterization is centered, noncentered or partial; got '\(parameterization)'")
             }
-            guard marginalize != "all", marginalize != "auto" else {
+            guard !["all", "auto", "laplace"].contains(marginalize) else {
                 throw ValidationError("--parameterization applies to --marginalize none or FACTOR (with everything integrated out no effect is sampled)")
             }
             guard form != .centered || marginalize == "none" else {
@@ -195,6 +199,7 @@ struct SampleCommand: ParsableCommand {
         switch marginalize {
         case "auto": return nil
         case "all": return .marginalizeAll
+        case "laplace": return .laplace
         case "none": return .marginalizeNone(effects ?? .nonCentered)
         default:
             let groups = marginalize.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -52,8 +52,8 @@ public struct BayesianMixedModel: Sendable {
                 return try run.sample(density, priors: layout.priorEntries, globalCount: layout.dimension, laplaceStart: density.standardizesSampledEffects)
             case .marginalizeNone(let effects):
                 return try run.sample(JointMixedModelDensity(model: model, effects: effects, parameterization: layout), priors: layout.priorEntries, globalCount: layout.dimension)
-            case .quadrature:
-                throw BayesianError.strategy("quadrature integrates a generalized model's random effects out; this is a linear mixed model, whose effects are integrated out exactly (--marginalize all)")
+            case .quadrature, .laplace:
+                throw BayesianError.strategy("quadrature and the Laplace approximation integrate a generalized model's random effects out; this is a linear mixed model, whose effects are integrated out exactly (--marginalize all)")
             case .knownCovariance(let specification):
                 var density = try KnownCovarianceDensity(design: model.design, covariance: specification)
                 try density.setPriors(priorSettings)

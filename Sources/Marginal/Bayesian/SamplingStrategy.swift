@@ -21,6 +21,10 @@ public enum SamplingStrategy: Sendable, Equatable, CustomStringConvertible {
     /// adaptive Gauss–Hermite quadrature, any other terms' effects sampled non-centred, so with
     /// one term the sampler sees only β and the term's SD (``GeneralizedMixedDensity``).
     case quadrature(group: String, points: Int)
+    /// A generalized model's random effects all integrated out by the Laplace approximation
+    /// (Stan's embedded Laplace), so the sampler sees only β, the SDs and the correlations
+    /// (``LaplaceMarginalizedDensity``): an approximate posterior.
+    case laplace
 
     public var description: String {
         switch self {
@@ -40,6 +44,8 @@ public enum SamplingStrategy: Sendable, Equatable, CustomStringConvertible {
             return "random-effect covariances fixed (\(list)), all random effects integrated out"
         case .quadrature(let group, let points):
             return "random effects of '\(group)' integrated out by \(points)-point adaptive Gauss-Hermite quadrature, any others sampled (noncentered)"
+        case .laplace:
+            return "all random effects integrated out by the Laplace approximation (an approximate posterior)"
         }
     }
 }

@@ -9,7 +9,8 @@ extension GeneralizedLinearMixedModel: MixedModel {
     public var estimationMethods: [EstimationMethod] {
         let sampled = link == family.canonicalLink && family.dispersion == nil
         let scalar = blocks.count == 1 && blocks[0].dimension == 1
-        return sampled ? (scalar ? [.ml, .pql, .map, .nuts] : [.ml, .pql, .nuts]) : [.ml, .pql]
+        guard sampled else { return [.ml, .pql] }
+        return [.ml, .pql] + (scalar ? [.map] : []) + [.nuts] + (hasExactLaplaceGradient ? [.nutsLaplace] : [])
     }
 
     /// No method that applies takes settings.
@@ -35,9 +36,9 @@ extension GeneralizedLinearMixedModel: MixedModel {
                 warnings: fit.collapsed ? ["the SD collapsed to \(NumberFormat.significant(fit.estimates.varianceComponents[0].standardDeviations[0], 2)) with every effect shrunk to 0: the joint density has no maximum (it grows without bound as the SD → 0)"] : [],
                 notes: ["joint MAP, centred, L-BFGS over β, log SD and every effect; \(fit.evaluations) evaluations"])
         }
-        if method == .nuts {
+        if method == .nuts || method == .nutsLaplace {
             let posterior = try samplePosterior(PosteriorRequest(
-                priors: settings.priors,
+                strategy: method == .nutsLaplace ? .laplace : nil, priors: settings.priors,
                 settings: SamplerSettings(chains: settings.chains, warmup: settings.warmup, draws: settings.draws, seed: settings.seed),
                 recover: false), progress: nil)
             let layout = GeneralizedPriors(design: design, blocks: blocks)
@@ -65,7 +66,9 @@ extension GeneralizedLinearMixedModel: MixedModel {
     /// - FACTOR or ``SamplingStrategy/quadrature(group:points:)``: that factor's scalar term
     ///   integrated out, the others sampled non-centred;
     /// - `none`: every effect sampled, non-centred or (`partial`) the scalar terms partially
-    ///   centred at the model's Laplace fit (``WorkingWeightPilot``).
+    ///   centred at the model's Laplace fit (``WorkingWeightPilot``);
+    /// - `laplace`: every effect integrated out by the Laplace approximation
+    ///   (``LaplaceMarginalizedDensity``), an approximate posterior, which its warnings say.
     ///
     /// The integrated effects are recovered by exact rejection draws, so the output has every
     /// random effect whatever the strategy.
@@ -96,6 +99,11 @@ extension GeneralizedLinearMixedModel: MixedModel {
             design: design, blocks: blocks, strategy: strategy, settings: request.settings,
             recover: request.recover, keepEffectDraws: request.keepEffectDraws, progress: progress, family: family.name)
         do {
+            if strategy == .laplace {
+                var sample = try run.sample(LaplaceMarginalizedDensity(model: self, priors: priors), priors: priors.entries, globalCount: priors.dimension, laplaceStart: true)
+                sample.warnings.insert(Self.laplacePosteriorWarning, at: 0)
+                return sample
+            }
             let density = try GeneralizedMixedDensity(model: self, integrating: integrated, points: points, priors: priors, pilot: pilot)
             return try run.sample(
                 density, priors: priors.entries, globalCount: density.globalCount,
@@ -106,6 +114,9 @@ extension GeneralizedLinearMixedModel: MixedModel {
             throw .strategy(String(describing: error))
         }
     }
+
+    /// What a posterior sampled with `--marginalize laplace` says about itself.
+    static let laplacePosteriorWarning = "the random effects were integrated out by the Laplace approximation: this is the posterior of the Laplace likelihood, an approximation of the model's (compare it with --marginalize auto, or `marginal compare --methods nuts,nuts-laplace`); the effects are drawn from the approximation's Gaussian"
 
     /// The strategy a request names, resolved for this model: `auto` and `all` to a concrete
     /// choice; strategies not written for generalized models refused in plain words.
@@ -133,6 +144,8 @@ extension GeneralizedLinearMixedModel: MixedModel {
             throw .strategy("with --marginalize none a \(family.name) model's effects are sampled partial or noncentered (--parameterization); centered is written for linear models only")
         case .marginalizeNone(let effects)?:
             return .marginalizeNone(effects)
+        case .laplace?:
+            return .laplace
         case .knownCovariance?:
             throw .strategy("--fix-sd is written for linear models; a \(family.name) model's SDs are sampled")
         case .marginalizeSubset(let groups, _)?:

@@ -93,6 +93,21 @@ struct ThetaLayout: Sendable {
         return true
     }
 
+    /// The adjoint of ``relative(_:sigma:into:)`` at σ = 1: ∂f/∂θ written onto each block's
+    /// free positions of ∂f/∂T (S × S, column-major; the other positions 0). For unstructured
+    /// layouts only (``isUnstructured``).
+    func scatter(_ thetaGradient: [Double], into factorGradients: inout [[Double]]) {
+        var index = 0
+        for (k, factor) in factors.enumerated() {
+            let s = factor.dimension
+            for i in factorGradients[k].indices { factorGradients[k][i] = 0 }
+            for position in factor.freePositions {
+                factorGradients[k][position.row + position.column * s] = thetaGradient[index]
+                index += 1
+            }
+        }
+    }
+
     /// For each element, its block and the block column whose size scales it, or nil
     /// (``CovarianceStructure/scaleColumns``).
     var scaleColumns: [(block: Int, column: Int?)] {

@@ -20,6 +20,9 @@ public enum EstimationMethod: String, Sendable, Codable, CaseIterable {
     case nuts
     /// Penalized quasi-likelihood (``PenalizedQuasiLikelihoodFit``), for generalized models.
     case pql
+    /// NUTS with every random effect integrated out by the Laplace approximation (generalized
+    /// models): how far the approximation moves the posterior beside `nuts`.
+    case nutsLaplace = "nuts-laplace"
 
     /// What the method's objective column holds.
     public var objectiveName: String {
@@ -28,7 +31,7 @@ public enum EstimationMethod: String, Sendable, Codable, CaseIterable {
         case .ml, .em: "deviance"
         case .map, .mapNonCentered: "log joint posterior"
         case .vi, .viJoint: "ELBO"
-        case .nuts, .pql: "none"
+        case .nuts, .pql, .nutsLaplace: "none"
         }
     }
 
@@ -44,6 +47,7 @@ public enum EstimationMethod: String, Sendable, Codable, CaseIterable {
         case .viJoint: "mean-field ADVI on the joint non-centered density; means under q"
         case .nuts: "NUTS, random effects integrated out; posterior means"
         case .pql: "penalized quasi-likelihood (MASS::glmmPQL): working LMMs by ML, effects maximized with β"
+        case .nutsLaplace: "NUTS, random effects integrated out by the Laplace approximation (approximate); posterior means"
         }
     }
 

@@ -44,7 +44,7 @@ public struct MethodComparison: Sendable {
 
 extension LinearMixedModel: MixedModel {
     /// Every method but penalized quasi-likelihood, which for a Gaussian model is ML itself.
-    public var estimationMethods: [EstimationMethod] { EstimationMethod.allCases.filter { $0 != .pql } }
+    public var estimationMethods: [EstimationMethod] { EstimationMethod.allCases.filter { $0 != .pql && $0 != .nutsLaplace } }
 
     /// The priors must name the model's parameters.
     public func validate(_ settings: ComparisonSettings) throws {
@@ -79,8 +79,10 @@ extension LinearMixedModel: MixedModel {
                     + "ADVI ran \(fit.advi.iterations) iterations"],
                 objectiveTrace: fit.advi.trace.map { IterationValue(iteration: $0.iteration, value: $0.elbo) },
                 intervals: fit.intervals)
-        case .pql:
-            throw EstimationError.invalidOption(name: "method", value: "pql", requirement: "a generalized model's (for a linear model it is ML)")
+        case .pql, .nutsLaplace:
+            throw EstimationError.invalidOption(
+                name: "method", value: method.rawValue,
+                requirement: "a generalized model's (for a linear model it is \(method == .pql ? "ML" : "nuts, whose integral is exact"))")
         case .nuts:
             let posterior = try posteriorMeans(settings: settings)
             return MethodResult(
