@@ -54,13 +54,14 @@ struct SampledGeneralizedTerms: Sendable {
             effectStarts.append(next)
             next += block.effectCount
         }
+        let centerings = pilot.map { WorkingWeightPilot.centerings(model: model, fit: $0) }
         var offset = start
         var terms: [Term] = []
         for k in blocks {
             let block = model.blocks[k]
             terms.append(Term(
                 block: k, offset: offset, dimension: block.dimension, levelCount: block.levelCount, effectStart: effectStarts[k],
-                centering: block.dimension == 1 ? pilot.map { WorkingWeightPilot.centering(model: model, fit: $0, block: k) } : nil))
+                centering: centerings?[k]))
             offset += block.effectCount
         }
         self.terms = terms
