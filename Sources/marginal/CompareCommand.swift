@@ -6,7 +6,7 @@ import Marginal
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Fit one linear mixed model by several estimation methods and compare the estimates.",
+        abstract: "Fit one mixed model by several estimation methods and compare the estimates.",
         discussion: """
             Methods (default: all): reml, ml (the random effects integrated out exactly), em (EM, \
             which is also variational EM with the exact Gaussian q(u)), map and map-nc (joint MAP over \
@@ -18,10 +18,17 @@ struct CompareCommand: ParsableCommand {
             time; its warnings follow the table. The Bayesian methods use the default priors of \
             `marginal sample` unless --prior changes them.
 
+            A generalized model (--family) has ml (Laplace, or adaptive quadrature with --nagq) and \
+            pql; with a canonical link and no dispersion (binomial-logit, Poisson-log) also map (one \
+            scalar term only), map-nc (joint MAP, non-centered, any terms), vi (mean-field ADVI on \
+            the density nuts samples: every effect in q, scalar terms partially centered at the \
+            Laplace fit) and nuts.
+
             Examples:
               marginal compare Examples/sleepstudy.csv -f 'Reaction ~ 1 + Days + (1 + Days | Subject)'
               marginal compare Examples/Dyestuff.csv -f 'Yield ~ 1 + (1 | Batch)' --methods ml,map,map-nc --json
               marginal compare Examples/sleepstudy.csv -f 'Reaction ~ Days + (Days | Subject)' --report compare.html
+              marginal compare Examples/cbpp.csv -f 'cbind(incidence, size - incidence) ~ period + (1 | herd)' --family binomial --methods ml,map-nc,vi,nuts
 
             --report FILE.html also writes one self-contained HTML page (inline SVG, no network): \
             the table, a forest plot per parameter with each method's estimate in a row (estimate \
@@ -34,7 +41,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var familyOptions: FamilyOptions
 
     @Option(help: ArgumentHelp(
-        "Comma-separated methods: \(EstimationMethod.allCases.map(\.rawValue).joined(separator: ",")) (default: every method that applies to the model; a generalized model has ml, by the Laplace approximation).",
+        "Comma-separated methods: \(EstimationMethod.allCases.map(\.rawValue).joined(separator: ",")) (default: every method that applies to the model; a generalized model has ml, pql, map for one scalar term, map-nc, vi and nuts, the last four with a canonical link and no dispersion).",
         valueName: "LIST"))
     var methods: String?
 

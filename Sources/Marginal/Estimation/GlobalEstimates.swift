@@ -54,9 +54,13 @@ public struct GlobalEstimates: Sendable {
     }
 
     /// The central intervals at `level` of every parameter over q's draws (their quantiles),
-    /// named as ``namedValues`` and centred on `estimates`.
+    /// named as ``namedValues`` and centred on `estimates` (without σ when `estimates` has none).
     static func centralIntervals(layout: MixedModelParameterization, draws: [[Double]], estimates: GlobalEstimates, level: Double) -> [BootstrapIntervals.Interval] {
-        let rows = draws.map { GlobalEstimates(layout: layout, at: $0).namedValues.map(\.value) }
+        let rows = draws.map { draw in
+            var values = GlobalEstimates(layout: layout, at: draw)
+            if estimates.sigma == nil { values.sigma = nil }
+            return values.namedValues.map(\.value)
+        }
         return BootstrapIntervals(estimates: estimates.namedValues, replicates: rows, seed: 0, level: level, seconds: 0).intervals
     }
 

@@ -3,14 +3,15 @@ import Foundation
 extension GeneralizedLinearMixedModel: MixedModel {
     /// Maximum likelihood by the Laplace approximation (or adaptive quadrature with
     /// ``ComparisonSettings/quadraturePoints``), penalized quasi-likelihood, and, with a canonical
-    /// link, NUTS (``samplePosterior(_:progress:)``'s automatic strategy) and, for one scalar
-    /// term, joint MAP; the other methods are not written for non-Gaussian responses yet, and
-    /// REML is not defined for them.
+    /// link and no dispersion: joint MAP centred (`map`, one scalar term) and non-centred
+    /// (`map-nc`, ``fitNonCenteredJointMAP(priors:maximumEvaluations:)``), mean-field ADVI (`vi`,
+    /// ``fitMeanFieldVI(options:priors:summaryDraws:)``) and NUTS (``samplePosterior(_:progress:)``'s
+    /// automatic strategy). EM and `vi-joint` are not written for non-Gaussian responses, and REML
+    /// is not defined for them.
     public var estimationMethods: [EstimationMethod] {
-        let sampled = link == family.canonicalLink && family.dispersion == nil
+        guard link == family.canonicalLink, family.dispersion == nil else { return [.ml, .pql] }
         let scalar = blocks.count == 1 && blocks[0].dimension == 1
-        guard sampled else { return [.ml, .pql] }
-        return [.ml, .pql] + (scalar ? [.map] : []) + [.nuts] + (hasExactLaplaceGradient ? [.nutsLaplace] : [])
+        return [.ml, .pql] + (scalar ? [.map] : []) + [.mapNonCentered, .vi, .nuts] + (hasExactLaplaceGradient ? [.nutsLaplace] : [])
     }
 
     /// No method that applies takes settings.
@@ -35,6 +36,17 @@ extension GeneralizedLinearMixedModel: MixedModel {
                 method: method, estimates: fit.estimates, objective: fit.objective, seconds: fit.seconds,
                 warnings: fit.collapsed ? ["the SD collapsed to \(NumberFormat.significant(fit.estimates.varianceComponents[0].standardDeviations[0], 2)) with every effect shrunk to 0: the joint density has no maximum (it grows without bound as the SD → 0)"] : [],
                 notes: ["joint MAP, centred, L-BFGS over β, log SD and every effect; \(fit.evaluations) evaluations"])
+        }
+        if method == .mapNonCentered {
+            let fit = try fitNonCenteredJointMAP(priors: settings.priors)
+            return MethodResult(method, jointMAP: fit, notes: [
+                "joint MAP, non-centred (b = T z), L-BFGS over β, log SDs, correlation coordinates and z from the Laplace fit; \(fit.iterations) evaluations",
+            ])
+        }
+        if method == .vi {
+            return MethodResult(method, variational: try fitMeanFieldVI(options: ADVIOptions(seed: settings.seed), priors: settings.priors), notes: [
+                "q over the globals and every effect, the scalar terms partially centred at the Laplace fit (the posterior NUTS samples by default)",
+            ])
         }
         if method == .nuts || method == .nutsLaplace {
             let posterior = try samplePosterior(PosteriorRequest(

@@ -92,7 +92,7 @@ import Testing
     @Test func compareRowIsThePosteriorMean() throws {
         let model = try Self.model()
         let settings = ComparisonSettings(chains: 2, warmup: 200, draws: 200, seed: 3)
-        #expect(model.estimationMethods == [.ml, .pql, .map, .nuts, .nutsLaplace])
+        #expect(model.estimationMethods == [.ml, .pql, .map, .mapNonCentered, .vi, .nuts, .nutsLaplace])
         let row = try model.estimate(.nuts, settings: settings)
         let posterior = try model.samplePosterior(PosteriorRequest(
             settings: SamplerSettings(chains: 2, warmup: 200, draws: 200, seed: 3), recover: false), progress: nil)

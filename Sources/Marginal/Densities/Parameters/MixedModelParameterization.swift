@@ -39,6 +39,11 @@ public struct MixedModelParameterization: Sendable {
         public let group: String
         public let dimension: Int
         public let parts: [Part]
+
+        /// Its coordinates in x: every part's log SDs and correlation coordinates.
+        var coordinateCount: Int {
+            parts.reduce(0) { $0 + $1.dimension + ($1.hasCorrelation ? CorrelationCholeskyTransform.count(dimension: $1.dimension) : 0) }
+        }
     }
 
     public let fixedNames: [String]

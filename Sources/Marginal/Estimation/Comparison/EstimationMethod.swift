@@ -12,7 +12,8 @@ public enum EstimationMethod: String, Sendable, Codable, CaseIterable {
     case map
     /// Joint MAP, non-centered (b = T z), by L-BFGS.
     case mapNonCentered = "map-nc"
-    /// Mean-field ADVI on the density with every random effect integrated out.
+    /// Mean-field ADVI on the density with every random effect integrated out (a generalized
+    /// model: on the density NUTS samples, every effect in q, scalar terms partially centred).
     case vi
     /// Mean-field ADVI on the joint non-centered density (random effects in q too).
     case viJoint = "vi-joint"
@@ -43,9 +44,9 @@ public enum EstimationMethod: String, Sendable, Codable, CaseIterable {
         case .em: "EM (= variational EM with exact Gaussian q(u)); ML estimate"
         case .map: "joint MAP, centered (u free), L-BFGS"
         case .mapNonCentered: "joint MAP, non-centered (u = T z), L-BFGS"
-        case .vi: "mean-field ADVI, random effects integrated out; means under q"
+        case .vi: "mean-field ADVI, random effects integrated out (generalized: every effect in q, partially centered); means under q"
         case .viJoint: "mean-field ADVI on the joint non-centered density; means under q"
-        case .nuts: "NUTS, random effects integrated out; posterior means"
+        case .nuts: "NUTS, random effects integrated out (generalized: the sampler's automatic strategy); posterior means"
         case .pql: "penalized quasi-likelihood (MASS::glmmPQL): working LMMs by ML, effects maximized with β"
         case .nutsLaplace: "NUTS, random effects integrated out by the Laplace approximation (approximate); posterior means"
         }

@@ -21,6 +21,25 @@ public struct MethodResult: Sendable {
     public var intervals: [BootstrapIntervals.Interval] = []
 }
 
+extension MethodResult {
+    /// A joint MAP fit's row: its estimates, F at the end point, warnings and gradient flow.
+    init(_ method: EstimationMethod, jointMAP fit: JointMAPFit, notes: [String] = []) {
+        self.init(
+            method: method, estimates: fit.estimates, objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings,
+            notes: notes, gradientFlow: fit.gradientFlow)
+    }
+
+    /// A mean-field VI fit's row: means under q, the last ELBO and its trace, q's intervals.
+    init(_ method: EstimationMethod, variational fit: VariationalFit, notes: [String] = []) {
+        self.init(
+            method: method, estimates: fit.estimates, objective: fit.advi.elbo, seconds: fit.seconds, warnings: fit.warnings,
+            notes: notes + ["means under the mean-field q, which understates posterior SDs where the posterior is correlated; "
+                + "ADVI ran \(fit.advi.iterations) iterations"],
+            objectiveTrace: fit.advi.trace.map { IterationValue(iteration: $0.iteration, value: $0.elbo) },
+            intervals: fit.intervals)
+    }
+}
+
 /// A value at an iteration (an objective's trace).
 public struct IterationValue: Sendable, Equatable {
     public var iteration: Int
@@ -66,19 +85,10 @@ extension LinearMixedModel: MixedModel {
                 method: method, estimates: GlobalEstimates(fit: fit.estimates), objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings,
                 objectiveTrace: fit.objectiveTrace.enumerated().map { IterationValue(iteration: $0.offset, value: $0.element) })
         case .map, .mapNonCentered:
-            let fit = try fitJointMAP(JointMAPOptions(parameterization: method == .map ? .centered : .nonCentered, priors: settings.priors))
-            return MethodResult(
-                method: method, estimates: fit.estimates, objective: fit.objective, seconds: fit.seconds, warnings: fit.warnings,
-                gradientFlow: fit.gradientFlow)
+            return MethodResult(method, jointMAP: try fitJointMAP(JointMAPOptions(parameterization: method == .map ? .centered : .nonCentered, priors: settings.priors)))
         case .vi, .viJoint:
-            let fit = try fitMeanFieldVI(
-                target: method == .vi ? .marginalized : .jointNonCentered, options: ADVIOptions(seed: settings.seed), priors: settings.priors)
-            return MethodResult(
-                method: method, estimates: fit.estimates, objective: fit.advi.elbo, seconds: fit.seconds, warnings: fit.warnings,
-                notes: ["means under the mean-field q, which understates posterior SDs where the posterior is correlated; "
-                    + "ADVI ran \(fit.advi.iterations) iterations"],
-                objectiveTrace: fit.advi.trace.map { IterationValue(iteration: $0.iteration, value: $0.elbo) },
-                intervals: fit.intervals)
+            return MethodResult(method, variational: try fitMeanFieldVI(
+                target: method == .vi ? .marginalized : .jointNonCentered, options: ADVIOptions(seed: settings.seed), priors: settings.priors))
         case .pql, .nutsLaplace:
             throw EstimationError.invalidOption(
                 name: "method", value: method.rawValue,

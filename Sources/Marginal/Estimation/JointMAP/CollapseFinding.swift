@@ -2,7 +2,7 @@ import Foundation
 
 /// A random-effect covariance that joint MAP drove toward degeneracy (an SD toward 0, or a
 /// correlation toward ±1) while the objective kept rising: the sign that the joint objective has
-/// no maximum there (DESIGN §1). Found by ``JointMAPObjective/collapses(start:end:held:)``.
+/// no maximum there (DESIGN §1). Found by ``JointMAPSurface/collapses(start:end:held:)``.
 public struct CollapseFinding: Sendable, Codable, Equatable {
     /// `sd[group][column]` or `cor[group][a,b]`.
     public var parameter: String
@@ -31,9 +31,9 @@ public struct CollapseFinding: Sendable, Codable, Equatable {
     static func format(_ value: Double) -> String { String(format: "%.3g", value) }
 }
 
-extension JointMAPObjective {
+extension JointMAPSurface {
     /// The covariance parameters that collapsed between `start` and `end` (points in this form's
-    /// coordinates). Two kinds of coordinate can make a block's factor T degenerate: each log SD
+    /// coordinates; `held` indexes them). Two kinds of coordinate can make a block's factor T degenerate: each log SD
     /// (T_aa = sd_a L_aa shrinks with sd_a) and, for a correlated part, the largest-magnitude
     /// correlation coordinate y of each row a ≥ 1 (L_aa ≈ 2e^{−|y|} shrinks as |y| grows, the
     /// correlations going to ±1). A coordinate not held fixed collapsed when sd_a or L_aa ended
@@ -45,30 +45,34 @@ extension JointMAPObjective {
     mutating func collapses(start: [Double], end: [Double], held: Set<Int>) -> [CollapseFinding] {
         var findings: [CollapseFinding] = []
         let names = layout.parameterNames
-        let startValues = layout.reportedValues(densityCoordinates(start))
-        let endValues = layout.reportedValues(densityCoordinates(end))
+        let (startLayout, endLayout) = (layoutCoordinates(start), layoutCoordinates(end))
+        let startValues = layout.reportedValues(startLayout)
+        let endValues = layout.reportedValues(endLayout)
         var startGlobals = layout.makeGlobals(), endGlobals = layout.makeGlobals()
-        layout.decode(densityCoordinates(start), into: &startGlobals)
-        layout.decode(densityCoordinates(end), into: &endGlobals)
+        layout.decode(startLayout, into: &startGlobals)
+        layout.decode(endLayout, into: &endGlobals)
         for block in layout.blocks {
             for part in block.parts {
                 let m = part.dimension
-                var candidates: [(coordinate: Int, step: Double, steps: Int, ratio: Double)] = []
+                // Each candidate's layout coordinate (names, values) and its index in x.
+                var candidates: [(name: Int, coordinate: Int, step: Double, steps: Int, ratio: Double)] = []
                 for a in 0..<m {
                     let coordinate = part.sdCoordinate + a
-                    candidates.append((coordinate, -log(2), 10, exp(end[coordinate] - start[coordinate])))
+                    candidates.append((coordinate, position(ofLayoutCoordinate: coordinate), -log(2), 10,
+                                       exp(endLayout[coordinate] - startLayout[coordinate])))
                 }
                 if part.hasCorrelation {
                     var first = part.correlationCoordinate
                     for i in 1..<m {
                         let row = Array(first..<(first + i))
                         first += i
-                        guard let coordinate = row.max(by: { abs(end[$0]) < abs(end[$1]) }) else { continue }
+                        guard let coordinate = row.max(by: { abs(endLayout[$0]) < abs(endLayout[$1]) }) else { continue }
                         let c = part.correlationIndex
                         let ratio = endGlobals.correlationFactors[c][i + i * m] / startGlobals.correlationFactors[c][i + i * m]
                         // tanh rounds to ±1 beyond |y| ≈ 18.4: the path stops short of that.
-                        let steps = min(10, max(0, Int((Self.largestCorrelationCoordinate - abs(end[coordinate])) / log(2))))
-                        candidates.append((coordinate, end[coordinate] >= 0 ? log(2) : -log(2), steps, ratio))
+                        let steps = min(10, max(0, Int((Self.largestCorrelationCoordinate - abs(endLayout[coordinate])) / log(2))))
+                        candidates.append((coordinate, position(ofLayoutCoordinate: coordinate),
+                                           endLayout[coordinate] >= 0 ? log(2) : -log(2), steps, ratio))
                     }
                 }
                 for candidate in candidates where !held.contains(candidate.coordinate) && candidate.ratio < 0.1 {
@@ -81,8 +85,8 @@ extension JointMAPObjective {
                     // A correlation already at ±1 in floating point (no step left) has collapsed.
                     guard zip(path, path.dropFirst()).allSatisfy({ $1 > $0 }), path.count > 1 || candidate.ratio < 1e-6 else { continue }
                     findings.append(CollapseFinding(
-                        parameter: names[candidate.coordinate], start: startValues[candidate.coordinate],
-                        end: endValues[candidate.coordinate], path: path))
+                        parameter: names[candidate.name], start: startValues[candidate.name],
+                        end: endValues[candidate.name], path: path))
                 }
             }
         }
@@ -91,7 +95,9 @@ extension JointMAPObjective {
 
     /// |y| beyond which the correlation transform's tanh is ±1 in floating point, less a margin.
     static var largestCorrelationCoordinate: Double { 18 }
+}
 
+extension JointMAPObjective {
     /// x with one global coordinate moved by `step`, the standardized effects z = T⁻¹b of every
     /// level held (in the non-centered form they are coordinates; otherwise b is recomputed as
     /// T′z from the new factor T′).

@@ -84,19 +84,11 @@ struct JointMAPObjective {
         guard value > -.infinity else { return -.infinity }
         layout.decode(point, into: &globals)
         if parameterization == .nonCentered {
-            // − Σ_k ℓ_k log |T_k| = − Σ_k ℓ_k Σ_a log T_k,aa; ∂/∂T_k,aa = −ℓ_k / T_k,aa.
-            var adjoints: [[Double]] = []
-            for (k, t) in globals.factors.enumerated() {
-                let s = dimensions[k]
-                var adjoint = [Double](repeating: 0, count: s * s)
-                for a in 0..<s {
-                    value -= Double(levelCounts[k]) * log(t[a + a * s])
-                    adjoint[a + a * s] = -Double(levelCounts[k]) / t[a + a * s]
-                }
-                adjoints.append(adjoint)
-            }
-            let correction = layout.chainRule(point, globals: &globals, betaAdjoint: [], sigmaAdjoint: 0, factorAdjoints: adjoints)
-            for i in correction.indices { gradient[i] += correction[i] }
+            // − Σ_k ℓ_k log |T_k|.
+            let jacobian = MixedModelParameterization.effectsLogJacobian(factors: globals.factors, dimensions: dimensions, levelCounts: levelCounts)
+            value -= jacobian.value
+            let correction = layout.chainRule(point, globals: &globals, betaAdjoint: [], sigmaAdjoint: 0, factorAdjoints: jacobian.factorAdjoints)
+            for i in correction.indices { gradient[i] -= correction[i] }
         }
         if !includeJacobian {
             let jacobian = layout.logJacobian(point, globals: &globals)
@@ -180,9 +172,8 @@ struct JointMAPObjective {
         result.append(("sigma", [layout.sigmaCoordinate]))
         var next = layout.sigmaCoordinate + 1
         for block in layout.blocks {
-            let count = block.parts.reduce(0) { $0 + $1.dimension + ($1.hasCorrelation ? CorrelationCholeskyTransform.count(dimension: $1.dimension) : 0) }
-            result.append(("covariance[\(block.group)]", Array(next..<(next + count))))
-            next += count
+            result.append(("covariance[\(block.group)]", Array(next..<(next + block.coordinateCount))))
+            next += block.coordinateCount
         }
         let symbol = switch parameterization {
         case .centered: "b"

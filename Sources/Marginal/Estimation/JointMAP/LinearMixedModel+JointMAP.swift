@@ -47,7 +47,6 @@ extension LinearMixedModel {
 
         // Minimize −F over the free coordinates.
         var trace: [Double] = []
-        var best = -Double.infinity
         var full = start
         var fullGradient = [Double](repeating: 0, count: objective.dimension)
         let negative: ([Double], inout [Double]) -> Double = { v, g in
@@ -69,43 +68,16 @@ extension LinearMixedModel {
         case .lbfgs(let maximumEvaluations):
             let reference = log(Self.standardDeviation(design.response))
             let logScales = Set([layout.sigmaCoordinate] + layout.blocks.flatMap { $0.parts.flatMap { p in (0..<p.dimension).map { p.sdCoordinate + $0 } } })
-            var minimizer = LBFGSMinimizer(
+            let search = RestartedLBFGS(
                 lowerBounds: free.map { logScales.contains($0) ? reference - 30 : -.infinity },
-                upperBounds: free.map { logScales.contains($0) ? reference + 30 : .infinity })
-            // L-BFGS's curvature model goes stale in the funnel of the centered forms (curvature in b
-            // of order 1/SD²), so it is restarted from where it stopped until a run no longer
-            // improves F (relative 1e-12) or the evaluations run out.
-            var point = freeStart
-            var evaluations = 0
-            var lastMessage = ""
-            var restartsConverged = false
-            var previousConverged = false
-            for _ in 0..<Self.jointMAPRestarts where evaluations < maximumEvaluations {
-                minimizer.maximumEvaluations = maximumEvaluations - evaluations
-                let before = best
-                let result = minimizer.minimize(start: point) { v, g in
-                    let value = negative(v, &g)
-                    if -value > best {
-                        best = -value
-                        trace.append(best)
-                    }
-                    return value
-                }
-                evaluations += result.evaluations
-                lastMessage = result.message
-                if -result.minimum >= before || before == -.infinity { point = result.minimizer }
-                // Converged: a run met NLopt's tolerances (or hit rounding) and a fresh run from its
-                // end found nothing better.
-                if before > -.infinity, best - before <= 1e-12 * max(1, abs(best)) {
-                    restartsConverged = previousConverged || result.converged || result.message == "ROUNDOFF_LIMITED"
-                    break
-                }
-                previousConverged = result.converged || result.message == "ROUNDOFF_LIMITED"
-            }
-            for (i, c) in free.enumerated() { end[c] = point[i] }
-            iterations = evaluations
-            converged = restartsConverged
-            message = lastMessage
+                upperBounds: free.map { logScales.contains($0) ? reference + 30 : .infinity },
+                maximumEvaluations: maximumEvaluations, restarts: Self.jointMAPRestarts)
+            let outcome = search.minimize(start: freeStart, negative: negative)
+            trace = outcome.trace
+            for (i, c) in free.enumerated() { end[c] = outcome.point[i] }
+            iterations = outcome.evaluations
+            converged = outcome.converged
+            message = outcome.message
         case .adam(let learningRate, let stopping):
             let adam = AdamMinimizer(learningRate: learningRate, stopping: stopping)
             let result = try adam.minimize(start: freeStart, objective: negative)

@@ -56,4 +56,25 @@ extension MixedModelParameterization {
         flat.priors.correlations = priors.correlations.map { _ in .flat }
         return flat.priorAndJacobian(x, globals: &globals)
     }
+
+    /// Σ_k ℓ_k log |T_k| = Σ_k ℓ_k Σ_a log T_k,aa, the log Jacobian of b ↦ z = T⁻¹b over every
+    /// level of every block (`levelCounts[k]` levels of block k), with its adjoints
+    /// ∂/∂T_k,aa = ℓ_k / T_k,aa (S_k × S_k column-major, zero off the diagonal), for
+    /// ``chainRule(_:globals:betaAdjoint:sigmaAdjoint:factorAdjoints:)``. A joint MAP objective
+    /// in non-centred coordinates subtracts it, so that it maximizes the density of (β, b, Σ)
+    /// rather than of (β, z, Σ).
+    static func effectsLogJacobian(factors: [[Double]], dimensions: [Int], levelCounts: [Int]) -> (value: Double, factorAdjoints: [[Double]]) {
+        var value = 0.0
+        var adjoints: [[Double]] = []
+        for (k, t) in factors.enumerated() {
+            let s = dimensions[k]
+            var adjoint = [Double](repeating: 0, count: s * s)
+            for a in 0..<s {
+                value += Double(levelCounts[k]) * log(t[a + a * s])
+                adjoint[a + a * s] = Double(levelCounts[k]) / t[a + a * s]
+            }
+            adjoints.append(adjoint)
+        }
+        return (value, adjoints)
+    }
 }

@@ -8,6 +8,10 @@ public enum VariationalTarget: String, Sendable, Codable, CaseIterable {
     /// Every random effect sampled, non-centered (``JointMixedModelDensity``): q also covers the
     /// standardized effects z, and mean-field cuts their posterior correlations with the globals.
     case jointNonCentered = "joint-noncentered"
+    /// A generalized model's: every random effect sampled, the scalar terms partially centred at
+    /// the Laplace fit (``WorkingWeightPilot``), the others non-centred
+    /// (``GeneralizedLinearMixedModel/fitMeanFieldVI(options:priors:summaryDraws:)``).
+    case partiallyCentered = "joint-partial"
 }
 
 /// Mean-field ADVI applied to a linear mixed model: the estimates are means under q.
@@ -66,29 +70,15 @@ extension LinearMixedModel {
             }
             names = density.parameterNames
             result = try ADVI.fit(density, options: options)
+        case .partiallyCentered:
+            throw .invalidOption(name: "target", value: target.rawValue, requirement: "marginalized or joint-noncentered for a linear model (the partial form is a generalized model's)")
         }
         let q = result.approximation
-        // Only the global coordinates are summarized: drawing q's marginal over them keeps the
-        // summary O(draws · globals) when q also covers many random effects.
-        let globalsQ = q.marginal(0..<layout.dimension) ?? q
-        let draws = globalsQ.draws(count: max(summaryDraws, 2), seed: options.seed &+ 0x5EED)
-        guard var estimates = GlobalEstimates(layout: layout, meanOver: draws) else {
-            throw .invalidOption(name: "summaryDraws", value: "\(summaryDraws)", requirement: "at least 1")
-        }
         let p = layout.fixedNames.count
-        estimates.beta = Array(q.mean.prefix(p))
-        estimates.betaStandardErrors = Array(q.standardDeviation.prefix(p))
-        var warnings: [String] = []
-        if !result.converged {
-            warnings.append("ADVI stopped after \(result.iterations) iterations without meeting its convergence rule "
-                + "(relative ELBO change below \(options.relativeTolerance) for \(options.patience) estimates)")
-        }
-        if result.nonFiniteDraws > 0 {
-            warnings.append("\(result.nonFiniteDraws) gradient draws fell where the log density is not finite and were left out")
-        }
-        let intervals = GlobalEstimates.centralIntervals(layout: layout, draws: draws, estimates: estimates, level: 0.95)
-        return VariationalFit(
-            target: target, estimates: estimates, parameterNames: names, advi: result, intervals: intervals, warnings: warnings,
+        return try VariationalFit(
+            target: target, layout: layout, parameterNames: names, advi: result, options: options,
+            globalDraws: q.globalDraws(layout.dimension, count: summaryDraws, seed: options.seed),
+            beta: (Array(q.mean.prefix(p)), Array(q.standardDeviation.prefix(p))), dispersion: true,
             seconds: started.duration(to: clock.now).seconds)
     }
 
