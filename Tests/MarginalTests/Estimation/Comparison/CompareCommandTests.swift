@@ -66,7 +66,7 @@ import Testing
     @Test func methodList() throws {
         #expect(try EstimationMethod.list("reml, ML,map-nc,reml").get() == [.reml, .ml, .mapNonCentered])
         #expect((try? EstimationMethod.list("").get()) == nil)
-        #expect(EstimationMethod.allCases.count == 9)
+        #expect(EstimationMethod.allCases.count == 10)
         #expect(try EstimationMethod.list("pql,ml").get() == [.pql, .ml])
     }
 

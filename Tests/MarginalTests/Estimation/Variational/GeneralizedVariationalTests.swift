@@ -77,7 +77,7 @@ import Testing
     /// `compare`'s rows for a generalized model: the methods in order, vi's row from the fit.
     @Test func compareOffersTheNewRows() throws {
         let model = try GeneralizedReferenceTests.cbppModel()
-        #expect(model.estimationMethods == [.ml, .pql, .map, .mapNonCentered, .vi, .nuts])
+        #expect(model.estimationMethods == [.ml, .pql, .map, .mapNonCentered, .vi, .nuts, .nutsLaplace])
         let row = try model.estimate(.vi, settings: ComparisonSettings(seed: 1))
         let fit = try model.fitMeanFieldVI(options: ADVIOptions(seed: 1))
         #expect(row.estimates?.beta == fit.estimates.beta && row.estimates?.sigma == nil)
