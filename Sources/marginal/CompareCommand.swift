@@ -41,7 +41,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var familyOptions: FamilyOptions
 
     @Option(help: ArgumentHelp(
-        "Comma-separated methods: \(EstimationMethod.allCases.map(\.rawValue).joined(separator: ",")) (default: every method that applies to the model; a generalized model has ml, pql, map for one scalar term, map-nc, vi and nuts, the last four with a canonical link and no dispersion).",
+        "Comma-separated methods: \(EstimationMethod.allCases.map(\.rawValue).joined(separator: ",")) (default: every method that applies to the model; a generalized model has ml, pql, map for one scalar term, map-nc, vi and nuts, the last four with a canonical link and no dispersion; nuts-laplace, NUTS on the Laplace approximation, runs only when named).",
         valueName: "LIST"))
     var methods: String?
 

@@ -92,6 +92,17 @@ import Testing
         }
     }
 
+    /// compare's `nuts-laplace` row is that posterior, with its warning; it runs only when named.
+    @Test func compareRowRunsWhenNamed() throws {
+        let model = try GeneralizedReferenceTests.cbppModel()
+        let settings = ComparisonSettings(chains: 1, warmup: 150, draws: 150, seed: 2)
+        let comparison = model.compare([.nutsLaplace], settings: settings)
+        let row = try #require(comparison.results.first)
+        #expect(row.method == .nutsLaplace && row.estimates?.varianceComponents.count == 1)
+        #expect(row.warnings.contains { $0.contains("Laplace approximation") }, "\(row.warnings)")
+        #expect(model.estimationMethods.contains(.nutsLaplace) && !model.estimationMethods.filter(\.runsByDefault).contains(.nutsLaplace))
+    }
+
     /// A linear model, an estimated dispersion and nested blocks are refused in plain words.
     @Test func refusesWhereItDoesNotApply() throws {
         let nested = try Data.model("cbind(k, m - k) ~ x1 + (1 | a/b)", family: BinomialFamily())

@@ -25,6 +25,10 @@ public enum EstimationMethod: String, Sendable, Codable, CaseIterable {
     /// models): how far the approximation moves the posterior beside `nuts`.
     case nutsLaplace = "nuts-laplace"
 
+    /// Whether `compare` runs the method when none are named: all but `nuts-laplace`, an
+    /// approximation of the `nuts` row that costs a PIRLS solve per gradient.
+    public var runsByDefault: Bool { self != .nutsLaplace }
+
     /// What the method's objective column holds.
     public var objectiveName: String {
         switch self {

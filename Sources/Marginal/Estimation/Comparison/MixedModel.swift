@@ -7,7 +7,8 @@ import Foundation
 /// generalized linear mixed model, a structured covariance) conforms and needs no edits to them.
 public protocol MixedModel: Sendable {
     var design: ModelDesign { get }
-    /// The methods that apply, in the order `compare` runs them by default.
+    /// The methods that apply, in order; `compare` runs those that
+    /// ``EstimationMethod/runsByDefault`` unless others are named.
     var estimationMethods: [EstimationMethod] { get }
     /// Checks the settings (priors for the Bayesian methods) before anything runs.
     func validate(_ settings: ComparisonSettings) throws
@@ -28,7 +29,7 @@ extension MixedModel {
         _ methods: [EstimationMethod]? = nil, settings: ComparisonSettings = ComparisonSettings(),
         progress: ((EstimationMethod) -> Void)? = nil
     ) -> MethodComparison {
-        let results = (methods ?? estimationMethods).map { method -> MethodResult in
+        let results = (methods ?? estimationMethods.filter(\.runsByDefault)).map { method -> MethodResult in
             progress?(method)
             let clock = ContinuousClock()
             let started = clock.now
