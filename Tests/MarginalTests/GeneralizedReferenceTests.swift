@@ -271,6 +271,24 @@ import Testing
         }
     }
 
+    /// Separated data have no Laplace fit to centre the partial form at: auto samples every effect
+    /// non-centred and says why (the posterior is proper under the default normal prior on x);
+    /// the partial form named explicitly is refused.
+    @Test func samplingSeparatedDataFallsBackToTheNonCentredForm() throws {
+        let data = try CSVReader.read(path: "Examples/binary_slopes.csv")
+        var design = try ModelDesign(formula: "y ~ x + (1 | g)", data: data)
+        let x = design.fixedEffects.matrix
+        design.response = (0..<design.nobs).map { x[$0, 1] > 0 ? 1 : 0 }
+        let model = try GeneralizedLinearMixedModel(design: design, family: BinomialFamily())
+        let settings = SamplerSettings(chains: 1, warmup: 100, draws: 50, seed: 3)
+        let sample = try model.samplePosterior(PosteriorRequest(settings: settings, recover: false), progress: nil)
+        #expect(sample.strategy == .marginalizeNone(.nonCentered))
+        #expect(sample.warnings.first?.contains("Laplace fit") == true, "\(sample.warnings)")
+        #expect(throws: BayesianError.self) {
+            try model.samplePosterior(PosteriorRequest(strategy: .marginalizeNone(.partial), settings: settings), progress: nil)
+        }
+    }
+
     /// A two-level factor response is read as R's binomial reads it (first level 0), and fits as the
     /// 0/1 column does; without `binaryFactorResponse` it stays an error.
     @Test func twoLevelFactorResponse() throws {

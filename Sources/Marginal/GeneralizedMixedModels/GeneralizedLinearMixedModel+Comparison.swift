@@ -91,15 +91,21 @@ extension GeneralizedLinearMixedModel: MixedModel {
             throw .strategy("sampling a generalized model is written for canonical links without a dispersion parameter (binomial-logit, Poisson-log), whatever --marginalize says; this model is \(family.name)-\(link.rawValue): fit it with `marginal fit` (Laplace, or --nagq for adaptive quadrature)")
         }
         let points = request.quadraturePoints ?? PosteriorRequest.defaultQuadraturePoints
-        let strategy = try resolvedStrategy(request.strategy, points: points)
+        var strategy = try resolvedStrategy(request.strategy, points: points)
         let integrated: String?
         var pilot: GeneralizedLinearMixedModelFit?
+        var pilotWarning: String?
         switch strategy {
         case .quadrature(let group, _): integrated = group
         case .marginalizeNone(.partial):
             integrated = nil
             do { pilot = try fit() } catch {
-                throw .strategy("the partial form is centred at the model's Laplace fit, which failed (\(error.description)); sample with --marginalize none --parameterization noncentered")
+                // auto falls back to the non-centred form; a named partial form is refused.
+                guard request.strategy == nil else {
+                    throw .strategy("the partial form is centred at the model's Laplace fit, which failed (\(error.description)); sample with --marginalize none --parameterization noncentered")
+                }
+                strategy = .marginalizeNone(.nonCentered)
+                pilotWarning = "the Laplace fit that centres the partial form failed (\(error.description)); every effect was sampled non-centred instead"
             }
         default: integrated = nil
         }
@@ -117,9 +123,11 @@ extension GeneralizedLinearMixedModel: MixedModel {
                 return sample
             }
             let density = try GeneralizedMixedDensity(model: self, integrating: integrated, points: points, priors: priors, pilot: pilot)
-            return try run.sample(
+            var sample = try run.sample(
                 density, priors: priors.entries, globalCount: density.globalCount,
                 laplaceStart: integrated != nil || density.sampled.standardizesEffects)
+            if let pilotWarning { sample.warnings.insert(pilotWarning, at: 0) }
+            return sample
         } catch let error as BayesianError {
             throw error
         } catch {

@@ -17,7 +17,8 @@ import Foundation
 ///     log p(x) = Σ_j log L_j(a, τ) − Σ ‖z‖²/2 + log p(β) + log p(SDs, correlations) + log |J|
 ///
 /// where L_j is level j of the integrated term's marginal likelihood by quadrature, or, with
-/// nothing integrated out, Σ_j log L_j(a, τ) is replaced by Σᵢ ℓᵢ(aᵢ). Each sampled effect enters
+/// nothing integrated out, Σ_j log L_j(a, τ) is replaced by Σᵢ ℓᵢ(aᵢ); a partially centred
+/// term's −Σ‖z‖²/2 is replaced by its prior and Jacobian (``PartialCentering``). Each sampled effect enters
 /// the per-level integrals only through the offsets, so the log density stays one deterministic
 /// smooth function of x, and its gradient is exact by the chain rule: the integral's (or ℓ′'s)
 /// row adjoints rᵢ = ∂/∂aᵢ give ∇β = Xᵀr and, through the sampled terms' pull-back, ∂/∂z and

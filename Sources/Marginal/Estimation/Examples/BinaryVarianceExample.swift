@@ -12,8 +12,9 @@ import Foundation
 ///   (Breslow & Clayton 1993; Rodríguez & Goldman 1995);
 /// - `map`: joint MAP over β, τ and every effect, which collapses τ to 0
 ///   (``GeneralizedLinearMixedModel/fitJointMAP(priors:)``);
-/// - `nuts`: the posterior mean by NUTS with the effects integrated out by quadrature, with the
-///   coverage of its central 90% interval.
+/// - `nuts`: the posterior mean by NUTS as `marginal sample` runs it by default (every effect
+///   sampled, partially centred at the Laplace fit: the full posterior, τ's marginal integrated
+///   over the effects by the sampler), with the coverage of its central 90% interval.
 ///
 /// Each method's mean estimate, bias and RMSE over the replicates; NUTS's coverage.
 public struct BinaryVarianceExample: Sendable {
@@ -136,8 +137,8 @@ extension BinaryVarianceExample.Result {
             Joint MAP maximizes over the effects as well and collapses tau to 0 (the joint density has
             no maximum); penalized quasi-likelihood is biased low on binary data; the Laplace
             approximation is slightly low for small groups; adaptive quadrature is the exact maximum
-            likelihood; NUTS integrates the effects out by quadrature and its 90% intervals should hold
-            tau in about 90% of the replicates.
+            likelihood; NUTS samples the full posterior (the effects integrated over by the sampler) and
+            its 90% intervals should hold tau in about 90% of the replicates.
             """
     }
 }
