@@ -27,7 +27,7 @@
 # is marginal's whole process, Stan's `posterior.sample` (compile excluded: `stan.build` is the
 # "compile s" column), NumPyro's MCMC.run (its JIT compile included; "compile s" is that part);
 # "CPU s" user + system of the whole process (/usr/bin/time). A tool that fails or refuses a
-# model (marginal samples one scalar term today) gets an empty row.
+# model gets an empty row.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
