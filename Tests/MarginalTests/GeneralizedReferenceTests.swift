@@ -94,10 +94,15 @@ import Testing
         try GeneralizedLinearMixedModel(design: design(references[0].formula), family: BinomialFamily())
     }
 
-    static func fit(_ reference: Reference) throws -> GeneralizedLinearMixedModelFit {
+    /// The model of `reference`.
+    static func model(_ reference: Reference) throws -> GeneralizedLinearMixedModel {
         let design = try design(reference.formula, file: reference.file, factors: reference.factors, factorResponse: reference.factorResponse)
         let family = try #require(ResponseFamilies.named(reference.family))
-        return try GeneralizedLinearMixedModel(design: design, family: family, link: reference.link).fit()
+        return try GeneralizedLinearMixedModel(design: design, family: family, link: reference.link)
+    }
+
+    static func fit(_ reference: Reference) throws -> GeneralizedLinearMixedModelFit {
+        try model(reference).fit()
     }
 
     @Test(arguments: references.map(\.name))
@@ -256,13 +261,18 @@ import Testing
         }
     }
 
-    /// y = 1 exactly where x > 0: no finite estimate, and the error names x.
-    @Test func completeSeparationIsRefusedNamingTheFixedEffect() throws {
+    /// Examples/binary_slopes.csv with y = 1 exactly where x > 0, `y ~ x + (1 | g)`.
+    static func separatedModel() throws -> GeneralizedLinearMixedModel {
         let data = try CSVReader.read(path: "Examples/binary_slopes.csv")
         var design = try ModelDesign(formula: "y ~ x + (1 | g)", data: data)
         let x = design.fixedEffects.matrix
         design.response = (0..<design.nobs).map { x[$0, 1] > 0 ? 1 : 0 }
-        let model = try GeneralizedLinearMixedModel(design: design, family: BinomialFamily())
+        return try GeneralizedLinearMixedModel(design: design, family: BinomialFamily())
+    }
+
+    /// y = 1 exactly where x > 0: no finite estimate, and the error names x.
+    @Test func completeSeparationIsRefusedNamingTheFixedEffect() throws {
+        let model = try Self.separatedModel()
         #expect {
             try model.fit()
         } throws: { error in
@@ -275,11 +285,7 @@ import Testing
     /// non-centred and says why (the posterior is proper under the default normal prior on x);
     /// the partial form named explicitly is refused.
     @Test func samplingSeparatedDataFallsBackToTheNonCentredForm() throws {
-        let data = try CSVReader.read(path: "Examples/binary_slopes.csv")
-        var design = try ModelDesign(formula: "y ~ x + (1 | g)", data: data)
-        let x = design.fixedEffects.matrix
-        design.response = (0..<design.nobs).map { x[$0, 1] > 0 ? 1 : 0 }
-        let model = try GeneralizedLinearMixedModel(design: design, family: BinomialFamily())
+        let model = try Self.separatedModel()
         let settings = SamplerSettings(chains: 1, warmup: 100, draws: 50, seed: 3)
         let sample = try model.samplePosterior(PosteriorRequest(settings: settings, recover: false), progress: nil)
         #expect(sample.strategy == .marginalizeNone(.nonCentered))

@@ -124,10 +124,7 @@ import Testing
     /// (lme4's cbpp, grouseticks with three scalar terms, and a crossed binary design.)
     @Test(arguments: [0, 3, 4])
     func partialFormIsCentredAtTheModes(_ index: Int) throws {
-        let reference = GeneralizedReferenceTests.references[index]
-        let design = try GeneralizedReferenceTests.design(
-            reference.formula, file: reference.file, factors: reference.factors, factorResponse: reference.factorResponse)
-        let model = try GeneralizedLinearMixedModel(design: design, family: try #require(ResponseFamilies.named(reference.family)), link: reference.link)
+        let model = try GeneralizedReferenceTests.model(GeneralizedReferenceTests.references[index])
         let fit = try model.fit()
         let sds = fit.varianceComponents.map { $0.standardDeviations[0] }
         try #require(sds.allSatisfy { $0 > 1e-2 }, "a singular fit: \(sds)")
@@ -204,12 +201,8 @@ import Testing
         #expect(abs(value - reference) < 1e-9 * max(1, abs(reference)), "\(value) vs \(reference)")
 
         // (2) the gradient.
-        let h = 1e-5
-        for j in x.indices {
-            var plus = x, minus = x
-            plus[j] += h
-            minus[j] -= h
-            let difference = (partial.logDensity(at: plus, gradient: &scratch) - partial.logDensity(at: minus, gradient: &scratch)) / (2 * h)
+        let differences = DensityTestModels.finiteDifferenceGradient(x) { partial.logDensity(at: $0, gradient: &scratch) }
+        for (j, difference) in differences.enumerated() {
             #expect(abs(gradient[j] - difference) < 1e-6 * max(1, abs(difference)), "\(Self.cases[index].formula), coordinate \(j): \(gradient[j]) vs \(difference)")
         }
     }

@@ -58,12 +58,8 @@ import Testing
         let x = (0..<density.dimension).map { 0.4 * sin(1.3 * Double($0) + 0.5) }
         var gradient = [Double](repeating: 0, count: density.dimension), scratch = gradient
         #expect(density.logDensity(at: x, gradient: &gradient).isFinite)
-        let h = 1e-5
-        for j in x.indices {
-            var plus = x, minus = x
-            plus[j] += h
-            minus[j] -= h
-            let difference = (density.logDensity(at: plus, gradient: &scratch) - density.logDensity(at: minus, gradient: &scratch)) / (2 * h)
+        let differences = DensityTestModels.finiteDifferenceGradient(x) { density.logDensity(at: $0, gradient: &scratch) }
+        for (j, difference) in differences.enumerated() {
             #expect(abs(gradient[j] - difference) < 1e-5 * max(1, abs(difference)), "\(formula), coordinate \(j): \(gradient[j]) vs \(difference)")
         }
     }

@@ -50,8 +50,6 @@ struct LaplaceMarginalizedDensity: LogDensity {
         theta = model.thetaLayout.initial
     }
 
-    var globalCount: Int { dimension }
-
     mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
         guard x.count == dimension, gradient.count == dimension, setModes(x) else { return -.infinity }
         let deviance = model.laplaceDeviance(core, state: state)

@@ -38,8 +38,8 @@ enum WorkingWeightPilot {
             weights[i] = model.priorWeights[i] * t.derivative
             scores[i] = model.priorWeights[i] * (y[i] - t.mean)
         }
-        let coupling = jointCoupling(model: model, fit: fit, weights: weights)
         let lambdas = model.thetaLayout.lambdas(fit.theta)
+        let coupling = jointCoupling(model: model, fit: fit, lambdas: lambdas, weights: weights)
         return model.blocks.enumerated().map { k, block in
             guard block.dimension == 1 else { return nil }
             let levels = block.levelCount
@@ -76,9 +76,11 @@ enum WorkingWeightPilot {
     }
 
     /// A = ΛM⁻¹ΛᵀZᵀWX at the pilot, per engine block its ℓ × p values (level-major; S = 1 blocks
-    /// only, empty for the others), with M factored by PIRLS at the fit's θ̂ and β̂; nil where the
-    /// design has nested blocks or PIRLS fails.
-    private static func jointCoupling(model: GeneralizedLinearMixedModel, fit: GeneralizedLinearMixedModelFit, weights: [Double]) -> [[Double]]? {
+    /// only, empty for the others), with M factored by PIRLS at the fit's θ̂ (whose blocks' Λ are
+    /// `lambdas`) and β̂; nil where the design has nested blocks or PIRLS fails.
+    private static func jointCoupling(
+        model: GeneralizedLinearMixedModel, fit: GeneralizedLinearMixedModelFit, lambdas: [Matrix], weights: [Double]
+    ) -> [[Double]]? {
         var core = model.effectsOnly
         guard core.products.nested.isEmpty else { return nil }
         var state = model.startingState
@@ -87,7 +89,6 @@ enum WorkingWeightPilot {
         let x = model.design.fixedEffects.matrix
         let p = x.columns, n = model.design.nobs
         let ranges = core.blockEffectRanges
-        let lambdas = model.thetaLayout.lambdas(fit.theta)
         var coupling = model.blocks.map { $0.dimension == 1 ? [Double](repeating: 0, count: $0.levelCount * p) : [] }
         for c in 0..<p {
             // r = ΛᵀZᵀW x_c in the factor's layout.
