@@ -107,7 +107,28 @@ import Testing
         ("three levels", { try DensityTestModels.model(named: "three levels").design }),
         ("nested slopes", { try DensityTestModels.model(named: "nested slopes").design }),
         ("nested and crossed", { try DensityTestModels.model(named: "nested and crossed").design }),
+        ("wide crossed", { try Self.wideCrossed() }),
     ]
+
+    /// 300 rows over two crossed factors of 90 and 75 levels met at random, so that the dense
+    /// block (75 + 3 rows) is past the panel-by-panel downdate's size and takes the column one.
+    static func wideCrossed() throws -> ModelDesign {
+        var random = RandomSource(seed: 21)
+        var lines = ["y,x,g,h"]
+        for row in 0..<300 {
+            let g = row % 90, h = Int(random.uniform() * 75)
+            let x = random.normal()
+            lines.append("\(1 + 0.5 * x + random.normal()),\(x),g\(g),h\(h)")
+        }
+        let data = try CSVReader.read(bytes: Array((lines.joined(separator: "\n") + "\n").utf8))
+        return try ModelDesign(formula: "y ~ 1 + x + (1 | g) + (1 | h)", data: data)
+    }
+
+    @Test func wideCrossedTakesTheColumnDowndate() throws {
+        let model = try LinearMixedModel(design: Self.wideCrossed())
+        #expect(model.products.denseSize > PenalizedLeastSquares.panelMajorSize)
+        #expect(!model.products.firstPanelsAreComplete)
+    }
 
     @Test(arguments: designs.map(\.0), [FitCriterion.ml, .reml])
     func blockedObjectiveEqualsDenseFormula(_ name: String, _ criterion: FitCriterion) throws {

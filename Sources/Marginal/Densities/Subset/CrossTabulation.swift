@@ -20,6 +20,12 @@ struct CrossTabulation: Sendable {
     /// One column each and every value 1 (two random intercepts that share at most one row per
     /// pair of levels): the products then read the levels alone.
     let unitValues: Bool
+    /// With unit values and at least ``paddingRun`` pairs per level on average, each level's pairs
+    /// are padded to a multiple of four with b's level count, which indexes the zero that the
+    /// products' x then holds after b's effects: the gathers run four at a time with no remainder
+    /// loop, whose exit, at a different count for every level, the branch predictor misses.
+    let padded: Bool
+    static let paddingRun = 8
 
     /// Z_aᵀZ_b for engine blocks `a` and `b` of `rows`.
     init(rows: MixedModelRows, a: Int, b: Int) {
@@ -55,46 +61,90 @@ struct CrossTabulation: Sendable {
             for entry in first..<column.count { slot[Int(column[entry])] = -1 }
             start[level + 1] = column.count
         }
-        self.start = start
-        self.column = column
-        self.values = values
-        unitValues = sa == 1 && sb == 1 && values.allSatisfy { $0 == 1 }
+        let unit = sa == 1 && sb == 1 && values.allSatisfy { $0 == 1 }
+        unitValues = unit
+        padded = unit && column.count >= Self.paddingRun * left.levelCount
+        guard padded else {
+            self.start = start
+            self.column = column
+            self.values = values
+            return
+        }
+        var paddedStart = [0]
+        var paddedColumn: [Int32] = []
+        paddedColumn.reserveCapacity(column.count + 3 * left.levelCount)
+        for level in 0..<left.levelCount {
+            paddedColumn.append(contentsOf: column[start[level]..<start[level + 1]])
+            while paddedColumn.count % 4 != 0 { paddedColumn.append(Int32(right.levelCount)) }
+            paddedStart.append(paddedColumn.count)
+        }
+        self.start = paddedStart
+        self.column = paddedColumn
+        self.values = []
     }
 
-    /// y ← y + sign · (Z_aᵀZ_b) x for x over b's effects (ℓ_b·S_b, level-major) and y over a's.
+    /// y ← y + sign · (Z_aᵀZ_b) x for x over b's effects (ℓ_b·S_b, level-major, then a zero when
+    /// ``padded``) and y over a's.
     func accumulateProduct(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, sign: Double) {
         let sa = rowDimension, sb = columnDimension
         start.withUnsafeBufferPointer { sp in
             column.withUnsafeBufferPointer { cp in
                 values.withUnsafeBufferPointer { vp in
                     let starts = sp.baseAddress!, columns = cp.baseAddress!, v = vp.baseAddress!
-                    if unitValues {
+                    // Four partial sums, so that the gathers' additions do not wait on each other.
+                    if padded {
                         for level in 0..<levels {
-                            var s0 = 0.0, s1 = 0.0
+                            var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
                             var entry = starts[level]
                             let end = starts[level + 1]
-                            while entry + 2 <= end {
+                            while entry < end {
                                 s0 += x[Int(columns[entry])]
                                 s1 += x[Int(columns[entry + 1])]
-                                entry += 2
+                                s2 += x[Int(columns[entry + 2])]
+                                s3 += x[Int(columns[entry + 3])]
+                                entry += 4
                             }
-                            if entry < end { s0 += x[Int(columns[entry])] }
-                            y[level] += sign * (s0 + s1)
+                            y[level] += sign * ((s0 + s1) + (s2 + s3))
+                        }
+                        return
+                    }
+                    if unitValues {
+                        for level in 0..<levels {
+                            var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                            var entry = starts[level]
+                            let end = starts[level + 1]
+                            while entry + 4 <= end {
+                                s0 += x[Int(columns[entry])]
+                                s1 += x[Int(columns[entry + 1])]
+                                s2 += x[Int(columns[entry + 2])]
+                                s3 += x[Int(columns[entry + 3])]
+                                entry += 4
+                            }
+                            while entry < end {
+                                s0 += x[Int(columns[entry])]
+                                entry += 1
+                            }
+                            y[level] += sign * ((s0 + s1) + (s2 + s3))
                         }
                         return
                     }
                     if sa == 1 && sb == 1 {
                         for level in 0..<levels {
-                            var s0 = 0.0, s1 = 0.0
+                            var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
                             var entry = starts[level]
                             let end = starts[level + 1]
-                            while entry + 2 <= end {
+                            while entry + 4 <= end {
                                 s0 += v[entry] * x[Int(columns[entry])]
                                 s1 += v[entry + 1] * x[Int(columns[entry + 1])]
-                                entry += 2
+                                s2 += v[entry + 2] * x[Int(columns[entry + 2])]
+                                s3 += v[entry + 3] * x[Int(columns[entry + 3])]
+                                entry += 4
                             }
-                            if entry < end { s0 += v[entry] * x[Int(columns[entry])] }
-                            y[level] += sign * (s0 + s1)
+                            while entry < end {
+                                s0 += v[entry] * x[Int(columns[entry])]
+                                entry += 1
+                            }
+                            y[level] += sign * ((s0 + s1) + (s2 + s3))
                         }
                         return
                     }

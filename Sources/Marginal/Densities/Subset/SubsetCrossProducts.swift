@@ -66,22 +66,29 @@ struct SubsetCrossProducts: Sendable {
         sampledFixed = sampled.map { fixedSums($0) { rows.x[$0 + $1 * n] } }
     }
 
-    /// For the sampled effects `b`: w_m into `w`, Z_kᵀr̃ into `levelSums`, X̃ᵀr̃ into `fixedSums`;
+    /// For the sampled effects `b` (each followed by a zero, as padded ``CrossTabulation``s read): w_m into `w`, Z_kᵀr̃ into `levelSums`, X̃ᵀr̃ into `fixedSums`;
     /// returns r̃ᵀr̃.
     func responseProducts(effects b: [[Double]], w: inout [[Double]], levelSums: inout [[Double]], fixedSums: inout [Double]) -> Double {
         var squares = engineSquares
         for m in b.indices {
-            for i in w[m].indices { w[m][i] = 0 }
-            w[m].withUnsafeMutableBufferPointer { wp in
-                for (other, cross) in sampledCross[m].enumerated() {
-                    b[other].withUnsafeBufferPointer { cross.accumulateProduct($0.baseAddress!, into: wp.baseAddress!, sign: 1) }
+            squares += b[m].withUnsafeBufferPointer { bm in
+                w[m].withUnsafeMutableBufferPointer { wp in
+                    let out = wp.baseAddress!
+                    out.update(repeating: 0, count: wp.count)
+                    for (other, cross) in sampledCross[m].enumerated() {
+                        b[other].withUnsafeBufferPointer { cross.accumulateProduct($0.baseAddress!, into: out, sign: 1) }
+                    }
+                    return sampledEngineResponse[m].withUnsafeBufferPointer { rp in
+                        var sum = 0.0
+                        for i in 0..<wp.count { sum += bm[i] * (out[i] - 2 * rp[i]) }
+                        return sum
+                    }
                 }
             }
-            for i in b[m].indices { squares += b[m][i] * (w[m][i] - 2 * sampledEngineResponse[m][i]) }
         }
         for k in levelSums.indices {
-            for i in levelSums[k].indices { levelSums[k][i] = integratedResponse[k][i] }
             levelSums[k].withUnsafeMutableBufferPointer { out in
+                _ = out.update(fromContentsOf: integratedResponse[k])
                 for (m, cross) in integratedBySampled[k].enumerated() {
                     b[m].withUnsafeBufferPointer { cross.accumulateProduct($0.baseAddress!, into: out.baseAddress!, sign: -1) }
                 }
@@ -95,33 +102,46 @@ struct SubsetCrossProducts: Sendable {
     }
 
     /// Z_mᵀe (e = y − Xβ − Z_S b − Z_M μ) times `scale` into `adjoints`, from the w_m of
-    /// ``responseProducts(effects:w:levelSums:fixedSums:)`` and the integrated effects μ_k.
+    /// ``responseProducts(effects:w:levelSums:fixedSums:)`` and the integrated effects μ_k (each
+    /// followed by a zero).
     func sampledProducts(beta: [Double], w: [[Double]], means: [[Double]], scale: Double, into adjoints: inout [[Double]]) {
         for m in adjoints.indices {
-            adjoints[m].withUnsafeMutableBufferPointer { out in
+            adjoints[m].withUnsafeMutableBufferPointer { op in
+                let out = op.baseAddress!
                 sampledFixed[m].withUnsafeBufferPointer { fixed in
-                    for i in 0..<out.count {
-                        var value = sampledResponse[m][i] - w[m][i]
-                        let row = fixed.baseAddress! + i * p
-                        for j in 0..<p { value -= row[j] * beta[j] }
-                        out[i] = value
+                    sampledResponse[m].withUnsafeBufferPointer { response in
+                        w[m].withUnsafeBufferPointer { wm in
+                            beta.withUnsafeBufferPointer { bp in
+                                for i in 0..<op.count {
+                                    var value = response[i] - wm[i]
+                                    let row = fixed.baseAddress! + i * p
+                                    for j in 0..<p { value -= row[j] * bp[j] }
+                                    out[i] = value
+                                }
+                            }
+                        }
                     }
                 }
                 for (k, cross) in sampledByIntegrated[m].enumerated() {
-                    means[k].withUnsafeBufferPointer { cross.accumulateProduct($0.baseAddress!, into: out.baseAddress!, sign: -1) }
+                    means[k].withUnsafeBufferPointer { cross.accumulateProduct($0.baseAddress!, into: out, sign: -1) }
                 }
-                for i in 0..<out.count { out[i] *= scale }
+                for i in 0..<op.count { out[i] *= scale }
             }
         }
     }
 
     /// f ← f − Σ_i b_i (X̃ᵀZ)_i for the p-vectors `products` holds per effect i.
     private func subtractFixedProducts(_ products: [Double], effects b: [Double], from f: inout [Double]) {
+        guard p > 0 else { return }
         products.withUnsafeBufferPointer { cp in
-            for i in b.indices {
-                let value = b[i]
-                let column = cp.baseAddress! + i * p
-                for j in 0..<p { f[j] -= column[j] * value }
+            b.withUnsafeBufferPointer { bp in
+                f.withUnsafeMutableBufferPointer { fp in
+                    for i in 0..<(cp.count / p) {
+                        let value = bp[i]
+                        let column = cp.baseAddress! + i * p
+                        for j in 0..<p { fp[j] -= column[j] * value }
+                    }
+                }
             }
         }
     }

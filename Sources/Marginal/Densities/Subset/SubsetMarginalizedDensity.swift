@@ -60,6 +60,7 @@ public struct SubsetMarginalizedDensity: LogDensity {
 
     /// Preallocated storage of one evaluation.
     struct Work {
+        /// b_m and Λ_k ũ_k, each with a zero after its values (padded ``CrossTabulation``s read it).
         var sampledEffects: [[Double]]
         var caches: [[Double]]
         var factors: [[Double]]
@@ -70,7 +71,7 @@ public struct SubsetMarginalizedDensity: LogDensity {
         var scratch: [Double]
         /// Per sampled block, w_m = Σ_m' Z_mᵀZ_m' b_m' (``SubsetCrossProducts``).
         var sampledProducts: [[Double]]
-        /// Per block of M: Z_kᵀr̃, and Λ_k ũ_k (ℓ·S values each, level-major).
+        /// Per block of M: Z_kᵀr̃, and Λ_k ũ_k (ℓ·S values each, level-major, the second then a zero).
         var levelSums: [[Double]]
         var levelMeans: [[Double]]
     }
@@ -125,7 +126,7 @@ public struct SubsetMarginalizedDensity: LogDensity {
             rows: rows, sampled: effects.entries.map(\.block), integrated: innerBlocks, basis: reducedModel.products.basis)
         let largest = model.blocks.map(\.dimension).max() ?? 1
         work = Work(
-            sampledEffects: effects.entries.map { [Double](repeating: 0, count: $0.count) },
+            sampledEffects: effects.entries.map { [Double](repeating: 0, count: $0.count + 1) },
             caches: coordinates.map { [Double](repeating: 0, count: max($0.cacheCount, 1)) },
             factors: effects.entries.map { [Double](repeating: 0, count: $0.dimension * $0.dimension) },
             effectAdjoints: effects.entries.map { [Double](repeating: 0, count: $0.count) },
@@ -134,7 +135,7 @@ public struct SubsetMarginalizedDensity: LogDensity {
             scratch: [Double](repeating: 0, count: 2 * largest),
             sampledProducts: effects.entries.map { [Double](repeating: 0, count: $0.count) },
             levelSums: reducedModel.blocks.map { [Double](repeating: 0, count: $0.effectCount) },
-            levelMeans: reducedModel.blocks.map { [Double](repeating: 0, count: $0.effectCount) })
+            levelMeans: reducedModel.blocks.map { [Double](repeating: 0, count: $0.effectCount + 1) })
     }
 
     public mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
@@ -186,12 +187,14 @@ public struct SubsetMarginalizedDensity: LogDensity {
         for (k, block) in reducedBlocks.enumerated() {
             let s = block.dimension
             let offset = inner.randomEffectsLayout.groups[k].offset
-            let lambda = lambdas[k]
-            for level in 0..<block.levelCount {
-                for a in 0..<s {
-                    var sum = 0.0
-                    for b in 0...a { sum += lambda[a + b * s] * inner.workspace.effects[offset + level * s + b] }
-                    work.levelMeans[k][level * s + a] = sum
+            lambdas[k].withUnsafeBufferPointer { lambda in
+                inner.workspace.effects.withUnsafeBufferPointer { up in
+                    work.levelMeans[k].withUnsafeMutableBufferPointer { out in
+                        let u = up.baseAddress! + offset
+                        for level in 0..<block.levelCount {
+                            SmallMatrix.lowerTimes(lambda.baseAddress!, u + level * s, into: out.baseAddress! + level * s, size: s)
+                        }
+                    }
                 }
             }
         }

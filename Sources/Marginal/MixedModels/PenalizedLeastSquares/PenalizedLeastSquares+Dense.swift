@@ -11,7 +11,8 @@ extension PenalizedLeastSquares {
         // With scalar dense blocks, each column is loaded (scaled) right before its downdate,
         // while it is in cache; otherwise the whole matrix is loaded first.
         let complete = firstPanelsAreComplete
-        let fused = denseIsDiagonal && r > 0 && !complete
+        let byPanels = d <= Self.panelMajorSize && !complete
+        let fused = denseIsDiagonal && r > 0 && !complete && !byPanels
         if !fused { loadScaledTrailing() }
         let products = self.products, parts = downdateColumns
         return trailing.withUnsafeMutableBufferPointer { out in
@@ -32,7 +33,11 @@ extension PenalizedLeastSquares {
                     }
                 } else {
                     for i in 0..<r { t[i + i * d] += 1 }
-                    Self.downdate(t, parts: parts, panels: pp.baseAddress!, products: products, loading: nil, scale: nil)
+                    if byPanels {
+                        Self.downdateByPanels(t, panels: pp.baseAddress!, products: products)
+                    } else {
+                        Self.downdate(t, parts: parts, panels: pp.baseAddress!, products: products, loading: nil, scale: nil)
+                    }
                 }
             }
             for (k, nested) in products.nested.enumerated() {
@@ -63,6 +68,38 @@ extension PenalizedLeastSquares {
                     for q in 0..<s {
                         let x = panel + q * m
                         scatterSubtract(x[b], times: x, rows: rows, from: b, to: m, into: column)
+                    }
+                }
+            }
+        }
+    }
+
+    /// At most this many dense rows, the downdate runs panel by panel
+    /// (``downdateByPanels(_:panels:products:)``): L_DD then fits in the first-level cache, and a
+    /// panel's few rows are served together rather than one column's entry at a time (on the
+    /// course-evaluation design with the students sampled, 1,128 lecturer panels of about five rows
+    /// against a dense block of 31, it is several times faster).
+    static let panelMajorSize = 64
+
+    /// t −= Σ_c L_D1,c L_D1,cᵀ (lower triangle), panel by panel: panel c adds to the entries
+    /// (rows[a], rows[b]), a ≥ b, of its dense rows (its rows are ascending; those of nested
+    /// blocks come first and are not part of t).
+    private static func downdateByPanels(_ t: UnsafeMutablePointer<Double>, panels: UnsafePointer<Double>, products: CrossProducts) {
+        let d = products.denseSize
+        let offset = products.denseOffset
+        let shifted = t - offset * (d + 1)
+        let s1 = products.first.dimension
+        products.first.rows.withUnsafeBufferPointer { rp in
+            products.first.start.withUnsafeBufferPointer { startp in
+                for c in 0..<products.first.levels {
+                    let start = startp[c]
+                    let m = startp[c + 1] - start
+                    let rows = rp.baseAddress! + start
+                    for s in 0..<s1 {
+                        let panel = panels + start * s1 + s * m
+                        for b in 0..<m where Int(rows[b]) >= offset {
+                            Self.scatterSubtract(panel[b], times: panel, rows: rows, from: b, to: m, into: shifted + Int(rows[b]) * d)
+                        }
                     }
                 }
             }
