@@ -71,6 +71,14 @@ struct SampleCommand: ParsableCommand {
             cor[GROUP]; DISTRIBUTION is one of \(Prior.spellings.joined(separator: ", ")). \
             The priors used are printed with the results.
 
+            glmmTMB's structured terms (ar1, cs, toep, ou, exp, gau, mat) are sampled with every \
+            random effect integrated out (a generalized model's with --marginalize none): their \
+            SDs (sd[GROUP], one for all columns, or sd[GROUP][COLUMN] for cs and toep) and \
+            glmmTMB's unconstrained correlation parameters, reported as rho[GROUP], rate, range \
+            or smoothness. Each unconstrained parameter's prior, NAME rho.transformed[GROUP], \
+            log.range[GROUP] and the like, is normal(start, 1.5) by default, the start being the \
+            fit's (rho = 0, a range at the typical gap between coordinates).
+
             Diagnostics follow Vehtari et al. (2021): rank-normalized split R-hat, bulk and tail \
             ESS and the MCSE of each mean; warnings name divergences, R-hat > 1.01, fewer than \
             100 effective draws per chain, and tree-depth hits.

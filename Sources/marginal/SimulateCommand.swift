@@ -6,7 +6,7 @@ struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Write a simulated data set, or responses simulated from a saved fit, as CSV (deterministic for a seed).",
-        subcommands: [SimulateInstEvalCommand.self, SimulateGroupedCommand.self, SimulateFitCommand.self]
+        subcommands: [SimulateInstEvalCommand.self, SimulateGroupedCommand.self, SimulateAladynCommand.self, SimulateFitCommand.self]
     )
 }
 
@@ -89,5 +89,66 @@ struct SimulateGroupedCommand: ParsableCommand {
         let data = try simulation.generate()
         try OutputDestination(path: output).write(csv: data.frame)
         print("wrote \(output): \(rows) rows, \(groups) groups (seed \(seed))")
+    }
+}
+
+/// `marginal simulate aladyn`: ALADYN disease histories with the truth that generated them.
+struct SimulateAladynCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aladyn",
+        abstract: "ALADYN disease histories (events and covariates CSVs) and the truth as JSON.",
+        discussion: """
+            The data-generating process of the published parameter-recovery notebook (the one \
+            `marginal example aladyn` fits). The events file has one row per individual and disease \
+            whose follow-up ends before the last age: individual, disease, age (0-based age index), \
+            event (1 diagnosed there, 0 censored there); a pair without a row is followed through all \
+            ages undiagnosed. The covariates file has individual and G1..GP (raw; the model \
+            standardizes them). The truth (JSON): dimensions, gamma (P x K, covariate-major), psi \
+            ((K+1) x D), kappa, signatureReferences, logitPrevalence (D x T), phi ((K+1) x D x T), \
+            lambda (N x (K+1) x T), all row-major with the last index fastest.
+            """
+    )
+
+    @Option(help: "Individuals (N).")
+    var individuals = 1000
+
+    @Option(help: "Diseases (D).")
+    var diseases = 50
+
+    @Option(help: "Yearly ages (T).")
+    var ages = 52
+
+    @Option(help: "Disease signatures (K; a healthy signature is added).")
+    var signatures = 5
+
+    @Option(help: "Individual covariates (P).")
+    var covariates = 20
+
+    @Option(help: "Seed of the random streams.")
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("events-out"), help: "Events CSV to write (replaced only once complete).")
+    var eventsOut: String
+
+    @Option(name: .customLong("covariates-out"), help: "Covariates CSV to write.")
+    var covariatesOut: String
+
+    @Option(name: .customLong("truth-out"), help: "JSON file for the true parameters.")
+    var truthOut: String
+
+    func run() throws {
+        try OutputDestination.validate(outputs: [("--events-out", eventsOut), ("--covariates-out", covariatesOut), ("--truth-out", truthOut)], inputs: [])
+        let simulation = try AladynSimulation(
+            dimensions: AladynDimensions(individuals: individuals, diseases: diseases, ages: ages, signatures: signatures, covariates: covariates),
+            seed: seed)
+        let data = AladynDataSet(simulation)
+        let events = try data.eventFrame()
+        let covariateFrame = try data.covariateFrame()
+        let truth = try JSONOutput.encode(AladynTruth(simulation))
+        try OutputDestination(path: eventsOut).write(csv: events)
+        try OutputDestination(path: covariatesOut).write(csv: covariateFrame)
+        try OutputDestination(path: truthOut).write(truth)
+        print("wrote \(eventsOut) (\(events.rowCount) rows), \(covariatesOut), \(truthOut): "
+            + "\(individuals) individuals, \(diseases) diseases, \(ages) ages, \(signatures) + 1 signatures, \(covariates) covariates (seed \(seed))")
     }
 }

@@ -118,3 +118,64 @@ public struct AladynDataSet: Sendable {
             covariates: values, individualLabels: labels, diseaseLabels: what.levels, covariateNames: covariateNames)
     }
 }
+
+extension AladynDataSet {
+    /// A simulation's data with numbered labels, zero-padded so that their lexicographic order
+    /// (the reader's level order) is the simulation's: individuals `i0001`…, diseases `d01`…,
+    /// covariates `G01`… (the raw, unstandardized values).
+    public init(_ simulation: AladynSimulation) {
+        let d = simulation.dimensions
+        func labels(_ prefix: String, _ count: Int) -> [String] {
+            let width = String(count).count
+            return (1...max(count, 1)).prefix(count).map { number in
+                let digits = String(number)
+                return prefix + String(repeating: "0", count: width - digits.count) + digits
+            }
+        }
+        outcomes = simulation.outcomes
+        covariates = simulation.covariates
+        individualLabels = labels("i", d.individuals)
+        diseaseLabels = labels("d", d.diseases)
+        covariateNames = labels("G", d.covariates)
+    }
+
+    /// The events file ``read(events:covariates:ages:)`` reads: one row per individual–disease
+    /// pair whose follow-up ends before the last age (diagnosed or censored there), by individual.
+    /// The reader learns the diseases from these rows, so one that nobody leaves follow-up for
+    /// before the last age is not read back.
+    public func eventFrame() throws(AladynError) -> DataFrame {
+        var who: [Int32] = [], what: [Int32] = [], age: [Double] = [], event: [Double] = []
+        let dCount = outcomes.diseases
+        for i in 0..<outcomes.individuals {
+            for d in 0..<dCount where outcomes.exitAges[i * dCount + d] < outcomes.ages {
+                who.append(Int32(i))
+                what.append(Int32(d))
+                age.append(Double(outcomes.exitAges[i * dCount + d]))
+                event.append(outcomes.diagnosed[i * dCount + d] ? 1 : 0)
+            }
+        }
+        return try Self.frame([
+            ("individual", .categorical(CategoricalColumn(codes: who, levels: individualLabels))),
+            ("disease", .categorical(CategoricalColumn(codes: what, levels: diseaseLabels))),
+            ("age", .numeric(NumericColumn(age))), ("event", .numeric(NumericColumn(event))),
+        ])
+    }
+
+    /// The covariates file: `individual`, then one column per covariate, one row per individual.
+    public func covariateFrame() throws(AladynError) -> DataFrame {
+        let n = outcomes.individuals, p = covariateNames.count
+        var pairs: [(String, Column)] = [("individual", .categorical(CategoricalColumn(codes: (0..<n).map { Int32($0) }, levels: individualLabels)))]
+        for (c, name) in covariateNames.enumerated() {
+            pairs.append((name, .numeric(NumericColumn((0..<n).map { covariates[$0 * p + c] }))))
+        }
+        return try Self.frame(pairs)
+    }
+
+    private static func frame(_ pairs: [(String, Column)]) throws(AladynError) -> DataFrame {
+        do {
+            return try DataFrame(pairs)
+        } catch {
+            throw .invalidValue(what: "the ALADYN data frame", value: "\(pairs.map(\.0))", requirement: error.description)
+        }
+    }
+}

@@ -37,7 +37,11 @@ public struct BayesianMixedModel: Sendable {
         settings: SamplerSettings, recover: Bool = true, keepEffectDraws: Bool = false,
         progress: (@Sendable (SamplingProgress) -> Void)? = nil
     ) throws(BayesianError) -> PosteriorSample {
-        do { try model.requireUnstructuredCovariance(for: "sampling") } catch { throw .strategy(error.description) }
+        if layout.hasStructuredParts {
+            guard case .marginalizeAll = strategy else {
+                throw .strategy("with a covariance structure such as ar1(...), sampling integrates every random effect out: use --marginalize all")
+            }
+        }
         let run = PosteriorRun(design: model.design, blocks: model.blocks, strategy: strategy, settings: settings, recover: recover,
                                keepEffectDraws: keepEffectDraws, progress: progress)
         do {

@@ -46,6 +46,7 @@ struct GeneralizedPriors: Sendable {
         }
         layout.priors.standardDeviations = Array(repeating: .halfStudentT(df: 3, scale: 2.5), count: layout.sdCount)
         layout.priors.correlations = Array(repeating: .lkj(eta: 2), count: layout.correlatedPartCount)
+        layout.priors.structureParameters = layout.defaultStructurePriors
     }
 
     var fixedEffects: [Prior] { layout.priors.fixedEffects }

@@ -26,10 +26,10 @@ public struct GlobalEstimates: Sendable {
         varianceComponents = layout.blocks.flatMap { block in
             block.parts.map { part in
                 let m = part.dimension
-                let sds = Array(globals.sds[part.sdIndex..<(part.sdIndex + m)])
                 // Σ = diag(sd) L Lᵀ diag(sd) with L the correlations' Cholesky factor (I without).
-                var factor = part.hasCorrelation ? globals.correlationFactors[part.correlationIndex] : Matrix.identity(m).elements
-                for a in 0..<m { for c in 0..<m { factor[a + c * m] *= sds[a] } }
+                var factor = part.hasCorrelation ? globals.correlationFactors[part.correlationIndex]
+                    : part.structure != nil ? globals.structureFactors[part.structureIndex] : Matrix.identity(m).elements
+                for a in 0..<m { for c in 0..<m { factor[a + c * m] *= globals.sds[part.sdIndex + part.sdOffset(column: a)] } }
                 return VarianceComponent(group: block.group, names: part.columnNames, factor: factor, ld: m, rows: Array(0..<m), rank: m)
             }
         }

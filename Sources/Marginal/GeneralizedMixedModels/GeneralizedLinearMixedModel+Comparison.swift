@@ -111,6 +111,9 @@ extension GeneralizedLinearMixedModel: MixedModel {
         }
         var priors = GeneralizedPriors(design: design, blocks: blocks)
         do { try priors.set(request.priors) } catch { throw .prior(error) }
+        if strategy == .laplace, priors.layout.hasStructuredParts {
+            throw .strategy("--marginalize laplace is written for lme4's unstructured terms, not yet for covariance structures such as ar1(...); sample with --marginalize none")
+        }
         let sampledCount = blocks.filter { $0.group != integrated }.reduce(0) { $0 + $1.effectCount }
         try request.checkMemory(valuesPerDraw: priors.dimension + sampledCount + (request.recover ? blocks.reduce(0) { $0 + $1.effectCount } : 0))
         let run = PosteriorRun(

@@ -40,7 +40,7 @@ extension GeneralizedLinearMixedModel {
 
         // −F over every coordinate, log SDs within [−30, 30] (the link's scale has unit 1).
         let logSDs = Set(priors.layout.blocks.flatMap { $0.parts.flatMap { part in
-            (0..<part.dimension).map { objective.position(ofLayoutCoordinate: part.sdCoordinate + $0) }
+            (0..<part.sdCoordinateCount).map { objective.position(ofLayoutCoordinate: part.sdCoordinate + $0) }
         } })
         var gradient = [Double](repeating: 0, count: objective.dimension)
         let search = RestartedLBFGS(

@@ -73,24 +73,57 @@ struct ThetaLayout: Sendable {
         return gradient
     }
 
-    /// θ = T/σ at λ's free positions, from absolute factors T (S × S per block, column-major),
-    /// written into `theta` (allocating nothing); false when σ or a diagonal of T is not positive
-    /// and finite. For unstructured layouts only (``isUnstructured``).
-    func relative(_ absolute: [[Double]], sigma: Double, into theta: inout [Double]) -> Bool {
+    /// θ from absolute factors T (S × S per block, column-major) and σ, written into `theta`
+    /// (allocating nothing): T/σ at λ's free positions for lme4's parts; for a glmmTMB structure
+    /// (``StructuredCovariance``: T = D_sd L, whose rows have length sd since L's have length 1)
+    /// its SDs sd/σ, read as row lengths, then its φ, taken in turn from `structured` (every
+    /// structured part's φ in θ's order). False when σ or a diagonal of T is not positive and finite.
+    func relative(_ absolute: [[Double]], sigma: Double, structured: [Double] = [], into theta: inout [Double]) -> Bool {
         guard sigma > 0, sigma.isFinite else { return false }
-        var index = 0
+        var index = 0, next = 0
         for (k, factor) in factors.enumerated() {
             let s = factor.dimension
             let t = absolute[k]
             for a in 0..<s where !(t[a * (s + 1)] > 0 && t[a * (s + 1)].isFinite) { return false }
-            for position in factor.freePositions {
-                let value = t[position.row + position.column * s] / sigma
-                guard value.isFinite else { return false }
-                theta[index] = value
-                index += 1
+            for part in factor.parts {
+                let first = part.columns.lowerBound
+                if let unstructured = part.structure as? UnstructuredCovariance {
+                    for position in unstructured.freePositions {
+                        let value = t[first + position.row + (first + position.column) * s] / sigma
+                        guard value.isFinite else { return false }
+                        theta[index] = value
+                        index += 1
+                    }
+                } else if let structure = part.structure as? any StructuredCovariance {
+                    for a in 0..<structure.sdCount {
+                        let row = first + a
+                        var squares = 0.0
+                        for b in first...row { squares += t[row + b * s] * t[row + b * s] }
+                        theta[index] = squares.squareRoot() / sigma
+                        index += 1
+                    }
+                    for _ in 0..<structure.correlationParameterCount {
+                        guard next < structured.count else { return false }
+                        theta[index] = structured[next]
+                        index += 1
+                        next += 1
+                    }
+                }
             }
         }
         return true
+    }
+
+    /// Every glmmTMB structure's φ in θ, in order: what ``relative(_:sigma:structured:into:)``
+    /// reads back.
+    func structuredParameters(_ theta: [Double]) -> [Double] {
+        factors.enumerated().flatMap { k, factor in
+            factor.parts.flatMap { part -> [Double] in
+                guard let structure = part.structure as? any StructuredCovariance else { return [] }
+                let start = offsets[k] + part.parameters.lowerBound + structure.sdCount
+                return Array(theta[start..<(start + structure.correlationParameterCount)])
+            }
+        }
     }
 
     /// The adjoint of ``relative(_:sigma:into:)`` at σ = 1: ∂f/∂θ written onto each block's

@@ -27,7 +27,9 @@ extension MarginalizedMixedModelDensity {
     /// With `withInverse`, a new factor also leaves L_TT,u⁻¹ in `workspace.trailingInverse`
     /// (`workspace.inverseIsCurrent`), computed together with the factor.
     mutating func refactor(withInverse: Bool = false) -> Bool {
-        guard factor.thetaLayout.relative(globals.factors, sigma: globals.sigma, into: &workspace.theta) else { return false }
+        guard factor.thetaLayout.relative(globals.factors, sigma: globals.sigma, structured: globals.structureParameters, into: &workspace.theta) else {
+            return false
+        }
         if workspace.factorIsCurrent && workspace.theta == workspace.factoredTheta { return true }
         if withInverse && factor.products.denseRandomRows > 0 {
             workspace.factorIsCurrent = workspace.trailingInverse.withUnsafeMutableBufferPointer { w in

@@ -72,7 +72,8 @@ public struct MarginalizedMixedModelDensity: LogDensity {
         self.parameterization = parameterization
         factor = PenalizedLeastSquares(products: model.products, factors: model.factors)
         globals = parameterization.makeGlobals()
-        levelClasses = LevelClasses(products: model.products)
+        // The class sums read λ at lme4's free positions: structured terms take the blocked factor.
+        levelClasses = model.thetaLayout.isUnstructured ? LevelClasses(products: model.products) : nil
         blockShapes = model.blocks.map { ($0.levelCount, $0.dimension) }
         let s1 = model.factors[0].dimension
         firstFreeIndices = model.factors[0].freePositions.map { $0.row + $0.column * s1 }

@@ -4,17 +4,39 @@ extension MixedModelParameterization {
     /// The unconstrained x of an ML or REML fit of the same model: β̂, σ̂ and per block
     /// T = σ̂ λ(θ̂), a natural starting point for a sampler or optimizer. θ̂ is read in lme4's order
     /// (block by block, part by part, column-major lower triangle for a correlated part, the
-    /// diagonal otherwise). An SD estimated at zero (a singular fit) is raised to 10⁻⁴·σ̂, and a
+    /// diagonal otherwise; a structure's SDs then φ). An SD estimated at zero (a singular fit) is raised to 10⁻⁴·σ̂, and a
     /// correlation at ±1 is pulled just inside, so that x is finite.
     public func unconstrained(fit: LinearMixedModelFit) -> [Double] {
         var offset = 0
         var factors: [[Double]] = []
+        var structured: [Double] = []
         let floor = 1e-4 * fit.sigma
         for block in blocks {
             let s = block.dimension
             var t = [Double](repeating: 0, count: s * s)
             for part in block.parts {
                 let columns = part.columns
+                if let structure = part.structure {
+                    // θ's slice: the SDs relative to σ, then φ; T = σ̂ D L(φ̂).
+                    let count = structure.sdCount + structure.correlationParameterCount
+                    guard offset + count <= fit.theta.count else { continue }
+                    let sds = fit.theta[offset..<(offset + structure.sdCount)].map { max(fit.sigma * $0, floor) }
+                    let phi = Array(fit.theta[(offset + structure.sdCount)..<(offset + count)])
+                    structured += phi
+                    offset += count
+                    let m = part.dimension
+                    var l = [Double](repeating: 0, count: m * m)
+                    let positive = l.withUnsafeMutableBufferPointer { lp in
+                        phi.withUnsafeBufferPointer { structure.correlationFactor(lp.baseAddress!, phi: $0) }
+                    }
+                    for b in 0..<m {
+                        for a in b..<m {
+                            let value = positive ? l[a + b * m] : (a == b ? 1 : 0)
+                            t[columns.lowerBound + a + (columns.lowerBound + b) * s] = sds[part.sdOffset(column: a)] * value
+                        }
+                    }
+                    continue
+                }
                 for j in columns {
                     let rows = part.hasCorrelation || part.dimension == 1 ? j..<columns.upperBound : j..<(j + 1)
                     for i in rows where offset < fit.theta.count {
@@ -31,6 +53,6 @@ extension MixedModelParameterization {
             }
             factors.append(t)
         }
-        return unconstrained(beta: fit.fixedEffects.map(\.estimate), sigma: fit.sigma, factors: factors)
+        return unconstrained(beta: fit.fixedEffects.map(\.estimate), sigma: fit.sigma, factors: factors, structured: structured)
     }
 }

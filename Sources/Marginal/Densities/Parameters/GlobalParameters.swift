@@ -4,7 +4,7 @@
 struct GlobalParameters: Sendable {
     var beta: [Double]
     var sigma: Double
-    /// Every SD, part by part.
+    /// Every SD, part by part (a structure's one SD once).
     var sds: [Double]
     /// The m × m correlation Cholesky factor L of each correlated part.
     var correlationFactors: [[Double]]
@@ -17,9 +17,15 @@ struct GlobalParameters: Sendable {
     var betaAdjoint: [Double]
     /// Scratch for the adjoint of one correlation factor (m × m for the largest part).
     var correlationScratch: [Double] = []
+    /// Every structured part's φ, in order, and its correlation factor L = chol R(φ) (m × m).
+    var structureParameters: [Double]
+    var structureFactors: [[Double]]
 
     init(beta: [Double], sigma: Double, sds: [Double], correlationFactors: [[Double]], logJacobians: [Double],
-         factors: [[Double]], factorAdjoints: [[Double]], betaAdjoint: [Double]) {
+         factors: [[Double]], factorAdjoints: [[Double]], betaAdjoint: [Double],
+         structureParameters: [Double] = [], structureFactors: [[Double]] = []) {
+        self.structureParameters = structureParameters
+        self.structureFactors = structureFactors
         self.beta = beta
         self.sigma = sigma
         self.sds = sds

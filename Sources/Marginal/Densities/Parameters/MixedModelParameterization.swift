@@ -6,7 +6,10 @@ import Foundation
 ///     x = [β₁ … β_p, log σ, per block and part: log sd₁ … log sd_m, y₁ … y_{m(m−1)/2}]
 ///
 /// where the y's map to the Cholesky factor L of the part's correlation matrix through
-/// ``CorrelationCholeskyTransform`` (only for correlated parts with m ≥ 2). A block's absolute
+/// ``CorrelationCholeskyTransform`` (only for correlated parts with m ≥ 2). A glmmTMB structured
+/// part (`ar1`, `cs`, `toep`, `ou`, `exp`, `gau`, `mat`; ``StructuredCovariance``) has instead its
+/// structure's SDs (one, or one per column) and its correlation's unconstrained φ (glmmTMB's
+/// `rho.transformed`, `log.range`), with L = chol R(φ). A block's absolute
 /// covariance factor is T = blockdiag over parts of diag(sd)·L, so the covariance of one level's
 /// effects is Σ = T Tᵀ; in lme4's relative parameterization λ = T/σ, i.e. θ = T/σ at λ's free
 /// positions. Blocks are in the fitting engine's order (the grouping factor with most levels first).
@@ -30,8 +33,31 @@ public struct MixedModelParameterization: Sendable {
         /// Index among correlated parts (−1 if none) and first correlation coordinate in x.
         let correlationIndex: Int
         let correlationCoordinate: Int
+        /// A glmmTMB structure, its index among structured parts and the index of its first φ
+        /// among all structured parts' (−1 if none); its φ's coordinates follow its SDs'.
+        let structure: (any StructuredCovariance)?
+        let structureIndex: Int
+        let structureParameterIndex: Int
 
         var dimension: Int { columns.count }
+        /// The part's SDs in x: one for a structure with one SD, else one per column.
+        var sdCoordinateCount: Int { structure?.sdCount ?? dimension }
+        /// The SD coordinate of column a.
+        func sdOffset(column a: Int) -> Int { sdCoordinateCount == dimension ? a : 0 }
+        /// The names users see of its SDs (`sd[g][z]`, or `sd[g]` for a structure's one SD) and
+        /// of its structure's reported parameters (`rho[g]`, `range[g]`).
+        var sdNames: [String] {
+            sdCoordinateCount == dimension ? columnNames.map { "sd[\(label)][\($0)]" } : ["sd[\(label)]"]
+        }
+        var structureNames: [String] {
+            guard let structure else { return [] }
+            return structure.reported(phi: structure.correlationInitial).map { "\($0.name)[\(label)]" }
+        }
+        /// The names of its φ's priors, on the unconstrained scale: `rho.transformed[g]`.
+        var structurePriorNames: [String] {
+            guard let structure else { return [] }
+            return structure.correlationParameterNames.map { "\($0)[\(label)]" }
+        }
     }
 
     /// All parts on one grouping factor, S columns in total.
@@ -42,7 +68,10 @@ public struct MixedModelParameterization: Sendable {
 
         /// Its coordinates in x: every part's log SDs and correlation coordinates.
         var coordinateCount: Int {
-            parts.reduce(0) { $0 + $1.dimension + ($1.hasCorrelation ? CorrelationCholeskyTransform.count(dimension: $1.dimension) : 0) }
+            parts.reduce(0) { total, part in
+                total + part.sdCoordinateCount + (part.structure?.correlationParameterCount ?? 0)
+                    + (part.hasCorrelation ? CorrelationCholeskyTransform.count(dimension: part.dimension) : 0)
+            }
         }
     }
 
@@ -50,9 +79,11 @@ public struct MixedModelParameterization: Sendable {
     public let blocks: [Block]
     /// d, the length of x.
     public let dimension: Int
-    /// Total number of SDs and of correlated parts.
+    /// Total number of SDs, of correlated parts, of structured parts and of their φ's.
     public let sdCount: Int
     public let correlatedPartCount: Int
+    let structuredPartCount: Int
+    let structureParameterCount: Int
     /// The priors, aligned with the parameters.
     public var priors: MixedModelPriors
 
@@ -84,6 +115,7 @@ public struct MixedModelParameterization: Sendable {
         var coordinate = fixedNames.count + 1
         var sdIndex = 0
         var correlationIndex = 0
+        var structureIndex = 0, structureParameterIndex = 0
         var blocks: [Block] = []
         for block in engineBlocks {
             var parts: [Part] = []
@@ -93,17 +125,26 @@ public struct MixedModelParameterization: Sendable {
                 let repeats = names.contains { seen.contains($0) }
                 seen.formUnion(names)
                 let m = part.columns.count
-                let hasCorrelation = part.term.correlated && m > 1
+                let structure = part.term.covarianceStructure as? any StructuredCovariance
+                let hasCorrelation = structure == nil && part.term.correlated && m > 1
                 let sdCoordinate = coordinate
-                coordinate += m
+                let sdCoordinates = structure?.sdCount ?? m
+                coordinate += sdCoordinates
                 let correlationCoordinate = coordinate
                 if hasCorrelation { coordinate += CorrelationCholeskyTransform.count(dimension: m) }
+                coordinate += structure?.correlationParameterCount ?? 0
                 parts.append(Part(
                     label: repeats ? "\(block.group).\(k)" : block.group, columnNames: names, columns: part.columns,
                     hasCorrelation: hasCorrelation, sdIndex: sdIndex, sdCoordinate: sdCoordinate,
-                    correlationIndex: hasCorrelation ? correlationIndex : -1, correlationCoordinate: correlationCoordinate))
-                sdIndex += m
+                    correlationIndex: hasCorrelation ? correlationIndex : -1, correlationCoordinate: correlationCoordinate,
+                    structure: structure, structureIndex: structure == nil ? -1 : structureIndex,
+                    structureParameterIndex: structure == nil ? -1 : structureParameterIndex))
+                sdIndex += sdCoordinates
                 if hasCorrelation { correlationIndex += 1 }
+                if let structure {
+                    structureIndex += 1
+                    structureParameterIndex += structure.correlationParameterCount
+                }
             }
             blocks.append(Block(group: block.group, dimension: block.dimension, parts: parts))
         }
@@ -111,10 +152,16 @@ public struct MixedModelParameterization: Sendable {
         dimension = coordinate
         sdCount = sdIndex
         correlatedPartCount = correlationIndex
+        structuredPartCount = structureIndex
+        structureParameterCount = structureParameterIndex
         priors = MixedModelPriors(
             fixedEffects: Array(repeating: .flat, count: fixedNames.count), sigma: .flat,
-            standardDeviations: Array(repeating: .flat, count: sdIndex), correlations: Array(repeating: .lkj(eta: 1), count: correlationIndex))
+            standardDeviations: Array(repeating: .flat, count: sdIndex), correlations: Array(repeating: .lkj(eta: 1), count: correlationIndex),
+            structureParameters: Array(repeating: .flat, count: structureParameterIndex))
     }
+
+    /// Whether a part is a glmmTMB structure (``StructuredCovariance``).
+    var hasStructuredParts: Bool { structuredPartCount > 0 }
 
     // MARK: Names
 
@@ -125,7 +172,8 @@ public struct MixedModelParameterization: Sendable {
         names.append("sigma")
         for block in blocks {
             for part in block.parts {
-                names += part.columnNames.map { "sd[\(part.label)][\($0)]" }
+                names += part.sdNames
+                names += part.structureNames
                 if part.hasCorrelation {
                     for i in 1..<part.dimension {
                         for j in 0..<i { names.append("cor[\(part.label)][\(part.columnNames[j]),\(part.columnNames[i])]") }
@@ -150,9 +198,19 @@ public struct MixedModelParameterization: Sendable {
                     t.update(repeating: 0)
                     for part in block.parts {
                         let m = part.dimension
-                        for a in 0..<m { globals.sds[part.sdIndex + a] = exp(xp[part.sdCoordinate + a]) }
+                        for a in 0..<part.sdCoordinateCount { globals.sds[part.sdIndex + a] = exp(xp[part.sdCoordinate + a]) }
                         let origin = part.columns.lowerBound * (s + 1)
-                        if part.hasCorrelation {
+                        if let structure = part.structure {
+                            let phi = UnsafeBufferPointer(rebasing: xp[(part.sdCoordinate + part.sdCoordinateCount)...].prefix(structure.correlationParameterCount))
+                            for i in 0..<phi.count { globals.structureParameters[part.structureParameterIndex + i] = phi[i] }
+                            globals.structureFactors[part.structureIndex].withUnsafeMutableBufferPointer { l in
+                                // A φ without a positive-definite R (only at extreme values) gives NaN, which the densities refuse.
+                                if !structure.correlationFactor(l.baseAddress!, phi: phi) { l.update(repeating: .nan) }
+                                for b in 0..<m {
+                                    for a in b..<m { t[origin + a + b * s] = globals.sds[part.sdIndex + part.sdOffset(column: a)] * l[a + b * m] }
+                                }
+                            }
+                        } else if part.hasCorrelation {
                             globals.correlationFactors[part.correlationIndex].withUnsafeMutableBufferPointer { l in
                                 globals.logJacobians[part.correlationIndex] = CorrelationCholeskyTransform.forward(
                                     UnsafeBufferPointer(rebasing: xp[part.correlationCoordinate...]), dimension: m, into: l.baseAddress!)
@@ -178,7 +236,9 @@ public struct MixedModelParameterization: Sendable {
             logJacobians: Array(repeating: 0, count: correlatedPartCount),
             factors: blocks.map { Array(repeating: 0, count: $0.dimension * $0.dimension) },
             factorAdjoints: blocks.map { Array(repeating: 0, count: $0.dimension * $0.dimension) },
-            betaAdjoint: Array(repeating: 0, count: p))
+            betaAdjoint: Array(repeating: 0, count: p),
+            structureParameters: Array(repeating: 0, count: structureParameterCount),
+            structureFactors: blocks.flatMap { $0.parts.filter { $0.structure != nil }.map { Array(repeating: 0, count: $0.dimension * $0.dimension) } })
     }
 
     /// The reported values for x (same order as ``parameterNames``): β, σ, the SDs, and the
@@ -190,7 +250,11 @@ public struct MixedModelParameterization: Sendable {
         values.append(globals.sigma)
         for block in blocks {
             for part in block.parts {
-                values += globals.sds[part.sdIndex..<(part.sdIndex + part.dimension)]
+                values += globals.sds[part.sdIndex..<(part.sdIndex + part.sdCoordinateCount)]
+                if let structure = part.structure {
+                    let phi = globals.structureParameters[part.structureParameterIndex..<(part.structureParameterIndex + structure.correlationParameterCount)]
+                    values += structure.reported(phi: Array(phi)).map(\.value)
+                }
                 if part.hasCorrelation {
                     let m = part.dimension
                     let l = globals.correlationFactors[part.correlationIndex]
@@ -208,9 +272,10 @@ public struct MixedModelParameterization: Sendable {
     }
 
     /// The unconstrained x for given β, σ and per-block absolute factors T (Σ = T Tᵀ, lower
-    /// triangular with positive diagonal, zero outside the parts' blocks): the inverse of
-    /// ``decode(_:into:)``, used for starting points (e.g. from an ML fit).
-    public func unconstrained(beta: [Double], sigma: Double, factors: [[Double]]) -> [Double] {
+    /// triangular with positive diagonal, zero outside the parts' blocks) and the structured
+    /// parts' φ in order: the inverse of ``decode(_:into:)``, used for starting points (e.g. from
+    /// an ML fit).
+    public func unconstrained(beta: [Double], sigma: Double, factors: [[Double]], structured: [Double] = []) -> [Double] {
         var x = beta
         x.append(log(sigma))
         for (k, block) in blocks.enumerated() {
@@ -226,7 +291,12 @@ public struct MixedModelParameterization: Sendable {
                     for b in 0...a { sum += t[origin + a + b * s] * t[origin + a + b * s] }
                     sds[a] = sum.squareRoot()
                 }
-                x += sds.map { log($0) }
+                x += sds.prefix(part.sdCoordinateCount).map { log($0) }
+                if let structure = part.structure {
+                    x += (0..<structure.correlationParameterCount).map { i in
+                        part.structureParameterIndex + i < structured.count ? structured[part.structureParameterIndex + i] : structure.correlationInitial[i]
+                    }
+                }
                 guard part.hasCorrelation else { continue }
                 // Invert the canonical-partial-correlation map row by row.
                 for i in 1..<m {
@@ -275,19 +345,31 @@ public struct MixedModelParameterization: Sendable {
                     for part in block.parts {
                         let m = part.dimension
                         let origin = part.columns.lowerBound * (s + 1)
+                        for i in 0..<part.sdCoordinateCount { g[part.sdCoordinate + i] = 0 }
                         for a in 0..<m {
-                            let sd = globals.sds[part.sdIndex + a]
                             // ∂ℓ/∂sd_a = Σ_b ∂ℓ/∂T_ab · L_ab (L = I for parts without correlations).
                             var sdAdjoint = 0.0
                             if part.hasCorrelation {
                                 let l = globals.correlationFactors[part.correlationIndex]
                                 for b in 0...a { sdAdjoint += globals.factorAdjoints[k][origin + a + b * s] * l[a + b * m] }
+                            } else if part.structure != nil {
+                                let l = globals.structureFactors[part.structureIndex]
+                                for b in 0...a { sdAdjoint += globals.factorAdjoints[k][origin + a + b * s] * l[a + b * m] }
                             } else {
                                 sdAdjoint = globals.factorAdjoints[k][origin + a * (s + 1)]
                             }
-                            let prior = priors.standardDeviations[part.sdIndex + a].logDensityAndDerivative(sd)
-                            total += prior.value + xp[part.sdCoordinate + a]
-                            g[part.sdCoordinate + a] = sd * (sdAdjoint + prior.derivative) + 1
+                            g[part.sdCoordinate + part.sdOffset(column: a)] += sdAdjoint
+                        }
+                        for i in 0..<part.sdCoordinateCount {
+                            let sd = globals.sds[part.sdIndex + i]
+                            let prior = priors.standardDeviations[part.sdIndex + i].logDensityAndDerivative(sd)
+                            total += prior.value + xp[part.sdCoordinate + i]
+                            g[part.sdCoordinate + i] = sd * (g[part.sdCoordinate + i] + prior.derivative) + 1
+                        }
+                        if let structure = part.structure {
+                            total += structuredTerms(
+                                part, structure, block: k, size: s, x: xp, globals: &globals,
+                                gradient: UnsafeMutableBufferPointer(rebasing: g[(part.sdCoordinate + part.sdCoordinateCount)...]))
                         }
                         guard part.hasCorrelation else { continue }
                         let c = part.correlationIndex
@@ -321,6 +403,34 @@ public struct MixedModelParameterization: Sendable {
                     }
                 }
             }
+        }
+        return total
+    }
+
+    /// A structured part's φ: its priors' log density, and ∂/∂φ of ℓ (through L, with
+    /// ∂ℓ/∂L_ab = ∂ℓ/∂T_ab · sd_a) and of the priors, written into `gradient` (φ's coordinates).
+    private func structuredTerms(
+        _ part: Part, _ structure: any StructuredCovariance, block k: Int, size s: Int, x: UnsafeBufferPointer<Double>,
+        globals: inout GlobalParameters, gradient: UnsafeMutableBufferPointer<Double>
+    ) -> Double {
+        let m = part.dimension
+        let origin = part.columns.lowerBound * (s + 1)
+        let count = structure.correlationParameterCount
+        let phi = UnsafeBufferPointer(rebasing: x[(part.sdCoordinate + part.sdCoordinateCount)...].prefix(count))
+        var total = 0.0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: m * m) { lAdjoint in
+            lAdjoint.update(repeating: 0)
+            for b in 0..<m {
+                for a in b..<m {
+                    lAdjoint[a + b * m] = globals.factorAdjoints[k][origin + a + b * s] * globals.sds[part.sdIndex + part.sdOffset(column: a)]
+                }
+            }
+            structure.correlationPullBack(lAdjoint.baseAddress!, phi: phi, into: gradient)
+        }
+        for i in 0..<count {
+            let prior = priors.structureParameters[part.structureParameterIndex + i].logDensityAndDerivative(phi[i])
+            total += prior.value
+            gradient[i] += prior.derivative
         }
         return total
     }

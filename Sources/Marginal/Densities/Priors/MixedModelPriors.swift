@@ -14,7 +14,11 @@ import Foundation
 /// - every other `b[x]` ~ normal(0, 2.5 · sd(y) / sd(x)) (rstanarm's autoscaled prior; brms's
 ///   default is flat, which we avoid so that every default posterior is proper);
 /// - `sigma` and every `sd[g][z]` ~ half-student-t(3, s) (brms);
-/// - every `cor[g]` ~ lkj(2) (mild shrinkage toward independence, the DESIGN's choice).
+/// - every `cor[g]` ~ lkj(2) (mild shrinkage toward independence, the DESIGN's choice);
+/// - each unconstrained parameter φ of a glmmTMB structure ~ normal(φ₀, 1.5), φ₀ the fit's start
+///   (ρ = 0, or a range equal to the typical gap between coordinates): for `ar1` and `toep`'s
+///   ρ = φ/√(1 + φ²) it puts 95% of the mass on |ρ| < 0.95, for `cs`'s logistic φ likewise inside its
+///   range, for a log range or rate a factor of e^{2.9} ≈ 19 either way.
 public struct MixedModelPriors: Sendable, Equatable {
     public var fixedEffects: [Prior]
     public var sigma: Prior
@@ -22,6 +26,8 @@ public struct MixedModelPriors: Sendable, Equatable {
     public var standardDeviations: [Prior]
     /// One per correlated part; always `.lkj`.
     public var correlations: [Prior]
+    /// One per φ of a glmmTMB structure, on its unconstrained scale (`rho.transformed[g]`).
+    public var structureParameters: [Prior] = []
     /// Names of the parameters whose prior the user set.
     public var userSet: Set<String> = []
     /// x̄ⱼ, the mean of each column of X (0 for the intercept's own column), when the intercept's
@@ -46,7 +52,8 @@ public struct MixedModelPriors: Sendable, Equatable {
         var priors = MixedModelPriors(
             fixedEffects: fixed, sigma: .halfStudentT(df: 3, scale: scale),
             standardDeviations: Array(repeating: .halfStudentT(df: 3, scale: scale), count: layout.sdCount),
-            correlations: Array(repeating: .lkj(eta: 2), count: layout.correlatedPartCount))
+            correlations: Array(repeating: .lkj(eta: 2), count: layout.correlatedPartCount),
+            structureParameters: layout.defaultStructurePriors)
         if design.fixedEffects.names.contains("(Intercept)"), x.rows > 0 {
             priors.predictorMeans = design.fixedEffects.names.enumerated().map { j, name in
                 name == "(Intercept)" ? 0 : x.elements[(j * x.rows)..<((j + 1) * x.rows)].reduce(0, +) / Double(x.rows)
@@ -87,8 +94,11 @@ extension MixedModelParameterization {
         result.append((name: "sigma", prior: priors.sigma))
         for block in blocks {
             for part in block.parts {
-                for (a, column) in part.columnNames.enumerated() {
-                    result.append((name: "sd[\(part.label)][\(column)]", prior: priors.standardDeviations[part.sdIndex + a]))
+                for (a, name) in part.sdNames.enumerated() {
+                    result.append((name: name, prior: priors.standardDeviations[part.sdIndex + a]))
+                }
+                for (i, name) in part.structurePriorNames.enumerated() {
+                    result.append((name: name, prior: priors.structureParameters[part.structureParameterIndex + i]))
                 }
                 if part.hasCorrelation {
                     result.append((name: "cor[\(part.label)]", prior: priors.correlations[part.correlationIndex]))
@@ -111,6 +121,11 @@ extension MixedModelParameterization {
         } else if let (part, a) = sdPosition(of: name) {
             guard prior.isForScale else { throw .unsuitable(parameter: name, prior: prior, reason: "an SD is positive: use half-normal, half-student-t, exponential or flat") }
             priors.standardDeviations[part.sdIndex + a] = prior
+        } else if let (part, i) = structurePriorPosition(of: name) {
+            guard prior.isForRealLine else {
+                throw .unsuitable(parameter: name, prior: prior, reason: "a structure's unconstrained parameter takes normal, student-t or flat")
+            }
+            priors.structureParameters[part.structureParameterIndex + i] = prior
         } else if let part = blocks.flatMap(\.parts).first(where: { $0.hasCorrelation && "cor[\($0.label)]" == name }) {
             guard case .lkj = prior else { throw .unsuitable(parameter: name, prior: prior, reason: "a correlation matrix takes lkj(eta)") }
             priors.correlations[part.correlationIndex] = prior
@@ -131,9 +146,23 @@ extension MixedModelParameterization {
     private func sdPosition(of name: String) -> (Part, Int)? {
         for block in blocks {
             for part in block.parts {
-                if let a = part.columnNames.firstIndex(where: { "sd[\(part.label)][\($0)]" == name }) { return (part, a) }
+                if let a = part.sdNames.firstIndex(of: name) { return (part, a) }
             }
         }
         return nil
+    }
+
+    private func structurePriorPosition(of name: String) -> (Part, Int)? {
+        for block in blocks {
+            for part in block.parts {
+                if let i = part.structurePriorNames.firstIndex(of: name) { return (part, i) }
+            }
+        }
+        return nil
+    }
+
+    /// normal(φ₀, 1.5) for every structured part's φ (φ₀ its start), in order.
+    var defaultStructurePriors: [Prior] {
+        blocks.flatMap(\.parts).flatMap { part in (part.structure?.correlationInitial ?? []).map { Prior.normal(mean: $0, sd: 1.5) } }
     }
 }

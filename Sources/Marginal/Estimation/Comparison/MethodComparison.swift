@@ -62,12 +62,16 @@ public struct MethodComparison: Sendable {
 }
 
 extension LinearMixedModel: MixedModel {
-    /// Every method but penalized quasi-likelihood, which for a Gaussian model is ML itself.
-    public var estimationMethods: [EstimationMethod] { EstimationMethod.allCases.filter { $0 != .pql && $0 != .nutsLaplace } }
+    /// Every method but penalized quasi-likelihood, which for a Gaussian model is ML itself. EM,
+    /// joint MAP and ADVI read θ as λ's elements, so a model with a glmmTMB structure such as
+    /// `ar1(...)` has ML, REML and NUTS.
+    public var estimationMethods: [EstimationMethod] {
+        let methods = EstimationMethod.allCases.filter { $0 != .pql && $0 != .nutsLaplace }
+        return thetaLayout.isUnstructured ? methods : methods.filter { [.reml, .ml, .nuts].contains($0) }
+    }
 
     /// The priors must name the model's parameters.
     public func validate(_ settings: ComparisonSettings) throws {
-        try requireUnstructuredCovariance(for: "compare")
         var layout = MixedModelParameterization(model: self)
         try layout.setPriors(settings.priors)
     }

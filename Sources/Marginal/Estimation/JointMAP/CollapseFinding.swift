@@ -56,7 +56,7 @@ extension JointMAPSurface {
                 let m = part.dimension
                 // Each candidate's layout coordinate (names, values) and its index in x.
                 var candidates: [(name: Int, coordinate: Int, step: Double, steps: Int, ratio: Double)] = []
-                for a in 0..<m {
+                for a in 0..<part.sdCoordinateCount {
                     let coordinate = part.sdCoordinate + a
                     candidates.append((coordinate, position(ofLayoutCoordinate: coordinate), -log(2), 10,
                                        exp(endLayout[coordinate] - startLayout[coordinate])))

@@ -67,7 +67,7 @@ extension LinearMixedModel {
         switch options.optimizer {
         case .lbfgs(let maximumEvaluations):
             let reference = log(Self.standardDeviation(design.response))
-            let logScales = Set([layout.sigmaCoordinate] + layout.blocks.flatMap { $0.parts.flatMap { p in (0..<p.dimension).map { p.sdCoordinate + $0 } } })
+            let logScales = Set([layout.sigmaCoordinate] + layout.blocks.flatMap { $0.parts.flatMap { p in (0..<p.sdCoordinateCount).map { p.sdCoordinate + $0 } } })
             let search = RestartedLBFGS(
                 lowerBounds: free.map { logScales.contains($0) ? reference - 30 : -.infinity },
                 upperBounds: free.map { logScales.contains($0) ? reference + 30 : .infinity },
@@ -139,7 +139,7 @@ extension LinearMixedModel {
         let floor = log(1e-3 * fit.sigma)
         for block in layout.blocks {
             for part in block.parts {
-                for a in 0..<part.dimension where !(globals[part.sdCoordinate + a] >= floor) { globals[part.sdCoordinate + a] = floor }
+                for a in 0..<part.sdCoordinateCount where !(globals[part.sdCoordinate + a] >= floor) { globals[part.sdCoordinate + a] = floor }
             }
         }
         for i in globals.indices where !globals[i].isFinite { globals[i] = 0 }

@@ -108,3 +108,55 @@ struct ScaledCorrelationCovariance<Correlation: CorrelationStructure>: Covarianc
         correlation.reported(phi: Array(theta[sdCount...]))
     }
 }
+
+/// What the Bayesian layout (``MixedModelParameterization``) reads of a glmmTMB structure: it
+/// samples the SDs on their own (absolute, not relative to σ) and the correlation's unconstrained
+/// φ, and maps them to the absolute factor T = D_sd L(φ), L = chol R(φ).
+protocol StructuredCovariance: CovarianceStructure {
+    /// The SDs in θ: one per column (`cs`, `toep`) or one for all.
+    var sdCount: Int { get }
+    /// φ's elements, their start and names (glmmTMB's unconstrained `rho.transformed`, `log.range`).
+    var correlationParameterCount: Int { get }
+    var correlationInitial: [Double] { get }
+    var correlationParameterNames: [String] { get }
+    var keyword: String { get }
+    /// The correlation parameters as reported (ρ, range), with their names.
+    func reported(phi: [Double]) -> [StructureParameter]
+    /// L = chol R(φ) into `l` (S × S, column-major, zeros above the diagonal); false when R is not
+    /// numerically positive definite.
+    func correlationFactor(_ l: UnsafeMutablePointer<Double>, phi: UnsafeBufferPointer<Double>) -> Bool
+    /// ∂f/∂φ from ∂f/∂L (S × S, lower triangle), into `gradient` (φ's count).
+    func correlationPullBack(_ lGradient: UnsafePointer<Double>, phi: UnsafeBufferPointer<Double>, into gradient: UnsafeMutableBufferPointer<Double>)
+}
+
+extension ScaledCorrelationCovariance: StructuredCovariance {
+    var correlationParameterCount: Int { correlation.parameterCount }
+    var correlationInitial: [Double] { correlation.initial }
+    var correlationParameterNames: [String] { correlation.parameterNames }
+    var keyword: String { correlation.keyword }
+
+    func reported(phi: [Double]) -> [StructureParameter] { correlation.reported(phi: phi) }
+
+    /// θ with unit SDs, at which λ is L itself.
+    private func withUnitSDs<R>(_ phi: UnsafeBufferPointer<Double>, _ body: (UnsafeBufferPointer<Double>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: parameterCount) { theta in
+            for i in 0..<sdCount { theta[i] = 1 }
+            for i in 0..<phi.count { theta[sdCount + i] = phi[i] }
+            return body(UnsafeBufferPointer(theta))
+        }
+    }
+
+    func correlationFactor(_ l: UnsafeMutablePointer<Double>, phi: UnsafeBufferPointer<Double>) -> Bool {
+        l.update(repeating: 0, count: dimension * dimension)
+        return withUnitSDs(phi) { fill(l, ld: dimension, theta: $0) }
+    }
+
+    func correlationPullBack(_ lGradient: UnsafePointer<Double>, phi: UnsafeBufferPointer<Double>, into gradient: UnsafeMutableBufferPointer<Double>) {
+        withUnitSDs(phi) { theta in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: parameterCount) { all in
+                pullBack(lGradient, ld: dimension, theta: theta, into: all)
+                for i in 0..<correlationParameterCount { gradient[i] = all[sdCount + i] }
+            }
+        }
+    }
+}
