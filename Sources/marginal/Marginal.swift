@@ -7,7 +7,7 @@ struct MarginalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "marginal",
         abstract: "Hierarchical (mixed-effects) models: exact ML/REML fits, EM, VI and NUTS.",
-        subcommands: [FitCommand.self, SampleCommand.self, DescribeCommand.self, SimulateCommand.self, CompareCommand.self, AnovaCommand.self, PredictCommand.self, ExampleCommand.self]
+        subcommands: [FitCommand.self, SampleCommand.self, DescribeCommand.self, SimulateCommand.self, CompareCommand.self, AnovaCommand.self, PredictCommand.self, AladynFitCommand.self, ExampleCommand.self]
     )
 
     static func main() {

@@ -97,25 +97,8 @@ public struct AladynExample: Sendable {
             var fits: [Method: AladynFit] = [:]
             for method in methods {
                 progress?("aladyn seed \(seed): \(method.rawValue)")
-                let fit: AladynFit
-                switch method {
-                case .map:
-                    fit = try AladynFit.adam(model, start: start, epochs: epochs, learningRate: learningRate)
-                case .mapNonCentred:
-                    fit = try AladynFit.adam(model, start: try model.converted(start, to: .nonCentred), epochs: epochs, learningRate: learningRate)
-                case .mapConverged, .mapNonCentredConverged:
-                    let arm: Method = method == .mapConverged ? .map : .mapNonCentred
-                    let from: AladynFit
-                    if let earlier = fits[arm] {
-                        from = earlier
-                    } else {
-                        from = try AladynFit.adam(
-                            model, start: try model.converted(start, to: arm == .map ? .centred : .nonCentred), epochs: epochs, learningRate: learningRate)
-                    }
-                    var converged = try AladynFit.lbfgs(model, start: from.parameters, maximumEvaluations: lbfgsEvaluations)
-                    converged.seconds += from.seconds
-                    fit = converged
-                }
+                let fit = try method.fit(
+                    model, start: start, epochs: epochs, learningRate: learningRate, lbfgsEvaluations: lbfgsEvaluations, earlier: fits)
                 fits[method] = fit
                 let prediction = try AladynPrediction.evaluate(
                     fitted: fit.parameters, trainingModel: model, outcomes: newOutcomes, covariates: newCovariates,

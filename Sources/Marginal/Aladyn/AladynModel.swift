@@ -32,6 +32,12 @@ public struct AladynModel: Sendable {
     public let lambdaKernel: AladynKernel
     public let phiKernel: AladynKernel
 
+    /// The parameter-recovery notebook's signature references r_k: K values evenly spaced on
+    /// [−1, 1] (0 for K = 1).
+    public static func evenlySpacedReferences(signatures k: Int) -> [Double] {
+        (0..<k).map { k == 1 ? 0 : -1 + 2 * Double($0) / Double(k - 1) }
+    }
+
     /// `covariates` are the raw N × P values (row-major), standardized here.
     public init(
         outcomes: AladynOutcomes, covariates rawCovariates: [Double], covariateCount: Int,

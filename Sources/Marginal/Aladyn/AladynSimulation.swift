@@ -36,7 +36,7 @@ public struct AladynSimulation: Sendable {
         for (row, column, value) in [(0, 0, 1.0), (5, 2, -0.8), (10, 4, 0.9)] where row < p && column < k {
             gamma[row * k + column] = value
         }
-        let references = (0..<k).map { k == 1 ? 0 : -1 + 2 * Double($0) / Double(k - 1) }
+        let references = AladynModel.evenlySpacedReferences(signatures: k)
         var logits = [Double](repeating: 0, count: dCount * t)
         for d in 0..<dCount {
             let base = -12 + 6 * random.uniform()
