@@ -160,7 +160,7 @@ public struct MixedModelParameterization: Sendable {
             structureParameters: Array(repeating: .flat, count: structureParameterIndex))
     }
 
-    /// Whether a part is a glmmTMB structure (``StructuredCovariance``).
+    /// Whether some part is a glmmTMB structure (``StructuredCovariance``).
     var hasStructuredParts: Bool { structuredPartCount > 0 }
 
     // MARK: Names
