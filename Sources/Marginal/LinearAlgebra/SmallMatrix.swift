@@ -35,22 +35,26 @@ enum SmallMatrix {
     }
 
     /// out ← λᵀ A λ for symmetric S × S A and lower-triangular λ, all by pointer; `work` holds
-    /// S² values.
+    /// S² values. W = Aλ is formed column by column as axpys over A's columns, then λᵀW as dot
+    /// products of columns, so every inner loop runs over contiguous memory.
     static func congruence(
         lambda: UnsafePointer<Double>, a: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>,
         work: UnsafeMutablePointer<Double>, size s: Int
     ) {
         for j in 0..<s {
-            for i in 0..<s {
-                var sum = 0.0
-                for k in j..<s { sum += a[i + k * s] * lambda[k + j * s] }
-                work[i + j * s] = sum
+            let w = work + j * s
+            w.update(repeating: 0, count: s)
+            for k in j..<s {
+                let l = lambda[k + j * s], column = a + k * s
+                for i in 0..<s { w[i] += l * column[i] }
             }
         }
         for j in 0..<s {
+            let w = work + j * s
             for i in 0..<s {
+                let l = lambda + i * s
                 var sum = 0.0
-                for k in i..<s { sum += lambda[k + i * s] * work[k + j * s] }
+                for k in i..<s { sum += l[k] * w[k] }
                 out[i + j * s] = sum
             }
         }
