@@ -124,13 +124,17 @@ enum SmallMatrix {
         factor l: UnsafePointer<Double>, middle a: UnsafeMutablePointer<Double>,
         work x: UnsafeMutablePointer<Double>, size s: Int, into out: UnsafeMutablePointer<Double>
     ) {
-        // X = A L⁻¹: solve X L = A row by row (back substitution over columns).
-        for i in 0..<s {
-            for j in stride(from: s - 1, through: 0, by: -1) {
-                var value = a[i + j * s]
-                for k in (j + 1)..<max(s, j + 1) { value -= x[i + k * s] * l[k + j * s] }
-                x[i + j * s] = value / l[j + j * s]
+        // X = A L⁻¹: solve X L = A by back substitution over columns, each column of X a
+        // contiguous axpy of the later ones (the same sums in the same order as row by row).
+        for j in stride(from: s - 1, through: 0, by: -1) {
+            let column = x + j * s
+            column.update(from: a + j * s, count: s)
+            for k in (j + 1)..<max(s, j + 1) {
+                let lkj = l[k + j * s], later = x + k * s
+                for i in 0..<s { column[i] -= later[i] * lkj }
             }
+            let diagonal = l[j + j * s]
+            for i in 0..<s { column[i] /= diagonal }
         }
         // L⁻ᵀ X: solve Lᵀ Y = X column by column (back substitution), added to out.
         for j in 0..<s {
