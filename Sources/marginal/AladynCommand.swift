@@ -23,20 +23,7 @@ struct AladynCommand: ParsableCommand {
             seconds, gradientFlow).
             """)
 
-    @Option(help: "Individuals to fit (N).")
-    var individuals = 1000
-
-    @Option(help: "Diseases (D).")
-    var diseases = 50
-
-    @Option(help: "Yearly ages (T).")
-    var ages = 52
-
-    @Option(help: "Disease signatures (K; a healthy signature is added).")
-    var signatures = 5
-
-    @Option(help: "Individual covariates (P).")
-    var covariates = 20
+    @OptionGroup var dimensions: AladynDimensionOptions
 
     @Option(name: .customLong("held-out"), help: "New individuals for prediction.")
     var heldOut = 200
@@ -59,12 +46,7 @@ struct AladynCommand: ParsableCommand {
     @OptionGroup var outputOptions: ExampleOutputOptions
 
     func validate() throws {
-        for (name, value) in [("--individuals", individuals), ("--diseases", diseases), ("--ages", ages), ("--signatures", signatures), ("--held-out", heldOut)] {
-            guard value >= 1 else { throw ValidationError("\(name) must be at least 1; got \(value)") }
-        }
-        guard ages >= 2 else { throw ValidationError("--ages must be at least 2; got \(ages)") }
-        guard signatures <= diseases else { throw ValidationError("--signatures (\(signatures)) cannot exceed --diseases (\(diseases))") }
-        guard covariates >= 0, covariates < individuals else { throw ValidationError("--covariates must be between 0 and N - 1; got \(covariates)") }
+        guard heldOut >= 1 else { throw ValidationError("--held-out must be at least 1; got \(heldOut)") }
         guard epochs >= 0 else { throw ValidationError("--epochs must be non-negative; got \(epochs)") }
         guard priorWeight.isFinite, priorWeight > 0 else { throw ValidationError("--prior-weight must be positive; got \(priorWeight)") }
         guard lbfgsEvaluations >= 1 else { throw ValidationError("--lbfgs-evaluations must be at least 1; got \(lbfgsEvaluations)") }
@@ -74,9 +56,7 @@ struct AladynCommand: ParsableCommand {
 
     func run() throws {
         try OutputDestination.validate(outputs: outputOptions.outputs(writeData: nil), inputs: [])
-        var example = AladynExample(
-            dimensions: AladynDimensions(individuals: individuals, diseases: diseases, ages: ages, signatures: signatures, covariates: covariates),
-            heldOutIndividuals: heldOut, seeds: seeds)
+        var example = AladynExample(dimensions: dimensions.dimensions, heldOutIndividuals: heldOut, seeds: seeds)
         example.epochs = epochs
         example.priorWeight = priorWeight
         example.lbfgsEvaluations = lbfgsEvaluations

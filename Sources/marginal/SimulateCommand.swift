@@ -109,20 +109,7 @@ struct SimulateAladynCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Individuals (N).")
-    var individuals = 1000
-
-    @Option(help: "Diseases (D).")
-    var diseases = 50
-
-    @Option(help: "Yearly ages (T).")
-    var ages = 52
-
-    @Option(help: "Disease signatures (K; a healthy signature is added).")
-    var signatures = 5
-
-    @Option(help: "Individual covariates (P).")
-    var covariates = 20
+    @OptionGroup var dimensions: AladynDimensionOptions
 
     @Option(help: "Seed of the random streams.")
     var seed: UInt64 = 1
@@ -138,9 +125,7 @@ struct SimulateAladynCommand: ParsableCommand {
 
     func run() throws {
         try OutputDestination.validate(outputs: [("--events-out", eventsOut), ("--covariates-out", covariatesOut), ("--truth-out", truthOut)], inputs: [])
-        let simulation = try AladynSimulation(
-            dimensions: AladynDimensions(individuals: individuals, diseases: diseases, ages: ages, signatures: signatures, covariates: covariates),
-            seed: seed)
+        let simulation = try AladynSimulation(dimensions: dimensions.dimensions, seed: seed)
         let data = AladynDataSet(simulation)
         let events = try data.eventFrame()
         let covariateFrame = try data.covariateFrame()
@@ -148,7 +133,8 @@ struct SimulateAladynCommand: ParsableCommand {
         try OutputDestination(path: eventsOut).write(csv: events)
         try OutputDestination(path: covariatesOut).write(csv: covariateFrame)
         try OutputDestination(path: truthOut).write(truth)
+        let d = dimensions
         print("wrote \(eventsOut) (\(events.rowCount) rows), \(covariatesOut), \(truthOut): "
-            + "\(individuals) individuals, \(diseases) diseases, \(ages) ages, \(signatures) + 1 signatures, \(covariates) covariates (seed \(seed))")
+            + "\(d.individuals) individuals, \(d.diseases) diseases, \(d.ages) ages, \(d.signatures) + 1 signatures, \(d.covariates) covariates (seed \(seed))")
     }
 }
