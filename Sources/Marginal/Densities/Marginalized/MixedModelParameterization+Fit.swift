@@ -17,31 +17,26 @@ extension MixedModelParameterization {
             for part in block.parts {
                 let columns = part.columns
                 if let structure = part.structure {
-                    // θ's slice: the SDs relative to σ, then φ; T = σ̂ D L(φ̂).
-                    let count = structure.sdCount + structure.correlationParameterCount
+                    // θ's slice (the SDs relative to σ, then φ) through the structure itself: T = σ̂ λ(θ̂).
+                    let count = structure.parameterCount
                     guard offset + count <= fit.theta.count else { continue }
-                    let sds = fit.theta[offset..<(offset + structure.sdCount)].map { max(fit.sigma * $0, floor) }
-                    let phi = Array(fit.theta[(offset + structure.sdCount)..<(offset + count)])
-                    structured += phi
+                    let slice = Array(fit.theta[offset..<(offset + count)])
+                    structured += slice[structure.sdCount...]
                     offset += count
-                    let m = part.dimension
-                    var l = [Double](repeating: 0, count: m * m)
-                    let positive = l.withUnsafeMutableBufferPointer { lp in
-                        phi.withUnsafeBufferPointer { structure.correlationFactor(lp.baseAddress!, phi: $0) }
+                    let corner = columns.lowerBound * (s + 1)
+                    t.withUnsafeMutableBufferPointer { tp in
+                        _ = slice.withUnsafeBufferPointer { structure.fill(tp.baseAddress! + corner, ld: s, theta: $0) }
                     }
-                    for b in 0..<m {
-                        for a in b..<m {
-                            let value = positive ? l[a + b * m] : (a == b ? 1 : 0)
-                            t[columns.lowerBound + a + (columns.lowerBound + b) * s] = sds[part.sdOffset(column: a)] * value
+                    for j in columns {
+                        for i in j..<columns.upperBound { t[i + j * s] *= fit.sigma }
+                    }
+                } else {
+                    for j in columns {
+                        let rows = part.hasCorrelation || part.dimension == 1 ? j..<columns.upperBound : j..<(j + 1)
+                        for i in rows where offset < fit.theta.count {
+                            t[i + j * s] = fit.sigma * fit.theta[offset]
+                            offset += 1
                         }
-                    }
-                    continue
-                }
-                for j in columns {
-                    let rows = part.hasCorrelation || part.dimension == 1 ? j..<columns.upperBound : j..<(j + 1)
-                    for i in rows where offset < fit.theta.count {
-                        t[i + j * s] = fit.sigma * fit.theta[offset]
-                        offset += 1
                     }
                 }
                 // Row norms are the SDs: raise a zero row to the floor on its diagonal.
