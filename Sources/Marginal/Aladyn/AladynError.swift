@@ -8,6 +8,9 @@ public enum AladynError: Error, Equatable, CustomStringConvertible {
     case missingColumn(file: String, name: String, available: [String])
     case unknownColumn(file: String, name: String)
     case unreadable(file: String, reason: String)
+    /// Newton's method found no mode of an individual's trajectory posterior with a positive
+    /// definite Hessian (the marginal method's Laplace approximation).
+    case laplaceFailed(individual: Int)
 
     public var description: String {
         switch self {
@@ -27,6 +30,8 @@ public enum AladynError: Error, Equatable, CustomStringConvertible {
             return "\(file) has a column \"\(name)\" that ALADYN data does not use"
         case .unreadable(let file, let reason):
             return "cannot read \(file): \(reason)"
+        case .laplaceFailed(let individual):
+            return "the Laplace approximation failed for individual \(individual + 1): Newton's method found no mode of its trajectories' posterior with a positive definite Hessian (kappa or phi may be extreme)"
         }
     }
 }

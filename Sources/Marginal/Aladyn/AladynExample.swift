@@ -7,6 +7,8 @@ import Foundation
 /// - `map-nc`: the same optimizer on the non-centred form λ = m(γ) + δ, φ = μ + ψ + ε;
 /// - `map-lbfgs`, `map-nc-lbfgs`: each continued to convergence by L-BFGS, to tell an optimization
 ///   difference from a different optimum (both report the same published loss);
+/// - `marginal`: each individual's λ_i integrated out (Laplace), the population parameters by
+///   maximizing that marginal likelihood with exact gradients (L-BFGS from the same start);
 ///
 /// and scored against the truth the fits never saw: γ̂ against γ (correlation, the OLS slope of γ̂
 /// on γ, where 1 means no attenuation, and both again after removing each covariate's mean over
@@ -20,6 +22,9 @@ public struct AladynExample: Sendable {
         case mapNonCentred = "map-nc"
         case mapConverged = "map-lbfgs"
         case mapNonCentredConverged = "map-nc-lbfgs"
+        /// Every individual's λ_i integrated out by the Laplace approximation; φ, ψ, γ, κ by the
+        /// marginal likelihood (``AladynFit/marginal(_:start:maximumEvaluations:basisTolerance:progress:)``).
+        case marginal
     }
 
     public var dimensions: AladynDimensions

@@ -19,6 +19,10 @@ public struct AladynGradientFlow: Sendable, Codable, Equatable {
         }
     }
 
+    init(rows: [Row]) {
+        self.rows = rows
+    }
+
     init(form: AladynParameters.Form, start: [(likelihood: Double, prior: Double)], end: [(likelihood: Double, prior: Double)]) {
         rows = AladynParameters.Block.allCases.map { block in
             Row(block: block.name(in: form), likelihoodStart: start[block.rawValue].likelihood, priorStart: start[block.rawValue].prior,
@@ -26,7 +30,7 @@ public struct AladynGradientFlow: Sendable, Codable, Equatable {
         }
     }
 
-    private static func norm(_ values: ArraySlice<Double>) -> Double {
+    static func norm(_ values: ArraySlice<Double>) -> Double {
         values.reduce(0) { $0 + $1 * $1 }.squareRoot()
     }
 }

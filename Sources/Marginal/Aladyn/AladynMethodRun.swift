@@ -1,6 +1,6 @@
-/// One of the joint-MAP arms run on a model (``AladynExample/Method``): the published Adam in the
-/// centred or non-centred form from the published start, or either continued to convergence by
-/// L-BFGS. Shared by the simulation study and by fits to data files (``AladynDataFit``).
+/// One of the arms run on a model (``AladynExample/Method``): the published Adam in the centred or
+/// non-centred form from the published start, either continued to convergence by L-BFGS, or the
+/// marginal method from the same start. Shared by the simulation study and by fits to data files (``AladynDataFit``).
 extension AladynExample.Method {
     /// The arm's fit from `start` (centred); `earlier` holds fits already made in this run, so that
     /// an L-BFGS arm continues its Adam arm's result instead of running it again.
@@ -9,6 +9,8 @@ extension AladynExample.Method {
         earlier: [AladynExample.Method: AladynFit] = [:]
     ) throws(AladynError) -> AladynFit {
         switch self {
+        case .marginal:
+            return try AladynFit.marginal(model, start: start, maximumEvaluations: lbfgsEvaluations)
         case .map:
             return try AladynFit.adam(model, start: start, epochs: epochs, learningRate: learningRate)
         case .mapNonCentred:

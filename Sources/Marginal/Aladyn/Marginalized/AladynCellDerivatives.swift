@@ -1,0 +1,34 @@
+import Foundation
+
+/// One cell's term of ALADYN's data likelihood as a function of its hazard π = κ m and its first
+/// three derivatives: c = −log(1 − π) at an age at risk without a diagnosis, c = −log π at the
+/// diagnosis age, so
+///
+///     at risk:    c′ = 1/(1 − π),  c″ = c′²,  c‴ = 2c′³;
+///     diagnosis:  c′ = −1/π,       c″ = c′²,  c‴ = 2c′³.
+///
+/// Where the published clamp of π to [10⁻⁶, 1 − 10⁻⁶] is active the term is constant and every
+/// derivative is 0 (as PyTorch's clamp differentiates).
+struct AladynCellDerivatives {
+    var value: Double
+    var first: Double
+    var second: Double
+    var third: Double
+
+    @inline(__always)
+    init(hazard raw: Double, diagnosis: Bool) {
+        guard raw >= AladynLikelihood.lowerClamp, raw <= AladynLikelihood.upperClamp else {
+            let p = min(max(raw, AladynLikelihood.lowerClamp), AladynLikelihood.upperClamp)
+            value = diagnosis ? -log(p) : -log(1 - p)
+            first = 0
+            second = 0
+            third = 0
+            return
+        }
+        let e = diagnosis ? -1 / raw : 1 / (1 - raw)
+        value = diagnosis ? -log(raw) : -log(1 - raw)
+        first = e
+        second = e * e
+        third = 2 * e * e * e
+    }
+}

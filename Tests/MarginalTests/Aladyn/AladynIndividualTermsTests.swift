@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+@testable import Marginal
+
+/// One individual's ALADYN terms (``AladynIndividualTerms``): the gradient and the age blocks of
+/// the Hessian against central differences of the value, and both hand-made reverse passes (the
+/// Laplace trace term ½ Σ_t tr(C_t A_t) and the correction ℓ − gᵀδλ) against central differences
+/// in λ, in σ(φ) and in κ.
+@Suite struct AladynIndividualTermsTests {
+    static let (kt, d, t) = (3, 4, 6)
+
+    /// Individual 2 of the fixture: its exits and flags, σ(φ) at the fixture's φ, λ, κ = 0.9.
+    struct Setup {
+        var exits: [Int32]
+        var diagnosed: [Bool]
+        var sigmoid: [Double]
+        var lambda: [Double]
+        var kappa = 0.9
+    }
+
+    static func setup() throws -> Setup {
+        let model = try AladynFixture.model()
+        let parameters = try AladynFixture.centred(model)
+        let i = 2
+        let exits = (0..<d).map { Int32(model.outcomes.exitAges[i * d + $0]) }
+        let diagnosed = (0..<d).map { model.outcomes.diagnosed[i * d + $0] }
+        let sigmoid = parameters[.diseaseLogits].map { 1 / (1 + exp(-$0)) }
+        let lambda = Array(parameters[.trajectories][(i * kt * t)..<((i + 1) * kt * t)].map { $0 })
+        return Setup(exits: exits, diagnosed: diagnosed, sigmoid: sigmoid, lambda: lambda)
+    }
+
+    /// Runs `body` with the terms' θ set at `lambda` and the individual's data.
+    static func with<T>(_ s: Setup, _ terms: AladynIndividualTerms, _ body: (AladynIndividualTerms.Individual) -> T) -> T {
+        s.exits.withUnsafeBufferPointer { e in
+            s.diagnosed.withUnsafeBufferPointer { y in
+                s.sigmoid.withUnsafeBufferPointer { sg in
+                    s.lambda.withUnsafeBufferPointer { terms.setTrajectories($0.baseAddress!) }
+                    return body(.init(exits: e.baseAddress!, diagnosed: y.baseAddress!, sigmoid: sg.baseAddress!, kappa: s.kappa))
+                }
+            }
+        }
+    }
+
+    static func value(_ s: Setup, _ terms: AladynIndividualTerms) -> Double { with(s, terms) { terms.value($0) } }
+
+    static func gradient(_ s: Setup, _ terms: AladynIndividualTerms) -> (g: [Double], a: [Double]) {
+        with(s, terms) { x in
+            _ = terms.derivatives(x)
+            return (Array(UnsafeBufferPointer(start: terms.gradient, count: kt * t)),
+                    Array(UnsafeBufferPointer(start: terms.hessian, count: kt * (kt + 1) / 2 * t)))
+        }
+    }
+
+    /// A fixed symmetric C_t for each age, [(k·kt + j)·T + t].
+    static let covariance: [Double] = {
+        var c = [Double](repeating: 0, count: kt * kt * t)
+        for k in 0..<kt {
+            for j in 0..<kt {
+                for a in 0..<t {
+                    let (lo, hi) = (min(k, j), max(k, j))
+                    c[(k * kt + j) * t + a] = (lo == hi ? 1.5 : 0.3) + 0.2 * sin(Double(lo * 7 + hi * 3 + a))
+                }
+            }
+        }
+        return c
+    }()
+
+    static let direction: [Double] = (0..<(kt * t)).map { 0.4 * cos(Double($0) * 0.9 + 0.3) }
+
+    /// τ = ½ Σ_t tr(C_t A_t) from the Hessian blocks.
+    static func trace(_ s: Setup, _ terms: AladynIndividualTerms) -> Double {
+        let (_, a) = gradient(s, terms)
+        var sum = 0.0
+        for k in 0..<kt {
+            for j in 0..<kt {
+                let pair = terms.pairIndex(min(k, j), max(k, j))
+                for age in 0..<t { sum += 0.5 * covariance[(k * kt + j) * t + age] * a[pair * t + age] }
+            }
+        }
+        return sum
+    }
+
+    /// ℓ − gᵀδλ.
+    static func correction(_ s: Setup, _ terms: AladynIndividualTerms) -> Double {
+        let value = value(s, terms)
+        let (g, _) = gradient(s, terms)
+        return value - zip(g, direction).reduce(0) { $0 + $1.0 * $1.1 }
+    }
+
+    static func check(_ analytic: Double, _ numeric: Double, _ what: String) {
+        #expect(abs(analytic - numeric) <= 1e-7 * max(1, abs(numeric)), "\(what): analytic \(analytic), numeric \(numeric)")
+    }
+
+    @Test func gradientAndHessianMatchDifferences() throws {
+        let s = try Self.setup()
+        let terms = AladynIndividualTerms(signatures: Self.kt, diseases: Self.d, ages: Self.t)
+        let (g, a) = Self.gradient(s, terms)
+        let h = 1e-5
+        for index in 0..<(Self.kt * Self.t) {
+            var plus = s, minus = s
+            plus.lambda[index] += h
+            minus.lambda[index] -= h
+            Self.check(g[index], (Self.value(plus, terms) - Self.value(minus, terms)) / (2 * h), "g[\(index)]")
+            let (gp, _) = Self.gradient(plus, terms), (gm, _) = Self.gradient(minus, terms)
+            let (k, age) = (index / Self.t, index % Self.t)
+            for j in 0..<Self.kt {
+                let numeric = (gp[j * Self.t + age] - gm[j * Self.t + age]) / (2 * h)
+                Self.check(a[terms.pairIndex(min(k, j), max(k, j)) * Self.t + age], numeric, "A[\(k),\(j)](\(age))")
+            }
+        }
+    }
+
+    /// Both reverse passes in λ, every σ(φ) cell and κ.
+    @Test func reversePassesMatchDifferences() throws {
+        let s = try Self.setup()
+        let terms = AladynIndividualTerms(signatures: Self.kt, diseases: Self.d, ages: Self.t)
+        let passes: [(String, (Setup) -> Double)] = [("trace", { Self.trace($0, terms) }), ("correction", { Self.correction($0, terms) })]
+        for (name, function) in passes {
+            var lambdaBar = [Double](repeating: 0, count: Self.kt * Self.t)
+            var sigmoidBar = [Double](repeating: 0, count: s.sigmoid.count)
+            let kappaBar = Self.with(s, terms) { x in
+                lambdaBar.withUnsafeMutableBufferPointer { out in
+                    sigmoidBar.withUnsafeMutableBufferPointer { sb in
+                        if name == "trace" {
+                            return Self.covariance.withUnsafeBufferPointer {
+                                terms.traceGradient(x, covariance: $0.baseAddress!, into: out.baseAddress!, sigmoidGradient: sb.baseAddress!)
+                            }
+                        }
+                        return Self.direction.withUnsafeBufferPointer {
+                            terms.correctionGradient(x, direction: $0.baseAddress!, into: out.baseAddress!, sigmoidGradient: sb.baseAddress!)
+                        }
+                    }
+                }
+            }
+            let h = 1e-5
+            for index in lambdaBar.indices {
+                var plus = s, minus = s
+                plus.lambda[index] += h
+                minus.lambda[index] -= h
+                Self.check(lambdaBar[index], (function(plus) - function(minus)) / (2 * h), "\(name) lambda[\(index)]")
+            }
+            for index in sigmoidBar.indices {
+                var plus = s, minus = s
+                plus.sigmoid[index] += h
+                minus.sigmoid[index] -= h
+                Self.check(sigmoidBar[index], (function(plus) - function(minus)) / (2 * h), "\(name) s[\(index)]")
+            }
+            var plus = s, minus = s
+            plus.kappa += h
+            minus.kappa -= h
+            Self.check(kappaBar, (function(plus) - function(minus)) / (2 * h), "\(name) kappa")
+        }
+    }
+}
