@@ -24,7 +24,9 @@ struct AladynFitCommand: ParsableCommand {
 
             Methods: map (centred, --epochs of full-batch Adam with the published learning-rate \
             groups), map-nc (non-centred lambda = m(gamma) + delta, phi = mu + psi + epsilon), \
-            map-lbfgs and map-nc-lbfgs (each continued to convergence by L-BFGS). Prints the \
+            map-lbfgs and map-nc-lbfgs (each continued to convergence by L-BFGS), marginal (every \
+            individual's trajectories integrated out by the Laplace approximation; phi, psi, gamma \
+            and kappa by that marginal likelihood, L-BFGS with exact gradients). Prints the \
             published loss, kappa, gamma-hat and the gradient flow; --json adds psi-hat. JSON keys: \
             method, dimensions, priorWeight, epochs, loss, kappa, covariateNames, diseaseLabels, \
             gamma (P x K, covariate-major), psi ((K+1) x D), iterations, seconds, gradientFlow.
@@ -42,8 +44,8 @@ struct AladynFitCommand: ParsableCommand {
     @Option(help: "Yearly ages (T); default one more than the largest age in EVENTS.csv.")
     var ages: Int?
 
-    @Option(help: "map, map-nc, map-lbfgs or map-nc-lbfgs.")
-    var method: String = AladynExample.Method.map.rawValue
+    @Option(help: "The fitting method: map, map-nc (joint MAP by the published Adam, centred or non-centred), map-lbfgs, map-nc-lbfgs (continued to convergence), or marginal (every individual's trajectories integrated out by the Laplace approximation).")
+    var method: AladynExample.Method = .map
 
     @Option(help: "Adam epochs.")
     var epochs = 300
@@ -63,14 +65,13 @@ struct AladynFitCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
+    @Flag(name: .long, help: "Do not show progress on stderr.")
+    var quiet = false
+
     @Option(name: [.short, .long], help: ArgumentHelp("Write the result to FILE instead of standard output.", valueName: "FILE"))
     var output: String?
 
     func validate() throws {
-        guard AladynExample.Method(rawValue: method) != nil else {
-            let names = AladynExample.Method.allCases.map(\.rawValue)
-            throw ValidationError("--method must be one of \(names.joined(separator: ", ")); got '\(method)'")
-        }
         guard signatures >= 1 else { throw ValidationError("--signatures must be at least 1; got \(signatures)") }
         if let ages, ages < 2 { throw ValidationError("--ages must be at least 2; got \(ages)") }
         guard epochs >= 0 else { throw ValidationError("--epochs must be non-negative; got \(epochs)") }
@@ -82,10 +83,14 @@ struct AladynFitCommand: ParsableCommand {
     func run() throws {
         try OutputDestination.validate(outputs: [("--output", output)], inputs: [events, covariates])
         let data = try AladynDataSet.read(events: events, covariates: covariates, ages: ages)
-        guard let method = AladynExample.Method(rawValue: method) else { throw ValidationError("unknown --method '\(method)'") }
+        let line = ProgressLine(enabled: !quiet)
         let fit = try AladynDataFit(
             data: data, signatures: signatures, method: method, epochs: epochs, learningRate: learningRate,
-            priorWeight: priorWeight, lbfgsEvaluations: lbfgsEvaluations, seed: seed)
+            priorWeight: priorWeight, lbfgsEvaluations: lbfgsEvaluations, seed: seed) { line.update($0) }
+        line.finish()
         try OutputDestination(path: output).write(json ? try JSONOutput.encode(fit) : fit.text)
     }
 }
+
+/// The fitting methods by name, for `--method` and `--methods`.
+extension AladynExample.Method: ExpressibleByArgument {}

@@ -22,7 +22,7 @@ public struct AladynDataFit: Sendable, Codable, Equatable {
 
     public init(
         data: AladynDataSet, signatures: Int, method: AladynExample.Method = .map, epochs: Int = 300, learningRate: Double = 0.1,
-        priorWeight: Double = 1e-4, lbfgsEvaluations: Int = 1000, seed: UInt64 = 1
+        priorWeight: Double = 1e-4, lbfgsEvaluations: Int = 1000, seed: UInt64 = 1, progress: ((String) -> Void)? = nil
     ) throws(AladynError) {
         guard signatures >= 1, signatures <= data.outcomes.diseases else {
             throw .invalidValue(what: "the number of signatures", value: "\(signatures)", requirement: "between 1 and the \(data.outcomes.diseases) diseases")
@@ -32,7 +32,8 @@ public struct AladynDataFit: Sendable, Codable, Equatable {
             logitPrevalence: AladynPrevalence.smoothedLogit(data.outcomes), signatureReferences: AladynModel.evenlySpacedReferences(signatures: signatures),
             priorWeight: priorWeight)
         let start = try AladynInitialization.published(model, form: .centred, seed: seed)
-        let fit = try method.fit(model, start: start, epochs: epochs, learningRate: learningRate, lbfgsEvaluations: lbfgsEvaluations)
+        let fit = try method.fit(
+            model, start: start, epochs: epochs, learningRate: learningRate, lbfgsEvaluations: lbfgsEvaluations, progress: progress)
         let centred = try model.converted(fit.parameters, to: .centred)
         self.method = method.rawValue
         dimensions = model.dimensions

@@ -10,7 +10,7 @@ public enum AladynError: Error, Equatable, CustomStringConvertible {
     case unreadable(file: String, reason: String)
     /// Newton's method found no mode of an individual's trajectory posterior with a positive
     /// definite Hessian (the marginal method's Laplace approximation).
-    case laplaceFailed(individual: Int)
+    case laplaceFailed(individual: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -30,8 +30,8 @@ public enum AladynError: Error, Equatable, CustomStringConvertible {
             return "\(file) has a column \"\(name)\" that ALADYN data does not use"
         case .unreadable(let file, let reason):
             return "cannot read \(file): \(reason)"
-        case .laplaceFailed(let individual):
-            return "the Laplace approximation failed for individual \(individual + 1): Newton's method found no mode of its trajectories' posterior with a positive definite Hessian (kappa or phi may be extreme)"
+        case .laplaceFailed(let individual, let reason):
+            return "the Laplace approximation failed for individual \(individual + 1): no mode of its trajectories' posterior was found (\(reason); kappa or phi may be extreme)"
         }
     }
 }

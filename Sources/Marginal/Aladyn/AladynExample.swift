@@ -103,7 +103,8 @@ public struct AladynExample: Sendable {
             for method in methods {
                 progress?("aladyn seed \(seed): \(method.rawValue)")
                 let fit = try method.fit(
-                    model, start: start, epochs: epochs, learningRate: learningRate, lbfgsEvaluations: lbfgsEvaluations, earlier: fits)
+                    model, start: start, epochs: epochs, learningRate: learningRate, lbfgsEvaluations: lbfgsEvaluations, earlier: fits
+                ) { progress?("aladyn seed \(seed): \($0)") }
                 fits[method] = fit
                 let prediction = try AladynPrediction.evaluate(
                     fitted: fit.parameters, trainingModel: model, outcomes: newOutcomes, covariates: newCovariates,

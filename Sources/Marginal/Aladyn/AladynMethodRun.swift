@@ -3,14 +3,17 @@
 /// marginal method from the same start. Shared by the simulation study and by fits to data files (``AladynDataFit``).
 extension AladynExample.Method {
     /// The arm's fit from `start` (centred); `earlier` holds fits already made in this run, so that
-    /// an L-BFGS arm continues its Adam arm's result instead of running it again.
+    /// an L-BFGS arm continues its Adam arm's result instead of running it again. `progress`
+    /// receives the marginal method's evaluations.
     func fit(
         _ model: AladynModel, start: AladynParameters, epochs: Int, learningRate: Double, lbfgsEvaluations: Int,
-        earlier: [AladynExample.Method: AladynFit] = [:]
+        earlier: [AladynExample.Method: AladynFit] = [:], progress: ((String) -> Void)? = nil
     ) throws(AladynError) -> AladynFit {
         switch self {
         case .marginal:
-            return try AladynFit.marginal(model, start: start, maximumEvaluations: lbfgsEvaluations)
+            return try AladynFit.marginal(model, start: start, maximumEvaluations: lbfgsEvaluations) { evaluation, value in
+                progress?("marginal: evaluation \(evaluation), objective \(NumberFormat.significant(value, 8))")
+            }
         case .map:
             return try AladynFit.adam(model, start: start, epochs: epochs, learningRate: learningRate)
         case .mapNonCentred:

@@ -158,12 +158,20 @@ final class AladynLaplace {
 
     /// Moves `z` (n values, the warm start) to the mode of f and returns the individual's
     /// contribution, with dF_i/dm into `meanGradient` (K+1) and dF_i/ds added to `sigmoidGradient`.
+    /// When Newton's method fails from the warm start (a previous evaluation far away may have
+    /// left it anywhere) it starts again from the prior mean, z = 0.
     func evaluate(
         _ x: AladynIndividualTerms.Individual, mean m: UnsafePointer<Double>, z: UnsafeMutablePointer<Double>,
         meanGradient: UnsafeMutablePointer<Double>, sigmoidGradient: UnsafeMutablePointer<Double>
-    ) -> Contribution? {
+    ) throws(LaplaceFailure) -> Contribution {
         let n = dimension
-        guard let data = try? mode(x, mean: m, z: z) else { return nil }
+        let data: Double
+        do {
+            data = try mode(x, mean: m, z: z)
+        } catch {
+            for index in 0..<n { z[index] = 0 }
+            data = try mode(x, mean: m, z: z)
+        }
         let value = data + SmallMatrix.logDiagonal(factor, size: n) + 0.5 * Double(signatures) * basis.logDeterminant
         SmallMatrix.inverseFromCholesky(factor, into: inverse, size: n)
         fillCovariances()
@@ -195,18 +203,18 @@ final class AladynLaplace {
     /// are recomputed there: quadratic convergence puts ẑ within ~10⁻¹⁶ of the mode. That matters
     /// because ½ log |H| has a non-zero gradient in z (the v of the adjoint), so an error δz in the
     /// mode moves F_i by O(δz), not O(δz²) as f alone would.
-    private func mode(_ x: AladynIndividualTerms.Individual, mean m: UnsafePointer<Double>, z: UnsafeMutablePointer<Double>) throws -> Double {
+    private func mode(_ x: AladynIndividualTerms.Individual, mean m: UnsafePointer<Double>, z: UnsafeMutablePointer<Double>) throws(LaplaceFailure) -> Double {
         let n = dimension
         var finishing = false
         for _ in 0..<Self.maximumIterations {
             trajectories(mean: m, z: z, into: lambda)
             terms.setTrajectories(lambda)
             let f = terms.derivatives(x) + priorQuadratic(z)
-            guard f.isFinite else { throw LaplaceFailure.nonFinite }
+            guard f.isFinite else { throw .nonFinite }
             gradientAndHessian(z: z)
             let positive = factorize(damping: 0)
             if finishing {
-                guard positive else { throw LaplaceFailure.indefinite }
+                guard positive else { throw .indefinite }
                 return f
             }
             if !positive { try dampedFactor() }
@@ -237,15 +245,15 @@ final class AladynLaplace {
                 }
                 alpha *= 0.5
             }
-            guard accepted else { throw LaplaceFailure.noProgress }
+            guard accepted else { throw .noProgress }
             for index in 0..<n { z[index] = trial[index] }
         }
-        throw LaplaceFailure.iterations
+        throw .iterations
     }
 
     /// The Cholesky factor of H + μI for the smallest μ = 10⁻⁸·10^j·max diag that is positive
     /// definite (a Levenberg step away from the mode, where the Hessian of ℓ may be indefinite).
-    private func dampedFactor() throws {
+    private func dampedFactor() throws(LaplaceFailure) {
         let n = dimension
         var largest = 0.0
         for index in 0..<n { largest = max(largest, abs(hessian[index * (n + 1)])) }
@@ -254,7 +262,7 @@ final class AladynLaplace {
             if factorize(damping: mu) { return }
             mu *= 10
         }
-        throw LaplaceFailure.indefinite
+        throw .indefinite
     }
 
     /// C_t = (BΣBᵀ)_tt for every pair of signatures: C_kj(t) = Σ_ab U_ta Σ_(k,a),(j,b) U_tb.
@@ -282,7 +290,17 @@ final class AladynLaplace {
         }
     }
 
-    enum LaplaceFailure: Error {
+    /// Why an individual's mode was not found.
+    enum LaplaceFailure: Error, CustomStringConvertible {
         case nonFinite, noProgress, iterations, indefinite
+
+        var description: String {
+            switch self {
+            case .nonFinite: return "its log density is not finite"
+            case .noProgress: return "the line search made no progress"
+            case .iterations: return "Newton's method did not converge in \(AladynLaplace.maximumIterations) steps"
+            case .indefinite: return "the Hessian at the mode is not positive definite"
+            }
+        }
     }
 }

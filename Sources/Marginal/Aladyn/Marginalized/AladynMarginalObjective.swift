@@ -37,7 +37,7 @@ final class AladynMarginalObjective: @unchecked Sendable {
         let sigmoidGradient: UnsafeMutableBufferPointer<Double>
         var value = 0.0
         var kappaGradient = 0.0
-        var failed: Int?
+        var failed: (individual: Int, reason: AladynLaplace.LaplaceFailure)?
 
         init(individuals: Range<Int>, basis: AladynTrajectoryBasis, dimensions d: AladynDimensions) {
             self.individuals = individuals
@@ -169,7 +169,9 @@ final class AladynMarginalObjective: @unchecked Sendable {
         } else {
             DispatchQueue.concurrentPerform(iterations: chunks.count) { part in self.run(self.chunks[part], kappa: kappa) }
         }
-        if let i = chunks.compactMap(\.failed).first { throw .laplaceFailed(individual: i) }
+        if let failure = chunks.compactMap(\.failed).first {
+            throw .laplaceFailed(individual: failure.individual, reason: failure.reason.description)
+        }
         let scale = 1 / Double(n)
         var total = 0.0, kappaBar = 0.0
         sigmoidBar.update(repeating: 0)
@@ -224,15 +226,16 @@ final class AladynMarginalObjective: @unchecked Sendable {
             let individual = AladynIndividualTerms.Individual(
                 exits: exits.baseAddress! + i * dCount, diagnosed: diagnosed.baseAddress! + i * dCount,
                 sigmoid: sigmoid.baseAddress!, kappa: kappa)
-            guard let contribution = chunk.laplace.evaluate(
-                individual, mean: meanBuffer.baseAddress! + i * kt, z: modes.baseAddress! + i * kt * r,
-                meanGradient: meanGradient.baseAddress! + i * kt, sigmoidGradient: chunk.sigmoidGradient.baseAddress!)
-            else {
-                chunk.failed = i
+            do {
+                let contribution = try chunk.laplace.evaluate(
+                    individual, mean: meanBuffer.baseAddress! + i * kt, z: modes.baseAddress! + i * kt * r,
+                    meanGradient: meanGradient.baseAddress! + i * kt, sigmoidGradient: chunk.sigmoidGradient.baseAddress!)
+                chunk.value += contribution.value
+                chunk.kappaGradient += contribution.kappaGradient
+            } catch {
+                chunk.failed = (i, error)
                 return
             }
-            chunk.value += contribution.value
-            chunk.kappaGradient += contribution.kappaGradient
         }
     }
 }
