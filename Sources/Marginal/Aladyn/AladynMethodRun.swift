@@ -11,8 +11,8 @@ extension AladynExample.Method {
     ) throws(AladynError) -> AladynFit {
         switch self {
         case .marginal:
-            return try AladynFit.marginal(model, start: start, maximumEvaluations: lbfgsEvaluations) { evaluation, value in
-                progress?("marginal: evaluation \(evaluation), objective \(NumberFormat.significant(value, 8))")
+            return try AladynFit.marginal(model, start: start, maximumEvaluations: lbfgsEvaluations) { evaluation, value, steps in
+                progress?("marginal: evaluation \(evaluation), objective \(NumberFormat.significant(value, 8)), \(NumberFormat.significant(steps, 2)) Newton steps per individual")
             }
         case .map:
             return try AladynFit.adam(model, start: start, epochs: epochs, learningRate: learningRate)

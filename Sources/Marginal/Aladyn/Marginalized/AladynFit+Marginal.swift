@@ -11,7 +11,7 @@ extension AladynFit {
     /// T directions).
     public static func marginal(
         _ model: AladynModel, start: AladynParameters, maximumEvaluations: Int = 1000,
-        basisTolerance: Double? = nil, progress: ((Int, Double) -> Void)? = nil
+        basisTolerance: Double? = nil, progress: ((_ evaluation: Int, _ value: Double, _ newtonSteps: Double) -> Void)? = nil
     ) throws(AladynError) -> AladynFit {
         guard maximumEvaluations >= 1 else {
             throw .invalidValue(what: "the number of evaluations", value: "\(maximumEvaluations)", requirement: "positive")
@@ -33,7 +33,7 @@ extension AladynFit {
             // A failed Laplace step at a trial point is a wall for the line search.
             guard let value = try? objective.evaluate(x, gradient: &g), value.isFinite else { return .infinity }
             trace.append(value)
-            progress?(trace.count - 1, value)
+            progress?(trace.count - 1, value, objective.newtonStepsPerIndividual)
             return value
         }
         _ = try objective.evaluate(result.minimizer, gradient: &gradient)

@@ -83,7 +83,8 @@ final class AladynIndividualTerms {
     }
 
     /// Fills the ages' cell derivatives of disease d (c′ in `first`, c″ in `second`, c‴ in `third`,
-    /// the mixture in `mix`) and returns the disease's count of ages at risk and Σ c.
+    /// the mixture in `mix`, the cells' probabilities in `factor`) and returns the disease's count
+    /// of ages at risk and Σ c.
     @inline(__always)
     private func cells(_ x: Individual, disease d: Int, orders: Int) -> (count: Int, value: Double) {
         let (kt, t) = (signatures, ages)
@@ -94,16 +95,15 @@ final class AladynIndividualTerms {
             let s = x.sigmoid + (k * diseases + d) * t, th = theta + k * t
             for a in 0..<n { mix[a] += th[a] * s[a] }
         }
-        var value = 0.0
         let diagnosed = x.diagnosed[d]
         for a in 0..<n {
             let cell = AladynCellDerivatives(hazard: x.kappa * mix[a], diagnosis: diagnosed && a == exit)
-            value += cell.value
+            factor[a] = cell.probability
             first[a] = cell.first
             if orders >= 2 { second[a] = cell.second }
             if orders >= 3 { third[a] = cell.third }
         }
-        return (n, value)
+        return (n, -VectorKernels.logProduct(factor, count: n))
     }
 
     /// ℓ_i at the current θ.

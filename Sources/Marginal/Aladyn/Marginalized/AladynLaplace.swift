@@ -27,6 +27,8 @@ final class AladynLaplace {
     /// H, its Cholesky factor and Σ.
     private let zGradient, step, trial, work, hessian, factor, inverse: UnsafeMutablePointer<Double>
     private let allocations: [UnsafeMutablePointer<Double>]
+    /// Newton steps taken (derivative passes), for the progress report.
+    var newtonSteps = 0
 
     /// The Newton decrement (relative to max(1, |f|)) below which steps are taken in full.
     static let quadraticRegion = 1e-6
@@ -148,12 +150,13 @@ final class AladynLaplace {
         }
     }
 
-    /// The Cholesky factor of H + μI into `factor`; false if it is not positive definite.
+    /// The Cholesky factor of H + μI into `factor` (LAPACK `dpotrf`, lower triangle); false if it
+    /// is not positive definite.
     private func factorize(damping mu: Double) -> Bool {
         let n = dimension
         factor.update(from: hessian, count: n * n)
         if mu > 0 { for index in 0..<n { factor[index * (n + 1)] += mu } }
-        return SmallMatrix.choleskyLower(factor, size: n)
+        return LAPACK.choleskyLower(n: n, a: factor, lda: n)
     }
 
     /// Moves `z` (n values, the warm start) to the mode of f and returns the individual's
@@ -173,7 +176,10 @@ final class AladynLaplace {
             data = try mode(x, mean: m, z: z)
         }
         let value = data + SmallMatrix.logDiagonal(factor, size: n) + 0.5 * Double(signatures) * basis.logDeterminant
-        SmallMatrix.inverseFromCholesky(factor, into: inverse, size: n)
+        // Σ = H⁻¹ from the factor (LAPACK), both triangles.
+        inverse.update(from: factor, count: n * n)
+        guard CholeskyInverse.invertGram(n: n, inverse, lda: n) else { throw .indefinite }
+        for j in 0..<n { for i in 0..<j { inverse[i + j * n] = inverse[j + i * n] } }
         fillCovariances()
         let kt = signatures, t = ages
         var kappaGradient = terms.traceGradient(x, covariance: covariance, into: trace, sigmoidGradient: sigmoidGradient)
@@ -207,6 +213,7 @@ final class AladynLaplace {
         let n = dimension
         var finishing = false
         for _ in 0..<Self.maximumIterations {
+            newtonSteps += 1
             trajectories(mean: m, z: z, into: lambda)
             terms.setTrajectories(lambda)
             let f = terms.derivatives(x) + priorQuadratic(z)

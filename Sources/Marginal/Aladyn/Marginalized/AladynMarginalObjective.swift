@@ -27,6 +27,10 @@ final class AladynMarginalObjective: @unchecked Sendable {
     /// The modes ẑ_i (N × (K+1)r), m and dF_i/dm (N × (K+1)), for the threads.
     private let modes, meanBuffer, meanGradient: UnsafeMutableBufferPointer<Double>
     private let chunks: [Chunk]
+    /// Newton steps per individual in the last evaluation (the warm start's effect), for progress.
+    var newtonStepsPerIndividual: Double {
+        Double(chunks.reduce(0) { $0 + $1.laplace.newtonSteps }) / Double(max(model.dimensions.individuals, 1))
+    }
     /// The last evaluation's gradient, split into the marginal likelihood's part and the φ prior's.
     private(set) var likelihoodGradient: [Double]
     private(set) var priorGradient: [Double]
@@ -164,10 +168,12 @@ final class AladynMarginalObjective: @unchecked Sendable {
         for index in 0..<phi.count { sigmoid[index] = 1 / (1 + exp(-phi[index])) }
         model.fillLambdaMean(gamma: x[ranges[2]], into: &mean)
         _ = meanBuffer.update(fromContentsOf: mean)
-        if chunks.count == 1 {
-            run(chunks[0], kappa: kappa)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: chunks.count) { part in self.run(self.chunks[part], kappa: kappa) }
+        BLAS.singleThreaded(when: chunks.count > 1) {
+            if chunks.count == 1 {
+                run(chunks[0], kappa: kappa)
+            } else {
+                DispatchQueue.concurrentPerform(iterations: chunks.count) { part in self.run(self.chunks[part], kappa: kappa) }
+            }
         }
         if let failure = chunks.compactMap(\.failed).first {
             throw .laplaceFailed(individual: failure.individual, reason: failure.reason.description)
@@ -219,6 +225,7 @@ final class AladynMarginalObjective: @unchecked Sendable {
         let d = model.dimensions
         let (kt, dCount, r) = (d.totalSignatures, d.diseases, basis.rank)
         chunk.sigmoidGradient.update(repeating: 0)
+        chunk.laplace.newtonSteps = 0
         chunk.value = 0
         chunk.kappaGradient = 0
         chunk.failed = nil
