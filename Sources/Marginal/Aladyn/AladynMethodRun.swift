@@ -11,9 +11,7 @@ extension AladynExample.Method {
     ) throws(AladynError) -> AladynFit {
         switch self {
         case .marginal:
-            return try AladynFit.marginal(model, start: start, maximumEvaluations: lbfgsEvaluations) { evaluation, value, steps in
-                progress?("marginal: evaluation \(evaluation), objective \(NumberFormat.significant(value, 8)), \(NumberFormat.significant(steps, 2)) Newton steps per individual")
-            }
+            return try AladynFit.marginal(model, start: start, maximumEvaluations: lbfgsEvaluations) { progress?($0.description) }
         case .map:
             return try AladynFit.adam(model, start: start, epochs: epochs, learningRate: learningRate)
         case .mapNonCentred:

@@ -152,3 +152,37 @@ import Testing
         }
     }
 }
+
+/// The cell term's derivatives against central differences of its value, below 10⁻⁶ (no clamp),
+/// inside, and on the continuation above 1 − 10⁻⁶, for censored and diagnosis cells; the value
+/// is continuous at the continuation point.
+@Suite struct AladynCellDerivativesTests {
+    static func value(_ pi: Double, _ diagnosis: Bool) -> Double {
+        let cell = AladynCellDerivatives(hazard: pi, diagnosis: diagnosis)
+        return cell.excess - log(cell.probability)
+    }
+
+    @Test func derivativesMatchDifferences() {
+        let p0 = AladynCellDerivatives.continuationPoint
+        for diagnosis in [false, true] {
+            for pi in [3e-8, 0.2, 0.7, p0 + 2e-7, p0 + 0.3, 1.7] {
+                let cell = AladynCellDerivatives(hazard: pi, diagnosis: diagnosis)
+                let h = min(1e-9, pi * 1e-3)
+                let numeric = [
+                    (Self.value(pi + h, diagnosis) - Self.value(pi - h, diagnosis)) / (2 * h),
+                    (AladynCellDerivatives(hazard: pi + h, diagnosis: diagnosis).first
+                        - AladynCellDerivatives(hazard: pi - h, diagnosis: diagnosis).first) / (2 * h),
+                ]
+                for (analytic, difference) in zip([cell.first, cell.second], numeric) {
+                    #expect(abs(analytic - difference) <= 1e-5 * max(1, abs(difference)), "pi \(pi) diagnosis \(diagnosis): \(analytic) vs \(difference)")
+                }
+                #expect(Self.value(pi, diagnosis).isFinite)
+            }
+            // Continuity at π₀, and the third derivative 2c′³ inside, 0 beyond.
+            #expect(abs(Self.value(p0 + 1e-15, diagnosis) - Self.value(p0, diagnosis)) < 1e-6)
+            let inside = AladynCellDerivatives(hazard: 0.3, diagnosis: diagnosis)
+            #expect(abs(inside.third - 2 * pow(inside.first, 3)) < 1e-12 * abs(inside.third))
+            #expect(AladynCellDerivatives(hazard: 1.2, diagnosis: diagnosis).third == 0)
+        }
+    }
+}

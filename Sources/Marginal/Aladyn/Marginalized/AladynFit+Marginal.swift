@@ -11,7 +11,7 @@ extension AladynFit {
     /// T directions).
     public static func marginal(
         _ model: AladynModel, start: AladynParameters, maximumEvaluations: Int = 1000,
-        basisTolerance: Double? = nil, progress: ((_ evaluation: Int, _ value: Double, _ newtonSteps: Double) -> Void)? = nil
+        basisTolerance: Double? = nil, progress: ((MarginalProgress) -> Void)? = nil
     ) throws(AladynError) -> AladynFit {
         guard maximumEvaluations >= 1 else {
             throw .invalidValue(what: "the number of evaluations", value: "\(maximumEvaluations)", requirement: "positive")
@@ -29,12 +29,21 @@ extension AladynFit {
         minimizer.relativeObjectiveTolerance = 1e-12
         minimizer.memory = 20
         var trace = [first]
+        var failures = 0
         let result = minimizer.minimize(start: x0) { x, g in
-            // A failed Laplace step at a trial point is a wall for the line search.
-            guard let value = try? objective.evaluate(x, gradient: &g), value.isFinite else { return .infinity }
-            trace.append(value)
-            progress?(trace.count - 1, value, objective.newtonStepsPerIndividual)
-            return value
+            // A trial point where an individual's Laplace approximation fails is a wall for the
+            // line search.
+            do {
+                let value = try objective.evaluate(x, gradient: &g)
+                trace.append(value)
+                progress?(.init(evaluation: trace.count - 1, value: value, newtonSteps: objective.newtonStepsPerIndividual, failures: failures))
+                return value.isFinite ? value : .infinity
+            } catch {
+                failures += 1
+                progress?(.init(evaluation: trace.count - 1, value: trace.last ?? first, newtonSteps: objective.newtonStepsPerIndividual,
+                                failures: failures, lastFailure: "\(error)"))
+                return .infinity
+            }
         }
         _ = try objective.evaluate(result.minimizer, gradient: &gradient)
         let endNorms = blockNorms(objective)
@@ -49,6 +58,24 @@ extension AladynFit {
         return AladynFit(
             parameters: parameters, trace: trace, loss: loss.likelihood + loss.prior, gradientFlow: AladynGradientFlow(rows: rows),
             seconds: seconds(since: clock), iterations: result.evaluations)
+    }
+
+    /// Where the marginal fit is: L-BFGS evaluations, the objective, Newton steps per individual
+    /// in the last evaluation, and trial points rejected because a Laplace approximation failed.
+    public struct MarginalProgress: Sendable, CustomStringConvertible {
+        public var evaluation: Int
+        public var value: Double
+        public var newtonSteps: Double
+        public var failures: Int
+        public var lastFailure: String?
+
+        public var description: String {
+            var text = "marginal: evaluation \(evaluation), objective \(NumberFormat.significant(value, 8)), "
+                + "\(NumberFormat.significant(newtonSteps, 2)) Newton steps per individual"
+            if failures > 0 { text += ", \(failures) trial points rejected" }
+            if let lastFailure { text += " (\(lastFailure))" }
+            return text
+        }
     }
 
     private static func blockNorms(_ objective: AladynMarginalObjective) -> [(likelihood: Double, prior: Double)] {

@@ -96,14 +96,16 @@ final class AladynIndividualTerms {
             for a in 0..<n { mix[a] += th[a] * s[a] }
         }
         let diagnosed = x.diagnosed[d]
+        var excess = 0.0
         for a in 0..<n {
             let cell = AladynCellDerivatives(hazard: x.kappa * mix[a], diagnosis: diagnosed && a == exit)
             factor[a] = cell.probability
+            excess += cell.excess
             first[a] = cell.first
             if orders >= 2 { second[a] = cell.second }
             if orders >= 3 { third[a] = cell.third }
         }
-        return (n, -VectorKernels.logProduct(factor, count: n))
+        return (n, excess - VectorKernels.logProduct(factor, count: n))
     }
 
     /// ℓ_i at the current θ.

@@ -10,11 +10,12 @@ import Foundation
 ///
 /// with L_φ the Cholesky factor of Ω_φ: the φ prior GP(μ_d + ψ_kd, Ω_φ) at its literal weight (W = 1,
 /// the model as written), whitened so that the optimizer sees a unit prior curvature instead of
-/// Ω_φ⁻¹'s condition number of 10⁷. ψ, γ and κ have flat priors.
+/// Ω_φ⁻¹'s condition number of 10⁷. ψ, γ and κ have flat priors. The likelihood is the published
+/// one with its hazard clamp replaced by smooth continuations (see ``AladynCellDerivatives``).
 ///
 /// The vector x is [ε ((K+1) × D × T), ψ ((K+1) × D), γ (P × K), κ]. Individuals run in chunks
 /// over the cores, each with its own workspace and ∂/∂σ(φ) accumulator; each individual's mode is
-/// kept between evaluations as the next Newton start.
+/// kept between evaluations as the next Newton start (the last successful evaluation's).
 final class AladynMarginalObjective: @unchecked Sendable {
     let model: AladynModel
     let basis: AladynTrajectoryBasis
@@ -26,6 +27,9 @@ final class AladynMarginalObjective: @unchecked Sendable {
     private var mean: [Double]
     /// The modes ẑ_i (N × (K+1)r), m and dF_i/dm (N × (K+1)), for the threads.
     private let modes, meanBuffer, meanGradient: UnsafeMutableBufferPointer<Double>
+    /// The modes of the last evaluation that succeeded: a failed one restores them, so that the
+    /// next Newton starts are never a failed point's.
+    private let acceptedModes: UnsafeMutableBufferPointer<Double>
     private let chunks: [Chunk]
     /// Newton steps per individual in the last evaluation (the warm start's effect), for progress.
     var newtonStepsPerIndividual: Double {
@@ -76,6 +80,7 @@ final class AladynMarginalObjective: @unchecked Sendable {
         sigmoid = .zeros(cells)
         sigmoidBar = .zeros(cells)
         modes = .zeros(d.individuals * d.totalSignatures * basis.rank)
+        acceptedModes = .zeros(modes.count)
         mean = [Double](repeating: 0, count: d.individuals * d.totalSignatures)
         meanBuffer = .zeros(mean.count)
         meanGradient = .zeros(mean.count)
@@ -92,7 +97,7 @@ final class AladynMarginalObjective: @unchecked Sendable {
     deinit {
         exits.deallocate()
         diagnosed.deallocate()
-        for buffer in [phi, sigmoid, sigmoidBar, modes, meanBuffer, meanGradient] { buffer.deallocate() }
+        for buffer in [phi, sigmoid, sigmoidBar, modes, acceptedModes, meanBuffer, meanGradient] { buffer.deallocate() }
     }
 
     /// x for a point of the published parameters (centred or not): ε = L_φ⁻¹(φ − μ − ψ).
@@ -176,8 +181,10 @@ final class AladynMarginalObjective: @unchecked Sendable {
             }
         }
         if let failure = chunks.compactMap(\.failed).first {
+            _ = modes.update(fromContentsOf: acceptedModes)
             throw .laplaceFailed(individual: failure.individual, reason: failure.reason.description)
         }
+        _ = acceptedModes.update(fromContentsOf: modes)
         let scale = 1 / Double(n)
         var total = 0.0, kappaBar = 0.0
         sigmoidBar.update(repeating: 0)
