@@ -15,7 +15,7 @@ import Foundation
 ///
 /// The vector x is [ε ((K+1) × D × T), ψ ((K+1) × D), γ (P × K), κ]. Individuals run in chunks
 /// over the cores, each with its own workspace and ∂/∂σ(φ) accumulator; each individual's mode is
-/// kept between evaluations as the next Newton start (the last successful evaluation's).
+/// kept as the next Newton start (the modes at the lowest value so far).
 final class AladynMarginalObjective: @unchecked Sendable {
     let model: AladynModel
     let basis: AladynTrajectoryBasis
@@ -27,9 +27,15 @@ final class AladynMarginalObjective: @unchecked Sendable {
     private var mean: [Double]
     /// The modes ẑ_i (N × (K+1)r), m and dF_i/dm (N × (K+1)), for the threads.
     private let modes, meanBuffer, meanGradient: UnsafeMutableBufferPointer<Double>
-    /// The modes of the last evaluation that succeeded: a failed one restores them, so that the
-    /// next Newton starts are never a failed point's.
+    /// The modes at the lowest value evaluated so far, every evaluation's Newton starts.
+    ///
+    /// An individual's trajectory posterior can have several modes, and Newton's method finds the
+    /// one its start leads to; starting from the last evaluated point (an optimizer's far trial
+    /// point, say) would make the value at a point depend on the path to it. Starting from the
+    /// best point's modes, an optimizer's line search follows them continuously from its current
+    /// iterate, and returning to a point gives its value again.
     private let acceptedModes: UnsafeMutableBufferPointer<Double>
+    private var bestValue = Double.infinity
     private let chunks: [Chunk]
     /// Newton steps per individual in the last evaluation (the warm start's effect), for progress.
     var newtonStepsPerIndividual: Double {
@@ -173,6 +179,7 @@ final class AladynMarginalObjective: @unchecked Sendable {
         for index in 0..<phi.count { sigmoid[index] = 1 / (1 + exp(-phi[index])) }
         model.fillLambdaMean(gamma: x[ranges[2]], into: &mean)
         _ = meanBuffer.update(fromContentsOf: mean)
+        _ = modes.update(fromContentsOf: acceptedModes)
         BLAS.singleThreaded(when: chunks.count > 1) {
             if chunks.count == 1 {
                 run(chunks[0], kappa: kappa)
@@ -181,10 +188,8 @@ final class AladynMarginalObjective: @unchecked Sendable {
             }
         }
         if let failure = chunks.compactMap(\.failed).first {
-            _ = modes.update(fromContentsOf: acceptedModes)
             throw .laplaceFailed(individual: failure.individual, reason: failure.reason.description)
         }
-        _ = acceptedModes.update(fromContentsOf: modes)
         let scale = 1 / Double(n)
         var total = 0.0, kappaBar = 0.0
         sigmoidBar.update(repeating: 0)
@@ -224,7 +229,12 @@ final class AladynMarginalObjective: @unchecked Sendable {
         }
         likelihoodGradient[ranges[3].lowerBound] = scale * kappaBar
         for index in gradient.indices { gradient[index] = likelihoodGradient[index] + priorGradient[index] }
-        return scale * (total + prior)
+        let value = scale * (total + prior)
+        if value < bestValue {
+            bestValue = value
+            _ = acceptedModes.update(fromContentsOf: modes)
+        }
+        return value
     }
 
     /// One chunk's individuals: their Laplace terms, modes and gradients.
