@@ -3,8 +3,9 @@ import Testing
 @testable import Marginal
 
 /// One individual's ALADYN terms (``AladynIndividualTerms``): the gradient and the age blocks of
-/// the Hessian against central differences of the value, and both hand-made reverse passes (the
-/// Laplace trace term ½ Σ_t tr(C_t A_t) and the correction ℓ − gᵀδλ) against central differences
+/// the Hessian against central differences of the value, the Gauss–Newton blocks against the
+/// Hessian's closed-form remainder, and both hand-made reverse passes (the Laplace trace term
+/// ½ Σ_t tr(C_t G_t) and the correction ℓ − gᵀδλ) against central differences
 /// in λ, in σ(φ) and in κ.
 @Suite struct AladynIndividualTermsTests {
     static let (kt, d, t) = (3, 4, 6)
@@ -43,11 +44,12 @@ import Testing
 
     static func value(_ s: Setup, _ terms: AladynIndividualTerms) -> Double { with(s, terms) { terms.value($0) } }
 
-    static func gradient(_ s: Setup, _ terms: AladynIndividualTerms) -> (g: [Double], a: [Double]) {
+    static func gradient(_ s: Setup, _ terms: AladynIndividualTerms) -> (g: [Double], a: [Double], gaussNewton: [Double]) {
         with(s, terms) { x in
             _ = terms.derivatives(x)
             return (Array(UnsafeBufferPointer(start: terms.gradient, count: kt * t)),
-                    Array(UnsafeBufferPointer(start: terms.hessian, count: kt * (kt + 1) / 2 * t)))
+                    Array(UnsafeBufferPointer(start: terms.hessian, count: kt * (kt + 1) / 2 * t)),
+                    Array(UnsafeBufferPointer(start: terms.gaussNewton, count: kt * (kt + 1) / 2 * t)))
         }
     }
 
@@ -67,9 +69,9 @@ import Testing
 
     static let direction: [Double] = (0..<(kt * t)).map { 0.4 * cos(Double($0) * 0.9 + 0.3) }
 
-    /// τ = ½ Σ_t tr(C_t A_t) from the Hessian blocks.
+    /// τ = ½ Σ_t tr(C_t G_t) from the Gauss–Newton blocks.
     static func trace(_ s: Setup, _ terms: AladynIndividualTerms) -> Double {
-        let (_, a) = gradient(s, terms)
+        let a = gradient(s, terms).gaussNewton
         var sum = 0.0
         for k in 0..<kt {
             for j in 0..<kt {
@@ -83,7 +85,7 @@ import Testing
     /// ℓ − gᵀδλ.
     static func correction(_ s: Setup, _ terms: AladynIndividualTerms) -> Double {
         let value = value(s, terms)
-        let (g, _) = gradient(s, terms)
+        let g = gradient(s, terms).g
         return value - zip(g, direction).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
@@ -94,18 +96,36 @@ import Testing
     @Test func gradientAndHessianMatchDifferences() throws {
         let s = try Self.setup()
         let terms = AladynIndividualTerms(signatures: Self.kt, diseases: Self.d, ages: Self.t)
-        let (g, a) = Self.gradient(s, terms)
+        let (g, a, gaussNewton) = Self.gradient(s, terms)
         let h = 1e-5
         for index in 0..<(Self.kt * Self.t) {
             var plus = s, minus = s
             plus.lambda[index] += h
             minus.lambda[index] -= h
             Self.check(g[index], (Self.value(plus, terms) - Self.value(minus, terms)) / (2 * h), "g[\(index)]")
-            let (gp, _) = Self.gradient(plus, terms), (gm, _) = Self.gradient(minus, terms)
+            let gp = Self.gradient(plus, terms).g, gm = Self.gradient(minus, terms).g
             let (k, age) = (index / Self.t, index % Self.t)
             for j in 0..<Self.kt {
                 let numeric = (gp[j * Self.t + age] - gm[j * Self.t + age]) / (2 * h)
                 Self.check(a[terms.pairIndex(min(k, j), max(k, j)) * Self.t + age], numeric, "A[\(k),\(j)](\(age))")
+            }
+        }
+        // G_t = A_t − (diag g − gθᵀ − θgᵀ), and positive semidefinite (its diagonal and 2 × 2 minors).
+        let theta = s.lambda.indices.map { index -> Double in
+            let age = index % Self.t
+            let total = (0..<Self.kt).reduce(0.0) { $0 + exp(s.lambda[$1 * Self.t + age]) }
+            return exp(s.lambda[index]) / total
+        }
+        for age in 0..<Self.t {
+            for k in 0..<Self.kt {
+                for j in k..<Self.kt {
+                    let (gk, gj, tk, tj) = (g[k * Self.t + age], g[j * Self.t + age], theta[k * Self.t + age], theta[j * Self.t + age])
+                    let index = terms.pairIndex(k, j) * Self.t + age
+                    let expected = a[index] - ((k == j ? gk : 0) - gk * tj - tk * gj)
+                    Self.check(gaussNewton[index], expected, "G[\(k),\(j)](\(age))")
+                    let kk = gaussNewton[terms.pairIndex(k, k) * Self.t + age], jj = gaussNewton[terms.pairIndex(j, j) * Self.t + age]
+                    #expect(kk >= 0 && kk * jj - gaussNewton[index] * gaussNewton[index] >= -1e-12)
+                }
             }
         }
     }

@@ -6,17 +6,18 @@ import Foundation
 ///     ℓ_i = Σ_d Σ_{t ≤ E_id} c(π_dt),   π_dt = κ m_dt,   m_dt = θ_tᵀ s_dt,   θ_t = softmax(λ_·t),
 ///
 /// with s_kdt = σ(φ_kdt) and c the cell term of ``AladynCellDerivatives``. ℓ_i depends on λ only
-/// through each age's θ_t, so its Hessian is block-diagonal over ages. With a = ∂ℓ/∂θ_t =
-/// κ Σ_d c′ s_d, M = κ² Σ_d c″ s_d s_dᵀ and J = diag θ − θθᵀ (the softmax Jacobian):
+/// through each age's θ_t, so its Hessian is block-diagonal over ages. With u_d = J s_d =
+/// θ ∘ (s_d − m_d) the gradient of m_d (J = diag θ − θθᵀ, the softmax Jacobian) and
+/// a = ∂ℓ/∂θ_t = κ Σ_d c′ s_d:
 ///
-///     g_t = J a = θ ∘ (a − θᵀa),   A_t = J M J + diag(g_t) − g_t θᵀ − θ g_tᵀ.
+///     g_t = J a = κ Σ_d c′ u_d,
+///     G_t = κ² Σ_d c″ u_d u_dᵀ                      (the Gauss–Newton part, positive semidefinite),
+///     A_t = G_t + diag(g_t) − g_t θᵀ − θ g_tᵀ        (the Hessian: G_t plus the softmax's curvature).
 ///
-/// The gradient of the Laplace term needs the third derivatives as two reverse passes (hand-made
-/// reverse-mode differentiation, checked against finite differences in the tests). With
-/// u_d = J s_d = θ ∘ (s_d − m_d) (so g = κ Σ c′ u_d and J M J = κ² Σ c″ u_d u_dᵀ):
+/// The Laplace term's gradient needs third derivatives, as two reverse passes (hand-made
+/// reverse-mode differentiation, checked against finite differences in the tests):
 ///
-/// - ``traceGradient``: τ = ½ Σ_t tr(C_t A_t) for fixed symmetric C_t, which is
-///   τ = Σ_{d,t} [½κ² c″ u_dᵀC u_d + ½κ c′ hᵀu_d] with h = diag C − 2Cθ;
+/// - ``traceGradient``: τ = ½ Σ_t tr(C_t G_t) = Σ_{d,t} ½κ² c″ u_dᵀC u_d for fixed symmetric C_t;
 /// - ``correctionGradient``: ℓ_i − gᵀδλ for a fixed direction δλ, which is Σ_{d,t} [c − κ c′ u_dᵀδλ_t];
 ///
 /// each differentiated in λ (through θ), in s (accumulated into a caller's buffer) and in κ.
@@ -28,11 +29,12 @@ final class AladynIndividualTerms {
     let theta: UnsafeMutablePointer<Double>
     /// ∂ℓ/∂λ (K+1 × T) after ``derivatives``.
     let gradient: UnsafeMutablePointer<Double>
-    /// The Hessian blocks A_t for pairs k ≤ j in row order (pairIndex), [pair·T + t].
-    let hessian: UnsafeMutablePointer<Double>
+    /// The Hessian blocks A_t and their Gauss–Newton parts G_t for pairs k ≤ j in row order
+    /// (pairIndex), [pair·T + t].
+    let hessian, gaussNewton: UnsafeMutablePointer<Double>
     /// Scratch over ages: the mixture, the cell derivatives, the θ-space gradient and backward sums.
     private let mix, first, second, third, factor: UnsafeMutablePointer<Double>
-    private let thetaBar, hBar, h, u, cu: UnsafeMutablePointer<Double>
+    private let thetaBar, u, cu: UnsafeMutablePointer<Double>
     private let allocations: [UnsafeMutablePointer<Double>]
 
     init(signatures kt: Int, diseases: Int, ages t: Int) {
@@ -48,17 +50,16 @@ final class AladynIndividualTerms {
         theta = make(kt * t)
         gradient = make(kt * t)
         hessian = make(pairs * t)
+        gaussNewton = make(pairs * t)
         mix = make(t)
         first = make(t)
         second = make(t)
         third = make(t)
         factor = make(t)
         thetaBar = make(kt * t)
-        hBar = make(kt * t)
-        h = make(kt * t)
         u = make(kt * t)
         cu = make(kt * t)
-        allocations = [theta, gradient, hessian, mix, first, second, third, factor, thetaBar, hBar, h, u, cu]
+        allocations = [theta, gradient, hessian, gaussNewton, mix, first, second, third, factor, thetaBar, u, cu]
     }
 
     deinit {
@@ -115,7 +116,8 @@ final class AladynIndividualTerms {
         return total
     }
 
-    /// ℓ_i, with g into ``gradient`` and the blocks A_t into ``hessian``, at the current θ.
+    /// ℓ_i, with g into ``gradient``, the blocks A_t into ``hessian`` and G_t into ``gaussNewton``,
+    /// at the current θ.
     func derivatives(_ x: Individual) -> Double {
         let (kt, t, kappa) = (signatures, ages, x.kappa)
         let pairs = kt * (kt + 1) / 2
@@ -139,7 +141,8 @@ final class AladynIndividualTerms {
                 }
             }
         }
-        // Per age: g = θ ∘ (a − θᵀa); A = J M J + diag g − gθᵀ − θgᵀ, in place of M. μ = Mθ in `u`.
+        // Per age: g = θ ∘ (a − θᵀa); G = J M J (M = κ² Σ_d c″ s_d s_dᵀ); A = G + diag g − gθᵀ − θgᵀ
+        // in place of M. μ = Mθ in `u`.
         for age in 0..<t {
             var mean = 0.0
             for k in 0..<kt { mean += theta[k * t + age] * a[k * t + age] }
@@ -156,7 +159,9 @@ final class AladynIndividualTerms {
                 for j in k..<kt {
                     let (thj, gj, muj) = (theta[j * t + age], gradient[j * t + age], u[j * t + age])
                     let index = pairIndex(k, j) * t + age
-                    m[index] = thk * thj * (m[index] - muk - muj + nu) - gk * thj - thk * gj + (k == j ? gk : 0)
+                    let gaussNewtonPart = thk * thj * (m[index] - muk - muj + nu)
+                    gaussNewton[index] = gaussNewtonPart
+                    m[index] = gaussNewtonPart - gk * thj - thk * gj + (k == j ? gk : 0)
                 }
             }
         }
@@ -193,26 +198,15 @@ final class AladynIndividualTerms {
         }
     }
 
-    /// ∂τ/∂λ into `out` for τ = ½ Σ_t tr(C_t A_t) at the current θ, with ∂τ/∂s added to
+    /// ∂τ/∂λ into `out` for τ = ½ Σ_t tr(C_t G_t) at the current θ, with ∂τ/∂s added to
     /// `sigmoidGradient` ((K+1) × D × T) and ∂τ/∂κ returned. `c` holds each C_t in full,
-    /// [(k·(K+1) + j)·T + t].
+    /// [(k·(K+1) + j)·T + t]. Per cell, with Q = uᵀCu: ū = κ²c″ Cu, π̄ = ½κ²c‴ Q, κ̄ += κc″ Q + m π̄.
     func traceGradient(
         _ x: Individual, covariance c: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>,
         sigmoidGradient: UnsafeMutablePointer<Double>
     ) -> Double {
         let (kt, t, kappa) = (signatures, ages, x.kappa)
-        for index in 0..<(kt * t) {
-            thetaBar[index] = 0
-            hBar[index] = 0
-        }
-        // h = diag C − 2Cθ.
-        for k in 0..<kt {
-            for age in 0..<t {
-                var sum = 0.0
-                for j in 0..<kt { sum += c[(k * kt + j) * t + age] * theta[j * t + age] }
-                h[k * t + age] = c[(k * kt + k) * t + age] - 2 * sum
-            }
-        }
+        for index in 0..<(kt * t) { thetaBar[index] = 0 }
         var kappaBar = 0.0
         for d in 0..<diseases {
             let (n, _) = cells(x, disease: d, orders: 3)
@@ -232,29 +226,18 @@ final class AladynIndividualTerms {
                 let uk = u + k * t
                 for index in 0..<n { factor[index] += uk[index] * cuk[index] }
             }
+            let kappa2 = kappa * kappa
             for index in 0..<n {
-                var r = 0.0
-                for k in 0..<kt { r += h[k * t + index] * u[k * t + index] }
-                let (c1, c2, c3, q) = (first[index], second[index], third[index], factor[index])
-                let piBar = 0.5 * kappa * kappa * c3 * q + 0.5 * kappa * c2 * r
-                kappaBar += kappa * c2 * q + 0.5 * c1 * r + mix[index] * piBar
-                // ū = κ²c″ Cu + ½κc′ h (into cu); h̄ += ½κc′ u.
-                for k in 0..<kt {
-                    let hk = h[k * t + index]
-                    cu[k * t + index] = kappa * kappa * c2 * cu[k * t + index] + 0.5 * kappa * c1 * hk
-                    hBar[k * t + index] += 0.5 * kappa * c1 * u[k * t + index]
-                }
+                let (c2, c3, q) = (second[index], third[index], factor[index])
+                let piBar = 0.5 * kappa2 * c3 * q
+                kappaBar += kappa * c2 * q + mix[index] * piBar
                 first[index] = piBar
             }
-            chain(x, disease: d, count: n, sigmoidGradient: sigmoidGradient)
-        }
-        // θ̄ −= 2 C h̄, then to λ.
-        for k in 0..<kt {
-            for age in 0..<t {
-                var sum = 0.0
-                for j in 0..<kt { sum += c[(k * kt + j) * t + age] * hBar[j * t + age] }
-                thetaBar[k * t + age] -= 2 * sum
+            for k in 0..<kt {
+                let cuk = cu + k * t
+                for index in 0..<n { cuk[index] *= kappa2 * second[index] }
             }
+            chain(x, disease: d, count: n, sigmoidGradient: sigmoidGradient)
         }
         pullBack(thetaBar, into: out)
         return kappaBar

@@ -4,17 +4,24 @@ import Foundation
 /// gradient in the population parameters. In the basis of ``AladynTrajectoryBasis``
 /// (λ_k = m_k 1 + U z_k, z ~ N(0, S), B = I ⊗ U), with f(z) = ℓ_i(m + Bz) + ½ zᵀS⁻¹z:
 ///
-///     −log p(y_i | φ, κ, m_i) ≈ F_i = f(ẑ) + ½ log |S H|,   H = Bᵀ A(ẑ) B + S⁻¹,
+///     −log p(y_i | φ, κ, m_i) ≈ F_i = f(ẑ) + ½ log |S H̃|,   H̃ = Bᵀ G(ẑ) B + S⁻¹,
 ///
-/// ẑ the mode (Newton's method, warm-started from the previous evaluation's mode, with a
+/// ẑ the mode (Newton's method on the exact Hessian H = BᵀA B + S⁻¹, warm-started, with a
 /// backtracking line search until the Newton decrement is below 10⁻⁶·max(1, |f|), then full steps
-/// until one is below 10⁻⁸ in every coordinate, then that one), A the block-diagonal Hessian of
-/// ℓ_i (``AladynIndividualTerms``). The total derivative in a population parameter η (φ, κ, or m
-/// shifting every age of λ_k) is, with Σ = H⁻¹, C_t = (BΣBᵀ)_tt, q = ∂/∂λ ½ Σ_t tr(C_t A_t),
-/// w = Σ Bᵀq and δλ = Bw (the implicit-function term of the mode's movement, as in Stan's embedded
-/// Laplace, Margossian et al. 2020, NeurIPS):
+/// until one is below 10⁻⁸ in every coordinate, then that one), and in the determinant the
+/// Gauss–Newton curvature G of ``AladynIndividualTerms`` (the Hessian without the softmax's own
+/// curvature), as lme4's PIRLS puts the Fisher weights of a non-canonical link in its Laplace
+/// determinant. H̃ ≥ S⁻¹, so log |S H̃| ≥ 0 is smooth everywhere; with the exact H, ½ log |S H|
+/// falls without bound where an individual's Hessian turns singular (a mode about to split), and
+/// maximizing the marginal likelihood was drawn there (at N = 1000 L-BFGS stalled with a gradient
+/// norm of 41).
 ///
-///     dF_i/dη = ∂/∂η [ ℓ_i + ½ Σ_t tr(C_t A_t) − gᵀδλ ]   at fixed ẑ, C and δλ.
+/// The total derivative in a population parameter η (φ, κ, or m shifting every age of λ_k) is,
+/// with Σ̃ = H̃⁻¹, C_t = (BΣ̃Bᵀ)_tt, q = ∂/∂λ ½ Σ_t tr(C_t G_t), w = H⁻¹Bᵀq (the exact Hessian: it
+/// is how the mode moves) and δλ = Bw (the implicit-function term of the mode's movement, as in
+/// Stan's embedded Laplace, Margossian et al. 2020, NeurIPS):
+///
+///     dF_i/dη = ∂/∂η [ ℓ_i + ½ Σ_t tr(C_t G_t) − gᵀδλ ]   at fixed ẑ, C and δλ.
 final class AladynLaplace {
     let basis: AladynTrajectoryBasis
     let terms: AladynIndividualTerms
@@ -24,8 +31,8 @@ final class AladynLaplace {
     /// λ, q, δλ and the correction's λ-gradient (K+1 × T each); C ((K+1)² × T).
     private let lambda, trace, direction, correction, covariance: UnsafeMutablePointer<Double>
     /// z-space vectors and n × n matrices (column-major): the gradient, the step, a trial point,
-    /// H, its Cholesky factor and Σ.
-    private let zGradient, step, trial, work, hessian, factor, inverse: UnsafeMutablePointer<Double>
+    /// H and its Cholesky factor, H̃ and its factor, and Σ̃.
+    private let zGradient, step, trial, work, hessian, factor, curvature, curvatureFactor, inverse: UnsafeMutablePointer<Double>
     private let allocations: [UnsafeMutablePointer<Double>]
     /// Newton steps taken (derivative passes), for the progress report.
     var newtonSteps = 0
@@ -60,8 +67,11 @@ final class AladynLaplace {
         work = make(n)
         hessian = make(n * n)
         factor = make(n * n)
+        curvature = make(n * n)
+        curvatureFactor = make(n * n)
         inverse = make(n * n)
-        allocations = [lambda, trace, direction, correction, covariance, zGradient, step, trial, work, hessian, factor, inverse]
+        allocations = [lambda, trace, direction, correction, covariance, zGradient, step, trial, work, hessian, factor,
+                       curvature, curvatureFactor, inverse]
     }
 
     deinit {
@@ -120,33 +130,39 @@ final class AladynLaplace {
         return 0.5 * sum
     }
 
-    /// ∇f and H = BᵀAB + S⁻¹ (into `hessian`, full) at the current θ, from ``AladynIndividualTerms/derivatives``.
-    private func gradientAndHessian(z: UnsafePointer<Double>) {
-        let (r, t, kt, n) = (basis.rank, ages, signatures, dimension)
+    /// ∇f at the current θ (from ``AladynIndividualTerms/derivatives``) into `zGradient`.
+    private func zSpaceGradient(z: UnsafePointer<Double>) {
+        let (r, kt) = (basis.rank, signatures)
         project(terms.gradient, into: zGradient)
         for k in 0..<kt {
             for a in 0..<r { zGradient[k * r + a] += z[k * r + a] / basis.variances[a] }
         }
+    }
+
+    /// out = Bᵀ diag(blocks) B + S⁻¹ (full, column-major) for age blocks over signature pairs
+    /// ([pair·T + t], A_t or G_t).
+    private func assemble(_ blocks: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+        let (r, t, kt, n) = (basis.rank, ages, signatures, dimension)
         basis.products.withUnsafeBufferPointer { p in
             for k in 0..<kt {
                 for j in k..<kt {
-                    let block = terms.hessian + terms.pairIndex(k, j) * t
+                    let block = blocks + terms.pairIndex(k, j) * t
                     var pair = 0
                     for a in 0..<r {
                         for b in a..<r {
                             let value = VectorKernels.dot(p.baseAddress! + pair * t, block, count: t)
                             pair += 1
-                            hessian[(k * r + a) + (j * r + b) * n] = value
-                            hessian[(k * r + b) + (j * r + a) * n] = value
-                            hessian[(j * r + a) + (k * r + b) * n] = value
-                            hessian[(j * r + b) + (k * r + a) * n] = value
+                            out[(k * r + a) + (j * r + b) * n] = value
+                            out[(k * r + b) + (j * r + a) * n] = value
+                            out[(j * r + a) + (k * r + b) * n] = value
+                            out[(j * r + b) + (k * r + a) * n] = value
                         }
                     }
                 }
             }
         }
         for k in 0..<kt {
-            for a in 0..<r { hessian[(k * r + a) * (n + 1)] += 1 / basis.variances[a] }
+            for a in 0..<r { out[(k * r + a) * (n + 1)] += 1 / basis.variances[a] }
         }
     }
 
@@ -175,15 +191,18 @@ final class AladynLaplace {
             for index in 0..<n { z[index] = 0 }
             data = try mode(x, mean: m, z: z)
         }
-        let value = data + SmallMatrix.logDiagonal(factor, size: n) + 0.5 * Double(signatures) * basis.logDeterminant
-        // Σ = H⁻¹ from the factor (LAPACK), both triangles.
-        inverse.update(from: factor, count: n * n)
-        guard CholeskyInverse.invertGram(n: n, inverse, lda: n) else { throw .indefinite }
+        // H̃ = BᵀGB + S⁻¹ ≥ S⁻¹, its factor, and Σ̃ = H̃⁻¹ (LAPACK), both triangles.
+        assemble(terms.gaussNewton, into: curvature)
+        curvatureFactor.update(from: curvature, count: n * n)
+        guard LAPACK.choleskyLower(n: n, a: curvatureFactor, lda: n) else { throw .nonFinite }
+        let value = data + SmallMatrix.logDiagonal(curvatureFactor, size: n) + 0.5 * Double(signatures) * basis.logDeterminant
+        inverse.update(from: curvatureFactor, count: n * n)
+        guard CholeskyInverse.invertGram(n: n, inverse, lda: n) else { throw .nonFinite }
         for j in 0..<n { for i in 0..<j { inverse[i + j * n] = inverse[j + i * n] } }
         fillCovariances()
         let kt = signatures, t = ages
         var kappaGradient = terms.traceGradient(x, covariance: covariance, into: trace, sigmoidGradient: sigmoidGradient)
-        // w = Σ Bᵀq, δλ = Bw.
+        // w = H⁻¹Bᵀq (the exact Hessian's factor), δλ = Bw.
         project(trace, into: work)
         SmallMatrix.solveLower(factor, work, size: n)
         SmallMatrix.solveLowerTransposed(factor, work, size: n)
@@ -218,7 +237,8 @@ final class AladynLaplace {
             terms.setTrajectories(lambda)
             let f = terms.derivatives(x) + priorQuadratic(z)
             guard f.isFinite else { throw .nonFinite }
-            gradientAndHessian(z: z)
+            zSpaceGradient(z: z)
+            assemble(terms.hessian, into: hessian)
             let positive = factorize(damping: 0)
             if finishing {
                 guard positive else { throw .indefinite }
@@ -272,7 +292,7 @@ final class AladynLaplace {
         throw .indefinite
     }
 
-    /// C_t = (BΣBᵀ)_tt for every pair of signatures: C_kj(t) = Σ_ab U_ta Σ_(k,a),(j,b) U_tb.
+    /// C_t = (BΣ̃Bᵀ)_tt for every pair of signatures: C_kj(t) = Σ_ab U_ta Σ̃_(k,a),(j,b) U_tb.
     private func fillCovariances() {
         let (r, t, kt, n) = (basis.rank, ages, signatures, dimension)
         basis.vectors.withUnsafeBufferPointer { u in
