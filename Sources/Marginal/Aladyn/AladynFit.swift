@@ -61,12 +61,7 @@ public struct AladynFit: Sendable {
         var gradient = [Double](repeating: 0, count: start.values.count)
         let firstValue = try checkedValue(objective, start.values, &gradient)
         let first = AladynGradientFlow.norms(objective)
-        var lower = [Double](repeating: -.infinity, count: start.values.count)
-        lower[lower.count - 1] = 1e-6
-        var minimizer = LBFGSMinimizer(lowerBounds: lower)
-        minimizer.maximumEvaluations = maximumEvaluations
-        minimizer.relativeObjectiveTolerance = 1e-12
-        minimizer.memory = 20
+        let minimizer = kappaBoundedMinimizer(dimension: start.values.count, maximumEvaluations: maximumEvaluations)
         var trace = [firstValue]
         let result = minimizer.minimize(start: start.values) { x, g in
             let value = objective.valueAndGradient(x, &g)
@@ -80,6 +75,18 @@ public struct AladynFit: Sendable {
             parameters: parameters, trace: trace, loss: value,
             gradientFlow: AladynGradientFlow(form: start.form, start: first, end: AladynGradientFlow.norms(objective)),
             seconds: seconds(since: clock), iterations: result.evaluations)
+    }
+
+    /// The L-BFGS minimizer of both continuations: κ, the last coordinate, bounded below by 10⁻⁶
+    /// (π must stay a probability), memory 20, relative objective tolerance 10⁻¹².
+    static func kappaBoundedMinimizer(dimension: Int, maximumEvaluations: Int) -> LBFGSMinimizer {
+        var lower = [Double](repeating: -.infinity, count: dimension)
+        lower[dimension - 1] = 1e-6
+        var minimizer = LBFGSMinimizer(lowerBounds: lower)
+        minimizer.maximumEvaluations = maximumEvaluations
+        minimizer.relativeObjectiveTolerance = 1e-12
+        minimizer.memory = 20
+        return minimizer
     }
 
     private static func checkedValue(_ objective: AladynObjective, _ x: [Double], _ gradient: inout [Double]) throws(AladynError) -> Double {

@@ -200,11 +200,18 @@ final class AladynLikelihood: @unchecked Sendable {
     }
 }
 
+extension UnsafeMutablePointer where Pointee == Double {
+    /// New storage of `count` zeros (at least one element; the caller deallocates it).
+    static func zeros(_ count: Int) -> UnsafeMutablePointer<Double> {
+        let pointer = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(count, 1))
+        pointer.initialize(repeating: 0, count: Swift.max(count, 1))
+        return pointer
+    }
+}
+
 extension UnsafeMutableBufferPointer where Element == Double {
     /// A new buffer of `count` zeros (the caller deallocates it).
     static func zeros(_ count: Int) -> UnsafeMutableBufferPointer<Double> {
-        let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: count)
-        buffer.initialize(repeating: 0)
-        return buffer
+        UnsafeMutableBufferPointer(start: UnsafeMutablePointer.zeros(count), count: count)
     }
 }

@@ -22,12 +22,7 @@ extension AladynFit {
         var gradient = [Double](repeating: 0, count: x0.count)
         let first = try objective.evaluate(x0, gradient: &gradient)
         let startNorms = blockNorms(objective)
-        var lower = [Double](repeating: -.infinity, count: x0.count)
-        lower[lower.count - 1] = 1e-6
-        var minimizer = LBFGSMinimizer(lowerBounds: lower)
-        minimizer.maximumEvaluations = maximumEvaluations
-        minimizer.relativeObjectiveTolerance = 1e-12
-        minimizer.memory = 20
+        let minimizer = kappaBoundedMinimizer(dimension: x0.count, maximumEvaluations: maximumEvaluations)
         var trace = [first]
         var failures = 0
         let result = minimizer.minimize(start: x0) { x, g in

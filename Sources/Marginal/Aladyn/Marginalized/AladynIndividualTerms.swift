@@ -42,23 +42,18 @@ final class AladynIndividualTerms {
         self.diseases = diseases
         ages = t
         let pairs = kt * (kt + 1) / 2
-        func make(_ count: Int) -> UnsafeMutablePointer<Double> {
-            let p = UnsafeMutablePointer<Double>.allocate(capacity: max(count, 1))
-            p.initialize(repeating: 0, count: max(count, 1))
-            return p
-        }
-        theta = make(kt * t)
-        gradient = make(kt * t)
-        hessian = make(pairs * t)
-        gaussNewton = make(pairs * t)
-        mix = make(t)
-        first = make(t)
-        second = make(t)
-        third = make(t)
-        factor = make(t)
-        thetaBar = make(kt * t)
-        u = make(kt * t)
-        cu = make(kt * t)
+        theta = .zeros(kt * t)
+        gradient = .zeros(kt * t)
+        hessian = .zeros(pairs * t)
+        gaussNewton = .zeros(pairs * t)
+        mix = .zeros(t)
+        first = .zeros(t)
+        second = .zeros(t)
+        third = .zeros(t)
+        factor = .zeros(t)
+        thetaBar = .zeros(kt * t)
+        u = .zeros(kt * t)
+        cu = .zeros(kt * t)
         allocations = [theta, gradient, hessian, gaussNewton, mix, first, second, third, factor, thetaBar, u, cu]
     }
 

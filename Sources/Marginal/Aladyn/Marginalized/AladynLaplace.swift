@@ -31,8 +31,8 @@ final class AladynLaplace {
     /// λ, q, δλ and the correction's λ-gradient (K+1 × T each); C ((K+1)² × T).
     private let lambda, trace, direction, correction, covariance: UnsafeMutablePointer<Double>
     /// z-space vectors and n × n matrices (column-major): the gradient, the step, a trial point,
-    /// H and its Cholesky factor, H̃ and its factor, and Σ̃.
-    private let zGradient, step, trial, work, hessian, factor, curvature, curvatureFactor, inverse: UnsafeMutablePointer<Double>
+    /// H and its Cholesky factor, H̃'s Cholesky factor, and Σ̃.
+    private let zGradient, step, trial, work, hessian, factor, curvatureFactor, inverse: UnsafeMutablePointer<Double>
     private let allocations: [UnsafeMutablePointer<Double>]
     /// Newton steps taken (derivative passes), for the progress report.
     var newtonSteps = 0
@@ -50,28 +50,22 @@ final class AladynLaplace {
         ages = basis.ages
         let n = kt * basis.rank
         dimension = n
-        func make(_ count: Int) -> UnsafeMutablePointer<Double> {
-            let p = UnsafeMutablePointer<Double>.allocate(capacity: max(count, 1))
-            p.initialize(repeating: 0, count: max(count, 1))
-            return p
-        }
         let t = basis.ages
-        lambda = make(kt * t)
-        trace = make(kt * t)
-        direction = make(kt * t)
-        correction = make(kt * t)
-        covariance = make(kt * kt * t)
-        zGradient = make(n)
-        step = make(n)
-        trial = make(n)
-        work = make(n)
-        hessian = make(n * n)
-        factor = make(n * n)
-        curvature = make(n * n)
-        curvatureFactor = make(n * n)
-        inverse = make(n * n)
+        lambda = .zeros(kt * t)
+        trace = .zeros(kt * t)
+        direction = .zeros(kt * t)
+        correction = .zeros(kt * t)
+        covariance = .zeros(kt * kt * t)
+        zGradient = .zeros(n)
+        step = .zeros(n)
+        trial = .zeros(n)
+        work = .zeros(n)
+        hessian = .zeros(n * n)
+        factor = .zeros(n * n)
+        curvatureFactor = .zeros(n * n)
+        inverse = .zeros(n * n)
         allocations = [lambda, trace, direction, correction, covariance, zGradient, step, trial, work, hessian, factor,
-                       curvature, curvatureFactor, inverse]
+                       curvatureFactor, inverse]
     }
 
     deinit {
@@ -192,8 +186,7 @@ final class AladynLaplace {
             data = try mode(x, mean: m, z: z)
         }
         // H̃ = BᵀGB + S⁻¹ ≥ S⁻¹, its factor, and Σ̃ = H̃⁻¹ (LAPACK), both triangles.
-        assemble(terms.gaussNewton, into: curvature)
-        curvatureFactor.update(from: curvature, count: n * n)
+        assemble(terms.gaussNewton, into: curvatureFactor)
         guard LAPACK.choleskyLower(n: n, a: curvatureFactor, lda: n) else { throw .nonFinite }
         let value = data + SmallMatrix.logDiagonal(curvatureFactor, size: n) + 0.5 * Double(signatures) * basis.logDeterminant
         inverse.update(from: curvatureFactor, count: n * n)
