@@ -14,9 +14,8 @@ public struct AladynGradientFlow: Sendable, Codable, Equatable {
 
     /// The block norms of the objective's last gradient parts.
     static func norms(_ objective: AladynObjective) -> [(likelihood: Double, prior: Double)] {
-        AladynParameters.ranges(objective.model.dimensions).map { range in
-            (norm(objective.likelihoodGradient[range]), norm(objective.priorGradient[range]))
-        }
+        let (likelihood, prior) = (objective.likelihoodGradient, objective.priorGradient)
+        return AladynParameters.ranges(objective.model.dimensions).map { range in (norm(likelihood[range]), norm(prior[range])) }
     }
 
     init(rows: [Row]) {

@@ -19,12 +19,18 @@ public final class AladynObjective {
     private let likelihood: AladynLikelihood
     private let ranges: [Range<Int>]
     /// λ and φ (centred values), their prior deviations and Ω⁻¹ times those.
-    private var lambda, phi, lambdaDeviation, phiDeviation, lambdaSolved, phiSolved: [Double]
-    /// m_ik (N × (K+1)) and per-(i, k) sums over ages (N × (K+1)).
-    private var lambdaMean, rowSums: [Double]
+    private let lambda, phi, lambdaDeviation, phiDeviation, lambdaSolved, phiSolved: UnsafeMutableBufferPointer<Double>
+    /// Per-(i, k) sums over ages (N × (K+1)).
+    private let rowSums: UnsafeMutableBufferPointer<Double>
+    /// m_ik (N × (K+1)).
+    private var lambdaMean: [Double]
     /// The last evaluation's gradient parts, in the parameter layout.
-    public private(set) var likelihoodGradient: [Double]
-    public private(set) var priorGradient: [Double]
+    private let likelihoodPart, priorPart: UnsafeMutableBufferPointer<Double>
+
+    /// The likelihood part ∂ℓ of the last evaluation's gradient, in the parameter layout.
+    public var likelihoodGradient: [Double] { Array(likelihoodPart) }
+    /// The prior part ∂(W·prior) of the last evaluation's gradient, in the parameter layout.
+    public var priorGradient: [Double] { Array(priorPart) }
 
     public init(model: AladynModel, form: AladynParameters.Form, threads: Int? = nil) {
         self.model = model
@@ -34,41 +40,47 @@ public final class AladynObjective {
         ranges = AladynParameters.ranges(d)
         let lambdaCount = d.individuals * d.totalSignatures * d.ages
         let phiCount = d.totalSignatures * d.diseases * d.ages
-        lambda = [Double](repeating: 0, count: lambdaCount)
-        lambdaDeviation = lambda
-        lambdaSolved = lambda
-        phi = [Double](repeating: 0, count: phiCount)
-        phiDeviation = phi
-        phiSolved = phi
+        lambda = .zeros(lambdaCount)
+        lambdaDeviation = .zeros(lambdaCount)
+        lambdaSolved = .zeros(lambdaCount)
+        phi = .zeros(phiCount)
+        phiDeviation = .zeros(phiCount)
+        phiSolved = .zeros(phiCount)
         lambdaMean = [Double](repeating: 0, count: d.individuals * d.totalSignatures)
-        rowSums = lambdaMean
-        likelihoodGradient = [Double](repeating: 0, count: AladynParameters.count(d))
-        priorGradient = likelihoodGradient
+        rowSums = .zeros(d.individuals * d.totalSignatures)
+        likelihoodPart = .zeros(AladynParameters.count(d))
+        priorPart = .zeros(AladynParameters.count(d))
+    }
+
+    deinit {
+        for buffer in [lambda, phi, lambdaDeviation, phiDeviation, lambdaSolved, phiSolved, rowSums, likelihoodPart, priorPart] {
+            buffer.deallocate()
+        }
     }
 
     /// The two parts of L at `x` (the parameter vector in this objective's form); their gradients
     /// are left in ``likelihoodGradient`` and ``priorGradient``.
     @discardableResult
     func evaluate(_ x: [Double]) -> (likelihood: Double, prior: Double) {
+        model.fillLambdaMean(gamma: x[ranges[3]], into: &lambdaMean)
+        return x.withUnsafeBufferPointer { x in evaluate(x) }
+    }
+
+    /// The body of ``evaluate(_:)``, with m already in `lambdaMean`.
+    private func evaluate(_ x: UnsafeBufferPointer<Double>) -> (likelihood: Double, prior: Double) {
         let d = model.dimensions
         let (n, kt, dCount, t) = (d.individuals, d.totalSignatures, d.diseases, d.ages)
         let w = model.priorWeight
         let kappa = x[ranges[4].lowerBound]
-        model.fillLambdaMean(gamma: x[ranges[3]], into: &lambdaMean)
+        let centred = form == .centred
         // λ and its prior deviation.
         let trajectories = ranges[0].lowerBound
         for row in 0..<(n * kt) {
             let mean = lambdaMean[row]
             for a in 0..<t {
                 let value = x[trajectories + row * t + a]
-                switch form {
-                case .centred:
-                    lambda[row * t + a] = value
-                    lambdaDeviation[row * t + a] = value - mean
-                case .nonCentred:
-                    lambda[row * t + a] = mean + value
-                    lambdaDeviation[row * t + a] = value
-                }
+                lambda[row * t + a] = centred ? value : mean + value
+                lambdaDeviation[row * t + a] = centred ? value - mean : value
             }
         }
         // φ and its prior deviation (prior mean μ_d + ψ_kd).
@@ -79,64 +91,37 @@ public final class AladynObjective {
                 for a in 0..<t {
                     let index = (kk * dCount + dd) * t + a
                     let mean = model.logitPrevalence[dd * t + a] + psi
-                    switch form {
-                    case .centred:
-                        phi[index] = x[logits + index]
-                        phiDeviation[index] = x[logits + index] - mean
-                    case .nonCentred:
-                        phi[index] = mean + x[logits + index]
-                        phiDeviation[index] = x[logits + index]
-                    }
+                    let value = x[logits + index]
+                    phi[index] = centred ? value : mean + value
+                    phiDeviation[index] = centred ? value - mean : value
                 }
             }
         }
+        guard let lambdaBase = lambda.baseAddress, let phiBase = phi.baseAddress,
+              let lambdaDeviation = lambdaDeviation.baseAddress, let phiDeviation = phiDeviation.baseAddress,
+              let lambdaSolved = lambdaSolved.baseAddress, let phiSolved = phiSolved.baseAddress,
+              let gradient = likelihoodPart.baseAddress, let prior = priorPart.baseAddress else { return (0, 0) }
         // The likelihood, its gradient in λ and φ straight into blocks 0 and 1.
-        let data = lambda.withUnsafeBufferPointer { lambda in
-            phi.withUnsafeBufferPointer { phi in
-                likelihoodGradient.withUnsafeMutableBufferPointer { g in
-                    likelihood.evaluate(
-                        lambda: lambda.baseAddress!, phi: phi.baseAddress!, kappa: kappa,
-                        lambdaGradient: g.baseAddress! + ranges[0].lowerBound, phiGradient: g.baseAddress! + ranges[1].lowerBound)
-                }
-            }
-        }
-        likelihoodGradient[ranges[4].lowerBound] = data.kappaGradient
+        let data = likelihood.evaluate(
+            lambda: lambdaBase, phi: phiBase, kappa: kappa,
+            lambdaGradient: gradient + trajectories, phiGradient: gradient + logits)
+        gradient[ranges[4].lowerBound] = data.kappaGradient
         // The prior terms.
-        let lambdaQuadratic = lambdaDeviation.withUnsafeBufferPointer { v in
-            lambdaSolved.withUnsafeMutableBufferPointer { out in
-                AladynPrior.quadratic(v.baseAddress!, rows: n * kt, kernel: model.lambdaKernel, into: out.baseAddress!)
-            }
-        }
-        let phiQuadratic = phiDeviation.withUnsafeBufferPointer { v in
-            phiSolved.withUnsafeMutableBufferPointer { out in
-                AladynPrior.quadratic(v.baseAddress!, rows: kt * dCount, kernel: model.phiKernel, into: out.baseAddress!)
-            }
-        }
+        let lambdaQuadratic = AladynPrior.quadratic(lambdaDeviation, rows: n * kt, kernel: model.lambdaKernel, into: lambdaSolved)
+        let phiQuadratic = AladynPrior.quadratic(phiDeviation, rows: kt * dCount, kernel: model.phiKernel, into: phiSolved)
         let lambdaScale = w / Double(n), phiScale = w / Double(dCount)
-        for index in 0..<lambdaSolved.count { priorGradient[trajectories + index] = lambdaScale * lambdaSolved[index] }
-        for index in 0..<phiSolved.count { priorGradient[logits + index] = phiScale * phiSolved[index] }
-        priorGradient[ranges[4].lowerBound] = 0
+        for index in 0..<(n * kt * t) { prior[trajectories + index] = lambdaScale * lambdaSolved[index] }
+        for index in 0..<(kt * dCount * t) { prior[logits + index] = phiScale * phiSolved[index] }
+        prior[ranges[4].lowerBound] = 0
         // ψ and γ: from the prior (centred) or through the chain rule from the likelihood (non-centred).
-        switch form {
-        case .centred:
-            for index in ranges[2].lowerBound..<ranges[4].lowerBound { likelihoodGradient[index] = 0 }
-            phiSolved.withUnsafeBufferPointer { source in
-                priorGradient.withUnsafeMutableBufferPointer { out in
-                    sumOverAges(source.baseAddress!, rows: kt * dCount, scale: -phiScale, into: out.baseAddress! + offsets)
-                }
-            }
-            lambdaSolved.withUnsafeBufferPointer { source in
-                priorGradient.withUnsafeMutableBufferPointer { out in
-                    projectOnCovariates(source.baseAddress!, scale: -lambdaScale, into: out.baseAddress! + ranges[3].lowerBound)
-                }
-            }
-        case .nonCentred:
-            for index in ranges[2].lowerBound..<ranges[4].lowerBound { priorGradient[index] = 0 }
-            likelihoodGradient.withUnsafeMutableBufferPointer { g in
-                let base = g.baseAddress!
-                sumOverAges(base + logits, rows: kt * dCount, scale: 1, into: base + offsets)
-                projectOnCovariates(base + trajectories, scale: 1, into: base + ranges[3].lowerBound)
-            }
+        let zeroed = centred ? gradient : prior
+        for index in ranges[2].lowerBound..<ranges[4].lowerBound { zeroed[index] = 0 }
+        if centred {
+            sumOverAges(phiSolved, rows: kt * dCount, scale: -phiScale, into: prior + offsets)
+            projectOnCovariates(lambdaSolved, scale: -lambdaScale, into: prior + ranges[3].lowerBound)
+        } else {
+            sumOverAges(gradient + logits, rows: kt * dCount, scale: 1, into: gradient + offsets)
+            projectOnCovariates(gradient + trajectories, scale: 1, into: gradient + ranges[3].lowerBound)
         }
         return (data.loss, w * (lambdaQuadratic / Double(n) + phiQuadratic / Double(dCount)))
     }
@@ -167,7 +152,9 @@ public final class AladynObjective {
     /// L(x), with ∇L written to `gradient` (the optimizers' interface; x in this objective's form).
     func valueAndGradient(_ x: [Double], _ gradient: inout [Double]) -> Double {
         let parts = evaluate(x)
-        for index in gradient.indices { gradient[index] = likelihoodGradient[index] + priorGradient[index] }
+        gradient.withUnsafeMutableBufferPointer { gradient in
+            for index in gradient.indices { gradient[index] = likelihoodPart[index] + priorPart[index] }
+        }
         return parts.likelihood + parts.prior
     }
 
@@ -181,9 +168,8 @@ public final class AladynObjective {
     private func projectOnCovariates(_ v: UnsafePointer<Double>, scale: Double, into out: UnsafeMutablePointer<Double>) {
         let d = model.dimensions
         let (kt, k, p) = (d.totalSignatures, d.signatures, d.covariates)
-        rowSums.withUnsafeMutableBufferPointer { sums in
-            sumOverAges(v, rows: d.individuals * kt, scale: 1, into: sums.baseAddress!)
-        }
+        guard let sums = rowSums.baseAddress else { return }
+        sumOverAges(v, rows: d.individuals * kt, scale: 1, into: sums)
         for index in 0..<(p * k) { out[index] = 0 }
         for i in 0..<d.individuals {
             for c in 0..<p {
