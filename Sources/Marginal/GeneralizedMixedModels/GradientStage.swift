@@ -45,8 +45,12 @@ struct GradientStage {
     func minimize(start: [Double]) -> Outcome {
         var failure: MixedModelError?
         var result: MinimizationResult
-        if let atStart = try? derivatives(at: start, central: false), let search = secantSearch(from: start, value: atStart.value, gradient: atStart.gradient, hessian: atStart.hessian) {
-            result = search
+        // The gradient at x when the last evaluation was made there: the displaced gradients
+        // warm-start from that evaluation's state, so x need not be evaluated again.
+        var lastGradient: [Double]?
+        if let atStart = try? derivatives(at: start, central: false),
+           let search = secantSearch(from: start, value: atStart.value, gradient: atStart.gradient, hessian: atStart.hessian) {
+            (result, lastGradient) = search
         } else {
             result = quasiNewtonSearch(from: start, failure: &failure)
         }
@@ -56,7 +60,7 @@ struct GradientStage {
         var newtonSteps = 0
         var settled = false
         for _ in 0..<5 {
-            if current == nil, let (_, g, h) = try? derivatives(at: x) { current = (g, h) }
+            if current == nil, let (_, g, h) = try? derivatives(at: x, known: lastGradient.map { (value, $0) }) { current = (g, h) }
             guard let (g, h) = current, let step = newtonStep(hessian: h.elements, gradient: g, at: x) else { break }
             if Self.isSettled(decrement: step.decrement, value: value) {
                 settled = true
@@ -67,6 +71,7 @@ struct GradientStage {
             let short = zip(moved.point, x).allSatisfy { abs($0 - $1) <= Self.shortStep * (1 + abs($1)) }
             (x, value) = (moved.point, moved.value)
             current = short ? (moved.gradient, h) : nil
+            lastGradient = moved.gradient
             newtonSteps += 1
         }
         var hessian = current?.hessian
@@ -107,12 +112,16 @@ struct GradientStage {
     /// deviance stops falling; nil where H₀ is not positive definite (far from the optimum), for
     /// L-BFGS-B to start instead. Where the start is near, this is Newton's method at the price
     /// of one Hessian: the L-BFGS steps it replaces began with a unit step along −g, out of the
-    /// region where PIRLS converges fast.
-    func secantSearch(from start: [Double], value: Double, gradient: [Double], hessian: Matrix) -> MinimizationResult? {
+    /// region where PIRLS converges fast. With the result, the gradient at its minimizer when the
+    /// last evaluation was made there (not after a failed line search).
+    func secantSearch(
+        from start: [Double], value: Double, gradient: [Double], hessian: Matrix
+    ) -> (result: MinimizationResult, gradient: [Double]?)? {
         var (x, f, g, h) = (start, value, gradient, hessian.elements)
         let n = x.count
         var evaluations = 0
         var converged = false
+        var evaluatedAtX = true
         for iteration in 0..<100 {
             guard let step = newtonStep(hessian: h, gradient: g, at: x) else {
                 if iteration == 0 { return nil }
@@ -122,7 +131,10 @@ struct GradientStage {
                 converged = true
                 break
             }
-            guard let moved = lineSearch(from: x, value: f, slope: -2 * step.decrement, direction: step.direction) else { break }
+            guard let moved = lineSearch(from: x, value: f, slope: -2 * step.decrement, direction: step.direction) else {
+                evaluatedAtX = false
+                break
+            }
             evaluations += moved.evaluations
             let s = zip(moved.point, x).map { $0 - $1 }
             let y = zip(moved.gradient, g).map { $0 - $1 }
@@ -137,9 +149,10 @@ struct GradientStage {
                 for j in 0..<n { for i in 0..<n { h[i + j * n] += y[i] * y[j] / sy - hs[i] * hs[j] / shs } }
             }
         }
-        return MinimizationResult(
+        let result = MinimizationResult(
             minimizer: x, minimum: f, evaluations: evaluations,
             message: "quasi-Newton from the Hessian at the start, \(evaluations) evaluations", converged: converged)
+        return (result, evaluatedAtX ? g : nil)
     }
 
     /// The Newton direction −H⁻¹g over the free coordinates (θ on its bound with a gradient pushing
@@ -176,10 +189,13 @@ struct GradientStage {
     /// The gradient at x and the Hessian from differences of the gradient, symmetrized: central
     /// (2k displaced gradients, O(h²), for the standard errors) or forward (k, O(h), enough to
     /// steer ``secantSearch(from:value:gradient:hessian:)``); the displaced gradients are
-    /// computed concurrently.
-    func derivatives(at x: [Double], central: Bool = true) throws(MixedModelError) -> (value: Double, gradient: [Double], hessian: Matrix) {
+    /// computed concurrently. `known` is the value and gradient at x when the last evaluation was
+    /// made there (it is not repeated).
+    func derivatives(
+        at x: [Double], central: Bool = true, known: (value: Double, gradient: [Double])? = nil
+    ) throws(MixedModelError) -> (value: Double, gradient: [Double], hessian: Matrix) {
         let k = x.count
-        let (value, gradient) = try evaluate(x)
+        let (value, gradient) = if let known { known } else { try evaluate(x) }
         let displaced = independentGradient()
         let step = Self.step
         let sides = central ? 2 : 1
