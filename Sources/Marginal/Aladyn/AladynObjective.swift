@@ -18,6 +18,8 @@ public final class AladynObjective {
     public let form: AladynParameters.Form
     private let likelihood: AladynLikelihood
     private let ranges: [Range<Int>]
+    /// How many parts λ's rows are split into over the cores.
+    private let rowParts: Int
     /// λ and φ (centred values), their prior deviations and Ω⁻¹ times those.
     private let lambda, phi, lambdaDeviation, phiDeviation, lambdaSolved, phiSolved: UnsafeMutableBufferPointer<Double>
     /// Per-(i, k) sums over ages (N × (K+1)).
@@ -38,6 +40,7 @@ public final class AladynObjective {
         let d = model.dimensions
         likelihood = AladynLikelihood(outcomes: model.outcomes, signatures: d.signatures, threads: threads ?? BLAS.threadCount)
         ranges = AladynParameters.ranges(d)
+        rowParts = max(1, min(threads ?? BLAS.threadCount, d.individuals * d.totalSignatures / 64))
         let lambdaCount = d.individuals * d.totalSignatures * d.ages
         let phiCount = d.totalSignatures * d.diseases * d.ages
         lambda = .zeros(lambdaCount)
@@ -73,15 +76,20 @@ public final class AladynObjective {
         let w = model.priorWeight
         let kappa = x[ranges[4].lowerBound]
         let centred = form == .centred
-        // λ and its prior deviation.
         let trajectories = ranges[0].lowerBound
-        for row in 0..<(n * kt) {
-            let mean = lambdaMean[row]
-            for a in 0..<t {
-                let value = x[trajectories + row * t + a]
-                lambda[row * t + a] = centred ? value : mean + value
-                lambdaDeviation[row * t + a] = centred ? value - mean : value
-            }
+        guard let xBase = x.baseAddress, let lambdaBase = lambda.baseAddress, let lambdaDeviation = lambdaDeviation.baseAddress,
+              let lambdaSolved = lambdaSolved.baseAddress, let gradient = likelihoodPart.baseAddress,
+              let prior = priorPart.baseAddress else { return (0, 0) }
+        // λ, its prior deviation and the λ prior term, the rows split over the cores.
+        let lambdaScale = w / Double(n)
+        let lambdaQuadratic = lambdaMean.withUnsafeBufferPointer { mean in
+            let rows = TrajectoryRows(
+                x: xBase + trajectories, mean: mean.baseAddress ?? xBase, lambda: lambdaBase, deviation: lambdaDeviation,
+                solved: lambdaSolved, prior: prior + trajectories, ages: t, centred: centred, kernel: model.lambdaKernel,
+                scale: lambdaScale)
+            let count = n * kt, parts = rowParts
+            return concurrentMap(count: parts) { part in rows.evaluate((part * count / parts)..<((part + 1) * count / parts)) }
+                .reduce(0, +)
         }
         // φ and its prior deviation (prior mean μ_d + ψ_kd).
         let logits = ranges[1].lowerBound, offsets = ranges[2].lowerBound
@@ -97,20 +105,16 @@ public final class AladynObjective {
                 }
             }
         }
-        guard let lambdaBase = lambda.baseAddress, let phiBase = phi.baseAddress,
-              let lambdaDeviation = lambdaDeviation.baseAddress, let phiDeviation = phiDeviation.baseAddress,
-              let lambdaSolved = lambdaSolved.baseAddress, let phiSolved = phiSolved.baseAddress,
-              let gradient = likelihoodPart.baseAddress, let prior = priorPart.baseAddress else { return (0, 0) }
+        guard let phiBase = phi.baseAddress, let phiDeviation = phiDeviation.baseAddress,
+              let phiSolved = phiSolved.baseAddress else { return (0, 0) }
         // The likelihood, its gradient in λ and φ straight into blocks 0 and 1.
         let data = likelihood.evaluate(
             lambda: lambdaBase, phi: phiBase, kappa: kappa,
             lambdaGradient: gradient + trajectories, phiGradient: gradient + logits)
         gradient[ranges[4].lowerBound] = data.kappaGradient
-        // The prior terms.
-        let lambdaQuadratic = AladynPrior.quadratic(lambdaDeviation, rows: n * kt, kernel: model.lambdaKernel, into: lambdaSolved)
+        // The φ prior term.
         let phiQuadratic = AladynPrior.quadratic(phiDeviation, rows: kt * dCount, kernel: model.phiKernel, into: phiSolved)
-        let lambdaScale = w / Double(n), phiScale = w / Double(dCount)
-        for index in 0..<(n * kt * t) { prior[trajectories + index] = lambdaScale * lambdaSolved[index] }
+        let phiScale = w / Double(dCount)
         for index in 0..<(kt * dCount * t) { prior[logits + index] = phiScale * phiSolved[index] }
         prior[ranges[4].lowerBound] = 0
         // ψ and γ: from the prior (centred) or through the chain rule from the likelihood (non-centred).
@@ -156,6 +160,34 @@ public final class AladynObjective {
             for index in gradient.indices { gradient[index] = likelihoodPart[index] + priorPart[index] }
         }
         return parts.likelihood + parts.prior
+    }
+
+    /// λ's part of an evaluation over a range of its rows (one trajectory of T ages each), so that
+    /// the cores share it: λ and its prior deviation from x and m, Ω_λ⁻¹(λ − m) (one GEMM per
+    /// range), the prior's gradient `scale`·Ω_λ⁻¹(λ − m), and the range's ½ Σ (λ − m)ᵀΩ_λ⁻¹(λ − m).
+    private struct TrajectoryRows: @unchecked Sendable {
+        let x, mean: UnsafePointer<Double>
+        let lambda, deviation, solved, prior: UnsafeMutablePointer<Double>
+        let ages: Int
+        let centred: Bool
+        let kernel: AladynKernel
+        let scale: Double
+
+        func evaluate(_ rows: Range<Int>) -> Double {
+            let t = ages
+            for row in rows {
+                let m = mean[row]
+                for a in 0..<t {
+                    let value = x[row * t + a]
+                    lambda[row * t + a] = centred ? value : m + value
+                    deviation[row * t + a] = centred ? value - m : value
+                }
+            }
+            let offset = rows.lowerBound * t
+            let quadratic = AladynPrior.quadratic(deviation + offset, rows: rows.count, kernel: kernel, into: solved + offset)
+            for index in offset..<(rows.upperBound * t) { prior[index] = scale * solved[index] }
+            return quadratic
+        }
     }
 
     /// out[r] = scale Σ_t v[r·T + t].
