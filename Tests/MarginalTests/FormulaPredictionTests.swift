@@ -39,8 +39,8 @@ import Testing
         let predictor = Predictor(saved)
         let population = try predictor.predict(try Self.newSleepData(), options: options, included: .none)
         let conditional = try predictor.predict(try Self.newSleepData(), options: options, newLevels: .zero)
-        let expectedPopulation = [255.44937277777746, 276.14097485584978, 349.65494641414074, 393.18960808080732]
-        let expectedConditional = [257.66497417451569, 214.17077182940605, 349.65494641414074, 420.90288541402145]
+        let expectedPopulation = [255.44937277777740, 276.14097485585017, 349.65494641414216, 393.18960808080919]
+        let expectedConditional = [257.66500457185771, 214.17085264935019, 349.65494641414216, 420.90292152511142]
         let expectedSE = [7.5135467061812014, 7.4493463317187079, 14.9626292014899889, 22.6690380374160867]
         for i in 0..<4 {
             #expect(abs(population[i].fit - expectedPopulation[i]) < 1e-4, "\(population[i].fit) vs \(expectedPopulation[i])")

@@ -14,9 +14,9 @@ import Foundation
 ///     ∂ℓ/∂κ = Σ w m,   ∂ℓ/∂θ_ikt = κ Σ_d w_idt s_kdt,   ∂ℓ/∂s_kdt = κ Σ_i w_idt θ_ikt,
 ///     ∂ℓ/∂λ_ikt = θ_ikt (∂ℓ/∂θ_ikt − Σ_j θ_ijt ∂ℓ/∂θ_ijt),   ∂ℓ/∂φ_kdt = ∂ℓ/∂s_kdt s_kdt (1 − s_kdt).
 ///
-/// The sum of log(1 − π) over a pair's ages takes one logarithm per 16 ages
-/// (``VectorKernels/logProduct(_:count:stride:)``). Individuals are split into chunks over the
-/// cores, each with its own ∂ℓ/∂s accumulator.
+/// The sum of log(1 − π) (and log π at diagnoses) over a chunk of individuals is the logarithm
+/// of one running product (``VectorKernels/multiply(_:count:stride:into:)``). Individuals are
+/// split into chunks over the cores, each with its own ∂ℓ/∂s accumulator.
 final class AladynLikelihood: @unchecked Sendable {
     let dimensions: AladynDimensions
     private let exitAges: UnsafeMutableBufferPointer<Int32>
@@ -31,7 +31,7 @@ final class AladynLikelihood: @unchecked Sendable {
     /// One thread's scratch and accumulators.
     private final class Chunk: @unchecked Sendable {
         let individuals: Range<Int>
-        let theta, thetaGradient, mix, weight, factor: UnsafeMutableBufferPointer<Double>
+        let theta, thetaGradient, mix, weights, factor: UnsafeMutableBufferPointer<Double>
         let sigmoidGradient: UnsafeMutableBufferPointer<Double>
         var loss = 0.0
         var kappaGradient = 0.0
@@ -42,13 +42,13 @@ final class AladynLikelihood: @unchecked Sendable {
             theta = .zeros(kt * d.ages)
             thetaGradient = .zeros(kt * d.ages)
             mix = .zeros(d.ages)
-            weight = .zeros(d.ages)
+            weights = .zeros(d.diseases * d.ages)
             factor = .zeros(d.ages)
             sigmoidGradient = .zeros(kt * d.diseases * d.ages)
         }
 
         deinit {
-            for buffer in [theta, thetaGradient, mix, weight, factor, sigmoidGradient] { buffer.deallocate() }
+            for buffer in [theta, thetaGradient, mix, weights, factor, sigmoidGradient] { buffer.deallocate() }
         }
     }
 
@@ -114,57 +114,53 @@ final class AladynLikelihood: @unchecked Sendable {
         let lambdaGradient: UnsafeMutablePointer<Double>
     }
 
+    /// One individual at a time, in two passes. Per disease: the mixture m_t = Σ_k θ_kt s_kdt (the
+    /// signatures summed in registers, eight ages at once), the loss and w_t = κ ∂ℓ/∂π (row d of
+    /// `weights`, zero past the exit age), and ∂ℓ/∂s_kdt += w_t θ_kt. Then ∂ℓ/∂θ_kt = Σ_d w_dt s_kdt
+    /// with the diseases summed in registers: accumulating it disease by disease stored each
+    /// (k, t) D times, and those stores were a quarter of the epoch.
     private func run(_ chunk: Chunk, shared: Shared, kappa: Double) {
         let (kt, dCount, tCount) = (dimensions.totalSignatures, dimensions.diseases, dimensions.ages)
         let scale = 1 / Double(dimensions.individuals)
         guard let theta = chunk.theta.baseAddress, let thetaGradient = chunk.thetaGradient.baseAddress,
-              let mix = chunk.mix.baseAddress, let weight = chunk.weight.baseAddress, let factor = chunk.factor.baseAddress,
+              let mix = chunk.mix.baseAddress, let weights = chunk.weights.baseAddress, let factor = chunk.factor.baseAddress,
               let sigmoidGradient = chunk.sigmoidGradient.baseAddress, let sigmoid = sigmoid.baseAddress
         else { return }
         chunk.sigmoidGradient.update(repeating: 0)
-        var loss = 0.0
+        let diseaseStride = dCount * tCount
+        // The loss is −log of the product of every factor (one logarithm for the chunk).
+        var survival = LogProductAccumulator()
         var kappaGradient = 0.0
         for i in chunk.individuals {
             let lambda = shared.lambda + i * kt * tCount
             Self.softmax(lambda, into: theta, signatures: kt, ages: tCount)
-            chunk.thetaGradient.update(repeating: 0)
             for d in 0..<dCount {
                 let exit = Int(exitAges[i * dCount + d])
                 let n = min(exit + 1, tCount)
-                for t in 0..<n { mix[t] = 0 }
-                for k in 0..<kt {
-                    let s = sigmoid + (k * dCount + d) * tCount
-                    let th = theta + k * tCount
-                    for t in 0..<n { mix[t] += th[t] * s[t] }
-                }
+                let weight = weights + d * tCount
+                Self.contract(theta, stride: tCount, with: sigmoid + d * tCount, stride: diseaseStride, terms: kt, ages: n, into: mix)
                 // Every age at risk as censored; then the diagnosis age, if any, as an event.
-                for t in 0..<n {
-                    let raw = kappa * mix[t]
-                    let p = min(max(raw, Self.lowerClamp), Self.upperClamp)
-                    factor[t] = 1 - p
-                    weight[t] = raw >= Self.lowerClamp && raw <= Self.upperClamp ? 1 / (1 - p) : 0
-                }
+                Self.censoredFactors(mix: mix, kappa: kappa, ages: n, factor: factor, weight: weight)
                 if diagnosed[i * dCount + d] {
                     let raw = kappa * mix[exit]
                     let p = min(max(raw, Self.lowerClamp), Self.upperClamp)
                     factor[exit] = p
                     weight[exit] = raw >= Self.lowerClamp && raw <= Self.upperClamp ? -1 / p : 0
                 }
-                loss -= VectorKernels.logProduct(factor, count: n)
+                VectorKernels.multiply(factor, count: n, into: &survival)
                 for t in 0..<n {
                     kappaGradient += weight[t] * mix[t]
                     weight[t] *= kappa
                 }
+                for t in n..<tCount { weight[t] = 0 }
                 for k in 0..<kt {
-                    let s = sigmoid + (k * dCount + d) * tCount
                     let th = theta + k * tCount
-                    let gth = thetaGradient + k * tCount
                     let gs = sigmoidGradient + (k * dCount + d) * tCount
-                    for t in 0..<n {
-                        gth[t] += weight[t] * s[t]
-                        gs[t] += weight[t] * th[t]
-                    }
+                    for t in 0..<n { gs[t] += weight[t] * th[t] }
                 }
+            }
+            for k in 0..<kt {
+                Self.contract(weights, stride: tCount, with: sigmoid + k * diseaseStride, stride: tCount, terms: dCount, ages: tCount, into: thetaGradient + k * tCount)
             }
             // Softmax backward: ∂λ_kt = θ_kt (∂θ_kt − Σ_j θ_jt ∂θ_jt), over N.
             let out = shared.lambdaGradient + i * kt * tCount
@@ -178,8 +174,72 @@ final class AladynLikelihood: @unchecked Sendable {
                 }
             }
         }
-        chunk.loss = loss
+        chunk.loss = -survival.logarithm
         chunk.kappaGradient = kappaGradient
+    }
+
+    /// For ages t < `ages` at risk and undiagnosed: factor_t = 1 − π_t and weight_t = 1/(1 − π_t)
+    /// (∂ℓ/∂π before the 1/N), 0 where the clamp of π_t = κ m_t is active. Four ages at a time
+    /// without branches (a NaN m_t keeps π_t NaN and its weight 0).
+    @inline(__always)
+    static func censoredFactors(
+        mix: UnsafePointer<Double>, kappa: Double, ages n: Int, factor: UnsafeMutablePointer<Double>, weight: UnsafeMutablePointer<Double>
+    ) {
+        let (low, high) = (SIMD4<Double>(repeating: lowerClamp), SIMD4<Double>(repeating: upperClamp))
+        let one = SIMD4<Double>(repeating: 1)
+        var t = 0
+        while t + 4 <= n {
+            let raw = kappa * UnsafeRawPointer(mix + t).loadUnaligned(as: SIMD4<Double>.self)
+            let (below, above) = (raw .< low, raw .> high)
+            let p = raw.replacing(with: low, where: below).replacing(with: high, where: above)
+            let survival = one - p
+            UnsafeMutableRawPointer(factor + t).storeBytes(of: survival, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(weight + t).storeBytes(of: (one / survival).replacing(with: 0, where: below .| above), as: SIMD4<Double>.self)
+            t += 4
+        }
+        while t < n {
+            let raw = kappa * mix[t]
+            let p = min(max(raw, lowerClamp), upperClamp)
+            factor[t] = 1 - p
+            weight[t] = raw >= lowerClamp && raw <= upperClamp ? 1 / (1 - p) : 0
+            t += 1
+        }
+    }
+
+    /// out_t = Σ_j a_jt b_jt for t < `ages`, the rows of a and b `aStride` and `bStride` apart:
+    /// eight (then four) ages at a time summed over j in registers, so out is stored once per age.
+    @inline(__always)
+    static func contract(
+        _ a: UnsafePointer<Double>, stride aStride: Int, with b: UnsafePointer<Double>, stride bStride: Int,
+        terms: Int, ages: Int, into out: UnsafeMutablePointer<Double>
+    ) {
+        var t = 0
+        while t + 8 <= ages {
+            var sum = SIMD8<Double>()
+            for j in 0..<terms {
+                let x = UnsafeRawPointer(a + j * aStride + t).loadUnaligned(as: SIMD8<Double>.self)
+                let y = UnsafeRawPointer(b + j * bStride + t).loadUnaligned(as: SIMD8<Double>.self)
+                sum += x * y
+            }
+            UnsafeMutableRawPointer(out + t).storeBytes(of: sum, as: SIMD8<Double>.self)
+            t += 8
+        }
+        if t + 4 <= ages {
+            var sum = SIMD4<Double>()
+            for j in 0..<terms {
+                let x = UnsafeRawPointer(a + j * aStride + t).loadUnaligned(as: SIMD4<Double>.self)
+                let y = UnsafeRawPointer(b + j * bStride + t).loadUnaligned(as: SIMD4<Double>.self)
+                sum += x * y
+            }
+            UnsafeMutableRawPointer(out + t).storeBytes(of: sum, as: SIMD4<Double>.self)
+            t += 4
+        }
+        while t < ages {
+            var sum = 0.0
+            for j in 0..<terms { sum += a[j * aStride + t] * b[j * bStride + t] }
+            out[t] = sum
+            t += 1
+        }
     }
 
     /// θ_kt = exp(λ_kt − max_j λ_jt) / Σ_j exp(λ_jt − max_j λ_jt) for one individual (K+1 rows of T).

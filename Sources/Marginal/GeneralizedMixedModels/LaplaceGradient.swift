@@ -54,14 +54,10 @@ extension GeneralizedLinearMixedModel {
         let zs = blocks.map(\.z.elements)
         let positions = blocks.indices.map { k in blocks[k].codes.map { offsets[k] + Int($0) * dims[k] } }
         let terms = blocks.indices.map { k in
-            let s = dims[k], z = zs[k], lambda = lambdas[k]
+            let s = dims[k]
             var t = [Double](repeating: 0, count: n * s)
-            for i in 0..<n {
-                for b in 0..<s {
-                    var sum = 0.0
-                    for a in b..<s { sum += z[a + i * s] * lambda[a, b] }
-                    t[i * s + b] = sum
-                }
+            t.withUnsafeMutableBufferPointer { tp in
+                blocks[k].forEachRowTerm(lambda: lambdas[k].elements) { i, _, row in (tp.baseAddress! + i * s).update(from: row, count: s) }
             }
             return t
         }
@@ -71,18 +67,31 @@ extension GeneralizedLinearMixedModel {
         var leverage = [Double](repeating: 0, count: n)
         let r = products.fixedOffset
         let s1 = blocks[0].dimension
+        let firstTerms = terms[0]
         let traces = core.logDeterminantTraces(limit: r) { c, inverse in
             let mr = inverse.rows.count
             for i in products.first.rowsByLevel.rows(of: c) {
                 let t0 = i * s1
-                var h = 0.0
-                for a in 0..<s1 { for b in 0..<s1 { h += terms[0][t0 + a] * inverse.diagonal[a + b * s1] * terms[0][t0 + b] } }
+                // tᵀ Z̃_cc t over t's nonzeros (Z̃_cc symmetric, read by columns).
+                var h = firstTerms.withUnsafeBufferPointer { tp in
+                    inverse.diagonal.withUnsafeBufferPointer { zp in
+                        let t = tp.baseAddress! + t0, zcc = zp.baseAddress!
+                        var sum = 0.0
+                        for a in 0..<s1 where t[a] != 0 {
+                            let column = zcc + a * s1
+                            var dot = 0.0
+                            for b in 0..<s1 { dot += column[b] * t[b] }
+                            sum += t[a] * dot
+                        }
+                        return sum
+                    }
+                }
                 for k in blocks.indices.dropFirst() {
                     let sk = dims[k]
                     let row = position(k, i) - firstCount
                     let p = inverse.rows.partitioningIndex { $0 >= row }
                     for a in 0..<sk {
-                        for b in 0..<s1 { h += 2 * terms[k][i * sk + a] * inverse.panel[(p + a) + b * mr] * terms[0][t0 + b] }
+                        for b in 0..<s1 { h += 2 * terms[k][i * sk + a] * inverse.panel[(p + a) + b * mr] * firstTerms[t0 + b] }
                     }
                 }
                 leverage[i] = h

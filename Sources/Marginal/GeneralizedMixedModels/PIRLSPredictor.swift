@@ -21,46 +21,42 @@ extension GeneralizedLinearMixedModel {
         let old = thetaLayout.lambdas(mode.theta)
         let new = thetaLayout.lambdas(theta)
         let ranges = core.blockEffectRanges
-        let offsets = ranges.map(\.lowerBound)
         let x = design.fixedEffects.matrix
         let deltaBeta = zip(state.beta, mode.beta).map { $0 - $1 }
-        // Per block, read once: Sₖ, zᵢₖ, the codes, and λₖ and Δλₖ (column-major).
-        let dims = blocks.map(\.dimension)
-        let zs = blocks.map(\.z.elements)
-        let codes = blocks.map(\.codes)
-        let oldLambda = old.map(\.elements)
-        let change = zip(new, old).map { zip($0.elements, $1.elements).map { $0 - $1 } }
-        var rhs = [Double](repeating: 0, count: core.randomEffectCount)
-        // Row i's λₖᵀzᵢₖ for every block, side by side (Σₖ Sₖ values).
-        let starts = dims.indices.map { dims[..<$0].reduce(0, +) }
-        var t = [Double](repeating: 0, count: dims.reduce(0, +))
+        // c = W(XΔβ + Σₖ Zₖ Δλₖ uₖ), with ΔΛᵀZᵀs added block by block as it goes; then −ΛᵀZᵀc.
+        var score = [Double](repeating: 0, count: n), c = score
         for i in 0..<n {
-            let (y, eta, m) = (design.response[i], state.eta[i], priorWeights[i])
-            let s = family.score(y, eta: eta, link: link, weight: m)
-            let w = family.working(y, eta: eta, link: link, weight: m).weight
-            // c = W(xᵢᵀΔβ + Σₖ (Δλₖᵀzᵢₖ)ᵀuₖ), with ΔΛᵀZᵀs added as it goes; then −ΛᵀZᵀc.
-            var c = 0.0
-            for j in deltaBeta.indices where deltaBeta[j] != 0 { c += x[i, j] * deltaBeta[j] }
-            for k in blocks.indices {
-                let size = dims[k], z = zs[k], level = Int(codes[k][i])
-                let base = offsets[k] + level * size
-                for b in 0..<size {
-                    var (sum, delta) = (0.0, 0.0)
-                    for a in b..<size {
-                        sum += z[a + i * size] * oldLambda[k][a + b * size]
-                        delta += z[a + i * size] * change[k][a + b * size]
+            score[i] = family.score(design.response[i], eta: state.eta[i], link: link, weight: priorWeights[i])
+            for j in deltaBeta.indices where deltaBeta[j] != 0 { c[i] += x[i, j] * deltaBeta[j] }
+        }
+        var rhs = [Double](repeating: 0, count: core.randomEffectCount)
+        score.withUnsafeBufferPointer { sp in
+        c.withUnsafeMutableBufferPointer { cp in
+        rhs.withUnsafeMutableBufferPointer { rp in
+            for (k, block) in blocks.enumerated() {
+                let size = block.dimension, effects = rp.baseAddress! + ranges[k].lowerBound
+                let change = zip(new[k].elements, old[k].elements).map { $0 - $1 }
+                state.u[k].withUnsafeBufferPointer { up in
+                    block.forEachRowTerm(lambda: change) { i, level, delta in
+                        let (u, r) = (up.baseAddress! + level * size, effects + level * size)
+                        var sum = 0.0
+                        for b in 0..<size {
+                            sum += delta[b] * u[b]
+                            r[b] += sp[i] * delta[b]
+                        }
+                        cp[i] += sum
                     }
-                    t[starts[k] + b] = sum
-                    c += delta * state.u[k][level * size + b]
-                    rhs[base + b] += s * delta
                 }
             }
-            c *= w
-            for k in blocks.indices {
-                let size = dims[k], base = offsets[k] + Int(codes[k][i]) * size
-                for b in 0..<size { rhs[base + b] -= c * t[starts[k] + b] }
+            for i in 0..<n { cp[i] *= family.working(design.response[i], eta: state.eta[i], link: link, weight: priorWeights[i]).weight }
+            for (k, block) in blocks.enumerated() {
+                let size = block.dimension, effects = rp.baseAddress! + ranges[k].lowerBound
+                block.forEachRowTerm(lambda: old[k].elements) { i, level, t in
+                    let r = effects + level * size
+                    for b in 0..<size { r[b] -= cp[i] * t[b] }
+                }
             }
-        }
+        }}}
         let delta = core.solveRandomSystem(rhs)
         guard delta.allSatisfy({ abs($0) <= 1 }) else { return nil }
         return blocks.indices.map { k in zip(state.u[k], delta[ranges[k]]).map { $0 + $1 } }

@@ -60,6 +60,27 @@ enum SmallMatrix {
         }
     }
 
+    /// The lower triangle of out ← λᵀ D λ for diagonal D (its S values `stride` apart) and
+    /// lower-triangular λ: (λᵀDλ)ᵢⱼ = Σ_{k ≥ i} λₖᵢ dₖ λₖⱼ for i ≥ j, about S³/6 products against
+    /// the S³ of ``congruence(lambda:a:into:work:size:)``. Column j scales λ's column j by D into
+    /// `work` (S values), then takes dot products with λ's later columns, all contiguous; the
+    /// strict upper triangle is left as it was.
+    static func diagonalCongruence(
+        lambda: UnsafePointer<Double>, diagonal d: UnsafePointer<Double>, stride: Int,
+        into out: UnsafeMutablePointer<Double>, work w: UnsafeMutablePointer<Double>, size s: Int
+    ) {
+        for j in 0..<s {
+            let column = lambda + j * s
+            for k in j..<s { w[k] = d[k * stride] * column[k] }
+            for i in j..<s {
+                let l = lambda + i * s
+                var sum = 0.0
+                for k in i..<s { sum += l[k] * w[k] }
+                out[i + j * s] = sum
+            }
+        }
+    }
+
     /// out ← L⁻ᵀ L⁻¹ = (L Lᵀ)⁻¹ (both triangles) for lower-triangular L; `inverse` receives L⁻¹.
     static func inverseGram(
         lower l: UnsafePointer<Double>, inverse w: UnsafeMutablePointer<Double>,

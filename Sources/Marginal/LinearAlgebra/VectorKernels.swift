@@ -47,17 +47,38 @@ enum VectorKernels {
     }
 
     /// log(x₀ x₁ ⋯ x_{n−1}) for values ≥ 1 (diagonals of Cholesky factors of I + a positive
-    /// semidefinite matrix), with one logarithm per 16 values instead of one per value: the
-    /// product of 16 values is finite unless a value exceeds 2⁶⁴, and such a chunk (or one with
-    /// a non-finite or non-positive value) is folded in value by value by ``LogProductAccumulator``,
-    /// which gives the logarithm IEEE arithmetic would.
+    /// semidefinite matrix) or in [10⁻⁶, 1] (ALADYN's survival factors), with one logarithm per
+    /// 16 values instead of one per value (``multiply(_:count:stride:into:)``).
     static func logProduct(_ x: UnsafePointer<Double>, count n: Int, stride: Int = 1) -> Double {
         var accumulator = LogProductAccumulator()
+        multiply(x, count: n, stride: stride, into: &accumulator)
+        return accumulator.logarithm
+    }
+
+    /// Multiplies `accumulator` by x₀ x₁ ⋯ x_{n−1}, 16 values at a time: four running products
+    /// of four (independent chains, where one chain of 16 waits on each multiplication), whose
+    /// product is finite and normal unless a value exceeds 2⁶⁴ or falls below 2⁻⁶⁴; such a chunk
+    /// (or one with a non-finite or non-positive value) is folded in value by value by
+    /// ``LogProductAccumulator``, which gives the logarithm IEEE arithmetic would.
+    @inline(__always)
+    static func multiply(_ x: UnsafePointer<Double>, count n: Int, stride: Int = 1, into accumulator: inout LogProductAccumulator) {
         var i = 0
         while i < n {
             let end = min(i + 16, n)
-            var product = 1.0
-            for j in i..<end { product *= x[j * stride] }
+            var (p0, p1, p2, p3) = (1.0, 1.0, 1.0, 1.0)
+            var j = i
+            while j + 4 <= end {
+                p0 *= x[j * stride]
+                p1 *= x[(j + 1) * stride]
+                p2 *= x[(j + 2) * stride]
+                p3 *= x[(j + 3) * stride]
+                j += 4
+            }
+            while j < end {
+                p0 *= x[j * stride]
+                j += 1
+            }
+            let product = (p0 * p1) * (p2 * p3)
             if product.isNormal && product > 0 {
                 accumulator.multiply(by: product)
             } else {
@@ -65,6 +86,5 @@ enum VectorKernels {
             }
             i = end
         }
-        return accumulator.logarithm
     }
 }

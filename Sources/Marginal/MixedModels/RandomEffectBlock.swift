@@ -83,4 +83,26 @@ extension RandomEffectBlock {
             for a in 0..<s { eta[i] += z[a, i] * b[level * s + a] }
         }
     }
+
+    /// Calls `body` with each data row i, its level and tᵢ = λᵀzᵢ (S values): row i's
+    /// coefficients of its level's effects in ZΛ, for lower-triangular λ (S × S, column-major),
+    /// t_b = Σ_{a ≥ b} z_ai λ_ab. Zero z_ai are skipped (an indicator term has one per row).
+    func forEachRowTerm(lambda: [Double], _ body: (_ row: Int, _ level: Int, _ t: UnsafePointer<Double>) -> Void) {
+        let s = dimension
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: s) { tp in
+        z.elements.withUnsafeBufferPointer { zp in
+        codes.withUnsafeBufferPointer { cp in
+        lambda.withUnsafeBufferPointer { lp in
+            guard let t = tp.baseAddress, let zBase = zp.baseAddress, let l = lp.baseAddress else { return }
+            for i in 0..<cp.count {
+                let zi = zBase + i * s
+                t.update(repeating: 0, count: s)
+                for a in 0..<s where zi[a] != 0 {
+                    let za = zi[a]
+                    for b in 0...a { t[b] += za * l[a + b * s] }
+                }
+                body(i, Int(cp[i]), t)
+            }
+        }}}}
+    }
 }

@@ -114,17 +114,21 @@ import Testing
         let fit = try LinearMixedModel(formula: reference.formula, data: data).fit(criterion: reference.criterion, optimizer: optimizer)
         #expect(fit.optimization.converged)
         #expect(relativeError(fit.objective, reference.deviance) < 1e-9, "-2 log L \(fit.objective) vs \(reference.deviance)")
-        #expect(relativeError(fit.sigma, reference.sigma) < 2e-5, "σ \(fit.sigma) vs \(reference.sigma)")
+        // BOBYQA, without derivatives, stops where the deviance is within 1e-9 but the Matérn
+        // fit's σ is 2.1e-5 off: σ and the smoothness trade along a flat ridge, and rounding
+        // moves where it stops (the issue asks 1e-4). With the exact gradient every value is 2e-5.
+        let tolerance = optimizer == .bobyqa ? 5e-5 : 2e-5
+        #expect(relativeError(fit.sigma, reference.sigma) < tolerance, "σ \(fit.sigma) vs \(reference.sigma)")
         for (estimate, expected) in zip(fit.fixedEffects.map(\.estimate), reference.beta) {
-            #expect(relativeError(estimate, expected) < 2e-5, "β \(estimate) vs \(expected)")
+            #expect(relativeError(estimate, expected) < tolerance, "β \(estimate) vs \(expected)")
         }
         let component = try #require(fit.varianceComponents.first)
         for (sd, expected) in zip(component.standardDeviations, reference.sds) {
-            #expect(relativeError(sd, expected) < 2e-5, "SD \(sd) vs \(expected)")
+            #expect(relativeError(sd, expected) < tolerance, "SD \(sd) vs \(expected)")
         }
         #expect(component.structureParameters.map(\.name) == reference.parameters.map(\.0))
         for (parameter, expected) in zip(component.structureParameters, reference.parameters) {
-            #expect(relativeError(parameter.value, expected.1) < 2e-5, "\(parameter.name) \(parameter.value) vs \(expected.1)")
+            #expect(relativeError(parameter.value, expected.1) < tolerance, "\(parameter.name) \(parameter.value) vs \(expected.1)")
         }
     }
 

@@ -31,6 +31,10 @@ struct LevelPanels: Sendable {
     private let orderedZ: [Double]
     private let laterCount: Int
 
+    /// Whether every data row has at most one nonzero zᵢₐ (an indicator term: `ar1`, `cs`, `diag`
+    /// over a factor, `(0 + f | g)`), so that every A_cc is diagonal.
+    let hasDiagonalBlocks: Bool
+
     /// Number of rows m_c of panel c.
     @inline(__always) func height(_ c: Int) -> Int { start[c + 1] - start[c] }
 
@@ -88,6 +92,7 @@ struct LevelPanels: Sendable {
             }
             for a in 0..<s { orderedZ[k * s + a] = block.z[a, i] }
         }
+        hasDiagonalBlocks = (0..<order.count).allSatisfy { k in (0..<s).count { orderedZ[k * s + $0] != 0 } <= 1 }
         entryPositions = orderedPositions
         entryValues = orderedValues
         self.orderedZ = orderedZ
@@ -106,7 +111,10 @@ struct LevelPanels: Sendable {
         let p1 = xyRows.count / max(n, 1)
         let count = laterCount
         let levels = self.levels, start = self.start
+        // Row i's nonzero √wᵢ zᵢₐ and their a: indicator terms (`ar1`, `cs`, `diag` over a factor)
+        // have one per row, so the row adds 1 + (p + 1) products instead of S² + S(p + 1).
         var z = [Double](repeating: 0, count: s)
+        var nonzero = [Int](repeating: 0, count: s)
         diagonal.withUnsafeMutableBufferPointer { dp in
         values.withUnsafeMutableBufferPointer { vp in
         orderedZ.withUnsafeBufferPointer { zp in
@@ -115,8 +123,9 @@ struct LevelPanels: Sendable {
         rowsByLevel.order.withUnsafeBufferPointer { op in
         xyRows.withUnsafeBufferPointer { xp in
         z.withUnsafeMutableBufferPointer { zw in
+        nonzero.withUnsafeMutableBufferPointer { np in
             guard let diagonal = dp.baseAddress, let values = vp.baseAddress, let xyBase = xp.baseAddress,
-                  let zBase = zp.baseAddress, let order = op.baseAddress, let zw = zw.baseAddress else { return }
+                  let zBase = zp.baseAddress, let order = op.baseAddress, let zw = zw.baseAddress, let index = np.baseAddress else { return }
             // Without later blocks there are no entries (and the arrays have no storage).
             let entryBase = ep.baseAddress, positionBase = pp.baseAddress
             diagonal.update(repeating: 0, count: dp.count)
@@ -129,11 +138,19 @@ struct LevelPanels: Sendable {
                 for _ in rowsByLevel.start[c]..<rowsByLevel.start[c + 1] {
                     let i = order[k]
                     let weight = sqrtW?[i] ?? 1
-                    for a in 0..<s { zw[a] = zBase[k * s + a] * weight }
-                    let xy = xyBase + i * p1
+                    var nonzeroCount = 0
                     for a in 0..<s {
-                        let za = zw[a]
-                        for b in 0..<s { block[a + b * s] += za * zw[b] }
+                        let value = zBase[k * s + a] * weight
+                        if value != 0 {
+                            zw[nonzeroCount] = value
+                            index[nonzeroCount] = a
+                            nonzeroCount += 1
+                        }
+                    }
+                    let xy = xyBase + i * p1
+                    for e in 0..<nonzeroCount {
+                        let za = zw[e], a = index[e]
+                        for f in 0..<nonzeroCount { block[a + index[f] * s] += za * zw[f] }
                         let column = panel + a * m
                         if count > 0, let entryBase, let positionBase {
                             let weighted = za * weight
@@ -146,7 +163,7 @@ struct LevelPanels: Sendable {
                     k += 1
                 }
             }
-        }}}}}}}}
+        }}}}}}}}}
     }
 
     /// Sets the y row of every panel to `sums` (level c's S values at c·S): Σ_{i in c} zᵢ ỹᵢ for a

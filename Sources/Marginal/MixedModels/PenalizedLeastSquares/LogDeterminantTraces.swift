@@ -59,13 +59,15 @@ extension PenalizedLeastSquares {
         var traces = factors.map { [Double](repeating: 0, count: $0.dimension * $0.dimension) }
         var denseTerms = [Double](repeating: 0, count: r * (factors.dropFirst().map(\.dimension).max() ?? 1))
         let panelA = products.first.values
+        let diagonalBlocks = products.first.hasDiagonalBlocks
         var y = [Double](), zcc = [Double](repeating: 0, count: s1 * s1), lambdaZ = zcc
+        var work = [Double](repeating: 0, count: 2 * s1 * s1)
         for c in 0..<levels {
             let start = products.first.start[c]
             let height = products.first.height(c)
-            let allRows = (0..<height).map { Int(products.first.rows[start + $0]) }
-            let mr = allRows.partitioningIndex { $0 >= limit }
-            let rows = Array(allRows[..<mr])
+            let allRows = products.first.rows[start..<(start + height)]
+            let mr = allRows.partitioningIndex { Int($0) >= limit } - start
+            let rows = allRows.prefix(mr).map { Int($0) }
             let base = start * s1
             // Y = Z̃_RR P, Z̃_{R,c} = −Y L⁻¹, Z̃_cc = L⁻ᵀ(I + PᵀY)L⁻¹.
             if let all = completeY {
@@ -85,9 +87,11 @@ extension PenalizedLeastSquares {
                 first.withUnsafeBufferPointer { fp in
                     zcc.withUnsafeMutableBufferPointer { zp in
                         zrc.withUnsafeMutableBufferPointer { rp in
-                            Self.takahashiStep(
-                                y: y, rows: mr, panel: pp.baseAddress! + base, ld: height, factor: fp.baseAddress! + c * s1 * s1,
-                                size: s1, diagonal: zp.baseAddress!, offDiagonal: rp.baseAddress!, ldOut: mr)
+                            work.withUnsafeMutableBufferPointer { wp in
+                                Self.takahashiStep(
+                                    y: y, rows: mr, panel: pp.baseAddress! + base, ld: height, factor: fp.baseAddress! + c * s1 * s1,
+                                    size: s1, work: wp.baseAddress!, diagonal: zp.baseAddress!, offDiagonal: rp.baseAddress, ldOut: mr)
+                            }
                         }
                     }
                 }
@@ -108,16 +112,20 @@ extension PenalizedLeastSquares {
             for i in 0..<s1 {
                 for b in 0..<s1 {
                     var t = 0.0
-                    for q in 0..<s1 { t += products.first.diagonal[diagonalBase + i + q * s1] * lambdaZ[q + b * s1] }
+                    if diagonalBlocks {
+                        t = products.first.diagonal[diagonalBase + i + i * s1] * lambdaZ[i + b * s1]
+                    } else {
+                        for q in 0..<s1 { t += products.first.diagonal[diagonalBase + i + q * s1] * lambdaZ[q + b * s1] }
+                    }
                     for row in 0..<mr { t += panelA[base + row + i * height] * lz[row + b * mr] }
                     traces[0][i + b * s1] += t
                 }
             }
             // Dense levels j in this panel: T_j += A_{j,c} λ₁ Z̃_{c,j}, with Z̃_{c,j} = Z̃_{R,c}[j]ᵀ.
-            let randomRows = allRows.partitioningIndex { $0 >= r }
+            let randomRows = allRows.partitioningIndex { Int($0) >= r } - start
             var row = 0
             while row < randomRows {
-                let k = Int(products.blockOfTrailingRow[allRows[row]])
+                let k = Int(products.blockOfTrailingRow[Int(allRows[start + row])])
                 let sk = factors[k].dimension
                 for i in 0..<sk {
                     for b in 0..<sk {
@@ -127,7 +135,7 @@ extension PenalizedLeastSquares {
                             for w in 0...s { lz1 += lambda1[s + w * s1] * zrc[(row + b) + w * mr] }
                             t += panelA[base + (row + i) + s * height] * lz1
                         }
-                        denseTerms[allRows[row] + i + b * r] += t
+                        denseTerms[Int(allRows[start + row]) + i + b * r] += t
                     }
                 }
                 row += sk

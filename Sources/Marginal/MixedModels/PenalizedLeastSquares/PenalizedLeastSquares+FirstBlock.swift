@@ -38,9 +38,14 @@ extension PenalizedLeastSquares {
                             return ok
                         }
                         var ok = true
+                        let diagonalBlocks = products.first.hasDiagonalBlocks
                         for c in 0..<levels {
                             let block = out + c * s * s
-                            SmallMatrix.congruence(lambda: lambda, a: a + c * s * s, into: block, work: wp.baseAddress!, size: s)
+                            if diagonalBlocks {
+                                SmallMatrix.diagonalCongruence(lambda: lambda, diagonal: a + c * s * s, stride: s + 1, into: block, work: wp.baseAddress!, size: s)
+                            } else {
+                                SmallMatrix.congruence(lambda: lambda, a: a + c * s * s, into: block, work: wp.baseAddress!, size: s)
+                            }
                             for i in 0..<s { block[i + i * s] += 1 }
                             ok = SmallMatrix.choleskyLower(block, size: s) && ok
                         }
@@ -67,11 +72,9 @@ extension PenalizedLeastSquares {
         products.first.start.withUnsafeBufferPointer { startp in
         products.first.rows.withUnsafeBufferPointer { rp in
         rowScale.withUnsafeBufferPointer { scalep in
-        scratch.withUnsafeMutableBufferPointer { wp in
         panels.withUnsafeMutableBufferPointer { pp in
             let lambda = lp.baseAddress!, factors = fp.baseAddress!, source = sp.baseAddress!
             let rows = rp.baseAddress!, scale = scalep.baseAddress!, out = pp.baseAddress!
-            let r = wp.baseAddress!, inverse = r + s1 * s1
             for c in 0..<levels {
                 let start = startp[c]
                 let m = startp[c + 1] - start
@@ -85,50 +88,51 @@ extension PenalizedLeastSquares {
                     } else {
                         for i in 0..<m { panel[i] = src[i] * (scale[Int(rowsOfPanel[i])] * factor) }
                     }
-                } else {
-                    // R = λ₁ L⁻ᵀ: R[t, j] = Σ_{q ≤ min(t, j)} λ₁[t, q] L⁻¹[j, q].
-                    let l = factors + c * s1 * s1
-                    if s1 == 2 {
-                        // R = λ₁ L⁻ᵀ with L⁻¹ = [i₀₀ 0; i₁₀ i₁₁], both columns in one pass.
-                        let i00 = 1 / l[0], i11 = 1 / l[3]
-                        let i10 = -l[1] * i00 * i11
-                        let r00 = lambda[0] * i00, r10 = lambda[1] * i00
-                        let r01 = lambda[0] * i10, r11 = lambda[1] * i10 + lambda[3] * i11
-                        for i in 0..<m {
-                            let x0 = src[i], x1 = src[i + m]
-                            let scaleOfRow = single ? 1 : scale[Int(rowsOfPanel[i])]
-                            panel[i] = (x0 * r00 + x1 * r10) * scaleOfRow
-                            panel[i + m] = (x0 * r01 + x1 * r11) * scaleOfRow
-                        }
-                    } else {
-                        SmallMatrix.invertLower(l, into: inverse, size: s1)
-                        for j in 0..<s1 {
-                            for t in 0..<s1 {
-                                var sum = 0.0
-                                for q in 0...min(t, j) { sum += lambda[t + q * s1] * inverse[j + q * s1] }
-                                r[t + j * s1] = sum
-                            }
-                        }
+                } else if s1 == 2 {
+                    // R = λ₁ L⁻ᵀ with L⁻¹ = [i₀₀ 0; i₁₀ i₁₁], both columns in one pass.
+                    let l = factors + c * 4
+                    let i00 = 1 / l[0], i11 = 1 / l[3]
+                    let i10 = -l[1] * i00 * i11
+                    let r00 = lambda[0] * i00, r10 = lambda[1] * i00
+                    let r01 = lambda[0] * i10, r11 = lambda[1] * i10 + lambda[3] * i11
+                    for i in 0..<m {
+                        let x0 = src[i], x1 = src[i + m]
+                        let scaleOfRow = single ? 1 : scale[Int(rowsOfPanel[i])]
+                        panel[i] = (x0 * r00 + x1 * r10) * scaleOfRow
+                        panel[i + m] = (x0 * r01 + x1 * r11) * scaleOfRow
                     }
-                    for j in 0..<s1 where s1 != 2 {
+                } else {
+                    // Panel · λ₁ (column j from the source's columns t ≥ j, its rows scaled), then
+                    // X Lᵀ = that by forward substitution over columns, in place: m·S₁² products,
+                    // where forming R = λ₁ L⁻ᵀ first would add S₁³/2 and an inversion per level.
+                    let l = factors + c * s1 * s1
+                    for j in 0..<s1 {
                         let column = panel + j * m
-                        let r0 = r[j * s1]
-                        for i in 0..<m { column[i] = src[i] * r0 }
-                        for t in 1..<s1 {
-                            let rt = r[t + j * s1]
-                            let srcColumn = src + t * m
-                            for i in 0..<m { column[i] += srcColumn[i] * rt }
+                        let diagonalLambda = lambda[j + j * s1]
+                        for i in 0..<m { column[i] = src[i + j * m] * diagonalLambda }
+                        for t in (j + 1)..<s1 {
+                            let lt = lambda[t + j * s1], srcColumn = src + t * m
+                            for i in 0..<m { column[i] += srcColumn[i] * lt }
                         }
                         if !single {
                             for i in 0..<m { column[i] *= scale[Int(rowsOfPanel[i])] }
                         }
+                    }
+                    for j in 0..<s1 {
+                        let column = panel + j * m
+                        for q in 0..<j {
+                            let ljq = l[j + q * s1], earlier = panel + q * m
+                            for i in 0..<m { column[i] -= earlier[i] * ljq }
+                        }
+                        let reciprocal = 1 / l[j + j * s1]
+                        for i in 0..<m { column[i] *= reciprocal }
                     }
                 }
                 if !diagonal {
                     Self.multiplyRowGroups(panel, rows: rowsOfPanel, height: m, columns: s1, lambdas: lambdas, factors: self.factors, blockOfRow: products.blockOfTrailingRow)
                 }
             }
-        }}}}}}}}
+        }}}}}}}
     }
 
     /// Row groups of trailing blocks with Sₖ > 1 in a panel (`height` rows, `columns` columns,

@@ -53,7 +53,11 @@ extension PenalizedLeastSquares {
                     for t in 0..<s { y[a + t * mr] += zab * p[b + t * m] }
                 }
             }
-            Self.takahashiStep(y: y, rows: mr, panel: p, ld: m, factor: l, size: s, diagonal: diagonalOut, offDiagonal: panelOut, ldOut: m)
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * s * s) { work in
+                Self.takahashiStep(
+                    y: y, rows: mr, panel: p, ld: m, factor: l, size: s, work: work.baseAddress!,
+                    diagonal: diagonalOut, offDiagonal: panelOut, ldOut: m)
+            }
         }
 
         for k in products.nested.indices.reversed() {
@@ -96,11 +100,17 @@ extension PenalizedLeastSquares {
     /// Takahashi's step for one level with factor L (S × S) and panel P (its first `mr` rows, leading
     /// dimension `ld`), given Y = Z_RR P (mr × S, leading dimension mr): Z_ll = L⁻ᵀ(I + PᵀY)L⁻¹ into
     /// `diagonal`, and, when given, Z_{R,l} = −Y L⁻¹ into `offDiagonal` (leading dimension `ldOut`).
+    /// `work` holds 2S² values. With no rows (a level whose panel is only the X and y rows, below
+    /// the limit) the middle is I and Z_ll = (L Lᵀ)⁻¹ (``SmallMatrix/inverseGram(lower:inverse:into:size:)``).
     static func takahashiStep(
         y: [Double], rows mr: Int, panel p: UnsafePointer<Double>, ld m: Int, factor l: UnsafePointer<Double>, size s: Int,
-        diagonal: UnsafeMutablePointer<Double>, offDiagonal: UnsafeMutablePointer<Double>?, ldOut: Int
+        work: UnsafeMutablePointer<Double>, diagonal: UnsafeMutablePointer<Double>, offDiagonal: UnsafeMutablePointer<Double>?, ldOut: Int
     ) {
-        var middle = [Double](repeating: 0, count: s * s)
+        if mr == 0 {
+            SmallMatrix.inverseGram(lower: l, inverse: work, into: diagonal, size: s)
+            return
+        }
+        let middle = work + s * s
         for t in 0..<s {
             for u in 0..<s {
                 var sum = t == u ? 1.0 : 0.0
@@ -108,13 +118,8 @@ extension PenalizedLeastSquares {
                 middle[t + u * s] = sum
             }
         }
-        var work = [Double](repeating: 0, count: s * s)
         diagonal.update(repeating: 0, count: s * s)
-        middle.withUnsafeMutableBufferPointer { mp in
-            work.withUnsafeMutableBufferPointer { wp in
-                SmallMatrix.addInverseCongruence(factor: l, middle: mp.baseAddress!, work: wp.baseAddress!, size: s, into: diagonal)
-            }
-        }
+        SmallMatrix.addInverseCongruence(factor: l, middle: middle, work: work, size: s, into: diagonal)
         guard let offDiagonal else { return }
         // Each row x of −Y L⁻¹ solves x L = −y (back substitution over columns).
         for a in 0..<mr {
