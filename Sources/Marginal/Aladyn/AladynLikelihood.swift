@@ -28,7 +28,11 @@ final class AladynLikelihood: @unchecked Sendable {
     static let lowerClamp = 1e-6
     static let upperClamp = 1 - 1e-6
 
-    /// One thread's scratch and accumulators.
+    /// Individuals per block of ``run(_:shared:kappa:)``: their θ and w are kept, so that each
+    /// ∂ℓ/∂s_kdt is loaded and stored once per block instead of once per individual.
+    static let block = 8
+
+    /// One thread's scratch and accumulators (θ and w for a block of individuals).
     private final class Chunk: @unchecked Sendable {
         let individuals: Range<Int>
         let theta, thetaGradient, mix, weights, factor: UnsafeMutableBufferPointer<Double>
@@ -39,10 +43,10 @@ final class AladynLikelihood: @unchecked Sendable {
         init(individuals: Range<Int>, dimensions d: AladynDimensions) {
             self.individuals = individuals
             let kt = d.totalSignatures
-            theta = .zeros(kt * d.ages)
+            theta = .zeros(AladynLikelihood.block * kt * d.ages)
             thetaGradient = .zeros(kt * d.ages)
             mix = .zeros(d.ages)
-            weights = .zeros(d.diseases * d.ages)
+            weights = .zeros(AladynLikelihood.block * d.diseases * d.ages)
             factor = .zeros(d.ages)
             sigmoidGradient = .zeros(kt * d.diseases * d.ages)
         }
@@ -114,63 +118,67 @@ final class AladynLikelihood: @unchecked Sendable {
         let lambdaGradient: UnsafeMutablePointer<Double>
     }
 
-    /// One individual at a time, in two passes. Per disease: the mixture m_t = Σ_k θ_kt s_kdt (the
-    /// signatures summed in registers, eight ages at once), the loss and w_t = κ ∂ℓ/∂π (row d of
-    /// `weights`, zero past the exit age), and ∂ℓ/∂s_kdt += w_t θ_kt. Then ∂ℓ/∂θ_kt = Σ_d w_dt s_kdt
-    /// with the diseases summed in registers: accumulating it disease by disease stored each
-    /// (k, t) D times, and those stores were a quarter of the epoch.
+    /// Blocks of ``block`` individuals. Per individual and disease: the mixture m_t = Σ_k θ_kt s_kdt
+    /// (the signatures summed in registers, eight ages at once), the loss and w_t = κ ∂ℓ/∂π (zero
+    /// past the exit age); then ∂ℓ/∂θ_kt = Σ_d w_dt s_kdt with the diseases summed in registers.
+    /// Per block: ∂ℓ/∂s_kdt += Σ_b w_bdt θ_bkt, the block's individuals summed in registers.
+    /// Accumulating either gradient cell by cell stored each value once per disease or individual,
+    /// and those stores were a quarter of the epoch.
     private func run(_ chunk: Chunk, shared: Shared, kappa: Double) {
         let (kt, dCount, tCount) = (dimensions.totalSignatures, dimensions.diseases, dimensions.ages)
         let scale = 1 / Double(dimensions.individuals)
-        guard let theta = chunk.theta.baseAddress, let thetaGradient = chunk.thetaGradient.baseAddress,
-              let mix = chunk.mix.baseAddress, let weights = chunk.weights.baseAddress, let factor = chunk.factor.baseAddress,
+        guard let thetas = chunk.theta.baseAddress, let thetaGradient = chunk.thetaGradient.baseAddress,
+              let mix = chunk.mix.baseAddress, let blockWeights = chunk.weights.baseAddress, let factor = chunk.factor.baseAddress,
               let sigmoidGradient = chunk.sigmoidGradient.baseAddress, let sigmoid = sigmoid.baseAddress
         else { return }
         chunk.sigmoidGradient.update(repeating: 0)
-        let diseaseStride = dCount * tCount
+        let (diseaseStride, signatureStride) = (dCount * tCount, kt * tCount)
         // The loss is −log of the product of every factor (one logarithm for the chunk).
         var survival = LogProductAccumulator()
         var kappaGradient = 0.0
-        for i in chunk.individuals {
-            let lambda = shared.lambda + i * kt * tCount
-            Self.softmax(lambda, into: theta, signatures: kt, ages: tCount)
-            for d in 0..<dCount {
-                let exit = Int(exitAges[i * dCount + d])
-                let n = min(exit + 1, tCount)
-                let weight = weights + d * tCount
-                Self.contract(theta, stride: tCount, with: sigmoid + d * tCount, stride: diseaseStride, terms: kt, ages: n, into: mix)
-                // Every age at risk as censored; then the diagnosis age, if any, as an event.
-                Self.censoredFactors(mix: mix, kappa: kappa, ages: n, factor: factor, weight: weight)
-                if diagnosed[i * dCount + d] {
-                    let raw = kappa * mix[exit]
-                    let p = min(max(raw, Self.lowerClamp), Self.upperClamp)
-                    factor[exit] = p
-                    weight[exit] = raw >= Self.lowerClamp && raw <= Self.upperClamp ? -1 / p : 0
+        for first in stride(from: chunk.individuals.lowerBound, to: chunk.individuals.upperBound, by: Self.block) {
+            let members = min(Self.block, chunk.individuals.upperBound - first)
+            for b in 0..<members {
+                let i = first + b
+                let (theta, weights) = (thetas + b * signatureStride, blockWeights + b * diseaseStride)
+                Self.softmax(shared.lambda + i * signatureStride, into: theta, signatures: kt, ages: tCount)
+                for d in 0..<dCount {
+                    let exit = Int(exitAges[i * dCount + d])
+                    let n = min(exit + 1, tCount)
+                    let weight = weights + d * tCount
+                    Self.contract(theta, stride: tCount, with: sigmoid + d * tCount, stride: diseaseStride, terms: kt, ages: n, into: mix)
+                    // Every age at risk as censored; then the diagnosis age, if any, as an event.
+                    Self.censoredFactors(mix: mix, kappa: kappa, ages: n, factor: factor, weight: weight)
+                    if diagnosed[i * dCount + d] {
+                        let raw = kappa * mix[exit]
+                        let p = min(max(raw, Self.lowerClamp), Self.upperClamp)
+                        factor[exit] = p
+                        weight[exit] = raw >= Self.lowerClamp && raw <= Self.upperClamp ? -1 / p : 0
+                    }
+                    VectorKernels.multiply(factor, count: n, into: &survival)
+                    kappaGradient += Self.scaleWeights(weight, mix: mix, kappa: kappa, ages: n)
+                    for t in n..<tCount { weight[t] = 0 }
                 }
-                VectorKernels.multiply(factor, count: n, into: &survival)
-                for t in 0..<n {
-                    kappaGradient += weight[t] * mix[t]
-                    weight[t] *= kappa
-                }
-                for t in n..<tCount { weight[t] = 0 }
                 for k in 0..<kt {
-                    let th = theta + k * tCount
-                    let gs = sigmoidGradient + (k * dCount + d) * tCount
-                    for t in 0..<n { gs[t] += weight[t] * th[t] }
+                    Self.contract(weights, stride: tCount, with: sigmoid + k * diseaseStride, stride: tCount, terms: dCount, ages: tCount, into: thetaGradient + k * tCount)
+                }
+                // Softmax backward: ∂λ_kt = θ_kt (∂θ_kt − Σ_j θ_jt ∂θ_jt), over N.
+                let out = shared.lambdaGradient + i * signatureStride
+                for t in 0..<tCount { mix[t] = 0 }
+                for k in 0..<kt {
+                    for t in 0..<tCount { mix[t] += theta[k * tCount + t] * thetaGradient[k * tCount + t] }
+                }
+                for k in 0..<kt {
+                    for t in 0..<tCount {
+                        out[k * tCount + t] = scale * theta[k * tCount + t] * (thetaGradient[k * tCount + t] - mix[t])
+                    }
                 }
             }
             for k in 0..<kt {
-                Self.contract(weights, stride: tCount, with: sigmoid + k * diseaseStride, stride: tCount, terms: dCount, ages: tCount, into: thetaGradient + k * tCount)
-            }
-            // Softmax backward: ∂λ_kt = θ_kt (∂θ_kt − Σ_j θ_jt ∂θ_jt), over N.
-            let out = shared.lambdaGradient + i * kt * tCount
-            for t in 0..<tCount { mix[t] = 0 }
-            for k in 0..<kt {
-                for t in 0..<tCount { mix[t] += theta[k * tCount + t] * thetaGradient[k * tCount + t] }
-            }
-            for k in 0..<kt {
-                for t in 0..<tCount {
-                    out[k * tCount + t] = scale * theta[k * tCount + t] * (thetaGradient[k * tCount + t] - mix[t])
+                for d in 0..<dCount {
+                    Self.contract(
+                        thetas + k * tCount, stride: signatureStride, with: blockWeights + d * tCount, stride: diseaseStride,
+                        terms: members, ages: tCount, into: sigmoidGradient + (k * dCount + d) * tCount, adding: true)
                 }
             }
         }
@@ -206,16 +214,38 @@ final class AladynLikelihood: @unchecked Sendable {
         }
     }
 
-    /// out_t = Σ_j a_jt b_jt for t < `ages`, the rows of a and b `aStride` and `bStride` apart:
-    /// eight (then four) ages at a time summed over j in registers, so out is stored once per age.
+    /// Σ_t w_t m_t (this pair's part of ∂ℓ/∂κ before the 1/N), and w_t ← κ w_t, over t < `ages`,
+    /// four at a time.
+    @inline(__always)
+    static func scaleWeights(_ weight: UnsafeMutablePointer<Double>, mix: UnsafePointer<Double>, kappa: Double, ages n: Int) -> Double {
+        var partial = SIMD4<Double>()
+        var t = 0
+        while t + 4 <= n {
+            let w = UnsafeRawPointer(weight + t).loadUnaligned(as: SIMD4<Double>.self)
+            partial += w * UnsafeRawPointer(mix + t).loadUnaligned(as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(weight + t).storeBytes(of: kappa * w, as: SIMD4<Double>.self)
+            t += 4
+        }
+        var sum = partial.sum()
+        while t < n {
+            sum += weight[t] * mix[t]
+            weight[t] *= kappa
+            t += 1
+        }
+        return sum
+    }
+
+    /// out_t = Σ_j a_jt b_jt (or out_t + that, `adding`) for t < `ages`, the rows of a and b
+    /// `aStride` and `bStride` apart: eight (then four) ages at a time summed over j in
+    /// registers, so out is stored once per age.
     @inline(__always)
     static func contract(
         _ a: UnsafePointer<Double>, stride aStride: Int, with b: UnsafePointer<Double>, stride bStride: Int,
-        terms: Int, ages: Int, into out: UnsafeMutablePointer<Double>
+        terms: Int, ages: Int, into out: UnsafeMutablePointer<Double>, adding: Bool = false
     ) {
         var t = 0
         while t + 8 <= ages {
-            var sum = SIMD8<Double>()
+            var sum = adding ? UnsafeRawPointer(out + t).loadUnaligned(as: SIMD8<Double>.self) : SIMD8<Double>()
             for j in 0..<terms {
                 let x = UnsafeRawPointer(a + j * aStride + t).loadUnaligned(as: SIMD8<Double>.self)
                 let y = UnsafeRawPointer(b + j * bStride + t).loadUnaligned(as: SIMD8<Double>.self)
@@ -225,7 +255,7 @@ final class AladynLikelihood: @unchecked Sendable {
             t += 8
         }
         if t + 4 <= ages {
-            var sum = SIMD4<Double>()
+            var sum = adding ? UnsafeRawPointer(out + t).loadUnaligned(as: SIMD4<Double>.self) : SIMD4<Double>()
             for j in 0..<terms {
                 let x = UnsafeRawPointer(a + j * aStride + t).loadUnaligned(as: SIMD4<Double>.self)
                 let y = UnsafeRawPointer(b + j * bStride + t).loadUnaligned(as: SIMD4<Double>.self)
@@ -235,7 +265,7 @@ final class AladynLikelihood: @unchecked Sendable {
             t += 4
         }
         while t < ages {
-            var sum = 0.0
+            var sum = adding ? out[t] : 0
             for j in 0..<terms { sum += a[j * aStride + t] * b[j * bStride + t] }
             out[t] = sum
             t += 1
