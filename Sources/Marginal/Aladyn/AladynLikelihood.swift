@@ -245,23 +245,11 @@ final class AladynLikelihood: @unchecked Sendable {
     ) {
         var t = 0
         while t + 8 <= ages {
-            var sum = adding ? UnsafeRawPointer(out + t).loadUnaligned(as: SIMD8<Double>.self) : SIMD8<Double>()
-            for j in 0..<terms {
-                let x = UnsafeRawPointer(a + j * aStride + t).loadUnaligned(as: SIMD8<Double>.self)
-                let y = UnsafeRawPointer(b + j * bStride + t).loadUnaligned(as: SIMD8<Double>.self)
-                sum += x * y
-            }
-            UnsafeMutableRawPointer(out + t).storeBytes(of: sum, as: SIMD8<Double>.self)
+            contractLanes(SIMD8<Double>.self, a, stride: aStride, with: b, stride: bStride, terms: terms, at: t, into: out, adding: adding)
             t += 8
         }
         if t + 4 <= ages {
-            var sum = adding ? UnsafeRawPointer(out + t).loadUnaligned(as: SIMD4<Double>.self) : SIMD4<Double>()
-            for j in 0..<terms {
-                let x = UnsafeRawPointer(a + j * aStride + t).loadUnaligned(as: SIMD4<Double>.self)
-                let y = UnsafeRawPointer(b + j * bStride + t).loadUnaligned(as: SIMD4<Double>.self)
-                sum += x * y
-            }
-            UnsafeMutableRawPointer(out + t).storeBytes(of: sum, as: SIMD4<Double>.self)
+            contractLanes(SIMD4<Double>.self, a, stride: aStride, with: b, stride: bStride, terms: terms, at: t, into: out, adding: adding)
             t += 4
         }
         while t < ages {
@@ -270,6 +258,22 @@ final class AladynLikelihood: @unchecked Sendable {
             out[t] = sum
             t += 1
         }
+    }
+
+    /// ``contract(_:stride:with:stride:terms:ages:into:adding:)`` for the V.scalarCount ages from t,
+    /// one vector register's worth (the sum over j stays in it).
+    @inline(__always)
+    private static func contractLanes<V: SIMD>(
+        _: V.Type, _ a: UnsafePointer<Double>, stride aStride: Int, with b: UnsafePointer<Double>, stride bStride: Int,
+        terms: Int, at t: Int, into out: UnsafeMutablePointer<Double>, adding: Bool
+    ) where V.Scalar == Double {
+        var sum = adding ? UnsafeRawPointer(out + t).loadUnaligned(as: V.self) : V()
+        for j in 0..<terms {
+            let x: V = UnsafeRawPointer(a + j * aStride + t).loadUnaligned(as: V.self)
+            let y: V = UnsafeRawPointer(b + j * bStride + t).loadUnaligned(as: V.self)
+            sum += x * y
+        }
+        UnsafeMutableRawPointer(out + t).storeBytes(of: sum, as: V.self)
     }
 
     /// θ_kt = exp(λ_kt − max_j λ_jt) / Σ_j exp(λ_jt − max_j λ_jt) for one individual (K+1 rows of T).
