@@ -144,15 +144,29 @@ final class PartialCentering: @unchecked Sendable {
         let design = UnsafePointer(self.design.baseAddress!)
         for level in 0..<levels { inverses[level] = variance + information[level] * tau2 }
         let logDeterminant = VectorKernels.logProduct(inverses, count: levels)
-        for level in 0..<levels {
+        // 1/D and s = τσ/√D four levels at a time, so that the divisions and square roots are
+        // packed (a scalar loop's square root also waits on a branch to libm's for negatives).
+        let scaleLanes = SIMD4<Double>(repeating: scale)
+        var level = 0
+        while level + 4 <= levels {
+            let inverse = 1 / UnsafeRawPointer(inverses + level).loadUnaligned(as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(inverses + level).storeBytes(of: inverse, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(scales + level).storeBytes(of: scaleLanes * inverse.squareRoot(), as: SIMD4<Double>.self)
+            level += 4
+        }
+        while level < levels {
             let inverse = 1 / inverses[level]
             inverses[level] = inverse
             scales[level] = scale * inverse.squareRoot()
+            level += 1
         }
         // m = τ² (õ − c̃ᵀβ)/D, first õ − c̃ᵀβ into `means`.
         if p == 1 {
             let b0 = beta[0]
             for level in 0..<levels { means[level] = response[level] - design[level] * b0 }
+        } else if p == 2 {
+            let b0 = beta[0], b1 = beta[1]
+            for level in 0..<levels { means[level] = response[level] - design[2 * level] * b0 - design[2 * level + 1] * b1 }
         } else {
             for level in 0..<levels {
                 var r = response[level]
@@ -182,8 +196,11 @@ final class PartialCentering: @unchecked Sendable {
         let variance = sigma * sigma
         let tau2 = tau * tau
         let precision = 1 / tau2
+        let inverseSigma = 1 / sigma
         let means = cache, scales = cache + levelCount, inverses = cache + 2 * levelCount
-        var tauAdjoint = 0.0, sigmaAdjoint = 0.0, informationTerm = 0.0, inverseSum = 0.0, squares = 0.0, designSum = 0.0
+        var tauAdjoint = 0.0, sigmaAdjoint = 0.0, informationTerm = 0.0, inverseSum = 0.0, squares = 0.0
+        // ∂/∂β's first two entries are summed in registers (most models have one or two columns).
+        var designSum = 0.0, secondDesignSum = 0.0
         for level in 0..<levelCount {
             let bl = b[level]
             let a = adjoint[level] - bl * precision
@@ -193,19 +210,24 @@ final class PartialCentering: @unchecked Sendable {
             let k = 2 * means[level] + s * e
             gradient[level] = a * s
             tauAdjoint += a * k * inverse
-            sigmaAdjoint += a * (s * e / sigma - sigma * k * inverse)
+            sigmaAdjoint += a * (s * e * inverseSigma - sigma * k * inverse)
             squares += bl * bl
             informationTerm += information[level] * inverse
             inverseSum += inverse
             let weight = a * tau2 * inverse
-            if p == 1 {
-                designSum += weight * design[level]
-            } else {
-                let c = design.baseAddress! + level * p
+            let c = design.baseAddress! + level * p
+            switch p {
+            case 1:
+                designSum += weight * c[0]
+            case 2:
+                designSum += weight * c[0]
+                secondDesignSum += weight * c[1]
+            default:
                 for j in 0..<p { betaAdjoint[j] -= weight * c[j] }
             }
         }
-        if p == 1 { betaAdjoint[0] -= designSum }
+        if p == 1 || p == 2 { betaAdjoint[0] -= designSum }
+        if p == 2 { betaAdjoint[1] -= secondDesignSum }
         let levels = Double(levelCount)
         return (tau: tauAdjoint * variance / tau + squares * precision / tau - informationTerm * tau,
                 sigma: sigmaAdjoint + levels / sigma - sigma * inverseSum)
