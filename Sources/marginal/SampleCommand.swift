@@ -131,8 +131,10 @@ struct SampleCommand: ParsableCommand {
     @Option(name: .customLong("prior"), help: ArgumentHelp("Set one prior (repeatable).", valueName: "NAME=DISTRIBUTION"))
     var priors: [String] = []
 
-    @Option(help: ArgumentHelp("Metric adapted during warmup.", valueName: "diagonal|dense"))
-    var metric = "diagonal"
+    @Option(help: ArgumentHelp(
+        "Metric adapted during warmup: globals (dense over the global parameters b, sigma, SDs and correlations, diagonal over sampled random effects; diagonal when every effect is integrated out), diagonal (Stan's diag_e) or dense (Stan's dense_e).",
+        valueName: "globals|diagonal|dense"))
+    var metric = "globals"
 
     @Option(name: .customLong("max-depth"), help: "Maximum tree depth (at most 2^depth leapfrog steps per iteration).")
     var maxDepth = 10
@@ -168,7 +170,7 @@ struct SampleCommand: ParsableCommand {
         guard (1...30).contains(maxDepth) else { throw ValidationError("--max-depth must be between 1 and 30; got \(maxDepth)") }
         guard targetAccept > 0, targetAccept < 1 else { throw ValidationError("--target-accept must be in (0, 1); got \(targetAccept)") }
         guard MetricKind(rawValue: metric) != nil else {
-            throw ValidationError("--metric is diagonal or dense; got '\(metric)'")
+            throw ValidationError("--metric is globals, diagonal or dense; got '\(metric)'")
         }
         if let parameterization {
             guard let form = RandomEffectParameterization(rawValue: parameterization) else {
@@ -222,7 +224,7 @@ struct SampleCommand: ParsableCommand {
         let model = try familyOptions.model(design: try dataOptions.design(binaryFactorResponse: familyOptions.readsBinaryFactor))
         let settings = SamplerSettings(
             chains: chains, warmup: warmup, draws: draws, seed: seed, maxTreeDepth: maxDepth,
-            targetAcceptance: targetAccept, metric: MetricKind(rawValue: metric) ?? .diagonal)
+            targetAcceptance: targetAccept, metric: MetricKind(rawValue: metric) ?? .globals)
         var request = PosteriorRequest(
             strategy: try strategy(generalized: familyOptions.responseFamily != nil), priors: priors, settings: settings, recover: !noRecover, keepEffectDraws: drawsOut != nil)
         if familyOptions.nagq != 1 { request.quadraturePoints = familyOptions.nagq }

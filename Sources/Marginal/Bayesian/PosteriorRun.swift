@@ -23,6 +23,7 @@ struct PosteriorRun: Sendable {
         let clock = ContinuousClock()
         let laplaceClock = clock.now
         var settings = self.settings
+        settings.globalCount = globalCount
         var startEvaluations = 0
         if laplaceStart, settings.initialPoints == nil, settings.initialInverseMetric == nil,
            let start = LaplaceStart.find(

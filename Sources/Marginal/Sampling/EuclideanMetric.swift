@@ -11,52 +11,55 @@ import Darwin
 /// `diag_e_metric` and `dense_e_metric`), parametrized by the inverse metric Σ = M⁻¹, which
 /// adaptation sets to the posterior covariance estimate.
 ///
+/// Σ is block diagonal: a dense k × k block S over the first k coordinates and a diagonal D over
+/// the rest (k = 0 Stan's diagonal metric, k = d its dense one, in between
+/// ``InverseMetric/blocked(leading:diagonal:)``), so each operation is the dense one on the first
+/// k coordinates and the diagonal one on the others:
+///
 /// - velocity dq/dt = ∂K/∂p = Σp (Stan's `dtau_dp`, the "sharp" momentum p♯ of the no-U-turn
 ///   criterion);
-/// - momentum resampling p ~ N(0, M): diagonal, pᵢ = zᵢ/√Σᵢᵢ; dense, with the Cholesky factor
-///   Σ = LLᵀ, p = L⁻ᵀz, whose covariance is L⁻ᵀL⁻¹ = (LLᵀ)⁻¹ = M; z standard normal.
+/// - momentum resampling p ~ N(0, M): diagonal, pᵢ = zᵢ/√Dᵢᵢ; dense, with the Cholesky factor
+///   S = LLᵀ, p = L⁻ᵀz, whose covariance is L⁻ᵀL⁻¹ = (LLᵀ)⁻¹ = S⁻¹; z standard normal.
 struct EuclideanMetric {
     let inverse: InverseMetric
     let dimension: Int
-    /// Diagonal: 1/√Σᵢᵢ. Dense: the lower Cholesky factor L of Σ, column-major.
+    /// k, the size of the dense block.
+    private let denseCount: Int
+    /// S (k × k, column-major), then D's d − k entries.
+    private let values: [Double]
+    /// The lower Cholesky factor L of S (k × k, column-major), then 1/√Dᵢᵢ.
     private let factor: [Double]
 
-    /// Nil when a dense Σ is not positive definite or a diagonal entry is not positive and finite.
+    /// Nil when S is not positive definite or an entry of D is not positive and finite.
     init?(_ inverse: InverseMetric) {
         self.inverse = inverse
-        switch inverse {
-        case .diagonal(let variances):
-            guard variances.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
-            dimension = variances.count
-            factor = variances.map { 1 / $0.squareRoot() }
-        case .dense(let sigma):
-            guard sigma.rows == sigma.columns, sigma.elements.allSatisfy(\.isFinite) else { return nil }
-            dimension = sigma.rows
-            var l = sigma.elements
-            let n = dimension
-            let ok = l.withUnsafeMutableBufferPointer { buffer in
-                guard let base = buffer.baseAddress else { return n == 0 }
-                return SmallMatrix.choleskyLower(base, size: n)
-            }
-            guard ok else { return nil }
-            factor = l
+        let k = inverse.denseCount
+        let values = inverse.values
+        dimension = values.count - k * k + k
+        denseCount = k
+        self.values = values
+        guard values.allSatisfy(\.isFinite), values[(k * k)...].allSatisfy({ $0 > 0 }) else { return nil }
+        var factor = values
+        for i in (k * k)..<factor.count { factor[i] = 1 / factor[i].squareRoot() }
+        let ok = factor.withUnsafeMutableBufferPointer { buffer in
+            guard k > 0, let base = buffer.baseAddress else { return true }
+            return SmallMatrix.choleskyLower(base, size: k)
         }
+        guard ok else { return nil }
+        self.factor = factor
     }
 
     /// v ← Σp.
     func velocity(_ p: [Double], into v: inout [Double]) {
-        switch inverse {
-        case .diagonal(let sigma):
-            for i in 0..<dimension { v[i] = sigma[i] * p[i] }
-        case .dense(let sigma):
-            let n = dimension
-            sigma.elements.withUnsafeBufferPointer { s in
-                for i in 0..<n { v[i] = 0 }
-                for j in 0..<n {
-                    let pj = p[j]
-                    for i in 0..<n { v[i] += s[i + j * n] * pj }
-                }
+        let k = denseCount
+        values.withUnsafeBufferPointer { s in
+            for i in 0..<k { v[i] = 0 }
+            for j in 0..<k {
+                let pj = p[j]
+                for i in 0..<k { v[i] += s[i + j * k] * pj }
             }
+            let diagonal = s.baseAddress! + k * k - k
+            for i in k..<dimension { v[i] = diagonal[i] * p[i] }
         }
     }
 
@@ -69,30 +72,28 @@ struct EuclideanMetric {
 
     /// K(p) = ½pᵀΣp.
     func kineticEnergy(_ p: [Double]) -> Double {
-        switch inverse {
-        case .diagonal(let sigma):
-            var sum = 0.0
-            for i in 0..<dimension { sum += p[i] * sigma[i] * p[i] }
-            return 0.5 * sum
-        case .dense:
-            let v = velocity(p)
-            var sum = 0.0
-            for i in 0..<dimension { sum += p[i] * v[i] }
-            return 0.5 * sum
+        let k = denseCount
+        var sum = 0.0
+        values.withUnsafeBufferPointer { s in
+            for j in 0..<k {
+                var column = 0.0
+                for i in 0..<k { column += s[i + j * k] * p[i] }
+                sum += column * p[j]
+            }
+            let diagonal = s.baseAddress! + k * k - k
+            for i in k..<dimension { sum += p[i] * diagonal[i] * p[i] }
         }
+        return 0.5 * sum
     }
 
     /// p ~ N(0, M), drawing d standard normals from `random` in coordinate order.
     func sampleMomentum(into p: inout [Double], using random: inout RandomSource) {
-        switch inverse {
-        case .diagonal:
-            for i in 0..<dimension { p[i] = random.normal() * factor[i] }
-        case .dense:
-            for i in 0..<dimension { p[i] = random.normal() }
-            factor.withUnsafeBufferPointer { l in
-                guard let base = l.baseAddress else { return }
-                p.withUnsafeMutableBufferPointer { SmallMatrix.solveLowerTransposed(base, $0.baseAddress!, size: dimension) }
-            }
+        let k = denseCount
+        for i in 0..<k { p[i] = random.normal() }
+        for i in k..<dimension { p[i] = random.normal() * factor[k * k + i - k] }
+        guard k > 0 else { return }
+        factor.withUnsafeBufferPointer { l in
+            p.withUnsafeMutableBufferPointer { SmallMatrix.solveLowerTransposed(l.baseAddress!, $0.baseAddress!, size: k) }
         }
     }
 }

@@ -13,18 +13,19 @@
 struct MetricAdaptation {
     var windows: AdaptationWindows
     private var estimator: RunningMoments
-    let kind: MetricKind
     let shrinkingTowardsCurrent: Bool
 
-    init(warmup: Int, dimension: Int, kind: MetricKind, shrinkingTowardsCurrent: Bool = false) {
+    /// Adaptation of a metric with a dense block over the first `denseCount` coordinates (0
+    /// diagonal, `dimension` dense; ``InverseMetric``).
+    init(warmup: Int, dimension: Int, denseCount: Int, shrinkingTowardsCurrent: Bool = false) {
         windows = AdaptationWindows(warmup: warmup)
-        estimator = RunningMoments(dimension: dimension, dense: kind == .dense)
-        self.kind = kind
+        estimator = RunningMoments(dimension: dimension, denseCount: denseCount)
         self.shrinkingTowardsCurrent = shrinkingTowardsCurrent
     }
 
     /// Feeds the position of one warmup draw. At a window end returns the new inverse metric
-    /// (`current` stands in for the estimate if the window had fewer than two draws).
+    /// (`current`, of the same layout, stands in for the estimate if the window had fewer than
+    /// two draws).
     mutating func learn(position: [Double], current: InverseMetric, chain: Int) throws(SamplingError)
         -> InverseMetric?
     {
@@ -33,41 +34,21 @@ struct MetricAdaptation {
         guard windows.isWindowEnd else { return nil }
 
         let d = estimator.dimension
+        let k = estimator.denseCount
         let n = Double(estimator.count)
-        var estimate: [Double]
-        if let s = estimator.estimate() {
-            estimate = s
-        } else {
-            switch current {
-            case .diagonal(let v): estimate = v
-            case .dense(let m): estimate = m.elements
-            }
-        }
+        let prior = current.values
+        var estimate = estimator.estimate() ?? prior
         let weight = n / (n + 5)
         for i in estimate.indices { estimate[i] *= weight }
         if shrinkingTowardsCurrent {
-            let prior: [Double]
-            switch current {
-            case .diagonal(let v):
-                prior = kind == .diagonal ? v : (0..<(d * d)).map { $0 % (d + 1) == 0 ? v[$0 / (d + 1)] : 0 }
-            case .dense(let m):
-                prior = kind == .dense ? m.elements : (0..<d).map { m[$0, $0] }
-            }
             for i in estimate.indices { estimate[i] += (1 - weight) * prior[i] }
         } else {
             let ridge = 1e-3 * 5 / (n + 5)
-            switch kind {
-            case .diagonal:
-                for i in 0..<d { estimate[i] += ridge }
-            case .dense:
-                for i in 0..<d { estimate[i + i * d] += ridge }
-            }
+            for i in 0..<k { estimate[i * (k + 1)] += ridge }
+            for i in (k * k)..<estimate.count { estimate[i] += ridge }
         }
         estimator.restart()
         guard estimate.allSatisfy(\.isFinite) else { throw .metricOverflow(chain: chain) }
-        switch kind {
-        case .diagonal: return .diagonal(estimate)
-        case .dense: return .dense(Matrix(rows: d, columns: d, elements: estimate))
-        }
+        return InverseMetric(denseCount: k, dimension: d, values: estimate)
     }
 }

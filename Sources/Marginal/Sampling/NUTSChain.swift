@@ -24,18 +24,9 @@ enum NUTSChain {
         let warmupStart = clock.now
         let dimension = density.dimension
         var random = random
-        let start: InverseMetric
-        if let variances = settings.initialInverseMetric {
-            switch settings.metric {
-            case .diagonal: start = .diagonal(variances)
-            case .dense:
-                var m = Matrix(rows: dimension, columns: dimension)
-                for i in 0..<dimension { m[i, i] = variances[i] }
-                start = .dense(m)
-            }
-        } else {
-            start = InverseMetric.identity(dimension: dimension, kind: settings.metric)
-        }
+        let denseCount = settings.metric.denseCount(dimension: dimension, globalCount: settings.globalCount)
+        let start = settings.initialInverseMetric.map { InverseMetric(denseCount: denseCount, variances: $0) }
+            ?? InverseMetric.identity(dimension: dimension, denseCount: denseCount)
         guard let startMetric = EuclideanMetric(start) else { throw .zeroDimension }
         var hamiltonian = Hamiltonian(density: density, metric: startMetric)
 
@@ -61,7 +52,7 @@ enum NUTSChain {
         var dualAveraging = DualAveraging(
             mu: log(10 * settings.initialStepSize), delta: settings.targetAcceptance)
         var metricAdaptation = MetricAdaptation(
-            warmup: settings.warmup, dimension: dimension, kind: settings.metric,
+            warmup: settings.warmup, dimension: dimension, denseCount: denseCount,
             shrinkingTowardsCurrent: settings.initialInverseMetric != nil)
         var warmupStatistics: [IterationStatistics] = []
         warmupStatistics.reserveCapacity(settings.warmup)

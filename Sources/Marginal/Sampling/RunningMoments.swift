@@ -4,20 +4,24 @@
 /// and the sample (co)variance is M₂/(n − 1). Two accumulators (chains run apart) merge by Chan,
 /// Golub & LeVeque's (1979) rule, M₂ = M₂ₐ + M₂ᵦ + δδᵀ nₐnᵦ/n. Numerically stable in one pass.
 /// The warmup's metric adaptation and the recovered random effects' summaries both use it.
+///
+/// The second moments are kept in full over the first `denseCount` coordinates and as variances
+/// over the rest (the layout of ``InverseMetric/values``): 0 for variances only, d for a full
+/// covariance.
 struct RunningMoments: Sendable {
     let dimension: Int
-    let dense: Bool
+    let denseCount: Int
     private(set) var count = 0
     private(set) var means: [Double]
-    /// Diagonal: d sums of squares. Dense: the d × d matrix, column-major.
+    /// The k × k block of sums of cross products (column-major), then d − k sums of squares.
     private var m2: [Double]
     private var delta: [Double]
 
-    init(dimension: Int, dense: Bool = false) {
+    init(dimension: Int, denseCount: Int = 0) {
         self.dimension = dimension
-        self.dense = dense
+        self.denseCount = denseCount
         means = [Double](repeating: 0, count: dimension)
-        m2 = [Double](repeating: 0, count: dense ? dimension * dimension : dimension)
+        m2 = [Double](repeating: 0, count: denseCount * denseCount + dimension - denseCount)
         delta = means
     }
 
@@ -34,47 +38,40 @@ struct RunningMoments: Sendable {
             delta[i] = x[i] - means[i]
             means[i] += delta[i] / n
         }
-        if dense {
-            for j in 0..<dimension {
-                for i in 0..<dimension {
-                    m2[i + j * dimension] += (x[i] - means[i]) * delta[j]
-                }
-            }
-        } else {
-            for i in 0..<dimension { m2[i] += (x[i] - means[i]) * delta[i] }
+        let k = denseCount
+        for j in 0..<k {
+            for i in 0..<k { m2[i + j * k] += (x[i] - means[i]) * delta[j] }
         }
+        for i in k..<dimension { m2[k * k + i - k] += (x[i] - means[i]) * delta[i] }
     }
 
     mutating func merge(_ other: RunningMoments) {
         guard other.count > 0 else { return }
         let a = Double(count), b = Double(other.count), total = a + b
         for i in 0..<dimension { delta[i] = other.means[i] - means[i] }
-        for j in 0..<(dense ? dimension : 1) {
-            for i in 0..<dimension {
-                let index = dense ? i + j * dimension : i
-                let dj = dense ? delta[j] : delta[i]
-                m2[index] += other.m2[index] + delta[i] * dj * a * b / total
-            }
+        let k = denseCount
+        for j in 0..<k {
+            for i in 0..<k { m2[i + j * k] += other.m2[i + j * k] + delta[i] * delta[j] * a * b / total }
         }
+        for i in k..<dimension { m2[k * k + i - k] += other.m2[k * k + i - k] + delta[i] * delta[i] * a * b / total }
         for i in 0..<dimension { means[i] += delta[i] * b / total }
         count += other.count
     }
 
-    /// M₂/(n − 1): the variances (diagonal) or the column-major covariance (dense); nil for
-    /// n < 2. The rank-one updates are symmetric only up to rounding, so the dense estimate is
-    /// symmetrized, (Sᵢⱼ + Sⱼᵢ)/2, to give an exactly symmetric metric.
+    /// M₂/(n − 1) in the layout of ``InverseMetric/values`` (the variances alone when
+    /// ``denseCount`` is 0, the column-major covariance when it is d); nil for n < 2. The rank-one
+    /// updates are symmetric only up to rounding, so the dense block is symmetrized,
+    /// (Sᵢⱼ + Sⱼᵢ)/2, to give an exactly symmetric metric.
     func estimate() -> [Double]? {
         guard count > 1 else { return nil }
         let scale = 1 / Double(count - 1)
         var s = m2.map { $0 * scale }
-        if dense {
-            let d = dimension
-            for j in 0..<d {
-                for i in (j + 1)..<d {
-                    let average = 0.5 * (s[i + j * d] + s[j + i * d])
-                    s[i + j * d] = average
-                    s[j + i * d] = average
-                }
+        let k = denseCount
+        for j in 0..<k {
+            for i in (j + 1)..<k {
+                let average = 0.5 * (s[i + j * k] + s[j + i * k])
+                s[i + j * k] = average
+                s[j + i * k] = average
             }
         }
         return s
@@ -82,6 +79,9 @@ struct RunningMoments: Sendable {
 
     /// Sample standard deviations (of the diagonal); NaN with fewer than two vectors.
     var standardDeviations: [Double] {
-        (0..<dimension).map { i in count > 1 ? (m2[dense ? i * (dimension + 1) : i] / Double(count - 1)).squareRoot() : .nan }
+        let k = denseCount
+        return (0..<dimension).map { i in
+            count > 1 ? (m2[i < k ? i * (k + 1) : k * k + i - k] / Double(count - 1)).squareRoot() : .nan
+        }
     }
 }

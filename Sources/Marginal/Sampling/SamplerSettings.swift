@@ -1,14 +1,31 @@
 /// The shape of the Euclidean metric (mass matrix) that warmup adapts.
 public enum MetricKind: String, Sendable, Equatable, CaseIterable {
-    /// M⁻¹ = diag(variances): one scale per coordinate (Stan's `diag_e`, the default).
+    /// M⁻¹ = diag(variances): one scale per coordinate (Stan's `diag_e`, its default).
     case diagonal
     /// M⁻¹ = a full covariance matrix, for strongly correlated posteriors (Stan's `dense_e`).
     case dense
+    /// M⁻¹ dense over the first ``SamplerSettings/globalCount`` coordinates (a model's global
+    /// parameters) and diagonal over the rest (its sampled random effects): the globals' posterior
+    /// correlations are followed at a cost of k² per step for k globals, and the thousands of
+    /// random effects keep one scale each. Diagonal when `globalCount` is 0 or every coordinate.
+    case globals
+
+    /// k, the size of the dense block over the leading coordinates, for `dimension` coordinates
+    /// of which the first `globalCount` are global parameters.
+    func denseCount(dimension: Int, globalCount: Int) -> Int {
+        switch self {
+        case .diagonal: return 0
+        case .dense: return dimension
+        case .globals: return globalCount < dimension ? max(globalCount, 0) : 0
+        }
+    }
 }
 
 /// What to run: the settings of ``NUTS/sample(_:settings:progress:)``, with Stan's defaults
 /// (CmdStan `sample` method: 4 chains, 1000 warmup and 1000 sampling iterations, maximum tree
-/// depth 10, `adapt delta` 0.8, initial step size 1, random inits uniform on (−2, 2)).
+/// depth 10, `adapt delta` 0.8, initial step size 1, random inits uniform on (−2, 2)). The metric,
+/// ``MetricKind/globals``, is Stan's diagonal one unless ``globalCount`` names leading global
+/// coordinates followed by others, as a mixed model's posterior with sampled random effects does.
 public struct SamplerSettings: Sendable, Equatable {
     /// Number of chains, run in parallel on the available cores.
     public var chains: Int
@@ -23,8 +40,11 @@ public struct SamplerSettings: Sendable, Equatable {
     public var maxTreeDepth: Int
     /// δ, the mean acceptance statistic that step-size adaptation aims for, in (0, 1).
     public var targetAcceptance: Double
-    /// Diagonal or dense metric.
+    /// Diagonal or dense metric, or dense over the global parameters alone.
     public var metric: MetricKind
+    /// How many leading coordinates are global parameters (``MetricKind/globals``); 0 when the
+    /// density does not say.
+    public var globalCount: Int
     /// Starting points on the unconstrained scale: either one point used by every chain or one
     /// per chain. `nil` draws each start uniformly from (−initRadius, initRadius)ᵈ.
     public var initialPoints: [[Double]]?
@@ -44,10 +64,11 @@ public struct SamplerSettings: Sendable, Equatable {
 
     public init(
         chains: Int = 4, warmup: Int = 1000, draws: Int = 1000, seed: UInt64 = 1,
-        maxTreeDepth: Int = 10, targetAcceptance: Double = 0.8, metric: MetricKind = .diagonal,
+        maxTreeDepth: Int = 10, targetAcceptance: Double = 0.8, metric: MetricKind = .globals,
         initialPoints: [[Double]]? = nil, initRadius: Double = 2, initAttempts: Int = 100,
-        initialStepSize: Double = 1, initialInverseMetric: [Double]? = nil
+        initialStepSize: Double = 1, initialInverseMetric: [Double]? = nil, globalCount: Int = 0
     ) {
+        self.globalCount = globalCount
         self.chains = chains
         self.warmup = warmup
         self.draws = draws
@@ -77,6 +98,9 @@ public struct SamplerSettings: Sendable, Equatable {
             "strictly between 0 and 1")
         try require(initRadius >= 0 && initRadius.isFinite, "initRadius", "\(initRadius)", "finite and not negative")
         try require(initAttempts >= 1, "initAttempts", "\(initAttempts)", "at least 1")
+        try require(
+            globalCount >= 0 && globalCount <= dimension, "globalCount", "\(globalCount)",
+            "between 0 and the number of coordinates (\(dimension))")
         try require(
             initialStepSize > 0 && initialStepSize.isFinite, "initialStepSize", "\(initialStepSize)",
             "finite and positive")

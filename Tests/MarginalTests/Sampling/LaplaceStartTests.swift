@@ -56,7 +56,7 @@ import Testing
 
     /// Warmup 20 from a given metric: one window of 15 draws, Σ = 15/20·S + 5/20·Σ_current.
     @Test func metricAdaptationShrinksTowardsTheCurrentMetric() throws {
-        var adaptation = MetricAdaptation(warmup: 20, dimension: 2, kind: .diagonal, shrinkingTowardsCurrent: true)
+        var adaptation = MetricAdaptation(warmup: 20, dimension: 2, denseCount: 0, shrinkingTowardsCurrent: true)
         let positions = (0..<20).map { i in [Double(i) * 1e-3, Double(i * i % 7)] }
         let current = [4e-6, 2.0]
         var update: InverseMetric?
@@ -70,11 +70,11 @@ import Testing
             let variance = window.reduce(0) { $0 + ($1[j] - mean) * ($1[j] - mean) } / 14
             #expect(abs(got[j] - (15.0 / 20 * variance + 5.0 / 20 * current[j])) < 1e-15 * max(1, got[j]))
         }
-        // The dense form shrinks towards the current diagonal the same way, off-diagonals to 0.
-        var dense = MetricAdaptation(warmup: 20, dimension: 2, kind: .dense, shrinkingTowardsCurrent: true)
+        // The dense form shrinks towards a current diagonal the same way.
+        var dense = MetricAdaptation(warmup: 20, dimension: 2, denseCount: 2, shrinkingTowardsCurrent: true)
         var denseUpdate: InverseMetric?
         for q in positions {
-            if let metric = try dense.learn(position: q, current: .diagonal(current), chain: 0) { denseUpdate = metric }
+            if let metric = try dense.learn(position: q, current: InverseMetric(denseCount: 2, variances: current), chain: 0) { denseUpdate = metric }
         }
         #expect(zip(try #require(denseUpdate).variances, got).allSatisfy { abs($0 - $1) < 1e-15 * max(1, $1) })
     }

@@ -41,44 +41,74 @@ import Testing
         var random = RandomSource(seed: 3)
         let rows = (0..<50).map { _ in [random.normal(), 2 * random.normal() + 5, random.normal()] }
         // Each accumulator takes the first 20 rows, a second one the other 30, then merges it
-        // (Chan, Golub & LeVeque), as the chains' summaries are pooled.
-        var diagonal = RunningMoments(dimension: 3, dense: false)
-        var dense = RunningMoments(dimension: 3, dense: true)
-        var diagonalRest = RunningMoments(dimension: 3, dense: false)
-        var denseRest = RunningMoments(dimension: 3, dense: true)
+        // (Chan, Golub & LeVeque), as the chains' summaries are pooled: variances only, the full
+        // covariance, and a dense block over the first two coordinates with the third's variance.
+        var accumulators = [0, 3, 2].map { RunningMoments(dimension: 3, denseCount: $0) }
+        var rests = accumulators
         for (index, row) in rows.enumerated() {
-            if index < 20 {
-                diagonal.add(row)
-                dense.add(row)
-            } else {
-                diagonalRest.add(row)
-                denseRest.add(row)
+            for a in accumulators.indices {
+                if index < 20 { accumulators[a].add(row) } else { rests[a].add(row) }
             }
         }
-        diagonal.merge(diagonalRest)
-        dense.merge(denseRest)
+        for a in accumulators.indices { accumulators[a].merge(rests[a]) }
+        let (diagonal, dense, blocked) = (accumulators[0], accumulators[1], accumulators[2])
         #expect(diagonal.count == 50)
         let means = (0..<3).map { j in rows.reduce(0) { $0 + $1[j] } / 50 }
         let variances = try? #require(diagonal.estimate())
         let covariance = try? #require(dense.estimate())
+        let block = try? #require(blocked.estimate())
+        #expect(block?.count == 5)
         for i in 0..<3 {
             for j in 0..<3 {
                 let direct = rows.reduce(0) { $0 + ($1[i] - means[i]) * ($1[j] - means[j]) } / 49
                 #expect(abs((covariance?[i + 3 * j] ?? .nan) - direct) < 1e-12)
+                if i < 2 && j < 2 { #expect(abs((block?[i + 2 * j] ?? .nan) - direct) < 1e-12) }
                 if i == j {
                     #expect(abs((variances?[i] ?? .nan) - direct) < 1e-12)
                     #expect(abs(dense.standardDeviations[i] - direct.squareRoot()) < 1e-12)
+                    #expect(abs(blocked.standardDeviations[i] - direct.squareRoot()) < 1e-12)
                 }
             }
             #expect(abs(diagonal.means[i] - means[i]) < 1e-12)
         }
-        diagonal.restart()
-        #expect(diagonal.count == 0 && diagonal.estimate() == nil)
+        let third = rows.reduce(0) { $0 + ($1[2] - means[2]) * ($1[2] - means[2]) } / 49
+        #expect(abs((block?[4] ?? .nan) - third) < 1e-12)
+        var cleared = diagonal
+        cleared.restart()
+        #expect(cleared.count == 0 && cleared.estimate() == nil)
+    }
+
+    /// A metric dense over the first two of four coordinates is the dense metric of the block
+    /// diagonal matrix it stands for: the same velocity, kinetic energy and, from the same
+    /// stream, the same momenta (L⁻ᵀz of the block-diagonal factor is the blocks' L⁻ᵀz).
+    @Test func blockedMetricIsTheDenseBlockDiagonalMetric() throws {
+        let leading = Matrix(rows: 2, columns: 2, elements: [2.0, -0.6, -0.6, 0.5])
+        let diagonal = [0.25, 3.0]
+        var full = Matrix(rows: 4, columns: 4)
+        for j in 0..<2 { for i in 0..<2 { full[i, j] = leading[i, j] } }
+        full[2, 2] = diagonal[0]
+        full[3, 3] = diagonal[1]
+        let blocked = try #require(EuclideanMetric(.blocked(leading: leading, diagonal: diagonal)))
+        let dense = try #require(EuclideanMetric(.dense(full)))
+        let p = [0.3, -1.2, 2.0, 0.7]
+        #expect(zip(blocked.velocity(p), dense.velocity(p)).allSatisfy { abs($0 - $1) < 1e-14 })
+        #expect(abs(blocked.kineticEnergy(p) - dense.kineticEnergy(p)) < 1e-14)
+        var first = RandomSource(seed: 8), second = RandomSource(seed: 8)
+        var a = [Double](repeating: 0, count: 4), b = a
+        for _ in 0..<5 {
+            blocked.sampleMomentum(into: &a, using: &first)
+            dense.sampleMomentum(into: &b, using: &second)
+            #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-14 })
+        }
+        #expect(blocked.inverse.variances == [2.0, 0.5, 0.25, 3.0])
+        // A block that is not positive definite, or a diagonal entry that is not positive, is refused.
+        #expect(EuclideanMetric(.blocked(leading: Matrix(rows: 2, columns: 2, elements: [1, 2, 2, 1]), diagonal: diagonal)) == nil)
+        #expect(EuclideanMetric(.blocked(leading: leading, diagonal: [1, 0])) == nil)
     }
 
     /// Warmup 20: one window, iterations 3…17 (15 draws); Σ = 15/20·S + 10⁻³·5/20.
     @Test func metricAdaptationShrinksTheWindowVariance() throws {
-        var adaptation = MetricAdaptation(warmup: 20, dimension: 2, kind: .diagonal)
+        var adaptation = MetricAdaptation(warmup: 20, dimension: 2, denseCount: 0)
         let positions = (0..<20).map { i in [Double(i), Double(i * i % 7)] }
         var updates: [(Int, InverseMetric)] = []
         for (i, q) in positions.enumerated() {

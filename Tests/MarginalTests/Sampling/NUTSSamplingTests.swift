@@ -69,6 +69,30 @@ import Testing
         #expect(result.summaries(names: ["x"]).map(\.name) == ["x"])
     }
 
+    /// The metric dense over the globals (the first two coordinates here, ρ = 0.99 with SDs 1
+    /// and 3) learns their covariance and the other coordinates' variances (SDs 0.5 and 4).
+    @Test func globalsMetricLearnsTheLeadingCovariance() throws {
+        let density = CorrelatedThenIndependentNormal(leading: CorrelatedNormal(s1: 1, s2: 3, r: 0.99), scales: [0.5, 4])
+        let result = try NUTS.sample(
+            density, settings: SamplerSettings(chains: 2, warmup: 500, draws: 300, seed: 5, metric: .globals, globalCount: 2))
+        for chain in result.chains {
+            guard case .blocked(let leading, let diagonal) = chain.inverseMetric else {
+                Issue.record("expected a metric dense over the first two coordinates")
+                continue
+            }
+            let correlation = leading[0, 1] / (leading[0, 0] * leading[1, 1]).squareRoot()
+            #expect(abs(correlation - 0.99) < 0.005, "adapted correlation \(correlation)")
+            #expect(leading[0, 0] > 0.5 && leading[0, 0] < 2 && leading[1, 1] > 4.5 && leading[1, 1] < 18)
+            #expect(diagonal.count == 2 && diagonal[0] > 0.125 && diagonal[0] < 0.5 && diagonal[1] > 8 && diagonal[1] < 32)
+        }
+        // Without globals, or with every coordinate a global, the same kind is diagonal.
+        #expect(MetricKind.globals.denseCount(dimension: 4, globalCount: 0) == 0)
+        #expect(MetricKind.globals.denseCount(dimension: 4, globalCount: 4) == 0)
+        #expect(throws: SamplingError.self) {
+            try NUTS.sample(density, settings: SamplerSettings(chains: 1, warmup: 10, draws: 10, globalCount: 5))
+        }
+    }
+
     /// ρ = 0.99 with standard deviations 1 and 3: the dense metric learns the covariance, and
     /// then trajectories are far shorter than with a diagonal metric.
     @Test func correlatedNormalWithDenseMetric() throws {

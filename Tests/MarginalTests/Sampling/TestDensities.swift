@@ -40,6 +40,27 @@ struct CorrelatedNormal: LogDensity {
     }
 }
 
+/// ``CorrelatedNormal`` in the first two coordinates and independent N(0, sᵢ²) after them: a
+/// model's correlated globals and its sampled effects, for the metric dense over the globals.
+struct CorrelatedThenIndependentNormal: LogDensity {
+    var leading: CorrelatedNormal
+    let scales: [Double]
+    var dimension: Int { 2 + scales.count }
+
+    mutating func logDensity(at x: [Double], gradient: inout [Double]) -> Double {
+        var leadingGradient = [0.0, 0.0]
+        var value = leading.logDensity(at: Array(x.prefix(2)), gradient: &leadingGradient)
+        gradient[0] = leadingGradient[0]
+        gradient[1] = leadingGradient[1]
+        for (i, s) in scales.enumerated() {
+            let z = x[2 + i] / s
+            gradient[2 + i] = -z / s
+            value -= 0.5 * z * z
+        }
+        return value
+    }
+}
+
 /// Neal's funnel: v ~ N(0, 3²), xᵢ | v ~ N(0, e^v), i = 1…k. Its neck has curvature that no
 /// single step size resolves, so NUTS reports divergences there.
 struct Funnel: LogDensity {
