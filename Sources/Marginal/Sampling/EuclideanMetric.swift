@@ -30,8 +30,12 @@ struct EuclideanMetric {
     /// The lower Cholesky factor L of S (k × k, column-major), then 1/√Dᵢᵢ.
     private let factor: [Double]
 
-    /// Nil when S is not positive definite or an entry of D is not positive and finite.
+    /// Nil when S is not square or not positive definite, or an entry of D is not positive and finite.
     init?(_ inverse: InverseMetric) {
+        switch inverse {
+        case .dense(let s), .blocked(let s, _): guard s.rows == s.columns else { return nil }
+        case .diagonal: break
+        }
         self.inverse = inverse
         let k = inverse.denseCount
         let values = inverse.values
