@@ -19,12 +19,12 @@ public enum InverseMetric: Sendable, Equatable {
         }
     }
 
-    /// The metric with a dense block over the first `denseCount` of `dimension` coordinates
-    /// (0: diagonal, `dimension`: dense) from its values in ``values`` layout.
-    init(denseCount k: Int, dimension d: Int, values: [Double]) {
+    /// The metric with a dense block over the first `denseCount` coordinates from its values in
+    /// ``values`` layout (0: diagonal; every coordinate, when there are no values after the block: dense).
+    init(denseCount k: Int, values: [Double]) {
         if k == 0 { self = .diagonal(values); return }
         let leading = Matrix(rows: k, columns: k, elements: Array(values.prefix(k * k)))
-        self = k == d ? .dense(leading) : .blocked(leading: leading, diagonal: Array(values.dropFirst(k * k)))
+        self = values.count == k * k ? .dense(leading) : .blocked(leading: leading, diagonal: Array(values.dropFirst(k * k)))
     }
 
     /// Diagonal `variances` in the layout with a dense block over the first `denseCount`.
@@ -32,7 +32,7 @@ public enum InverseMetric: Sendable, Equatable {
         var values = [Double](repeating: 0, count: k * k + variances.count - k)
         for i in 0..<k { values[i * (k + 1)] = variances[i] }
         for i in k..<variances.count { values[k * k + i - k] = variances[i] }
-        self.init(denseCount: k, dimension: variances.count, values: values)
+        self.init(denseCount: k, values: values)
     }
 
     /// The unit metric with a dense block over the first `denseCount` coordinates (the starting

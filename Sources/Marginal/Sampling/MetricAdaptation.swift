@@ -33,7 +33,6 @@ struct MetricAdaptation {
         if windows.isInSlowWindow { estimator.add(position) }
         guard windows.isWindowEnd else { return nil }
 
-        let d = estimator.dimension
         let k = estimator.denseCount
         let n = Double(estimator.count)
         let prior = current.values
@@ -49,6 +48,6 @@ struct MetricAdaptation {
         }
         estimator.restart()
         guard estimate.allSatisfy(\.isFinite) else { throw .metricOverflow(chain: chain) }
-        return InverseMetric(denseCount: k, dimension: d, values: estimate)
+        return InverseMetric(denseCount: k, values: estimate)
     }
 }
